@@ -1,0 +1,197 @@
+"""Settings: every environment variable the package reads, validated in one place.
+
+The reference server's variable names and units (milliseconds) are kept so a deployment
+carries over; our own additions use the `GRADIO_MCP_` prefix. `HF_ENDPOINT` and the token
+are read the way huggingface_hub reads them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+PUBLIC_HUB = "https://huggingface.co"
+PUBLIC_SPACE_HOST_TEMPLATE = "https://{subdomain}.hf.space"
+ALWAYS_TRUSTED_HOSTS = ("*.hf.space",)
+
+
+class ConfigError(ValueError):
+    """A setting has a value we cannot use; the message names the variable."""
+
+
+def _parse_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("expected true/false, 1/0, yes/no or on/off")
+
+
+def _parse_list(text: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in text.split(",") if item.strip())
+
+
+def _positive_int(text: str) -> int:
+    value = int(text.strip())
+    if value <= 0:
+        raise ValueError("must be a whole number above 0")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text.strip())
+    if value < 0:
+        raise ValueError("must be a whole number, 0 or more")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text.strip())
+    if not value > 0:
+        raise ValueError("must be a number above 0")
+    return value
+
+
+def _port(text: str) -> int:
+    value = int(text.strip())
+    if not 0 <= value <= 65535:
+        raise ValueError("must be a port number from 0 to 65535")
+    return value
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = text.strip().lower()
+        if value not in allowed:
+            raise ValueError("must be one of " + ", ".join(allowed))
+        return value
+
+    return parse
+
+
+def _url(text: str) -> str:
+    value = text.strip().rstrip("/")
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must be an http:// or https:// URL")
+    return value
+
+
+def _host_template(text: str) -> str:
+    value = text.strip().rstrip("/")
+    if value and ("{subdomain}" not in value or not value.startswith(("http://", "https://"))):
+        raise ValueError("must be an http(s) URL containing {subdomain}")
+    return value
+
+
+def _setting(env: str, parse: Callable[[str], Any], default: Any, doc: str, unit: str = "") -> Any:
+    return field(default=default, metadata={"env": env, "parse": parse, "doc": doc, "unit": unit})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All configuration. Build with `Settings.from_env()`; override fields with keywords."""
+
+    # Names and units shared with the reference server.
+    discovery_concurrency: int = _setting(
+        "GRADIO_DISCOVERY_CONCURRENCY", _positive_int, 10, "Hub requests in flight at once"
+    )
+    space_info_timeout_ms: int = _setting(
+        "GRADIO_SPACE_INFO_TIMEOUT", _positive_int, 5000, "timeout of one Hub request", "ms"
+    )
+    schema_timeout_ms: int = _setting(
+        "GRADIO_SCHEMA_TIMEOUT", _positive_int, 12000, "timeout of one schema request", "ms"
+    )
+    space_cache_ttl_ms: int = _setting(
+        "GRADIO_SPACE_CACHE_TTL", _non_negative_int, 300000, "freshness of space metadata", "ms"
+    )
+    schema_cache_ttl_ms: int = _setting(
+        "GRADIO_SCHEMA_CACHE_TTL", _non_negative_int, 300000, "freshness of endpoint schemas", "ms"
+    )
+    # Our additions.
+    schema_concurrency: int = _setting(
+        "GRADIO_MCP_SCHEMA_CONCURRENCY", _positive_int, 32, "schema requests in flight at once"
+    )
+    cache_max_entries: int = _setting(
+        "GRADIO_MCP_CACHE_MAX_ENTRIES", _positive_int, 2048, "entries kept per cache (LRU)"
+    )
+    negative_cache_ttl_ms: int = _setting(
+        "GRADIO_MCP_NEGATIVE_CACHE_TTL",
+        _non_negative_int,
+        30000,
+        "how long a failed fetch is remembered",
+        "ms",
+    )
+    stale_while_revalidate: bool = _setting(
+        "GRADIO_MCP_STALE_WHILE_REVALIDATE",
+        _parse_bool,
+        True,
+        "serve expired entries while one background refresh runs",
+    )
+    trusted_hosts: tuple[str, ...] = _setting(
+        "GRADIO_MCP_TRUSTED_HOSTS",
+        _parse_list,
+        (),
+        "extra space hosts (host or host:port, * wildcards) that may receive the token;"
+        " *.hf.space is always trusted",
+    )
+    space_host_template: str = _setting(
+        "GRADIO_MCP_SPACE_HOST_TEMPLATE",
+        _host_template,
+        "",
+        "space URL from its subdomain, e.g. https://{subdomain}.hf.space; enables early"
+        " schema fetches for a non-public Hub",
+    )
+    predict_hosts: bool = _setting(
+        "GRADIO_MCP_PREDICT_HOSTS",
+        _parse_bool,
+        True,
+        "start a public space's schema fetch before its metadata arrives",
+    )
+    hf_endpoint: str = _setting(
+        "HF_ENDPOINT", _url, PUBLIC_HUB, "the Hub API base URL (as huggingface_hub reads it)"
+    )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Read every setting from `environ` (default: the process environment)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            name = f.metadata["env"]
+            raw = env.get(name)
+            if raw is None or f.name in overrides:
+                continue
+            try:
+                values[f.name] = f.metadata["parse"](raw)
+            except ValueError as exc:
+                raise ConfigError(f"{name}={raw!r}: {exc}") from None
+        values.update(overrides)
+        return cls(**values)
+
+    @property
+    def hub_is_public(self) -> bool:
+        return self.hf_endpoint.rstrip("/") == PUBLIC_HUB
+
+    @property
+    def predicted_host_template(self) -> str | None:
+        """The template that maps a subdomain to a space URL, when one is known."""
+        if self.space_host_template:
+            return self.space_host_template
+        return PUBLIC_SPACE_HOST_TEMPLATE if self.hub_is_public else None
+
+
+def documented_variables() -> dict[str, dict[str, Any]]:
+    """Every variable `Settings` reads, with its default, unit and meaning (for docs)."""
+    table: dict[str, dict[str, Any]] = {}
+    for f in dataclasses.fields(Settings):
+        table[f.metadata["env"]] = {
+            "field": f.name,
+            "default": f.default,
+            "unit": f.metadata["unit"],
+            "doc": f.metadata["doc"],
+        }
+    return table

@@ -1,0 +1,180 @@
+"""Plain data the library hands out: space metadata, endpoint schemas and discovery results.
+
+Everything here is immutable and JSON-friendly (`to_dict`), so results can be cached,
+shared between requests and printed without surprises.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+class ErrorKind(str, enum.Enum):
+    """Why a space could not be discovered. Values are stable strings for logs and JSON."""
+
+    INVALID_ID = "invalid_id"
+    NOT_FOUND = "not_found"
+    UNAUTHORIZED = "unauthorized"
+    NOT_GRADIO = "not_gradio"
+    NOT_RUNNING = "not_running"
+    TIMEOUT = "timeout"
+    CONNECTION = "connection"
+    UPSTREAM_STATUS = "upstream_status"
+    BAD_PAYLOAD = "bad_payload"
+
+
+class SpaceError(Exception):
+    """A discovery failure for one space; never raised out of `get_gradio_spaces`."""
+
+    def __init__(
+        self, kind: ErrorKind, message: str, *, status: int | None = None, phase: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.status = status
+        self.phase = phase
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "message": self.message,
+            "status": self.status,
+            "phase": self.phase,
+        }
+
+    def __repr__(self) -> str:
+        return f"SpaceError({self.kind.value!r}, {self.message!r}, status={self.status})"
+
+
+@dataclass(frozen=True)
+class SpaceMetadata:
+    """What the Hub says about a space (`GET /api/spaces/{id}`)."""
+
+    id: str
+    private: bool
+    sdk: str | None
+    subdomain: str | None
+    host: str | None
+    revision: str | None = None
+    runtime_stage: str | None = None
+    title: str | None = None
+    emoji: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One input of an endpoint, in the order Gradio expects it.
+
+    `schema` is ready for an MCP input schema: Gradio's FileData objects are replaced by a
+    URL string (`file` says whether the parameter takes one file or a list of them).
+    """
+
+    name: str
+    schema: dict[str, Any]
+    required: bool
+    has_default: bool = False
+    default: Any = None
+    description: str | None = None
+    label: str | None = None
+    component: str | None = None
+    file: str | None = None  # None, "single" or "list"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Return:
+    """One output of an endpoint as `/gradio_api/info` lists it (State outputs left out)."""
+
+    label: str | None
+    component: str | None
+    schema: dict[str, Any]
+    file: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A public Gradio endpoint and what a call to it needs.
+
+    `input_layout` lists the dependency's inputs in order: the index of the API parameter
+    that fills each slot, or None for a State slot that must be sent as null.
+    `output_keep` lists the positions of the raw output list that are real outputs
+    (State outputs are dropped).
+    """
+
+    api_name: str  # without the leading slash
+    description: str
+    parameters: tuple[Parameter, ...]
+    returns: tuple[Return, ...]
+    fn_index: int | None = None
+    generator: bool = False
+    queue: bool = True
+    input_layout: tuple[int | None, ...] | None = None
+    output_keep: tuple[int, ...] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SpaceSchema:
+    """Everything discovered from the space itself."""
+
+    endpoints: tuple[Endpoint, ...]
+    gradio_version: str | None = None
+    mcp_server: bool = False
+    max_file_size: int | None = None
+    sources: tuple[str, ...] = ()  # which documents it was built from: info, config, mcp_schema
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Milliseconds spent per phase for one space (0 when served from cache)."""
+
+    metadata_ms: float = 0.0
+    schema_ms: float = 0.0
+    total_ms: float = 0.0
+    metadata_cache: str = ""  # hit, stale, miss, revalidated, negative, private
+    schema_cache: str = ""
+
+
+@dataclass(frozen=True)
+class GradioSpace:
+    """The discovery result for one requested space id: metadata and endpoints, or an error."""
+
+    id: str
+    metadata: SpaceMetadata | None = None
+    schema: SpaceSchema | None = None
+    error: SpaceError | None = None
+    timings: Timings = field(default_factory=Timings)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def endpoints(self) -> tuple[Endpoint, ...]:
+        return self.schema.endpoints if self.schema else ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "ok": self.ok,
+            "metadata": self.metadata.to_dict() if self.metadata else None,
+            "schema": self.schema.to_dict() if self.schema else None,
+            "error": self.error.to_dict() if self.error else None,
+            "timings": asdict(self.timings),
+        }
