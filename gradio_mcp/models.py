@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
-class ErrorKind(str, enum.Enum):
+class ErrorKind(enum.StrEnum):
     """Why a space could not be discovered. Values are stable strings for logs and JSON."""
 
     INVALID_ID = "invalid_id"

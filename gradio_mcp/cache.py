@@ -1,0 +1,237 @@
+"""An async cache for upstream documents: TTL from fetch time, ETag revalidation,
+single-flight, negative caching, stale-while-revalidate, stale-if-error, LRU bound.
+
+One `FetchCache` holds one kind of document (space metadata, or endpoint schemas). The
+fetch function is supplied per lookup, so the cache knows nothing about HTTP; it is told
+whether a result may be stored (private spaces may not) and whether the upstream said
+"not modified" (a 304, which renews the stored entry).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import cachetools
+
+from gradio_mcp.logs import get_logger
+
+V = TypeVar("V")
+
+log = get_logger("gradio_mcp.cache")
+
+
+@dataclass
+class Entry(Generic[V]):
+    """A stored value and what is needed to revalidate it."""
+
+    value: V
+    fetched_at: float
+    etag: str | None = None
+
+
+@dataclass(frozen=True)
+class Fetched(Generic[V]):
+    """What a fetch function returns.
+
+    `not_modified`: the upstream confirmed the previous entry (HTTP 304); `value` is ignored.
+    `store`: False for anything that must never be cached (private spaces).
+    """
+
+    value: V
+    etag: str | None = None
+    store: bool = True
+    not_modified: bool = False
+
+
+@dataclass
+class CacheStats:
+    """Counters for one cache. `hits` includes stale entries served without waiting."""
+
+    hits: int = 0
+    misses: int = 0
+    stale_served: int = 0
+    etag_revalidations: int = 0
+    negative_hits: int = 0
+    merged_fetches: int = 0
+    fetches: int = 0
+    fetch_failures: int = 0
+    background_refreshes: int = 0
+    stale_if_error: int = 0
+    evictions: int = 0
+    uncacheable: int = 0
+
+    @property
+    def hit_rate(self) -> float:
+        lookups = self.hits + self.misses
+        return 100.0 * self.hits / lookups if lookups else 0.0
+
+
+# A lookup's outcome, for per-space timing logs.
+HIT, STALE, MISS, NEGATIVE = "hit", "stale", "miss", "negative"
+
+
+class _LRU(cachetools.LRUCache[Hashable, Entry[V]]):
+    """An LRU that counts evictions (cachetools calls popitem only to evict)."""
+
+    def __init__(self, maxsize: int, on_evict: Callable[[], None]) -> None:
+        super().__init__(maxsize=maxsize)
+        self._on_evict = on_evict
+
+    def popitem(self) -> tuple[Hashable, Entry[V]]:
+        self._on_evict()
+        return super().popitem()
+
+
+class FetchCache(Generic[V]):
+    """See the module docstring. All times are seconds on `clock` (monotonic by default)."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        ttl: float,
+        negative_ttl: float,
+        maxsize: int,
+        stale_while_revalidate: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.name = name
+        self.ttl = ttl
+        self.negative_ttl = negative_ttl
+        self.stale_while_revalidate = stale_while_revalidate
+        self.stats = CacheStats()
+        self._clock = clock
+        self._entries: _LRU[V] = _LRU(maxsize, self._count_eviction)
+        self._failures: cachetools.LRUCache[Hashable, tuple[float, BaseException]] = (
+            cachetools.LRUCache(maxsize=maxsize)
+        )
+        self._inflight: dict[Hashable, asyncio.Task[V]] = {}
+        self._background: set[asyncio.Task[V]] = set()
+
+    def _count_eviction(self) -> None:
+        self.stats.evictions += 1
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def peek(self, key: Hashable) -> Entry[V] | None:
+        """The stored entry, whatever its age, without touching statistics or LRU order."""
+        return self._entries.get(key)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._failures.clear()
+
+    async def get(
+        self,
+        key: Hashable,
+        fetch: Callable[[Entry[V] | None], Awaitable[Fetched[V]]],
+        *,
+        flight_key: Hashable | None = None,
+    ) -> tuple[V, str]:
+        """The value for `key` and how it was obtained (hit, stale, miss or negative).
+
+        `flight_key` identifies who may share an in-flight fetch and a remembered failure:
+        callers with different tokens pass different flight keys, so they never share one.
+        Raises whatever `fetch` raised (possibly remembered from a recent failure).
+        """
+        flight = key if flight_key is None else flight_key
+        now = self._clock()
+        entry = self._entries.get(key)
+        if entry is not None and now - entry.fetched_at < self.ttl:
+            self.stats.hits += 1
+            return entry.value, HIT
+        failure = self._failures.get(flight)
+        failed_recently = failure is not None and now - failure[0] < self.negative_ttl
+        if entry is not None and (self.stale_while_revalidate or failed_recently):
+            # Serve the expired entry now; refresh it behind the caller's back, unless the
+            # upstream failed moments ago (then the entry is kept: stale-if-error).
+            self.stats.hits += 1
+            self.stats.stale_served += 1
+            if not failed_recently and flight not in self._inflight:
+                self.stats.background_refreshes += 1
+                task = self._start_fetch(key, flight, fetch, entry)
+                self._background.add(task)
+                task.add_done_callback(self._background_done)
+            return entry.value, STALE
+        if failure is not None and failed_recently:
+            self.stats.negative_hits += 1
+            raise failure[1]
+        if flight in self._inflight:
+            self.stats.merged_fetches += 1
+            self.stats.misses += 1
+            return await asyncio.shield(self._inflight[flight]), MISS
+        self.stats.misses += 1
+        task = self._start_fetch(key, flight, fetch, entry)
+        try:
+            return await asyncio.shield(task), MISS
+        except Exception:
+            if entry is not None:
+                self.stats.stale_if_error += 1
+                return entry.value, STALE
+            raise
+
+    def _background_done(self, task: asyncio.Task[V]) -> None:
+        self._background.discard(task)
+        if not task.cancelled():
+            task.exception()  # mark retrieved: a failed refresh is already counted and logged
+
+    def _start_fetch(
+        self,
+        key: Hashable,
+        flight: Hashable,
+        fetch: Callable[[Entry[V] | None], Awaitable[Fetched[V]]],
+        previous: Entry[V] | None,
+    ) -> asyncio.Task[V]:
+        task = asyncio.get_running_loop().create_task(self._run_fetch(key, flight, fetch, previous))
+        self._inflight[flight] = task
+        task.add_done_callback(lambda _t: self._inflight.pop(flight, None))
+        return task
+
+    async def _run_fetch(
+        self,
+        key: Hashable,
+        flight: Hashable,
+        fetch: Callable[[Entry[V] | None], Awaitable[Fetched[V]]],
+        previous: Entry[V] | None,
+    ) -> V:
+        self.stats.fetches += 1
+        try:
+            result = await fetch(previous)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.stats.fetch_failures += 1
+            if self.negative_ttl > 0:
+                self._failures[flight] = (self._clock(), exc)
+            log.debug("fetch_failed", cache=self.name, error=repr(exc))
+            raise
+        self._failures.pop(flight, None)
+        now = self._clock()
+        if result.not_modified and previous is not None:
+            self.stats.etag_revalidations += 1
+            previous.fetched_at = now
+            if key not in self._entries:
+                self._entries[key] = previous
+            return previous.value
+        if not result.store:
+            # Never keep it, and drop what an earlier (public) fetch stored under this key.
+            self.stats.uncacheable += 1
+            self._entries.pop(key, None)
+            return result.value
+        self._entries[key] = Entry(result.value, now, result.etag)
+        return result.value
+
+    async def aclose(self) -> None:
+        """Cancel background refreshes (the owner is shutting down)."""
+        tasks = list(self._background)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task

@@ -1,0 +1,571 @@
+"""Discovery: space metadata from the Hub and endpoint schemas from each space, cached.
+
+A `Discovery` owns one HTTP client, two caches and their statistics. Hub requests share a
+sliding window of `discovery_concurrency` slots (a slow space holds up nobody else);
+schema requests go to many hosts and get their own, larger window. A cold public space's
+schema fetch starts at its predicted host while its metadata is still in flight, and is
+kept only when the metadata confirms that host and that the space is public.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import httpx
+
+from gradio_mcp.cache import MISS, Entry, FetchCache, Fetched
+from gradio_mcp.config import ALWAYS_TRUSTED_HOSTS, Settings
+from gradio_mcp.logs import get_logger
+from gradio_mcp.models import (
+    ErrorKind,
+    GradioSpace,
+    SpaceError,
+    SpaceMetadata,
+    SpaceSchema,
+    Timings,
+)
+from gradio_mcp.schemas import fetch_space_schema
+from gradio_mcp.spaces import (
+    host_key,
+    is_trusted_host,
+    normalize_space_id,
+    predict_subdomain,
+    token_fingerprint,
+)
+
+log = get_logger("gradio_mcp.discovery")
+
+# Stages in which a space serves requests; the others (SLEEPING, BUILDING, PAUSED, ...) make
+# every schema fetch wait for a timeout, so they are reported at once instead.
+RUNNING_STAGES = frozenset({"RUNNING", "RUNNING_BUILDING", "RUNNING_APP_STARTING"})
+USER_AGENT = "gradio-mcp/0.1"
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000.0, 2)
+
+
+def parse_space_metadata(space_id: str, payload: Any) -> SpaceMetadata:
+    """SpaceMetadata from the Hub's `/api/spaces/{id}` JSON."""
+    if not isinstance(payload, Mapping):
+        raise SpaceError(
+            ErrorKind.BAD_PAYLOAD, "the Hub's space info is not a JSON object", phase="metadata"
+        )
+    runtime = payload.get("runtime")
+    card = payload.get("cardData")
+    card = card if isinstance(card, Mapping) else {}
+    subdomain = payload.get("subdomain")
+    host = payload.get("host")
+    return SpaceMetadata(
+        id=str(payload.get("id") or space_id),
+        private=bool(payload.get("private", False)),
+        sdk=payload.get("sdk") if isinstance(payload.get("sdk"), str) else card.get("sdk"),
+        subdomain=subdomain if isinstance(subdomain, str) and subdomain else None,
+        host=host.rstrip("/") if isinstance(host, str) and host else None,
+        revision=payload.get("sha") if isinstance(payload.get("sha"), str) else None,
+        runtime_stage=runtime.get("stage") if isinstance(runtime, Mapping) else None,
+        title=card.get("title") if isinstance(card.get("title"), str) else None,
+        emoji=card.get("emoji") if isinstance(card.get("emoji"), str) else None,
+    )
+
+
+class Discovery:
+    """Cached, parallel discovery of Gradio spaces. Use as an async context manager."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        client: httpx.AsyncClient | None = None,
+        clock: Any = time.monotonic,
+    ) -> None:
+        self.settings = settings or Settings.from_env()
+        s = self.settings
+        self._own_client = client is None
+        self.client = client or self._new_client()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.metadata_cache: FetchCache[SpaceMetadata] = FetchCache(
+            "space_metadata",
+            ttl=s.space_cache_ttl_ms / 1000,
+            negative_ttl=s.negative_cache_ttl_ms / 1000,
+            maxsize=s.cache_max_entries,
+            stale_while_revalidate=s.stale_while_revalidate,
+            clock=clock,
+        )
+        self.schema_cache: FetchCache[SpaceSchema] = FetchCache(
+            "schemas",
+            ttl=s.schema_cache_ttl_ms / 1000,
+            negative_ttl=s.negative_cache_ttl_ms / 1000,
+            maxsize=s.cache_max_entries,
+            stale_while_revalidate=s.stale_while_revalidate,
+            clock=clock,
+        )
+        self._hub_slots = asyncio.Semaphore(s.discovery_concurrency)
+        self._schema_slots = asyncio.Semaphore(s.schema_concurrency)
+        self._trusted = (*ALWAYS_TRUSTED_HOSTS, *s.trusted_hosts)
+        self.recent_durations_ms: deque[float] = deque(maxlen=1024)
+        self.discoveries = 0
+        self.prefetches_used = 0
+        self.prefetches_discarded = 0
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def _new_client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            headers={"User-Agent": USER_AGENT},
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
+            follow_redirects=False,
+        )
+
+    def bind_to_running_loop(self) -> None:
+        """Follow the caller to a new event loop (scripts that call `asyncio.run` twice).
+
+        Connections and semaphores belong to the loop that used them first; the caches are
+        plain data and carry over.
+        """
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+        elif self._loop is not loop:
+            self._loop = loop
+            if self._own_client:
+                self.client = self._new_client()
+            self._hub_slots = asyncio.Semaphore(self.settings.discovery_concurrency)
+            self._schema_slots = asyncio.Semaphore(self.settings.schema_concurrency)
+
+    async def __aenter__(self) -> Discovery:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self.metadata_cache.aclose()
+        await self.schema_cache.aclose()
+        if self._own_client:
+            await self.client.aclose()
+
+    # ------------------------------------------------------------------ tokens and hosts
+
+    def may_receive_token(self, url: str) -> bool:
+        """The Hub and trusted space hosts may see the caller's token; nothing else may."""
+        if host_key(url) == host_key(self.settings.hf_endpoint):
+            return True
+        return is_trusted_host(url, self._trusted)
+
+    def space_headers(self, url: str, token: str | None) -> dict[str, str]:
+        """Auth headers for a request to a space host (empty when the host is not trusted).
+
+        `X-HF-Authorization` is what the Hub's Space proxy expects and strips before the app
+        sees the request, so the token never reaches the space's code.
+        """
+        if token and self.may_receive_token(url):
+            return {"X-HF-Authorization": f"Bearer {token}"}
+        return {}
+
+    # ------------------------------------------------------------------ public API
+
+    async def get_spaces(
+        self,
+        space_ids: Iterable[str],
+        token: str | None = None,
+        *,
+        skip_schemas: bool = False,
+        include_runtime: bool = False,
+    ) -> list[GradioSpace]:
+        """One result per id, in input order; a failure stays with its own space."""
+        ids = list(space_ids)
+        started = time.perf_counter()
+        results = await asyncio.gather(
+            *(self._discover(i, token, skip_schemas, include_runtime) for i in ids)
+        )
+        elapsed = _ms(time.perf_counter() - started)
+        self.discoveries += 1
+        self.recent_durations_ms.append(elapsed)
+        log.info(
+            "discovery",
+            spaces=len(ids),
+            ok=sum(r.ok for r in results),
+            failed=sum(not r.ok for r in results),
+            duration_ms=elapsed,
+            metadata_ms_max=max((r.timings.metadata_ms for r in results), default=0.0),
+            schema_ms_max=max((r.timings.schema_ms for r in results), default=0.0),
+            authenticated=token is not None,
+        )
+        log.debug("cache_stats", **self.format_cache_metrics())
+        return list(results)
+
+    async def get_space(
+        self, space_id: str, token: str | None = None, *, include_runtime: bool = False
+    ) -> GradioSpace:
+        (result,) = await self.get_spaces([space_id], token, include_runtime=include_runtime)
+        return result
+
+    # ------------------------------------------------------------------ one space
+
+    async def _discover(
+        self, raw_id: str, token: str | None, skip_schemas: bool, include_runtime: bool
+    ) -> GradioSpace:
+        started = time.perf_counter()
+        try:
+            space_id = normalize_space_id(raw_id)
+        except SpaceError as exc:
+            return GradioSpace(id=raw_id, error=exc)
+        prefetch = None if skip_schemas else self._maybe_prefetch(space_id)
+        metadata: SpaceMetadata | None = None
+        meta_outcome = schema_outcome = ""
+        meta_ms = schema_ms = 0.0
+        try:
+            t0 = time.perf_counter()
+            metadata, meta_outcome = await self._metadata(space_id, token)
+            meta_ms = _ms(time.perf_counter() - t0)
+            host = self._check_usable(metadata)
+            if skip_schemas:
+                return self._result(
+                    space_id,
+                    metadata,
+                    None,
+                    None,
+                    include_runtime,
+                    started,
+                    meta_ms,
+                    0.0,
+                    meta_outcome,
+                    "",
+                )
+            t1 = time.perf_counter()
+            schema, schema_outcome = await self._schema(metadata, host, token, prefetch)
+            prefetch = None  # consumed (or deliberately discarded) by _schema
+            schema_ms = _ms(time.perf_counter() - t1)
+            return self._result(
+                space_id,
+                metadata,
+                schema,
+                None,
+                include_runtime,
+                started,
+                meta_ms,
+                schema_ms,
+                meta_outcome,
+                schema_outcome,
+            )
+        except SpaceError as exc:
+            log.debug("space_failed", space=self._loggable(space_id, metadata), error=repr(exc))
+            return self._result(
+                space_id,
+                metadata,
+                None,
+                exc,
+                include_runtime,
+                started,
+                meta_ms,
+                schema_ms,
+                meta_outcome,
+                schema_outcome,
+            )
+        finally:
+            if prefetch is not None:
+                prefetch.cancel()
+
+    def _result(
+        self,
+        space_id: str,
+        metadata: SpaceMetadata | None,
+        schema: SpaceSchema | None,
+        error: SpaceError | None,
+        include_runtime: bool,
+        started: float,
+        meta_ms: float,
+        schema_ms: float,
+        meta_outcome: str,
+        schema_outcome: str,
+    ) -> GradioSpace:
+        if metadata is not None and not include_runtime and metadata.runtime_stage is not None:
+            metadata = SpaceMetadata(**{**metadata.to_dict(), "runtime_stage": None})
+        timings = Timings(
+            meta_ms, schema_ms, _ms(time.perf_counter() - started), meta_outcome, schema_outcome
+        )
+        log.debug(
+            "space_discovered",
+            space=self._loggable(space_id, metadata),
+            ok=error is None,
+            metadata_ms=meta_ms,
+            schema_ms=schema_ms,
+            metadata_cache=meta_outcome,
+            schema_cache=schema_outcome,
+        )
+        return GradioSpace(
+            id=space_id, metadata=metadata, schema=schema, error=error, timings=timings
+        )
+
+    @staticmethod
+    def _loggable(space_id: str, metadata: SpaceMetadata | None) -> str:
+        # Private space names stay out of logs; so do ids we could not confirm as public.
+        return space_id if metadata is not None and not metadata.private else "<private>"
+
+    def _check_usable(self, metadata: SpaceMetadata) -> str:
+        """The space's base URL, or a SpaceError saying why it cannot serve tools."""
+        if metadata.sdk != "gradio":
+            raise SpaceError(
+                ErrorKind.NOT_GRADIO,
+                f"{metadata.id} is a {metadata.sdk or 'non-Gradio'} space, not a Gradio one",
+                phase="metadata",
+            )
+        stage = metadata.runtime_stage
+        if stage is not None and stage not in RUNNING_STAGES:
+            raise SpaceError(
+                ErrorKind.NOT_RUNNING,
+                f"{metadata.id} is {stage.lower()}, not running; open it on the Hub to wake or"
+                " restart it, then try again",
+                phase="metadata",
+            )
+        if metadata.host:
+            return metadata.host
+        if metadata.subdomain:
+            return f"https://{metadata.subdomain}.hf.space"
+        raise SpaceError(
+            ErrorKind.BAD_PAYLOAD, f"the Hub gave no host for {metadata.id}", phase="metadata"
+        )
+
+    # ------------------------------------------------------------------ metadata
+
+    async def _metadata(self, space_id: str, token: str | None) -> tuple[SpaceMetadata, str]:
+        url = f"{self.settings.hf_endpoint.rstrip('/')}/api/spaces/{space_id}"
+        timeout = self.settings.space_info_timeout_ms / 1000
+
+        async def fetch(previous: Entry[SpaceMetadata] | None) -> Fetched[SpaceMetadata]:
+            headers = {"Accept": "application/json"}
+            if token:
+                headers["Authorization"] = f"Bearer {token}"
+            if previous is not None and previous.etag:
+                headers["If-None-Match"] = previous.etag
+            try:
+                async with self._hub_slots, asyncio.timeout(timeout):
+                    response = await self.client.get(url, headers=headers, timeout=timeout)
+            except (TimeoutError, httpx.TimeoutException):
+                raise SpaceError(
+                    ErrorKind.TIMEOUT,
+                    f"the Hub did not answer for {space_id} within {timeout:g} s",
+                    phase="metadata",
+                ) from None
+            except httpx.HTTPError as exc:
+                raise SpaceError(
+                    ErrorKind.CONNECTION,
+                    f"cannot reach the Hub at {self.settings.hf_endpoint}: {type(exc).__name__}",
+                    phase="metadata",
+                ) from None
+            if response.status_code == 304 and previous is not None:
+                return Fetched(previous.value, etag=previous.etag, not_modified=True)
+            if response.status_code != 200:
+                raise self._hub_status_error(space_id, response, token)
+            try:
+                payload = response.json()
+            except ValueError:
+                raise SpaceError(
+                    ErrorKind.BAD_PAYLOAD, "the Hub's space info is not JSON", phase="metadata"
+                ) from None
+            metadata = parse_space_metadata(space_id, payload)
+            return Fetched(metadata, etag=response.headers.get("etag"), store=not metadata.private)
+
+        return await self.metadata_cache.get(
+            space_id, fetch, flight_key=(space_id, token_fingerprint(token))
+        )
+
+    @staticmethod
+    def _hub_status_error(space_id: str, response: httpx.Response, token: str | None) -> SpaceError:
+        status = response.status_code
+        if status in (401, 404):
+            hint = (
+                "check the id, or that the token can read it"
+                if token
+                else "check the id; a private space also needs a token"
+            )
+            return SpaceError(
+                ErrorKind.NOT_FOUND,
+                f"space {space_id} not found on the Hub ({status}): {hint}",
+                status=status,
+                phase="metadata",
+            )
+        if status == 403:
+            return SpaceError(
+                ErrorKind.UNAUTHORIZED,
+                f"the Hub refused access to {space_id} (403): the token lacks read access",
+                status=status,
+                phase="metadata",
+            )
+        return SpaceError(
+            ErrorKind.UPSTREAM_STATUS,
+            f"the Hub answered {status} for {space_id}",
+            status=status,
+            phase="metadata",
+        )
+
+    # ------------------------------------------------------------------ schemas
+
+    def _predicted_host(self, space_id: str) -> str | None:
+        template = self.settings.predicted_host_template
+        if not template or not self.settings.predict_hosts:
+            return None
+        return template.format(subdomain=predict_subdomain(space_id)).rstrip("/")
+
+    def _maybe_prefetch(self, space_id: str) -> asyncio.Task[SpaceSchema] | None:
+        """Start a tokenless schema fetch at the predicted host when metadata is not cached
+        (a cached space's metadata is instant, so waiting for it costs nothing)."""
+        if self.metadata_cache.peek(space_id) is not None:
+            return None
+        host = self._predicted_host(space_id)
+        if host is None:
+            return None
+        task = asyncio.get_running_loop().create_task(self._fetch_schema(host, {}))
+        # The outcome is read only if the prefetch is used; never let it warn when dropped.
+        task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
+        return task
+
+    async def _fetch_schema(self, host: str, headers: Mapping[str, str]) -> SpaceSchema:
+        return await fetch_space_schema(
+            self.client,
+            host,
+            headers=headers,
+            timeout=self.settings.schema_timeout_ms / 1000,
+            semaphore=self._schema_slots,
+        )
+
+    async def _schema(
+        self,
+        metadata: SpaceMetadata,
+        host: str,
+        token: str | None,
+        prefetch: asyncio.Task[SpaceSchema] | None,
+    ) -> tuple[SpaceSchema, str]:
+        key = (metadata.id, metadata.revision, host)
+        # Public schemas are the same for everyone, so anyone's fetch may be shared; a private
+        # one is fetched with the caller's token and shared only with that token.
+        flight = (key, token_fingerprint(token) if metadata.private else None)
+        usable = (
+            prefetch is not None
+            and not metadata.private
+            and host == self._predicted_host(metadata.id)
+        )
+        if prefetch is not None and not usable:
+            prefetch.cancel()
+            self.prefetches_discarded += 1
+            prefetch = None
+
+        async def fetch(_previous: Entry[SpaceSchema] | None) -> Fetched[SpaceSchema]:
+            # Gradio sends no ETag on its schema documents, so there is nothing to revalidate.
+            if prefetch is not None:
+                self.prefetches_used += 1
+                return Fetched(await prefetch)
+            headers = self.space_headers(host, token) if metadata.private else {}
+            schema = await self._fetch_schema(host, headers)
+            return Fetched(schema, store=not metadata.private)
+
+        try:
+            schema, outcome = await self.schema_cache.get(key, fetch, flight_key=flight)
+        finally:
+            if prefetch is not None and not prefetch.done():
+                prefetch.cancel()
+        if outcome != MISS and prefetch is not None:
+            self.prefetches_discarded += 1
+        return schema, outcome
+
+    # ------------------------------------------------------------------ statistics
+
+    def cache_stats(self) -> dict[str, Any]:
+        """Raw counters of both caches (see `format_cache_metrics` for the reference shape)."""
+        out: dict[str, Any] = {}
+        for name, cache in (("metadata", self.metadata_cache), ("schemas", self.schema_cache)):
+            stats = cache.stats
+            out[name] = {**stats.__dict__, "size": len(cache), "hit_rate": stats.hit_rate}
+        out["prefetches_used"] = self.prefetches_used
+        out["prefetches_discarded"] = self.prefetches_discarded
+        out["discoveries"] = self.discoveries
+        return out
+
+    def format_cache_metrics(self) -> dict[str, Any]:
+        """Cache figures in the reference server's `gradioCacheMetrics` shape, plus extras."""
+        meta, schema = self.metadata_cache.stats, self.schema_cache.stats
+        total_hits = meta.hits + schema.hits
+        total_misses = meta.misses + schema.misses
+        lookups = total_hits + total_misses
+
+        def extras(stats: Any) -> dict[str, int]:
+            return {
+                "staleServed": stats.stale_served,
+                "negativeHits": stats.negative_hits,
+                "mergedFetches": stats.merged_fetches,
+                "fetches": stats.fetches,
+                "fetchFailures": stats.fetch_failures,
+                "backgroundRefreshes": stats.background_refreshes,
+                "staleIfError": stats.stale_if_error,
+                "evictions": stats.evictions,
+            }
+
+        return {
+            "spaceMetadata": {
+                "hits": meta.hits,
+                "misses": meta.misses,
+                "hitRate": round(meta.hit_rate, 2),
+                "etagRevalidations": meta.etag_revalidations,
+                "cacheSize": len(self.metadata_cache),
+                **extras(meta),
+            },
+            "schemas": {
+                "hits": schema.hits,
+                "misses": schema.misses,
+                "hitRate": round(schema.hit_rate, 2),
+                "cacheSize": len(self.schema_cache),
+                **extras(schema),
+            },
+            "totalHits": total_hits,
+            "totalMisses": total_misses,
+            "overallHitRate": round(100.0 * total_hits / lookups, 2) if lookups else 0.0,
+        }
+
+
+# ---------------------------------------------------------------------- module-level API
+
+_default: Discovery | None = None
+
+
+def default_discovery() -> Discovery:
+    """The process-wide Discovery behind the module-level functions."""
+    global _default
+    if _default is None:
+        _default = Discovery()
+    return _default
+
+
+async def get_gradio_spaces(
+    space_ids: Iterable[str],
+    token: str | None = None,
+    *,
+    skip_schemas: bool = False,
+    include_runtime: bool = False,
+) -> list[GradioSpace]:
+    """Discover spaces with the default Discovery; one result per id, in input order."""
+    discovery = default_discovery()
+    discovery.bind_to_running_loop()
+    return await discovery.get_spaces(
+        space_ids, token, skip_schemas=skip_schemas, include_runtime=include_runtime
+    )
+
+
+async def get_gradio_space(space_id: str, token: str | None = None) -> GradioSpace:
+    """Discover one space with the default Discovery."""
+    (result,) = await get_gradio_spaces([space_id], token)
+    return result
+
+
+def get_cache_stats() -> dict[str, Any]:
+    """Raw cache counters of the default Discovery."""
+    return default_discovery().cache_stats()
+
+
+def format_cache_metrics() -> dict[str, Any]:
+    """The default Discovery's cache figures in the reference `gradioCacheMetrics` shape."""
+    return default_discovery().format_cache_metrics()
