@@ -63,6 +63,13 @@ def _port(text: str) -> int:
     return value
 
 
+def _name_length(text: str) -> int:
+    value = int(text.strip())
+    if not 20 <= value <= 64:
+        raise ValueError("must be a whole number from 20 to 64")
+    return value
+
+
 def _choice(*allowed: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
         value = text.strip().lower()
@@ -154,6 +161,84 @@ class Settings:
     hf_endpoint: str = _setting(
         "HF_ENDPOINT", _url, PUBLIC_HUB, "the Hub API base URL (as huggingface_hub reads it)"
     )
+    # The server.
+    spaces: tuple[str, ...] = _setting(
+        "GRADIO_MCP_SPACES", _parse_list, (), "space ids served to every caller (comma list)"
+    )
+    host: str = _setting("GRADIO_MCP_HOST", str.strip, "127.0.0.1", "address the server binds")
+    port: int = _setting("GRADIO_MCP_PORT", _port, 8000, "port the server listens on")
+    allowed_hosts: tuple[str, ...] = _setting(
+        "GRADIO_MCP_ALLOWED_HOSTS",
+        _parse_list,
+        (),
+        "Host headers accepted on /mcp besides loopback names (host or host:*); * turns the"
+        " Host/Origin check off",
+    )
+    allowed_origins: tuple[str, ...] = _setting(
+        "GRADIO_MCP_ALLOWED_ORIGINS",
+        _parse_list,
+        (),
+        "browser Origins accepted on /mcp besides loopback ones (e.g. https://app.example:*)",
+    )
+    lend_server_token: bool = _setting(
+        "GRADIO_MCP_LEND_SERVER_TOKEN",
+        _parse_bool,
+        False,
+        "use the server's own HF token for callers that send none",
+    )
+    list_deadline_ms: int = _setting(
+        "GRADIO_MCP_LIST_DEADLINE",
+        _positive_int,
+        4000,
+        "longest tools/list waits for a space; later ones keep loading in the background",
+        "ms",
+    )
+    call_read_timeout_ms: int = _setting(
+        "GRADIO_MCP_CALL_READ_TIMEOUT",
+        _positive_int,
+        60000,
+        "longest silence allowed from a space during a call (Gradio beats every 15 s)",
+        "ms",
+    )
+    call_max_duration_ms: int = _setting(
+        "GRADIO_MCP_CALL_MAX_DURATION",
+        _positive_int,
+        900000,
+        "longest a tool call may run in all",
+        "ms",
+    )
+    progress_rate: float = _setting(
+        "GRADIO_MCP_PROGRESS_RATE",
+        _positive_float,
+        20.0,
+        "most progress notifications sent per second per call",
+        "per s",
+    )
+    page_size: int = _setting(
+        "GRADIO_MCP_PAGE_SIZE", _positive_int, 100, "tools and prompts per list page"
+    )
+    max_name_length: int = _setting(
+        "GRADIO_MCP_MAX_NAME_LENGTH",
+        _name_length,
+        48,
+        "tool name budget (20-64), leaving room for prefixes clients add",
+    )
+    inline_max_bytes: int = _setting(
+        "GRADIO_MCP_INLINE_MAX_BYTES",
+        _non_negative_int,
+        512 * 1024,
+        "largest image or audio output sent inline; larger ones become links",
+        "bytes",
+    )
+    log_level: str = _setting(
+        "GRADIO_MCP_LOG_LEVEL",
+        _choice("debug", "info", "warning", "error"),
+        "info",
+        "log level of the server",
+    )
+    log_format: str = _setting(
+        "GRADIO_MCP_LOG_FORMAT", _choice("console", "json"), "console", "log line format"
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -168,7 +253,10 @@ class Settings:
             try:
                 values[f.name] = f.metadata["parse"](raw)
             except ValueError as exc:
-                raise ConfigError(f"{name}={raw!r}: {exc}") from None
+                reason = str(exc)
+                if reason.startswith(("invalid literal", "could not convert")):
+                    reason = "not a number"
+                raise ConfigError(f"{name}={raw!r}: {reason}") from None
         values.update(overrides)
         return cls(**values)
 

@@ -108,6 +108,7 @@ class Discovery:
         self._schema_slots = asyncio.Semaphore(s.schema_concurrency)
         self._trusted = (*ALWAYS_TRUSTED_HOSTS, *s.trusted_hosts)
         self.recent_durations_ms: deque[float] = deque(maxlen=1024)
+        self._background: set[asyncio.Future[GradioSpace]] = set()
         self.discoveries = 0
         self.prefetches_used = 0
         self.prefetches_discarded = 0
@@ -144,6 +145,8 @@ class Discovery:
         await self.aclose()
 
     async def aclose(self) -> None:
+        for task in list(self._background):
+            task.cancel()
         await self.metadata_cache.aclose()
         await self.schema_cache.aclose()
         if self._own_client:
@@ -198,6 +201,39 @@ class Discovery:
         )
         log.debug("cache_stats", **self.format_cache_metrics())
         return list(results)
+
+    async def get_spaces_within(
+        self, space_ids: Iterable[str], token: str | None, deadline: float
+    ) -> list[GradioSpace]:
+        """Like `get_spaces`, but answer after `deadline` seconds at most: a space still
+        loading then is reported as such and keeps loading in the background, so it is
+        ready (cached) for a later request and never stalls this one."""
+        ids = list(space_ids)
+        tasks = [asyncio.ensure_future(self._discover(i, token, False, False)) for i in ids]
+        if not tasks:
+            return []
+        _done, pending = await asyncio.wait(tasks, timeout=deadline)
+        for task in pending:
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+        results = []
+        for space_id, task in zip(ids, tasks, strict=True):
+            if task in pending:
+                results.append(
+                    GradioSpace(
+                        id=space_id,
+                        error=SpaceError(
+                            ErrorKind.TIMEOUT,
+                            f"{space_id} is still loading after {deadline:g} s; it will be"
+                            " listed once ready",
+                            phase="deadline",
+                        ),
+                    )
+                )
+            else:
+                results.append(task.result())
+        self.discoveries += 1
+        return results
 
     async def get_space(
         self, space_id: str, token: str | None = None, *, include_runtime: bool = False

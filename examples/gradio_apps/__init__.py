@@ -1,0 +1,1 @@
+"""Small deterministic Gradio apps used by gradio_mcp's tests, benchmarks and demo."""

@@ -1,0 +1,882 @@
+"""tools/call on a space: Gradio's queue protocol over SSE, progress, files in and out.
+
+One call is two round trips on the space's own HTTP API, never gradio_client and never the
+space's MCP endpoint (which is slower and lossy, see research/gradio-protocol.md §5):
+
+* `fn_index` known: `POST /gradio_api/queue/join` + `GET /gradio_api/queue/data` (sse_v3 with
+  `simple_format`), which carries queue position, gr.Progress and streamed values. In 6.31 this
+  also runs `queue=False` endpoints (both routes end in the same `queue_join_helper`).
+* `fn_index` unknown: `POST /gradio_api/call/{api_name}` + `GET .../{event_id}`, which works
+  on every Gradio >= 4 but reports no progress, only streamed values.
+
+Upstream failures never raise: they come back as `CallOutcome.error`. Bad arguments raise
+`CallArgumentError` before anything is sent upstream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import json
+import math
+import mimetypes
+import secrets
+import time
+import urllib.parse
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+import httpx
+from mcp import types
+
+from gradio_mcp.models import Endpoint, Return
+
+__all__ = [
+    "CallArgumentError",
+    "CallError",
+    "CallOutcome",
+    "FileRef",
+    "OutputValue",
+    "ProgressThrottle",
+    "ProgressUpdate",
+    "call_endpoint",
+    "to_call_tool_result",
+]
+
+DEFAULT_API_PREFIX = "/gradio_api"
+FILE_DATA_META = {"_type": "gradio.FileData"}
+# Short, because a dead host should fail fast; reads wait for Gradio's 15 s heartbeat instead.
+CONNECT_TIMEOUT = 5.0
+# The best-effort /cancel must not hold up the caller's own cancellation for long.
+CANCEL_TIMEOUT = 2.0
+# Hard bounds on one call so a misbehaving space cannot keep us reading forever.
+DEFAULT_MAX_DURATION = 3600.0
+MAX_EVENTS = 200_000
+MAX_EVENT_BYTES = 32 * 1024 * 1024
+DEFAULT_INLINE_LIMIT = 2 * 1024 * 1024
+PREVIEW_CHARS = 120
+# mimetypes' legacy names that MCP clients do not recognise as audio they can play.
+_MIME_FIXES = {"audio/x-wav": "audio/wav", "audio/x-flac": "audio/flac"}
+BODY_EXCERPT_CHARS = 300
+# Gradio's text for `{"error": null}` is nothing at all; say why instead.
+HIDDEN_ERROR_MESSAGE = (
+    "The space raised an exception but does not share error details "
+    "(it was launched with show_error=False). Check the inputs, or the space's logs."
+)
+
+ProgressSink = Callable[["ProgressUpdate"], Awaitable[None]]
+
+# Background /cancel requests outlive the cancelled call; keep references so they finish.
+_background: set[asyncio.Task[None]] = set()
+
+
+class CallArgumentError(ValueError):
+    """The tool arguments cannot be sent to the space; nothing was sent upstream."""
+
+
+@dataclass(frozen=True)
+class ProgressUpdate:
+    """One progress report; `progress` strictly increases within a call (MCP requires it)."""
+
+    progress: float
+    total: float | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file the space produced, reachable at `url` (with the same auth headers)."""
+
+    url: str
+    orig_name: str | None
+    mime_type: str | None
+    size: int | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class OutputValue:
+    """One real output (State dropped): the raw value, what /info says of it, its file(s)."""
+
+    value: Any
+    returns: Return | None = None
+    file: FileRef | None = None
+    files: tuple[FileRef, ...] = ()  # galleries and multi-file outputs
+
+
+@dataclass(frozen=True)
+class CallError:
+    title: str
+    message: str
+    status: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.title}: {self.message}"
+
+
+@dataclass
+class CallOutcome:
+    outputs: list[OutputValue] = field(default_factory=list)
+    error: CallError | None = None
+    duration_ms: float = 0.0
+    progress_events: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class _UpstreamError(Exception):
+    """Internal: a failure of the space, turned into `CallOutcome.error` at the edge."""
+
+    def __init__(self, title: str, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.error = CallError(title, message, status)
+
+
+# ---------------------------------------------------------------------------------------------
+# Progress
+
+
+class ProgressThrottle:
+    """Forward at most `max_per_second` updates to `sink`, always ending on the latest one.
+
+    Updates arriving faster than the rate replace each other; the newest is delivered when the
+    interval has passed (by a timer) or at `flush()`. Use it as `on_progress` and call
+    `flush()` before returning the result, so the last notification never races the result;
+    call `aclose()` instead when the request was cancelled. Needs a running asyncio loop.
+    """
+
+    def __init__(self, sink: ProgressSink, max_per_second: float = 20.0) -> None:
+        if max_per_second <= 0:
+            raise ValueError("max_per_second must be positive")
+        self._sink = sink
+        self._interval = 1.0 / max_per_second
+        self._last_sent = -math.inf
+        self._pending: ProgressUpdate | None = None
+        self._timer: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._closed = False
+        self.delivered = 0
+        self.dropped = 0
+
+    async def __call__(self, update: ProgressUpdate) -> None:
+        if self._closed:
+            return
+        if self._pending is not None:
+            self.dropped += 1
+        self._pending = update
+        if self._timer is not None:
+            return  # the timer delivers whatever is pending when it fires
+        if time.monotonic() - self._last_sent >= self._interval:
+            await self._send_pending()
+        else:
+            self._wake = asyncio.Event()
+            self._timer = asyncio.create_task(self._run_timer())
+
+    async def _send_pending(self) -> None:
+        update, self._pending = self._pending, None
+        if update is None:
+            return
+        self._last_sent = time.monotonic()
+        self.delivered += 1
+        await self._sink(update)
+
+    async def _run_timer(self) -> None:
+        try:
+            # Bounded: each pass sends one update, and updates stop when the call ends.
+            while self._pending is not None and not self._closed:
+                delay = self._last_sent + self._interval - time.monotonic()
+                if delay > 0 and not self._wake.is_set():
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), delay)
+                await self._send_pending()
+        finally:
+            self._timer = None
+
+    async def flush(self) -> None:
+        """Deliver the pending update now, and wait until it has been delivered."""
+        timer = self._timer
+        if timer is not None:
+            self._wake.set()
+            await asyncio.shield(timer)
+        if self._pending is not None and not self._closed:
+            await self._send_pending()
+
+    async def aclose(self) -> None:
+        """Drop anything pending (the call was cancelled) and stop the timer."""
+        self._closed = True
+        self._pending = None
+        timer = self._timer
+        if timer is not None:
+            timer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await timer
+
+
+class _ProgressTracker:
+    """Turns Gradio's queue messages into strictly increasing `ProgressUpdate`s.
+
+    gr.Progress gives (index, length); queue position and streamed values carry no number.
+    Those get a small bump above the last value (a whole step when no total is known, so a
+    plain generator counts 1, 2, 3...), and an index that goes backwards (a second progress
+    bar) is lifted above the last value rather than sent as is.
+    """
+
+    EPSILON = 0.001
+
+    def __init__(self, sink: ProgressSink | None) -> None:
+        self._sink = sink
+        self._last: float | None = None
+        self._total: float | None = None
+        self.count = 0
+
+    async def numeric(self, value: float, total: float | None, message: str | None) -> None:
+        if total is not None and total > 0:
+            self._total = total
+        if self._last is not None and value <= self._last:
+            value = self._last + self.EPSILON
+        await self._emit(value, message)
+
+    async def message(self, message: str) -> None:
+        if self._last is None:
+            value = 0.0
+        elif self._total is None:
+            value = math.floor(self._last) + 1.0
+        else:
+            value = self._last + self.EPSILON
+        await self._emit(value, message)
+
+    async def done(self) -> None:
+        # A finished bar should read 100%, not the last index Gradio happened to send.
+        if self._total is not None and self._last is not None and self._last < self._total:
+            await self._emit(self._total, "Completed")
+
+    async def _emit(self, value: float, message: str | None) -> None:
+        self._last = value
+        total = self._total if self._total is not None and value <= self._total else None
+        self.count += 1
+        if self._sink is not None:
+            await self._sink(ProgressUpdate(progress=value, total=total, message=message))
+
+
+def _estimation_message(msg: Mapping[str, Any]) -> str:
+    rank, size, eta = msg.get("rank"), msg.get("queue_size"), msg.get("rank_eta")
+    text = "In queue"
+    if isinstance(rank, int):
+        text += f": position {rank + 1}"
+        if isinstance(size, int):
+            text += f" of {size}"
+    if isinstance(eta, int | float) and eta > 0:
+        text += f", about {eta:.1f}s remaining"
+    return text
+
+
+def _preview(values: list[OutputValue]) -> str:
+    parts: list[str] = []
+    for out in values:
+        if out.file is not None:
+            parts.append(out.file.orig_name or out.file.url)
+        elif isinstance(out.value, str):
+            parts.append(out.value)
+        else:
+            parts.append(json.dumps(out.value, default=str))
+    text = " | ".join(parts)
+    # The tail of streamed text is what changed; show that.
+    if len(text) > PREVIEW_CHARS:
+        text = "…" + text[-(PREVIEW_CHARS - 1) :]
+    return f"Generating: {text}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs
+
+
+@dataclass(frozen=True)
+class _PendingUpload:
+    name: str
+    content: bytes
+    mime_type: str | None
+
+
+def _file_from_url(url: str) -> dict[str, Any]:
+    name = urllib.parse.unquote(PurePosixPath(urllib.parse.urlsplit(url).path).name) or "file"
+    # The space downloads the URL itself, so bytes never pass through us.
+    return {"path": url, "url": url, "meta": dict(FILE_DATA_META), "orig_name": name}
+
+
+def _parse_data_uri(uri: str, param: str, max_bytes: int | None) -> _PendingUpload:
+    header, sep, payload = uri[len("data:") :].partition(",")
+    if not sep:
+        raise CallArgumentError(f"argument {param!r}: malformed data: URI (no comma)")
+    parts = header.split(";")
+    mime = parts[0] or "text/plain"
+    is_base64 = "base64" in parts[1:]
+    name = next((p[5:] for p in parts[1:] if p.startswith("name=")), "")
+    # Check the size before decoding, so an oversized argument costs no memory.
+    estimate = len(payload) * 3 // 4 if is_base64 else len(payload)
+    if max_bytes is not None and estimate > max_bytes + 3:
+        raise CallArgumentError(
+            f"argument {param!r}: file is about {estimate} bytes, over the {max_bytes} byte limit"
+        )
+    try:
+        content = (
+            base64.b64decode(payload, validate=False)
+            if is_base64
+            else urllib.parse.unquote_to_bytes(payload)
+        )
+    except (binascii.Error, ValueError) as exc:
+        raise CallArgumentError(f"argument {param!r}: invalid base64 in data: URI") from exc
+    if max_bytes is not None and len(content) > max_bytes:
+        raise CallArgumentError(
+            f"argument {param!r}: file is {len(content)} bytes, over the {max_bytes} byte limit"
+        )
+    if not name:
+        name = "file" + (mimetypes.guess_extension(mime) or "")
+    return _PendingUpload(urllib.parse.unquote(name), content, mime)
+
+
+def _file_argument(value: Any, param: str, max_bytes: int | None) -> Any:
+    if isinstance(value, str):
+        if value.startswith("data:"):
+            return _parse_data_uri(value, param, max_bytes)
+        parts = urllib.parse.urlsplit(value)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            return _file_from_url(value)
+    shown = value if isinstance(value, str) and len(value) < 80 else type(value).__name__
+    raise CallArgumentError(
+        f"argument {param!r} must be an http(s) URL or a data: URI of the file, got {shown!r}"
+    )
+
+
+def _positional_data(
+    endpoint: Endpoint, arguments: Mapping[str, Any], max_upload_bytes: int | None
+) -> list[Any]:
+    """Arguments in the order Gradio expects, defaults filled, State slots as null.
+
+    File arguments become FileData dicts, or `_PendingUpload`s for `data:` URIs.
+    """
+    known = {p.name for p in endpoint.parameters}
+    unknown = sorted(set(arguments) - known)
+    if unknown:
+        raise CallArgumentError(
+            f"unknown argument(s) {', '.join(map(repr, unknown))} for {endpoint.api_name!r}; "
+            f"expected {', '.join(p.name for p in endpoint.parameters) or 'none'}"
+        )
+    values: list[Any] = []
+    for param in endpoint.parameters:
+        if param.name in arguments:
+            value = arguments[param.name]
+        elif param.has_default:
+            values.append(param.default)
+            continue
+        elif param.required:
+            raise CallArgumentError(f"missing required argument {param.name!r}")
+        else:
+            value = None
+        if param.file is not None and value is not None:
+            if param.file == "list":
+                items = value if isinstance(value, list) else [value]
+                value = [_file_argument(v, param.name, max_upload_bytes) for v in items]
+            else:
+                value = _file_argument(value, param.name, max_upload_bytes)
+        values.append(value)
+    if endpoint.input_layout is None:
+        return values
+    return [None if slot is None else values[slot] for slot in endpoint.input_layout]
+
+
+def _pending_uploads(data: list[Any]) -> list[_PendingUpload]:
+    found: list[_PendingUpload] = []
+    for value in data:
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, _PendingUpload):
+                found.append(item)
+    return found
+
+
+def _replace_uploads(data: list[Any], paths: Mapping[int, str]) -> list[Any]:
+    def convert(item: Any) -> Any:
+        if isinstance(item, _PendingUpload):
+            return {
+                "path": paths[id(item)],
+                "meta": dict(FILE_DATA_META),
+                "orig_name": item.name,
+            }
+        return item
+
+    return [[convert(v) for v in x] if isinstance(x, list) else convert(x) for x in data]
+
+
+# ---------------------------------------------------------------------------------------------
+# Outputs
+
+
+def _is_file_data(value: Any) -> bool:
+    if not isinstance(value, dict):
+        return False
+    meta = value.get("meta")
+    if isinstance(meta, dict) and meta.get("_type") == "gradio.FileData":
+        return True
+    return "path" in value and "url" in value
+
+
+def _file_ref(value: Mapping[str, Any], files_base: str) -> FileRef:
+    path = value.get("path")
+    url = value.get("url") or f"{files_base}/file={path}"
+    name = value.get("orig_name") or PurePosixPath(str(path or url)).name or None
+    mime = value.get("mime_type") or (mimetypes.guess_type(name)[0] if name else None)
+    mime = _MIME_FIXES.get(mime, mime) if mime else None
+    size = value.get("size")
+    return FileRef(
+        url=str(url),
+        orig_name=name,
+        mime_type=mime,
+        size=size if isinstance(size, int) else None,
+        path=str(path) if path is not None else None,
+    )
+
+
+def _nested_file(value: Any) -> Any:
+    # Gallery items are {"image": FileData, "caption": ...}; older videos {"video": FileData}.
+    if isinstance(value, dict) and not _is_file_data(value):
+        for key in ("image", "video", "file"):
+            if _is_file_data(value.get(key)):
+                return value[key]
+    return value
+
+
+def _output_values(endpoint: Endpoint, raw: Any, files_base: str) -> list[OutputValue]:
+    data = raw if isinstance(raw, list) else [raw]
+    keep = endpoint.output_keep
+    kept = data if keep is None else [data[i] for i in keep if i < len(data)]
+    outputs: list[OutputValue] = []
+    for i, value in enumerate(kept):
+        ret = endpoint.returns[i] if i < len(endpoint.returns) else None
+        single = _nested_file(value)
+        if _is_file_data(single):
+            outputs.append(OutputValue(value, ret, file=_file_ref(single, files_base)))
+            continue
+        files: tuple[FileRef, ...] = ()
+        if isinstance(value, list) and value:
+            items = [_nested_file(v) for v in value]
+            if all(_is_file_data(v) for v in items):
+                files = tuple(_file_ref(v, files_base) for v in items)
+        outputs.append(OutputValue(value, ret, files=files))
+    return outputs
+
+
+def _error_from_payload(payload: Any, title: Any = None) -> CallError:
+    """`event: error` data or a failed `process_completed` output, in all their shapes."""
+    if isinstance(payload, dict):
+        message = payload.get("error")
+        title = payload.get("title") or title
+    else:
+        message = payload
+    title_text = str(title) if title else "Error"
+    if message is None or message == "":
+        return CallError(title_text, HIDDEN_ERROR_MESSAGE)
+    if isinstance(message, str) and message.strip() == "404: Not Found":
+        return CallError(
+            title_text,
+            "The space no longer knows this job (404); it may have restarted. Try again.",
+            404,
+        )
+    return CallError(title_text, str(message))
+
+
+# ---------------------------------------------------------------------------------------------
+# The call
+
+
+async def _sse_events(response: httpx.Response) -> AsyncIterator[tuple[str, str]]:
+    """(event, data) pairs of an SSE stream; `event` is "" for data-only streams."""
+    event, size = "", 0
+    data_lines: list[str] = []
+    async for line in response.aiter_lines():
+        if line == "":
+            if data_lines:
+                yield event, "\n".join(data_lines)
+            event, size, data_lines = "", 0, []
+            continue
+        if line.startswith(":"):
+            continue  # comment / keep-alive
+        name, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if name == "event":
+            event = value
+        elif name == "data":
+            size += len(value)
+            if size > MAX_EVENT_BYTES:
+                raise _UpstreamError("Bad response", "an event from the space was too large")
+            data_lines.append(value)
+    if data_lines:
+        yield event, "\n".join(data_lines)
+
+
+def _excerpt(response: httpx.Response) -> str:
+    try:
+        text = response.text
+    except (httpx.ResponseNotRead, UnicodeDecodeError):
+        return ""
+    text = " ".join(text.split())
+    return text[:BODY_EXCERPT_CHARS] + ("…" if len(text) > BODY_EXCERPT_CHARS else "")
+
+
+def _raise_for_status(response: httpx.Response, what: str) -> None:
+    if response.status_code >= 400:
+        excerpt = _excerpt(response)
+        raise _UpstreamError(
+            f"HTTP {response.status_code}",
+            f"{what} failed with status {response.status_code}"
+            + (f": {excerpt}" if excerpt else ""),
+            response.status_code,
+        )
+
+
+def _json(response: httpx.Response, what: str) -> Any:
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise _UpstreamError("Bad response", f"{what} did not return JSON") from exc
+
+
+class _Call:
+    """State of one call, so cancellation knows what to cancel."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        base_url: str,
+        api_prefix: str,
+        endpoint: Endpoint,
+        headers: Mapping[str, str] | None,
+        tracker: _ProgressTracker,
+        read_timeout: float,
+    ) -> None:
+        self.client = client
+        self.api = base_url.rstrip("/") + api_prefix
+        self.endpoint = endpoint
+        self.headers = dict(headers or {})
+        self.tracker = tracker
+        self.timeout = httpx.Timeout(read_timeout, connect=CONNECT_TIMEOUT)
+        self.session_hash = secrets.token_hex(6)
+        self.event_id: str | None = None
+        self.use_queue = endpoint.fn_index is not None
+
+    async def upload(self, data: list[Any]) -> list[Any]:
+        pending = _pending_uploads(data)
+        if not pending:
+            return data
+        files = [("files", (p.name, p.content, p.mime_type or "")) for p in pending]
+        response = await self.client.post(
+            f"{self.api}/upload", files=files, headers=self.headers, timeout=self.timeout
+        )
+        _raise_for_status(response, "uploading the file arguments")
+        paths = _json(response, "upload")
+        if not isinstance(paths, list) or len(paths) != len(pending):
+            raise _UpstreamError("Bad response", f"unexpected upload response: {paths!r:.200}")
+        uploaded = {id(p): str(path) for p, path in zip(pending, paths, strict=True)}
+        return _replace_uploads(data, uploaded)
+
+    async def run(self, data: list[Any]) -> list[OutputValue]:
+        if self.use_queue:
+            return await self._run_queue(data)
+        return await self._run_simple(data)
+
+    async def _run_queue(self, data: list[Any]) -> list[OutputValue]:
+        body = {
+            "data": data,
+            "fn_index": self.endpoint.fn_index,
+            "session_hash": self.session_hash,
+            "event_data": None,
+            "trigger_id": None,
+            # Full values on every yield instead of diffs against the previous one.
+            "simple_format": True,
+        }
+        response = await self.client.post(
+            f"{self.api}/queue/join", json=body, headers=self.headers, timeout=self.timeout
+        )
+        _raise_for_status(response, f"joining the queue for {self.endpoint.api_name!r}")
+        joined = _json(response, "queue/join")
+        self.event_id = joined.get("event_id") if isinstance(joined, dict) else None
+        if not isinstance(self.event_id, str):
+            raise _UpstreamError("Bad response", f"queue/join gave no event_id: {joined!r:.200}")
+        async with self.client.stream(
+            "GET",
+            f"{self.api}/queue/data",
+            params={"session_hash": self.session_hash},
+            headers={**self.headers, "Accept": "text/event-stream"},
+            timeout=self.timeout,
+        ) as stream:
+            if stream.status_code >= 400:
+                await stream.aread()
+                _raise_for_status(stream, "reading the queue")
+            count = 0
+            async for _, raw in _sse_events(stream):
+                count += 1
+                if count > MAX_EVENTS:
+                    raise _UpstreamError("Bad response", "the space sent too many events")
+                result = await self._on_queue_message(raw)
+                if result is not None:
+                    return result
+        raise _UpstreamError("Connection closed", "the space closed the stream before the result")
+
+    async def _on_queue_message(self, raw: str) -> list[OutputValue] | None:
+        try:
+            msg = json.loads(raw)
+        except ValueError:
+            return None
+        if not isinstance(msg, dict):
+            return None
+        kind = msg.get("msg")
+        if kind in ("unexpected_error", "server_stopped"):
+            raise _UpstreamError("Space error", str(msg.get("message") or "the space stopped"))
+        if kind == "close_stream":
+            raise _UpstreamError("Connection closed", "the space ended the stream early")
+        if msg.get("event_id") != self.event_id:
+            return None  # heartbeats, or another event of this session
+        if kind == "estimation":
+            await self.tracker.message(_estimation_message(msg))
+        elif kind == "progress":
+            await self._on_gradio_progress(msg.get("progress_data"))
+        elif kind == "log":
+            level = str(msg.get("level") or "info").lower()
+            await self.tracker.message(f"{level}: {msg.get('log')}")
+        elif kind == "process_generating":
+            output = msg.get("output")
+            if isinstance(output, dict) and "data" in output:
+                partial = _output_values(self.endpoint, output["data"], self.api)
+                await self.tracker.message(_preview(partial))
+        elif kind == "process_completed":
+            output = msg.get("output")
+            if not msg.get("success"):
+                err = _error_from_payload(output, msg.get("title"))
+                raise _UpstreamError(err.title, err.message, err.status)
+            if not isinstance(output, dict) or "data" not in output:
+                raise _UpstreamError("Cancelled", "the job was cancelled on the space")
+            return _output_values(self.endpoint, output["data"], self.api)
+        return None
+
+    async def _on_gradio_progress(self, progress_data: Any) -> None:
+        if not isinstance(progress_data, list) or not progress_data:
+            return
+        # The outermost bar is the overall job; inner bars restart and would go backwards.
+        bar = progress_data[0] if isinstance(progress_data[0], dict) else {}
+        descs = [str(b["desc"]) for b in progress_data if isinstance(b, dict) and b.get("desc")]
+        message = " / ".join(descs) or None
+        index, length, fraction = bar.get("index"), bar.get("length"), bar.get("progress")
+        if isinstance(index, int | float):
+            total = float(length) if isinstance(length, int | float) else None
+            await self.tracker.numeric(float(index), total, message)
+        elif isinstance(fraction, int | float):
+            await self.tracker.numeric(float(fraction), 1.0, message)
+        elif message:
+            await self.tracker.message(message)
+
+    async def _run_simple(self, data: list[Any]) -> list[OutputValue]:
+        name = urllib.parse.quote(self.endpoint.api_name, safe="")
+        response = await self.client.post(
+            f"{self.api}/call/{name}",
+            json={"data": data},
+            headers=self.headers,
+            timeout=self.timeout,
+        )
+        _raise_for_status(response, f"calling {self.endpoint.api_name!r}")
+        joined = _json(response, "call")
+        self.event_id = joined.get("event_id") if isinstance(joined, dict) else None
+        if not isinstance(self.event_id, str):
+            raise _UpstreamError("Bad response", f"call gave no event_id: {joined!r:.200}")
+        # On /call the event id doubles as the session hash (for /cancel).
+        self.session_hash = self.event_id
+        async with self.client.stream(
+            "GET",
+            f"{self.api}/call/{name}/{self.event_id}",
+            headers={**self.headers, "Accept": "text/event-stream"},
+            timeout=self.timeout,
+        ) as stream:
+            if stream.status_code >= 400:
+                await stream.aread()
+                _raise_for_status(stream, "reading the result")
+            count = 0
+            async for event, raw in _sse_events(stream):
+                count += 1
+                if count > MAX_EVENTS:
+                    raise _UpstreamError("Bad response", "the space sent too many events")
+                if event == "heartbeat":
+                    continue
+                try:
+                    payload = json.loads(raw)
+                except ValueError:
+                    payload = raw
+                if event == "error":
+                    err = _error_from_payload(payload)
+                    raise _UpstreamError(err.title, err.message, err.status)
+                if event == "generating":
+                    partial = _output_values(self.endpoint, payload, self.api)
+                    await self.tracker.message(_preview(partial))
+                elif event == "complete":
+                    if payload is None:
+                        raise _UpstreamError("Cancelled", "the job was cancelled on the space")
+                    return _output_values(self.endpoint, payload, self.api)
+        raise _UpstreamError("Connection closed", "the space closed the stream before the result")
+
+    async def cancel_upstream(self) -> None:
+        if self.event_id is None or self.endpoint.fn_index is None:
+            return  # nothing joined yet, or /call: closing its stream cleans up the event
+        body = {
+            "session_hash": self.session_hash,
+            "fn_index": self.endpoint.fn_index,
+            "event_id": self.event_id,
+        }
+        # Best effort: the space also drops queued jobs whose stream went away.
+        with contextlib.suppress(httpx.HTTPError):
+            await self.client.post(
+                f"{self.api}/cancel", json=body, headers=self.headers, timeout=CANCEL_TIMEOUT
+            )
+
+
+async def call_endpoint(
+    client: httpx.AsyncClient,
+    base_url: str,
+    endpoint: Endpoint,
+    arguments: Mapping[str, Any],
+    *,
+    headers: Mapping[str, str] | None = None,
+    on_progress: ProgressSink | None = None,
+    read_timeout: float = 60.0,
+    max_upload_bytes: int | None = None,
+    max_duration: float = DEFAULT_MAX_DURATION,
+    api_prefix: str = DEFAULT_API_PREFIX,
+) -> CallOutcome:
+    """Run `endpoint` on the Gradio app at `base_url` with `arguments` (by parameter name).
+
+    Raises `CallArgumentError` for arguments that cannot be sent (nothing is sent then);
+    every upstream failure, including timeouts, is returned as `CallOutcome.error`.
+    `read_timeout` is the longest silence allowed between events (Gradio sends a heartbeat
+    every 15 s); `max_duration` bounds the whole call. `api_prefix` is "" for Gradio 4.
+    """
+    started = time.perf_counter()
+    data = _positional_data(endpoint, arguments, max_upload_bytes)
+    tracker = _ProgressTracker(on_progress)
+    call = _Call(client, base_url, api_prefix, endpoint, headers, tracker, read_timeout)
+    outcome = CallOutcome()
+    try:
+        async with asyncio.timeout(max_duration):
+            data = await call.upload(data)
+            outcome.outputs = await call.run(data)
+        await tracker.done()
+    except _UpstreamError as exc:
+        outcome.error = exc.error
+    except TimeoutError:
+        await call.cancel_upstream()
+        outcome.error = CallError("Timeout", f"the call took longer than {max_duration:g}s")
+    except httpx.TimeoutException as exc:
+        await call.cancel_upstream()
+        outcome.error = CallError("Timeout", f"the space did not answer in time ({exc!r:.100})")
+    except httpx.HTTPError as exc:
+        outcome.error = CallError("Connection error", f"{type(exc).__name__}: {exc}"[:300])
+    except asyncio.CancelledError:
+        # Tell the space to stop the job; run it detached so a repeated cancel cannot stop it.
+        task = asyncio.create_task(call.cancel_upstream())
+        _background.add(task)
+        task.add_done_callback(_background.discard)
+        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+            await asyncio.wait_for(asyncio.shield(task), CANCEL_TIMEOUT)
+        raise
+    outcome.duration_ms = (time.perf_counter() - started) * 1000
+    outcome.progress_events = tracker.count
+    return outcome
+
+
+# ---------------------------------------------------------------------------------------------
+# MCP result
+
+
+def _jsonable(out: OutputValue) -> Any:
+    if out.file is not None:
+        return {"url": out.file.url, "name": out.file.orig_name, "mime_type": out.file.mime_type}
+    if out.files:
+        return [{"url": f.url, "name": f.orig_name, "mime_type": f.mime_type} for f in out.files]
+    return out.value
+
+
+async def _download(
+    client: httpx.AsyncClient, url: str, headers: Mapping[str, str] | None, limit: int
+) -> bytes | None:
+    """The file's bytes if it fits in `limit`, else None (also on any failure)."""
+    try:
+        async with client.stream(
+            "GET", url, headers=dict(headers or {}), timeout=httpx.Timeout(30.0, connect=5.0)
+        ) as response:
+            if response.status_code >= 400:
+                return None
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    return None
+                chunks.append(chunk)
+            return b"".join(chunks)
+    except httpx.HTTPError:
+        return None
+
+
+async def _file_content(
+    ref: FileRef, client: httpx.AsyncClient, headers: Mapping[str, str] | None, limit: int
+) -> list[types.ContentBlock]:
+    link = types.ResourceLink(
+        uri=ref.url, name=ref.orig_name or "file", mime_type=ref.mime_type, size=ref.size
+    )
+    mime = ref.mime_type or ""
+    if not mime.startswith(("image/", "audio/")) or (ref.size is not None and ref.size > limit):
+        return [link]
+    content = await _download(client, ref.url, headers, limit)
+    if content is None:
+        return [link]
+    data = base64.b64encode(content).decode("ascii")
+    block: types.ContentBlock
+    if mime.startswith("image/"):
+        block = types.ImageContent(data=data, mime_type=mime)
+    else:
+        block = types.AudioContent(data=data, mime_type=mime)
+    # Keep the link too: it is what another tool can take as a file input.
+    return [block, link]
+
+
+async def to_call_tool_result(
+    outcome: CallOutcome,
+    *,
+    client: httpx.AsyncClient,
+    headers: Mapping[str, str] | None = None,
+    inline_limit_bytes: int = DEFAULT_INLINE_LIMIT,
+) -> types.CallToolResult:
+    """MCP content for a call: text/JSON as text, images and audio inline, files as links."""
+    if outcome.error is not None:
+        return types.CallToolResult(
+            content=[types.TextContent(text=str(outcome.error))], is_error=True
+        )
+    content: list[types.ContentBlock] = []
+    structured: dict[str, Any] = {}
+    for i, out in enumerate(outcome.outputs):
+        if out.file is not None:
+            content.extend(await _file_content(out.file, client, headers, inline_limit_bytes))
+        elif out.files:
+            for ref in out.files:
+                content.extend(await _file_content(ref, client, headers, inline_limit_bytes))
+        else:
+            value = out.value
+            text = value if isinstance(value, str) else json.dumps(value, default=str)
+            content.append(types.TextContent(text=text))
+        key = (out.returns.label if out.returns else None) or f"output_{i}"
+        if key in structured:
+            key = f"{key}_{i}"
+        structured[key] = _jsonable(out)
+    if len(outcome.outputs) == 1:
+        structured = {"result": next(iter(structured.values()))}
+    return types.CallToolResult(content=content, structured_content=structured, is_error=False)

@@ -1,0 +1,179 @@
+"""The `gradio-mcp` command: serve, stdio, discover, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from gradio_mcp import __version__
+from gradio_mcp.config import ConfigError, Settings
+from gradio_mcp.logs import configure_logging
+
+# Flags that override a setting: (flag, Settings field, help). The environment variable
+# named in the help text is read when the flag is absent.
+_COMMON_FLAGS = (
+    ("--spaces", "spaces", "comma list of space ids to serve"),
+    ("--log-level", "log_level", "debug, info, warning or error"),
+    ("--log-format", "log_format", "console or json"),
+)
+_SERVE_FLAGS = (
+    ("--host", "host", "address to bind (loopback by default)"),
+    ("--port", "port", "port to listen on"),
+)
+
+
+def _env_name(field_name: str) -> str:
+    from dataclasses import fields
+
+    return str(next(f.metadata["env"] for f in fields(Settings) if f.name == field_name))
+
+
+def _add_flags(parser: argparse.ArgumentParser, flags: Sequence[tuple[str, str, str]]) -> None:
+    for flag, field_name, text in flags:
+        parser.add_argument(flag, dest=field_name, help=f"{text} [env {_env_name(field_name)}]")
+
+
+def _settings(args: argparse.Namespace, flags: Sequence[tuple[str, str, str]]) -> Settings:
+    """Settings from the environment, with any given flag taking its variable's place."""
+    import os
+
+    env = dict(os.environ)
+    for _flag, field_name, _text in flags:
+        value = getattr(args, field_name, None)
+        if value is not None:
+            env[_env_name(field_name)] = str(value)
+    return Settings.from_env(env)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gradio-mcp",
+        description="Serve Hugging Face Gradio Spaces as MCP tools.",
+        epilog="Every setting is also read from its environment variable"
+        " (docs/configuration.md lists them all).",
+    )
+    parser.add_argument("--version", action="version", version=f"gradio-mcp {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve MCP over stateless streamable HTTP at /mcp",
+        description="Serve MCP at http://HOST:PORT/mcp, the dashboard at /metrics, JSON at"
+        " /api/metrics, Prometheus text at /metrics/prometheus and /healthz. Callers add spaces"
+        " with ?gradio=owner/a,owner/b and send their token as Authorization: Bearer.",
+    )
+    _add_flags(serve, (*_SERVE_FLAGS, *_COMMON_FLAGS))
+
+    stdio = commands.add_parser(
+        "stdio",
+        help="serve MCP over stdin/stdout (for desktop hosts)",
+        description="Serve MCP on stdin/stdout. The spaces come from --spaces or"
+        " GRADIO_MCP_SPACES; the token is the one huggingface_hub finds (HF_TOKEN or login).",
+    )
+    _add_flags(stdio, _COMMON_FLAGS)
+
+    discover = commands.add_parser(
+        "discover",
+        help="discover spaces and print their status, tools and timings",
+        description="Discover the given spaces once and print a table (or JSON).",
+    )
+    discover.add_argument("ids", nargs="+", metavar="ID", help="space id, owner/name")
+    discover.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    discover.add_argument(
+        "--token", help="HF token for private spaces [default: the one huggingface_hub finds]"
+    )
+    _add_flags(discover, _COMMON_FLAGS[1:])
+
+    demo = commands.add_parser(
+        "demo",
+        help="run bundled Gradio apps behind a local Hub emulator and serve them",
+        description="Start the bundled example Gradio apps and a local Hub emulator on"
+        " loopback, then serve them over MCP. Needs the 'demo' extra (gradio). Ctrl-C stops"
+        " everything.",
+    )
+    _add_flags(demo, _SERVE_FLAGS)
+    demo.add_argument(
+        "--log-level",
+        dest="log_level",
+        help="debug, info, warning or error [env GRADIO_MCP_LOG_LEVEL]",
+    )
+    return parser
+
+
+def _serve(settings: Settings) -> None:
+    import huggingface_hub
+    import uvicorn
+
+    from gradio_mcp.server import GradioMCP
+
+    app = GradioMCP(settings, server_token=huggingface_hub.get_token()).app()
+    print(
+        f"gradio-mcp {__version__}: MCP at http://{settings.host}:{settings.port}/mcp,"
+        f" dashboard at http://{settings.host}:{settings.port}/metrics",
+        file=sys.stderr,
+    )
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+
+
+def _discover(args: argparse.Namespace, settings: Settings) -> int:
+    import huggingface_hub
+
+    from gradio_mcp.discovery import Discovery
+
+    token = args.token or huggingface_hub.get_token()
+
+    async def run() -> list[Any]:
+        async with Discovery(settings) as discovery:
+            return await discovery.get_spaces(args.ids, token, include_runtime=True)
+
+    results = asyncio.run(run())
+    if args.json:
+        print(json.dumps([r.to_dict() for r in results], indent=2, default=str))
+    else:
+        print(f"{'SPACE':40} {'STATUS':12} {'TOOLS':>5} {'META ms':>8} {'SCHEMA ms':>9}  DETAIL")
+        for r in results:
+            status = "ok" if r.ok else r.error.kind.value if r.error else "?"
+            detail = r.error.message if r.error else ", ".join(e.api_name for e in r.endpoints)
+            print(
+                f"{r.id[:40]:40} {status:12} {len(r.endpoints):>5} {r.timings.metadata_ms:>8.1f}"
+                f" {r.timings.schema_ms:>9.1f}  {detail[:80]}"
+            )
+    return 0 if all(r.ok for r in results) else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            settings = _settings(args, (*_SERVE_FLAGS, *_COMMON_FLAGS))
+        elif args.command == "demo":
+            settings = _settings(args, (*_SERVE_FLAGS, _COMMON_FLAGS[1]))
+        elif args.command == "discover":
+            settings = _settings(args, _COMMON_FLAGS[1:])
+        else:
+            settings = _settings(args, _COMMON_FLAGS)
+    except ConfigError as exc:
+        print(f"gradio-mcp: configuration error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, settings.log_format)
+    if args.command == "serve":
+        _serve(settings)
+        return 0
+    if args.command == "stdio":
+        from gradio_mcp.server import serve_stdio
+
+        asyncio.run(serve_stdio(settings))
+        return 0
+    if args.command == "discover":
+        return _discover(args, settings)
+    from gradio_mcp.demo import run_demo
+
+    return int(run_demo(settings))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

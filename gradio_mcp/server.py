@@ -1,0 +1,349 @@
+"""The MCP server: tools/list, prompts/list|get and tools/call over stateless streamable HTTP.
+
+Every request works out which spaces it wants and whose token it carries, asks the cached
+discovery for them, and builds the tool catalog from the answer (a pure, cheap step). Tool
+calls resolve their name through that same cached catalog and then go straight to the space.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import huggingface_hub
+from mcp import types
+from mcp.server import Server, ServerRequestContext
+from mcp.server.transport_security import TransportSecuritySettings
+from mcp.shared.exceptions import MCPError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from gradio_mcp import __version__
+from gradio_mcp.calls import (
+    CallArgumentError,
+    ProgressThrottle,
+    ProgressUpdate,
+    call_endpoint,
+    to_call_tool_result,
+)
+from gradio_mcp.config import Settings
+from gradio_mcp.discovery import Discovery
+from gradio_mcp.logs import get_logger
+from gradio_mcp.metrics import Metrics
+from gradio_mcp.models import GradioSpace
+from gradio_mcp.spaces import parse_space_list
+from gradio_mcp.tools import (
+    ToolArgumentError,
+    ToolCatalog,
+    UnknownNameError,
+    build_catalog,
+    check_arguments,
+    paginate,
+    render_prompt,
+)
+
+log = get_logger("gradio_mcp.server")
+
+INSTRUCTIONS = (
+    "Tools here run endpoints of Hugging Face Gradio Spaces. File inputs take an http(s) URL"
+    " or a data: URI. Long-running tools report progress when asked for it."
+)
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+# Query parameters that name spaces per request; `gradio` is the reference server's name.
+SPACE_PARAMS = ("gradio", "spaces")
+# Schemas of recently listed tools, for the SDK's pre-call header validation (2026 wire).
+_SCHEMA_MEMORY = 4096
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking and for which spaces, as read from one HTTP request."""
+
+    token: str | None
+    space_ids: tuple[str, ...]
+    ip_token: str | None = None
+
+
+class GradioMCP:
+    """The server's state: settings, one Discovery, metrics, and the MCP `Server`."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        discovery: Discovery | None = None,
+        server_token: str | None = None,
+    ) -> None:
+        self.settings = settings or Settings.from_env()
+        self.discovery = discovery or Discovery(self.settings)
+        self.metrics = Metrics(self.discovery)
+        self.server_token = server_token
+        self._schemas: dict[str, Mapping[str, Any]] = {}
+        self.server: Server[Any] = Server(
+            "gradio-mcp",
+            version=__version__,
+            title="Gradio Spaces",
+            instructions=INSTRUCTIONS,
+            on_list_tools=self.list_tools,
+            on_call_tool=self.call_tool,
+            on_list_prompts=self.list_prompts,
+            on_get_prompt=self.get_prompt,
+            get_tool_input_schema=self._schemas.get,
+        )
+        self.server.middleware.append(self._measure)
+
+    # ------------------------------------------------------------------ request context
+
+    def caller(self, request: Request | None) -> Caller:
+        """Token and space ids for one request (configured spaces plus `?gradio=`)."""
+        configured = list(self.settings.spaces)
+        token = ip_token = None
+        if request is not None:
+            auth = request.headers.get("authorization", "")
+            if auth.lower().startswith("bearer ") and auth[7:].strip():
+                token = auth[7:].strip()
+            ip_token = request.headers.get("x-ip-token")
+            for param in SPACE_PARAMS:
+                value = request.query_params.get(param)
+                if value is None:
+                    continue
+                if value.strip().lower() == "none":
+                    configured = []
+                    break
+                configured.extend(parse_space_list(value))
+        if token is None and self.settings.lend_server_token:
+            token = self.server_token
+        unique = tuple(dict.fromkeys(configured))
+        return Caller(token=token, space_ids=unique, ip_token=ip_token)
+
+    async def catalog(self, caller: Caller, *, deadline: float | None = None) -> ToolCatalog:
+        deadline = self.settings.list_deadline_ms / 1000 if deadline is None else deadline
+        spaces = await self.discovery.get_spaces_within(caller.space_ids, caller.token, deadline)
+        catalog = self._build(spaces)
+        return catalog
+
+    def _build(self, spaces: list[GradioSpace]) -> ToolCatalog:
+        catalog = build_catalog(spaces, max_name_length=self.settings.max_name_length)
+        for tool in catalog.tools:
+            if len(self._schemas) >= _SCHEMA_MEMORY:
+                self._schemas.pop(next(iter(self._schemas)))
+            self._schemas[tool.name] = tool.input_schema
+        return catalog
+
+    @staticmethod
+    def _request(ctx: ServerRequestContext[Any, Any]) -> Request | None:
+        request = ctx.request
+        return request if isinstance(request, Request) else None
+
+    # ------------------------------------------------------------------ handlers
+
+    async def list_tools(
+        self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        catalog = await self.catalog(self.caller(self._request(ctx)))
+        page, next_cursor = self._page(list(catalog.tools), params)
+        return types.ListToolsResult(tools=page, next_cursor=next_cursor, cache_scope="private")
+
+    async def list_prompts(
+        self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListPromptsResult:
+        catalog = await self.catalog(self.caller(self._request(ctx)))
+        page, next_cursor = self._page(list(catalog.prompts), params)
+        return types.ListPromptsResult(prompts=page, next_cursor=next_cursor, cache_scope="private")
+
+    def _page(self, items: list[Any], params: types.PaginatedRequestParams | None) -> Any:
+        try:
+            return paginate(items, params.cursor if params else None, self.settings.page_size)
+        except ValueError as exc:
+            raise MCPError(types.INVALID_PARAMS, str(exc)) from None
+
+    async def get_prompt(
+        self, ctx: ServerRequestContext[Any, Any], params: types.GetPromptRequestParams
+    ) -> types.GetPromptResult:
+        catalog = await self.catalog(self.caller(self._request(ctx)))
+        try:
+            return render_prompt(catalog, params.name, params.arguments)
+        except UnknownNameError as exc:
+            raise MCPError(types.INVALID_PARAMS, str(exc)) from None
+
+    async def _resolve(self, caller: Caller, name: str) -> Any:
+        """The endpoint behind a tool name; waits longer than tools/list for a slow space,
+        since a call to it cannot be answered without it."""
+        catalog = await self.catalog(caller)
+        try:
+            return catalog.resolve(name)
+        except UnknownNameError:
+            pass
+        patient = await self.catalog(caller, deadline=self.settings.schema_timeout_ms / 1000 + 1)
+        try:
+            return patient.resolve(name)
+        except UnknownNameError as exc:
+            raise MCPError(types.INVALID_PARAMS, str(exc)) from None
+
+    async def call_tool(
+        self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
+        started = time.perf_counter()
+        caller = self.caller(self._request(ctx))
+        ref = await self._resolve(caller, params.name)
+        metadata = ref.space.metadata
+        private = bool(metadata and metadata.private)
+        arguments = dict(params.arguments or {})
+        try:
+            check_arguments(ref.endpoint, arguments, tool_name=ref.name)
+        except ToolArgumentError as exc:
+            self.metrics.record_call(ref.space_id, ref.name, 0.0, ok=False, private=private)
+            return _error_result(str(exc))
+        host = metadata.host if metadata and metadata.host else ""
+        if not host and metadata and metadata.subdomain:
+            host = f"https://{metadata.subdomain}.hf.space"
+        headers = self.discovery.space_headers(host, caller.token)
+        if caller.ip_token:
+            headers["X-IP-Token"] = caller.ip_token
+
+        async def send(update: ProgressUpdate) -> None:
+            await ctx.session.report_progress(update.progress, update.total, update.message)
+
+        throttle = ProgressThrottle(send, self.settings.progress_rate)
+        try:
+            outcome = await call_endpoint(
+                self.discovery.client,
+                host,
+                ref.endpoint,
+                arguments,
+                headers=headers,
+                on_progress=throttle,
+                read_timeout=self.settings.call_read_timeout_ms / 1000,
+                max_duration=self.settings.call_max_duration_ms / 1000,
+                max_upload_bytes=ref.space.schema.max_file_size if ref.space.schema else None,
+            )
+            await throttle.flush()  # the last progress update goes out before the result
+        except CallArgumentError as exc:
+            self.metrics.record_call(ref.space_id, ref.name, 0.0, ok=False, private=private)
+            return _error_result(f"Invalid arguments for tool {ref.name}: {exc}")
+        finally:
+            await throttle.aclose()
+        result = await to_call_tool_result(
+            outcome,
+            client=self.discovery.client,
+            headers=headers,
+            inline_limit_bytes=self.settings.inline_max_bytes,
+        )
+        elapsed = (time.perf_counter() - started) * 1000
+        self.metrics.record_call(ref.space_id, ref.name, elapsed, ok=outcome.ok, private=private)
+        log.info(
+            "tool_call",
+            tool=ref.name if not private else "<private>",
+            ok=outcome.ok,
+            duration_ms=round(elapsed, 2),
+            progress_events=outcome.progress_events,
+        )
+        return result
+
+    async def _measure(
+        self, ctx: ServerRequestContext[Any, Any], call_next: Callable[[Any], Awaitable[Any]]
+    ) -> Any:
+        started = time.perf_counter()
+        failed = True
+        try:
+            result = await call_next(ctx)
+            failed = bool(getattr(result, "is_error", False))
+            return result
+        finally:
+            elapsed = (time.perf_counter() - started) * 1000
+            self.metrics.record_request(ctx.method, elapsed, error=failed)
+
+    # ------------------------------------------------------------------ HTTP app
+
+    def transport_security(self) -> TransportSecuritySettings:
+        s = self.settings
+        if "*" in s.allowed_hosts:
+            return TransportSecuritySettings(enable_dns_rebinding_protection=False)
+        hosts: list[str] = []
+        for name in (*LOOPBACK_HOSTS, *s.allowed_hosts):
+            hosts += [name, f"{name}:*"] if ":" not in name.strip("[]") else [name]
+        origins = [f"{scheme}://{h}:*" for h in LOOPBACK_HOSTS for scheme in ("http", "https")]
+        origins += [f"{scheme}://{h}" for h in LOOPBACK_HOSTS for scheme in ("http", "https")]
+        origins += list(s.allowed_origins)
+        return TransportSecuritySettings(
+            enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins
+        )
+
+    def app(self) -> ASGIApp:
+        """The ASGI application: `/mcp`, the metrics routes and `/healthz`."""
+
+        async def healthz(_request: Request) -> Response:
+            return JSONResponse({"status": "ok", "version": __version__})
+
+        mcp_app = self.server.streamable_http_app(
+            streamable_http_path="/mcp",
+            stateless_http=True,
+            json_response=False,  # SSE responses, so progress notifications can flow
+            transport_security=self.transport_security(),
+            custom_starlette_routes=[*self.metrics.routes(), Route("/healthz", healthz)],
+        )
+        inner_lifespan = mcp_app.router.lifespan_context
+
+        @contextlib.asynccontextmanager
+        async def lifespan(app: Starlette) -> AsyncIterator[None]:
+            async with inner_lifespan(app):
+                try:
+                    yield
+                finally:
+                    await self.discovery.aclose()
+
+        mcp_app.router.lifespan_context = lifespan
+        return RejectGetOnMcp(mcp_app)
+
+
+class RejectGetOnMcp:
+    """Answer `GET /mcp` with 405: a stateless server has no stream to offer, and an idle
+    one would hold a server task per client for nothing (both protocol eras allow this)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/mcp":
+            response = JSONResponse(
+                {"error": "GET is not supported: POST JSON-RPC messages to /mcp"},
+                status_code=405,
+                headers={"Allow": "POST"},
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _error_result(message: str) -> types.CallToolResult:
+    return types.CallToolResult(content=[types.TextContent(text=message)], is_error=True)
+
+
+def create_app(settings: Settings | None = None) -> ASGIApp:
+    """The server as an ASGI app, configured from the environment (for `uvicorn --factory`)."""
+    settings = settings or Settings.from_env()
+    return GradioMCP(settings, server_token=huggingface_hub.get_token()).app()
+
+
+async def serve_stdio(settings: Settings | None = None) -> None:
+    """Serve over stdin/stdout for desktop hosts that start servers as subprocesses."""
+    from mcp.server.stdio import stdio_server
+
+    # A desktop host starts this process for its own user: that user's token is theirs to use.
+    settings = dataclasses.replace(settings or Settings.from_env(), lend_server_token=True)
+    gradio = GradioMCP(settings, server_token=huggingface_hub.get_token())
+    try:
+        async with stdio_server() as (read, write):
+            await gradio.server.run(read, write, gradio.server.create_initialization_options())
+    finally:
+        await gradio.discovery.aclose()
+
+
+__all__ = ["Caller", "GradioMCP", "RejectGetOnMcp", "create_app", "serve_stdio"]
