@@ -71,6 +71,11 @@ class CacheStats:
         return 100.0 * self.hits / lookups if lookups else 0.0
 
 
+# Background refreshes start this much later, so the caller who found the stale entry gets
+# its answer before the refresh requests take the event loop (measured: 24 spaces' refreshes
+# otherwise delay a stale answer by about 250 ms of request setup).
+REFRESH_DELAY = 0.005
+
 # A lookup's outcome, for per-space timing logs.
 HIT, STALE, MISS, NEGATIVE = "hit", "stale", "miss", "negative"
 
@@ -123,6 +128,11 @@ class FetchCache(Generic[V]):
         """The stored entry, whatever its age, without touching statistics or LRU order."""
         return self._entries.get(key)
 
+    @property
+    def refreshing(self) -> int:
+        """Background refreshes still running."""
+        return len(self._background)
+
     def clear(self) -> None:
         self._entries.clear()
         self._failures.clear()
@@ -155,7 +165,7 @@ class FetchCache(Generic[V]):
             self.stats.stale_served += 1
             if not failed_recently and flight not in self._inflight:
                 self.stats.background_refreshes += 1
-                task = self._start_fetch(key, flight, fetch, entry)
+                task = self._start_fetch(key, flight, fetch, entry, delay=REFRESH_DELAY)
                 self._background.add(task)
                 task.add_done_callback(self._background_done)
             return entry.value, STALE
@@ -187,8 +197,11 @@ class FetchCache(Generic[V]):
         flight: Hashable,
         fetch: Callable[[Entry[V] | None], Awaitable[Fetched[V]]],
         previous: Entry[V] | None,
+        delay: float = 0.0,
     ) -> asyncio.Task[V]:
-        task = asyncio.get_running_loop().create_task(self._run_fetch(key, flight, fetch, previous))
+        task = asyncio.get_running_loop().create_task(
+            self._run_fetch(key, flight, fetch, previous, delay)
+        )
         self._inflight[flight] = task
         task.add_done_callback(lambda _t: self._inflight.pop(flight, None))
         return task
@@ -199,7 +212,10 @@ class FetchCache(Generic[V]):
         flight: Hashable,
         fetch: Callable[[Entry[V] | None], Awaitable[Fetched[V]]],
         previous: Entry[V] | None,
+        delay: float = 0.0,
     ) -> V:
+        if delay:
+            await asyncio.sleep(delay)
         self.stats.fetches += 1
         try:
             result = await fetch(previous)

@@ -223,6 +223,13 @@ class Settings:
         48,
         "tool name budget (20-64), leaving room for prefixes clients add",
     )
+    tool_names: str = _setting(
+        "GRADIO_MCP_TOOL_NAMES",
+        _choice("space", "endpoint"),
+        "space",
+        "tool names as space__endpoint (stable whatever else is listed) or the bare"
+        " endpoint name (for one space; qualified with a hash where two spaces clash)",
+    )
     inline_max_bytes: int = _setting(
         "GRADIO_MCP_INLINE_MAX_BYTES",
         _non_negative_int,

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client import CollectorRegistry
+from prometheus_client.exposition import choose_encoder
 from prometheus_client.metrics_core import (
     CounterMetricFamily,
     GaugeMetricFamily,
@@ -213,9 +213,14 @@ class Metrics:
             "version": __version__,
         }
 
-    def render_prometheus(self) -> tuple[bytes, str]:
-        """The Prometheus text exposition (body, content type), read live at call time."""
-        return generate_latest(self._registry), CONTENT_TYPE_LATEST
+    def render_prometheus(self, accept: str | None = None) -> tuple[bytes, str]:
+        """The exposition (body, content type), read live at call time.
+
+        Plain text format 0.0.4 unless `accept` (the scraper's Accept header) asks for
+        OpenMetrics: 0.0.4 is what every Prometheus version and most other scrapers parse.
+        """
+        encode, content_type = choose_encoder(accept or "")
+        return encode(self._registry), content_type
 
     def dashboard_html(self) -> str:
         if self._dashboard is None:
@@ -237,8 +242,8 @@ class Metrics:
         async def api(_request: Request) -> Response:
             return JSONResponse(self.snapshot(), headers=_NO_STORE)
 
-        async def prometheus(_request: Request) -> Response:
-            body, content_type = self.render_prometheus()
+        async def prometheus(request: Request) -> Response:
+            body, content_type = self.render_prometheus(request.headers.get("accept"))
             return Response(body, headers={**_NO_STORE, "Content-Type": content_type})
 
         return [
@@ -315,11 +320,12 @@ class _Collector(Collector):
             ratio.add_metric([label], cache.stats.hit_rate / 100.0)
         yield entries
         yield ratio
-        overall = d.format_cache_metrics()["overallHitRate"]
+        hits = sum(cache.stats.hits for _, cache in caches)
+        lookups = hits + sum(cache.stats.misses for _, cache in caches)
         yield GaugeMetricFamily(
             "gradio_mcp_cache_overall_hit_ratio",
-            "hits / lookups over both caches",
-            value=overall / 100.0,
+            "hits / lookups over both caches, 0 before any lookup",
+            value=hits / lookups if lookups else 0.0,
         )
 
     def _discovery_families(self) -> Iterator[Metric]:

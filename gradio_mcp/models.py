@@ -134,6 +134,7 @@ class SpaceSchema:
     gradio_version: str | None = None
     mcp_server: bool = False
     max_file_size: int | None = None
+    api_prefix: str = "/gradio_api"  # "" on Gradio 4
     sources: tuple[str, ...] = ()  # which documents it was built from: info, config, mcp_schema
 
     def to_dict(self) -> dict[str, Any]:

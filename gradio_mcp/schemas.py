@@ -9,6 +9,7 @@ the MCP schema, where the space enabled it, adds per-parameter docstring descrip
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -329,6 +330,7 @@ def parse_space_schema(
         gradio_version=config.get("version") if isinstance(config.get("version"), str) else None,
         mcp_server=bool(config.get("mcp_server")),
         max_file_size=max_file_size if isinstance(max_file_size, int) else None,
+        api_prefix=str(config.get("api_prefix", "/gradio_api")).rstrip("/"),
         sources=sources,
     )
 
@@ -336,6 +338,7 @@ def parse_space_schema(
 # ---------------------------------------------------------------------------- fetching
 
 INFO_PATH = "/gradio_api/info"
+LEGACY_INFO_PATH = "/info"
 CONFIG_PATH = "/config"
 MCP_SCHEMA_PATH = "/gradio_api/mcp/schema"
 
@@ -345,13 +348,12 @@ async def _get_json(
     url: str,
     headers: Mapping[str, str],
     timeout: float,
-    semaphore: asyncio.Semaphore,
     *,
     optional: bool,
 ) -> Any:
     """GET a JSON document. Optional documents turn any failure into None."""
     try:
-        async with semaphore, asyncio.timeout(timeout):
+        async with asyncio.timeout(timeout):
             response = await client.get(url, headers=headers, timeout=timeout)
     except TimeoutError:
         if optional:
@@ -417,22 +419,33 @@ async def fetch_space_schema(
     timeout: float,
     semaphore: asyncio.Semaphore,
 ) -> SpaceSchema:
-    """Fetch and parse a space's schemas; the three requests run in parallel."""
+    """Fetch and parse a space's schemas; the three requests run in parallel.
+
+    The semaphore bounds spaces, not requests: a space's three documents come from one host
+    and are wanted together, so they share one slot.
+    """
     base = host.rstrip("/")
     hdrs = dict(headers or {})
-    info_task = _get_json(client, base + INFO_PATH, hdrs, timeout, semaphore, optional=False)
-    config_task = _get_json(client, base + CONFIG_PATH, hdrs, timeout, semaphore, optional=True)
-    mcp_task = _get_json(client, base + MCP_SCHEMA_PATH, hdrs, timeout, semaphore, optional=True)
-    gathered: tuple[Any, ...] = await asyncio.gather(
-        info_task, config_task, mcp_task, return_exceptions=True
-    )
-    info_result, config, mcp_schema = gathered
-    # Optional documents already map their failures to None; anything else is a bug.
-    for doc in (config, mcp_schema):
-        if isinstance(doc, BaseException) and not isinstance(doc, Exception):
-            raise doc
-    config = None if isinstance(config, BaseException) else config
-    mcp_schema = None if isinstance(mcp_schema, BaseException) else mcp_schema
+    async with semaphore:
+        gathered: tuple[Any, ...] = await asyncio.gather(
+            _get_json(client, base + INFO_PATH, hdrs, timeout, optional=False),
+            _get_json(client, base + CONFIG_PATH, hdrs, timeout, optional=True),
+            _get_json(client, base + MCP_SCHEMA_PATH, hdrs, timeout, optional=True),
+            return_exceptions=True,
+        )
+        info_result, config, mcp_schema = gathered
+        # Optional documents already map their failures to None; anything else is a bug.
+        for doc in (config, mcp_schema):
+            if isinstance(doc, BaseException) and not isinstance(doc, Exception):
+                raise doc
+        config = None if isinstance(config, BaseException) else config
+        mcp_schema = None if isinstance(mcp_schema, BaseException) else mcp_schema
+        if isinstance(info_result, SpaceError) and info_result.status == 404:
+            # Gradio 4 serves its API at the root, without the /gradio_api prefix.
+            with contextlib.suppress(SpaceError):
+                info_result = await _get_json(
+                    client, base + LEGACY_INFO_PATH, hdrs, timeout, optional=False
+                )
     if isinstance(info_result, BaseException):
         # A space behind Gradio auth still serves its MCP schema.
         if isinstance(info_result, SpaceError) and mcp_schema and info_result.status in (401, 403):

@@ -130,7 +130,11 @@ class GradioMCP:
         return catalog
 
     def _build(self, spaces: list[GradioSpace]) -> ToolCatalog:
-        catalog = build_catalog(spaces, max_name_length=self.settings.max_name_length)
+        catalog = build_catalog(
+            spaces,
+            max_name_length=self.settings.max_name_length,
+            name_style=self.settings.tool_names,
+        )
         for tool in catalog.tools:
             if len(self._schemas) >= _SCHEMA_MEMORY:
                 self._schemas.pop(next(iter(self._schemas)))
@@ -196,11 +200,16 @@ class GradioMCP:
         metadata = ref.space.metadata
         private = bool(metadata and metadata.private)
         arguments = dict(params.arguments or {})
+
+        def rejected(message: str) -> types.CallToolResult:
+            elapsed = (time.perf_counter() - started) * 1000
+            self.metrics.record_call(ref.space_id, ref.name, elapsed, ok=False, private=private)
+            return _error_result(message)
+
         try:
             check_arguments(ref.endpoint, arguments, tool_name=ref.name)
         except ToolArgumentError as exc:
-            self.metrics.record_call(ref.space_id, ref.name, 0.0, ok=False, private=private)
-            return _error_result(str(exc))
+            return rejected(str(exc))
         host = metadata.host if metadata and metadata.host else ""
         if not host and metadata and metadata.subdomain:
             host = f"https://{metadata.subdomain}.hf.space"
@@ -212,6 +221,7 @@ class GradioMCP:
             await ctx.session.report_progress(update.progress, update.total, update.message)
 
         throttle = ProgressThrottle(send, self.settings.progress_rate)
+        schema = ref.space.schema
         try:
             outcome = await call_endpoint(
                 self.discovery.client,
@@ -222,12 +232,15 @@ class GradioMCP:
                 on_progress=throttle,
                 read_timeout=self.settings.call_read_timeout_ms / 1000,
                 max_duration=self.settings.call_max_duration_ms / 1000,
-                max_upload_bytes=ref.space.schema.max_file_size if ref.space.schema else None,
+                max_upload_bytes=schema.max_file_size if schema else None,
+                api_prefix=schema.api_prefix if schema else "/gradio_api",
             )
             await throttle.flush()  # the last progress update goes out before the result
         except CallArgumentError as exc:
-            self.metrics.record_call(ref.space_id, ref.name, 0.0, ok=False, private=private)
-            return _error_result(f"Invalid arguments for tool {ref.name}: {exc}")
+            return rejected(f"Invalid arguments for tool {ref.name}: {exc}")
+        except Exception as exc:  # a bug of ours must not surface as a protocol error
+            log.exception("tool_call_crashed", tool="<private>" if private else ref.name)
+            return rejected(f"gradio-mcp failed to run {ref.name}: {type(exc).__name__}")
         finally:
             await throttle.aclose()
         result = await to_call_tool_result(

@@ -51,6 +51,9 @@ class HubSpace:
     hub_latency: float = 0.0  # seconds added to the Hub's answer
     space_latency: float = 0.0  # seconds added to each proxied space request
     fault: str | None = None
+    # Serve repeated GETs from the first answer: many emulated spaces can then share one real
+    # app without its CPU becoming what a benchmark measures.
+    replay: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -96,6 +99,7 @@ class LocalHub:
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
         self._proxy: httpx.AsyncClient | None = None
+        self._replayed: dict[tuple[str, str, str], tuple[bytes, int, str]] = {}
         self.app = Starlette(
             routes=[
                 Route("/api/spaces/{owner}/{name}", self._space_info),
@@ -194,6 +198,10 @@ class LocalHub:
             await asyncio.sleep(space.space_latency)
         if space.private and token not in space.tokens:
             return JSONResponse({"error": "private space"}, status_code=401)
+        replay_key = (space.upstream, path, str(request.query_params))
+        if space.replay and request.method == "GET" and replay_key in self._replayed:
+            body, status, media_type = self._replayed[replay_key]
+            return Response(body, status_code=status, media_type=media_type)
         if self._proxy is None:
             self._proxy = httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=5.0))
         headers = {
@@ -209,6 +217,11 @@ class LocalHub:
             content=await request.body(),
         )
         response = await self._proxy.send(upstream, stream=True)
+        if space.replay and request.method == "GET":
+            body = await response.aread()
+            media_type = response.headers.get("content-type", "application/json")
+            self._replayed[replay_key] = (body, response.status_code, media_type)
+            return Response(body, status_code=response.status_code, media_type=media_type)
         out_headers = {k: v for k, v in response.headers.items() if k.lower() not in _SKIP_HEADERS}
         return StreamingResponse(
             response.aiter_raw(),
@@ -259,3 +272,25 @@ def _bearer(header: str | None) -> str | None:
     if header and header.lower().startswith("bearer "):
         return header[7:].strip()
     return None
+
+
+def main() -> None:
+    """Run a LocalHub in its own process: `python -m gradio_mcp.testing SPACES_JSON`.
+
+    SPACES_JSON is a list of `add_space` keyword objects (each with an `id`). The hub's URL
+    is printed on the first line of stdout; the process runs until stdin closes or it is
+    terminated. Benchmarks use this so the emulator does not share their interpreter.
+    """
+    import sys
+
+    spaces = json.loads(sys.argv[1])
+    with LocalHub() as hub:
+        for entry in spaces:
+            fields = dict(entry)
+            hub.add_space(fields.pop("id"), **fields)
+        print(hub.url, flush=True)
+        sys.stdin.read()
+
+
+if __name__ == "__main__":
+    main()

@@ -161,7 +161,9 @@ def _check_length(max_length: int) -> None:
         )
 
 
-def _short_name(space_id: str, api_name: str) -> str:
+def _short_name(space_id: str, api_name: str, style: str = "space") -> str:
+    if style == "endpoint":
+        return _api_part(api_name)
     return f"{_space_part(space_id)}__{_api_part(api_name)}"
 
 
@@ -191,11 +193,15 @@ def assign_tool_names(
     endpoints: Sequence[tuple[str, str]],
     *,
     max_length: int = DEFAULT_NAME_LENGTH,
+    style: str = "space",
 ) -> dict[tuple[str, str], ToolName]:
     """Names for ``(space_id, api_name)`` pairs, given every space id that was requested.
 
     `space_ids` should include spaces whose discovery failed: a clash of space names is decided
     on what was asked for, so that a failing space never renames the tools of another.
+    With `style="endpoint"` the listed name is the bare endpoint name (for a server of one
+    space); a name two spaces share falls back to the qualified form, so in that style a
+    name can depend on what else is listed.
     """
     _check_length(max_length)
     space_names: dict[str, set[str]] = {}
@@ -205,7 +211,7 @@ def assign_tool_names(
     keys = list(dict.fromkeys((sid, api.lstrip("/")) for sid, api in endpoints))
     chosen: dict[tuple[str, str], str] = {}
     for key in keys:
-        short = _short_name(*key)
+        short = _short_name(*key, style)
         if len(space_names[_space_part(key[0])]) > 1 or len(short) > max_length:
             chosen[key] = qualified_tool_name(*key, max_length=max_length)
         else:
@@ -460,6 +466,7 @@ def build_catalog(
     *,
     max_name_length: int = DEFAULT_NAME_LENGTH,
     annotations: ToolAnnotations | None = None,
+    name_style: str = "space",
 ) -> ToolCatalog:
     """Tools and prompts for every endpoint of every discovered space, in input order.
 
@@ -479,6 +486,7 @@ def build_catalog(
         [space.id for space in spaces],
         [(space.id, endpoint.api_name) for space, endpoint in pairs],
         max_length=max_name_length,
+        style=name_style,
     )
     tools: list[Tool] = []
     prompts: list[Prompt] = []

@@ -515,3 +515,15 @@ def test_invalid_cursors_are_rejected_clearly(cursor: str) -> None:
 
 def test_cursor_past_a_shrunken_list_gives_an_empty_last_page() -> None:
     assert paginate([1, 2], encode_cursor(5), 3) == ([], None)
+
+
+def test_endpoint_name_style_lists_bare_names_and_qualifies_clashes() -> None:
+    names = assign_tool_names(
+        ["alice/one", "bob/two"],
+        [("alice/one", "predict"), ("alice/one", "only_here"), ("bob/two", "predict")],
+        style="endpoint",
+    )
+    assert names[("alice/one", "only_here")].name == "only_here"
+    clashed = {names[("alice/one", "predict")].name, names[("bob/two", "predict")].name}
+    assert "predict" not in clashed and len(clashed) == 2
+    assert all(n.startswith(("one__predict_", "two__predict_")) for n in clashed)

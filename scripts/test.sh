@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Set up everything the tests need on a fresh machine, then run them with the linters.
+# Used as written by README.md and by .ci/run. Safe to run again: each step skips itself
+# when its work is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Headless Chromium drives the dashboard test (Debian package; needs root or sudo).
+if ! command -v chromium >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+# The package, Gradio (for the example apps) and the test tools, in a project venv.
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e ".[test]"
+
+# Node 22, the MCP conformance suite and the Inspector CLI, from npm, into .tools/.
+bash scripts/node-tools.sh
+
+.venv/bin/ruff check gradio_mcp tests
+.venv/bin/ruff format --check gradio_mcp tests
+.venv/bin/mypy
+.venv/bin/python -m pytest -q "$@"
