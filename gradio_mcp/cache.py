@@ -235,7 +235,7 @@ class FetchCache(Generic[V]):
             if key not in self._entries:
                 self._entries[key] = previous
             return previous.value
-        if not result.store:
+        if not result.store or self.ttl <= 0:
             # Never keep it, and drop what an earlier (public) fetch stored under this key.
             self.stats.uncacheable += 1
             self._entries.pop(key, None)

@@ -120,7 +120,10 @@ class Settings:
     )
     # Our additions.
     schema_concurrency: int = _setting(
-        "GRADIO_MCP_SCHEMA_CONCURRENCY", _positive_int, 32, "schema requests in flight at once"
+        "GRADIO_MCP_SCHEMA_CONCURRENCY",
+        _positive_int,
+        32,
+        "spaces whose schemas are fetched at once (3 requests each)",
     )
     cache_max_entries: int = _setting(
         "GRADIO_MCP_CACHE_MAX_ENTRIES", _positive_int, 2048, "entries kept per cache (LRU)"

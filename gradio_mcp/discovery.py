@@ -10,6 +10,7 @@ kept only when the metadata confirms that host and that the space is public.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections import deque
 from collections.abc import Iterable, Mapping
@@ -321,7 +322,7 @@ class Discovery:
         schema_outcome: str,
     ) -> GradioSpace:
         if metadata is not None and not include_runtime and metadata.runtime_stage is not None:
-            metadata = SpaceMetadata(**{**metadata.to_dict(), "runtime_stage": None})
+            metadata = dataclasses.replace(metadata, runtime_stage=None)
         timings = Timings(
             meta_ms, schema_ms, _ms(time.perf_counter() - started), meta_outcome, schema_outcome
         )

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import cachetools
 import huggingface_hub
 from mcp import types
 from mcp.server import Server, ServerRequestContext
@@ -86,6 +87,9 @@ class GradioMCP:
         self.metrics = Metrics(self.discovery)
         self.server_token = server_token
         self._schemas: dict[str, Mapping[str, Any]] = {}
+        self._catalogs: cachetools.LRUCache[Any, tuple[list[GradioSpace], ToolCatalog]] = (
+            cachetools.LRUCache(maxsize=64)
+        )
         self.server: Server[Any] = Server(
             "gradio-mcp",
             version=__version__,
@@ -130,6 +134,14 @@ class GradioMCP:
         return catalog
 
     def _build(self, spaces: list[GradioSpace]) -> ToolCatalog:
+        # Building a catalog costs about 1 ms per 4 tools; warm requests find the very same
+        # cached schema objects, so the catalog built from them can be reused as it is.
+        key = tuple(
+            (s.id, s.metadata, id(s.schema), s.error.kind if s.error else None) for s in spaces
+        )
+        remembered = self._catalogs.get(key)
+        if remembered is not None:
+            return remembered[1]
         catalog = build_catalog(
             spaces,
             max_name_length=self.settings.max_name_length,
@@ -139,6 +151,8 @@ class GradioMCP:
             if len(self._schemas) >= _SCHEMA_MEMORY:
                 self._schemas.pop(next(iter(self._schemas)))
             self._schemas[tool.name] = tool.input_schema
+        # The spaces are kept with the catalog so the schema ids in the key stay theirs.
+        self._catalogs[key] = (spaces, catalog)
         return catalog
 
     @staticmethod

@@ -169,3 +169,11 @@ async def test_a_cancelled_caller_does_not_cancel_the_shared_fetch() -> None:
     impatient.cancel()
     assert await patient == ("v1", MISS)
     assert up.calls == 1
+
+
+async def test_zero_ttl_turns_storage_off() -> None:
+    clock, up = Clock(), Upstream()
+    cache = make(clock, ttl=0.0)
+    await cache.get("k", up)
+    await cache.get("k", up)
+    assert up.calls == 2 and len(cache) == 0

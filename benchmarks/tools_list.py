@@ -1,0 +1,126 @@
+"""Warm tools/list latency of `gradio-mcp serve` for N spaces, against a bare SDK server
+that returns the same tool list, measured side by side in one run.
+
+Both servers run as their own processes; requests alternate between them in blocks so that
+machine noise falls on both alike. Usage:
+
+    .venv/bin/python benchmarks/tools_list.py [--spaces 24] [--calls 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from gradio_mcp.launch import GradioAppProcess, bundled_apps, free_port
+from gradio_mcp.testing import LocalHub
+
+HERE = Path(__file__).parent
+BODY = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+
+
+def wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited with {process.returncode}")
+        try:
+            httpx.post(url, json=BODY, headers=HEADERS, timeout=30)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not start")
+
+
+def tools_of(response: httpx.Response) -> list[dict[str, object]]:
+    line = next(x for x in response.text.splitlines() if x.startswith("data: "))
+    return json.loads(line[6:])["result"]["tools"]  # type: ignore[no-any-return]
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--spaces", type=int, default=24)
+    parser.add_argument("--calls", type=int, default=200)
+    args = parser.parse_args()
+
+    app = GradioAppProcess.start(bundled_apps()["text_tools"])
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        with LocalHub() as hub, tempfile.TemporaryDirectory() as tmp:
+            ids = [f"bench/space-{i:02d}" for i in range(args.spaces)]
+            for space_id in ids:
+                hub.add_space(space_id, upstream=app.url, replay=True)
+            ours_port, bare_port = free_port(), free_port()
+            env = dict(
+                os.environ,
+                HF_ENDPOINT=hub.url,
+                GRADIO_MCP_SPACE_HOST_TEMPLATE=hub.host_template,
+                GRADIO_MCP_SPACES=",".join(ids),
+                GRADIO_MCP_PORT=str(ours_port),
+                GRADIO_MCP_LOG_LEVEL="warning",
+            )
+            cmd = [sys.executable, "-m", "gradio_mcp.cli", "serve"]
+            processes.append(subprocess.Popen(cmd, env=env))
+            ours = f"http://127.0.0.1:{ours_port}/mcp"
+            wait_ready(ours, processes[-1])
+            with httpx.Client(timeout=30) as client:
+                tools = tools_of(client.post(ours, json=BODY, headers=HEADERS))
+            tools_file = Path(tmp) / "tools.json"
+            tools_file.write_text(json.dumps(tools))
+            bare_cmd = [sys.executable, str(HERE / "bare_server.py"), str(tools_file)]
+            processes.append(subprocess.Popen([*bare_cmd, str(bare_port)]))
+            bare = f"http://127.0.0.1:{bare_port}/mcp"
+            wait_ready(bare, processes[-1])
+
+            samples: dict[str, list[float]] = {"gradio-mcp": [], "bare SDK server": []}
+            targets = {"gradio-mcp": ours, "bare SDK server": bare}
+            with httpx.Client(timeout=30) as client:
+                for url in targets.values():  # warm-up: connections, caches, imports
+                    for _ in range(10):
+                        client.post(url, json=BODY, headers=HEADERS)
+                block = 20
+                for _ in range(args.calls // block):
+                    for label, url in targets.items():
+                        for _ in range(block):
+                            started = time.perf_counter()
+                            response = client.post(url, json=BODY, headers=HEADERS)
+                            samples[label].append((time.perf_counter() - started) * 1000)
+                            assert len(tools_of(response)) == len(tools)
+            size = len(json.dumps(tools))
+            print(
+                f"tools/list, {args.spaces} spaces, {len(tools)} tools, {size} bytes of tools,"
+                f" {args.calls} calls each, SSE responses (2025-11-25 stateless path)"
+            )
+            for label, values in samples.items():
+                print(
+                    f"  {label:16} median {statistics.median(values):6.2f} ms"
+                    f"  p90 {percentile(values, 0.9):6.2f} ms"
+                )
+            ratio = statistics.median(samples["gradio-mcp"]) / statistics.median(
+                samples["bare SDK server"]
+            )
+            print(f"  ratio of medians: {ratio:.2f}")
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
+        app.stop()
+
+
+if __name__ == "__main__":
+    main()

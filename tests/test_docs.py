@@ -1,0 +1,83 @@
+"""The documentation matches the code: every variable, its default, and nothing else."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from gradio_mcp.cli import main
+from gradio_mcp.config import ConfigError, Settings, documented_variables
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _documented_table() -> dict[str, str]:
+    text = (ROOT / "docs" / "configuration.md").read_text()
+    table = text.split("<!-- settings-table")[1].split("<!-- /settings-table -->")[0]
+    rows = re.findall(r"^\| `([A-Z0-9_]+)` \| ([^|]*) \|", table, flags=re.MULTILINE)
+    return {name: default.strip().strip("`") for name, default in rows}
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return ",".join(value) if value else "(empty)"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value) if value != "" else "(empty)"
+
+
+def test_every_variable_is_documented_with_its_default() -> None:
+    documented = _documented_table()
+    in_code = {name: _as_text(v["default"]) for name, v in documented_variables().items()}
+    assert documented == in_code
+
+
+def test_the_package_reads_no_variable_outside_settings() -> None:
+    """Direct environment reads would bypass validation and the documentation."""
+    offenders = []
+    for path in (ROOT / "gradio_mcp").glob("*.py"):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if re.search(r"os\.environ\.get\(|os\.getenv\(|os\.environ\[", line):
+                offenders.append(f"{path.name}:{number}: {line.strip()}")
+    assert offenders == []
+
+
+def test_every_documented_variable_is_also_in_the_deployment_example() -> None:
+    env_file = ROOT / "examples" / "deploy" / "gradio-mcp.env"
+    text = env_file.read_text()
+    missing = [name for name in documented_variables() if name not in text]
+    assert missing == []
+
+
+def test_bad_values_name_the_variable() -> None:
+    with pytest.raises(ConfigError, match="GRADIO_DISCOVERY_CONCURRENCY='0'"):
+        Settings.from_env({"GRADIO_DISCOVERY_CONCURRENCY": "0"})
+    with pytest.raises(ConfigError, match="GRADIO_MCP_STALE_WHILE_REVALIDATE='maybe'"):
+        Settings.from_env({"GRADIO_MCP_STALE_WHILE_REVALIDATE": "maybe"})
+    with pytest.raises(ConfigError, match="HF_ENDPOINT='hub.local'"):
+        Settings.from_env({"HF_ENDPOINT": "hub.local"})
+
+
+def test_cli_refuses_a_bad_setting_with_exit_code_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GRADIO_SCHEMA_TIMEOUT", "soon")
+    assert main(["discover", "a/b"]) == 2
+    assert "GRADIO_SCHEMA_TIMEOUT='soon': not a number" in capsys.readouterr().err
+
+
+def test_help_names_each_flags_variable(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    out = capsys.readouterr().out
+    for name in (
+        "GRADIO_MCP_HOST",
+        "GRADIO_MCP_PORT",
+        "GRADIO_MCP_SPACES",
+        "GRADIO_MCP_LOG_FORMAT",
+    ):
+        assert name in out
