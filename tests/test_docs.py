@@ -58,7 +58,7 @@ def test_bad_values_name_the_variable() -> None:
         Settings.from_env({"GRADIO_DISCOVERY_CONCURRENCY": "0"})
     with pytest.raises(ConfigError, match="GRADIO_MCP_STALE_WHILE_REVALIDATE='maybe'"):
         Settings.from_env({"GRADIO_MCP_STALE_WHILE_REVALIDATE": "maybe"})
-    with pytest.raises(ConfigError, match="HF_ENDPOINT='hub.local'"):
+    with pytest.raises(ConfigError, match=r"HF_ENDPOINT='hub\.local'"):
         Settings.from_env({"HF_ENDPOINT": "hub.local"})
 
 
