@@ -358,3 +358,28 @@ async def test_public_hub_predicts_hf_space_hosts(upstream: Upstream, clock: Clo
     settings = Settings.from_env({})
     assert settings.predicted_host_template == "https://{subdomain}.hf.space"
     assert Settings.from_env({"HF_ENDPOINT": HUB}).predicted_host_template is None
+
+
+async def test_module_level_functions_share_a_default_discovery(
+    upstream: Upstream, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gradio_mcp
+    from gradio_mcp import discovery as discovery_module
+
+    monkeypatch.setenv("HF_ENDPOINT", HUB)
+    monkeypatch.setattr(discovery_module, "_default", None)
+    upstream.add("alice/blocks")
+    (space,) = await gradio_mcp.get_gradio_spaces(["alice/blocks"])
+    again = await gradio_mcp.get_gradio_space("alice/blocks")
+    assert space.ok and again.ok and again.timings.metadata_cache == "hit"
+    metrics = gradio_mcp.format_cache_metrics()
+    assert set(metrics) == {
+        "spaceMetadata",
+        "schemas",
+        "totalHits",
+        "totalMisses",
+        "overallHitRate",
+    }
+    assert metrics["spaceMetadata"]["hitRate"] == 50.0
+    assert gradio_mcp.get_cache_stats()["metadata"]["hits"] == 1
+    await discovery_module.default_discovery().aclose()
