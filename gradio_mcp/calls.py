@@ -34,6 +34,7 @@ import httpx
 from mcp import types
 
 from gradio_mcp.models import Endpoint, Return
+from gradio_mcp.tools import ToolArgumentError, positional_data
 
 __all__ = [
     "CallArgumentError",
@@ -360,34 +361,27 @@ def _positional_data(
 
     File arguments become FileData dicts, or `_PendingUpload`s for `data:` URIs.
     """
-    known = {p.name for p in endpoint.parameters}
-    unknown = sorted(set(arguments) - known)
+    known = {p.name: p for p in endpoint.parameters}
+    unknown = sorted(set(arguments) - set(known))
     if unknown:
         raise CallArgumentError(
             f"unknown argument(s) {', '.join(map(repr, unknown))} for {endpoint.api_name!r}; "
-            f"expected {', '.join(p.name for p in endpoint.parameters) or 'none'}"
+            f"expected {', '.join(known) or 'none'}"
         )
-    values: list[Any] = []
-    for param in endpoint.parameters:
-        if param.name in arguments:
-            value = arguments[param.name]
-        elif param.has_default:
-            values.append(param.default)
+    converted = dict(arguments)
+    for name, value in arguments.items():
+        param = known[name]
+        if param.file is None or value is None:
             continue
-        elif param.required:
-            raise CallArgumentError(f"missing required argument {param.name!r}")
+        if param.file == "list":
+            items = value if isinstance(value, list) else [value]
+            converted[name] = [_file_argument(v, name, max_upload_bytes) for v in items]
         else:
-            value = None
-        if param.file is not None and value is not None:
-            if param.file == "list":
-                items = value if isinstance(value, list) else [value]
-                value = [_file_argument(v, param.name, max_upload_bytes) for v in items]
-            else:
-                value = _file_argument(value, param.name, max_upload_bytes)
-        values.append(value)
-    if endpoint.input_layout is None:
-        return values
-    return [None if slot is None else values[slot] for slot in endpoint.input_layout]
+            converted[name] = _file_argument(value, name, max_upload_bytes)
+    try:
+        return positional_data(endpoint, converted)
+    except ToolArgumentError as exc:
+        raise CallArgumentError("; ".join(exc.problems)) from None
 
 
 def _pending_uploads(data: list[Any]) -> list[_PendingUpload]:

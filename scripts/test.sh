@@ -5,11 +5,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Headless Chromium drives the dashboard test (Debian package; needs root or sudo).
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian packages: headless Chromium drives the dashboard test; npm bootstraps Node 22
+# (any system Node will do, Node 22 itself comes from npm). Needs root or sudo.
+missing=""
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
+if [ -n "$missing" ]; then
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
 fi
 
 # The package, Gradio (for the example apps) and the test tools, in a project venv.

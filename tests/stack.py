@@ -208,7 +208,8 @@ class ServerProcess:
         raise RuntimeError(f"gradio-mcp serve on port {self.port} {what}\n--- output ---\n{tail}")
 
     def stop(self) -> int | None:
-        """SIGTERM the whole process group, SIGKILL what is left after a grace period."""
+        """SIGTERM the whole process group, SIGKILL what is left after a grace period, and
+        remove the log (read `output()` before stopping to keep it)."""
         process, self._process = self._process, None
         code: int | None = None
         if process is not None:
@@ -225,6 +226,8 @@ class ServerProcess:
         if self._log is not None:
             self._log.close()
             self._log = None
+        with contextlib.suppress(OSError):
+            self._log_path.unlink()
         shutil.rmtree(self._home, ignore_errors=True)
         return code
 
@@ -238,8 +241,6 @@ def running_server(
         yield server
     finally:
         server.stop()
-        with contextlib.suppress(OSError):
-            server._log_path.unlink()
 
 
 @dataclass

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Talk to a running gradio-mcp with the MCP Inspector's CLI (Node >= 22; npx fetches it).
+#
+# The defaults fit `gradio-mcp demo` on 127.0.0.1:8000. For your own spaces:
+#   MCP_URL=http://127.0.0.1:8000/mcp SPACE=owner/space TOOL=space__predict \
+#   TOOL_ARGS="text=hello" HF_TOKEN=hf_... bash inspector.sh
+# Tool names are <space name>__<endpoint>: owner/my-space's /predict is my-space__predict.
+set -euo pipefail
+
+MCP_URL="${MCP_URL:-http://127.0.0.1:8000/mcp}"
+SPACE="${SPACE:-demo/text-tools}"
+TOOL="${TOOL:-text-tools__letter_counter}"
+read -r -a TOOL_ARGS <<<"${TOOL_ARGS:-word=strawberry letter=r}"
+HF_TOKEN="${HF_TOKEN:-hf_demo_token}"   # the demo's private space accepts this one
+INSPECTOR=(npx -y @modelcontextprotocol/inspector --cli)
+
+url="$MCP_URL?gradio=$SPACE"
+auth="Authorization: Bearer $HF_TOKEN"
+
+echo "# tools/list on $url" >&2
+"${INSPECTOR[@]}" "$url" --transport http --header "$auth" --method tools/list
+
+echo "# tools/call $TOOL ${TOOL_ARGS[*]}" >&2
+"${INSPECTOR[@]}" "$url" --transport http --header "$auth" \
+    --method tools/call --tool-name "$TOOL" --tool-arg "${TOOL_ARGS[@]}"
