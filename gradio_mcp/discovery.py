@@ -89,22 +89,21 @@ class Discovery:
         self._own_client = client is None
         self.client = client or self._new_client()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self.metadata_cache: FetchCache[SpaceMetadata] = FetchCache(
-            "space_metadata",
-            ttl=s.space_cache_ttl_ms / 1000,
-            negative_ttl=s.negative_cache_ttl_ms / 1000,
-            maxsize=s.cache_max_entries,
-            stale_while_revalidate=s.stale_while_revalidate,
-            clock=clock,
+
+        def cache(name: str, ttl_ms: int) -> Any:
+            return FetchCache(
+                name,
+                ttl=ttl_ms / 1000,
+                negative_ttl=s.negative_cache_ttl_ms / 1000,
+                maxsize=s.cache_max_entries,
+                stale_while_revalidate=s.stale_while_revalidate,
+                clock=clock,
+            )
+
+        self.metadata_cache: FetchCache[SpaceMetadata] = cache(
+            "space_metadata", s.space_cache_ttl_ms
         )
-        self.schema_cache: FetchCache[SpaceSchema] = FetchCache(
-            "schemas",
-            ttl=s.schema_cache_ttl_ms / 1000,
-            negative_ttl=s.negative_cache_ttl_ms / 1000,
-            maxsize=s.cache_max_entries,
-            stale_while_revalidate=s.stale_while_revalidate,
-            clock=clock,
-        )
+        self.schema_cache: FetchCache[SpaceSchema] = cache("schemas", s.schema_cache_ttl_ms)
         self._hub_slots = asyncio.Semaphore(s.discovery_concurrency)
         self._schema_slots = asyncio.Semaphore(s.schema_concurrency)
         self._trusted = (*ALWAYS_TRUSTED_HOSTS, *s.trusted_hosts)

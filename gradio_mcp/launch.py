@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Self
+from typing import IO, Any, Self
 
 import httpx
 
@@ -117,6 +117,29 @@ def _child_env(extra: Mapping[str, str] | None) -> dict[str, str]:
     if extra:
         env.update(extra)
     return env
+
+
+def wait_for_http(process: subprocess.Popen[Any], probe: str, deadline: float) -> str | None:
+    """Poll `probe` until it answers 200 (returns None), the process exits or `deadline`
+    (monotonic) passes (returns what went wrong). Used for apps and servers alike."""
+    last_problem = "no answer yet"
+    # trust_env=False: a proxy from the environment must never see loopback probes.
+    with httpx.Client(trust_env=False, timeout=2.0) as client:
+        while True:
+            code = process.poll()
+            if code is not None:
+                return f"exited with code {code} before {probe} answered"
+            try:
+                response = client.get(probe)
+            except httpx.HTTPError as error:
+                last_problem = f"{type(error).__name__}: {error}"
+            else:
+                if response.status_code == 200:
+                    return None
+                last_problem = f"HTTP {response.status_code}"
+            if time.monotonic() >= deadline:
+                return f"was not ready at {probe} in time (last probe: {last_problem})"
+            time.sleep(_POLL_INTERVAL)
 
 
 class GradioAppProcess:
@@ -233,25 +256,9 @@ class GradioAppProcess:
 
     def _wait_ready(self, deadline: float) -> None:
         assert self._process is not None
-        probe = f"{self.url}{READY_PATH}"
-        last_problem = "no answer yet"
-        # trust_env=False: a proxy from the environment must never see loopback probes.
-        with httpx.Client(trust_env=False, timeout=2.0) as client:
-            while True:
-                code = self._process.poll()
-                if code is not None:
-                    self._fail(f"exited with code {code} before it was ready")
-                try:
-                    response = client.get(probe)
-                except httpx.HTTPError as error:
-                    last_problem = f"{type(error).__name__}: {error}"
-                else:
-                    if response.status_code == 200:
-                        return
-                    last_problem = f"HTTP {response.status_code}"
-                if time.monotonic() >= deadline:
-                    self._fail(f"was not ready at {probe} in time (last probe: {last_problem})")
-                time.sleep(_POLL_INTERVAL)
+        problem = wait_for_http(self._process, f"{self.url}{READY_PATH}", deadline)
+        if problem is not None:
+            self._fail(problem)
 
     def _fail(self, what: str) -> None:
         output = self.output()

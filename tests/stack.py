@@ -21,9 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-import httpx
-
-from gradio_mcp.launch import GradioAppProcess, free_port
+from gradio_mcp.launch import GradioAppProcess, free_port, wait_for_http
 from gradio_mcp.testing import LocalHub
 
 REPO = Path(__file__).resolve().parent.parent
@@ -184,24 +182,9 @@ class ServerProcess:
 
     def _wait_ready(self, deadline: float) -> None:
         assert self._process is not None
-        probe = f"{self.url}/healthz"
-        last = "no answer yet"
-        with httpx.Client(trust_env=False, timeout=2.0) as client:
-            while True:
-                code = self._process.poll()
-                if code is not None:
-                    self._fail(f"exited with code {code} before /healthz answered")
-                try:
-                    response = client.get(probe)
-                except httpx.HTTPError as error:
-                    last = f"{type(error).__name__}: {error}"
-                else:
-                    if response.status_code == 200:
-                        return
-                    last = f"HTTP {response.status_code}"
-                if time.monotonic() >= deadline:
-                    self._fail(f"did not answer {probe} in time (last probe: {last})")
-                time.sleep(0.1)
+        problem = wait_for_http(self._process, f"{self.url}/healthz", deadline)
+        if problem is not None:
+            self._fail(problem)
 
     def _fail(self, what: str) -> None:
         tail = self.output()[-_OUTPUT_TAIL:].rstrip() or "(no output)"

@@ -5,7 +5,6 @@ Run with ``python file_tools.py --port 7863``.
 
 from __future__ import annotations
 
-import argparse
 import os
 import tempfile
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr
+from gradio_mcp.demo_apps._serve import serve
 
 
 def file_info(file: str, head_bytes: float = 16) -> dict[str, Any]:
@@ -71,18 +71,7 @@ def build() -> gr.Blocks:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=7863)
-    args = parser.parse_args()
-    build().queue(default_concurrency_limit=4).launch(
-        server_name=args.host,
-        server_port=args.port,
-        show_error=True,
-        share=False,
-        ssr_mode=False,
-        quiet=True,
-    )
+    serve(build, default_port=7863, description=__doc__)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ Run with ``python image_gen.py --port 7862``.
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
 
@@ -13,6 +12,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr
 import numpy as np
+from gradio_mcp.demo_apps._serve import serve
 from PIL import Image
 
 COLOURS: dict[str, tuple[int, int, int]] = {
@@ -88,18 +88,7 @@ def build() -> gr.Blocks:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=7862)
-    args = parser.parse_args()
-    build().queue(default_concurrency_limit=4).launch(
-        server_name=args.host,
-        server_port=args.port,
-        show_error=True,
-        share=False,
-        ssr_mode=False,
-        quiet=True,
-    )
+    serve(build, default_port=7862, description=__doc__)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ Run with ``python streaming.py --port 7864``.
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from collections.abc import Iterator
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr
+from gradio_mcp.demo_apps._serve import serve
 
 
 def count_up(
@@ -68,18 +68,7 @@ def build() -> gr.Blocks:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=7864)
-    args = parser.parse_args()
-    build().queue(default_concurrency_limit=4).launch(
-        server_name=args.host,
-        server_port=args.port,
-        show_error=True,
-        share=False,
-        ssr_mode=False,
-        quiet=True,
-    )
+    serve(build, default_port=7864, description=__doc__)
 
 
 if __name__ == "__main__":

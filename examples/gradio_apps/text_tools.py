@@ -5,12 +5,12 @@ Run with ``python text_tools.py --port 7861``.
 
 from __future__ import annotations
 
-import argparse
 import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr
+from gradio_mcp.demo_apps._serve import serve
 
 
 def letter_counter(word: str, letter: str, case_sensitive: bool = False) -> int:
@@ -111,18 +111,7 @@ def build() -> gr.Blocks:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=7861)
-    args = parser.parse_args()
-    build().queue(default_concurrency_limit=4).launch(
-        server_name=args.host,
-        server_port=args.port,
-        show_error=True,
-        share=False,
-        ssr_mode=False,
-        quiet=True,
-    )
+    serve(build, default_port=7861, description=__doc__)
 
 
 if __name__ == "__main__":

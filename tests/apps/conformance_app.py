@@ -9,7 +9,6 @@ Run with ``python conformance_app.py --port 7870``.
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
 
@@ -17,6 +16,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr
 import numpy as np
+from gradio_mcp.demo_apps._serve import serve
 from PIL import Image
 
 SIMPLE_TEXT = "This is a simple text response for testing."
@@ -91,18 +91,7 @@ def build() -> gr.Blocks:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=7870)
-    args = parser.parse_args()
-    build().queue(default_concurrency_limit=4).launch(
-        server_name=args.host,
-        server_port=args.port,
-        show_error=True,
-        share=False,
-        ssr_mode=False,
-        quiet=True,
-    )
+    serve(build, default_port=7870, description=__doc__)
 
 
 if __name__ == "__main__":
