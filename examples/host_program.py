@@ -24,9 +24,7 @@ from mcp import types
 
 import gradio_mcp
 from gradio_mcp.calls import ProgressUpdate, call_endpoint, to_call_tool_result
-from gradio_mcp.discovery import Discovery
 from gradio_mcp.launch import GradioAppProcess, bundled_apps
-from gradio_mcp.models import GradioSpace
 from gradio_mcp.testing import LocalHub
 from gradio_mcp.tools import ToolArgumentError, build_catalog, check_arguments
 
@@ -35,14 +33,13 @@ OFFLINE_TOOL = "count_up"
 OFFLINE_ARGS = {"n": 5, "delay": 0.05, "prefix": "count: "}
 
 
-def space_url(space: GradioSpace) -> str:
+def space_url(space: gradio_mcp.GradioSpace) -> str:
     """Where the space's app answers: the host the Hub reports, else the public pattern."""
-    meta = space.metadata
-    assert meta is not None, "only called for spaces that were discovered"
-    return meta.host or f"https://{meta.subdomain}.hf.space"
+    assert space.metadata is not None and space.metadata.url, "only for discovered spaces"
+    return space.metadata.url
 
 
-def describe(spaces: list[GradioSpace]) -> None:
+def describe(spaces: list[gradio_mcp.GradioSpace]) -> None:
     """Print every space with its tools (MCP names) and their parameters."""
     catalog = build_catalog(spaces)
     for space in spaces:
@@ -75,7 +72,7 @@ async def run(
     settings: gradio_mcp.Settings, space_id: str, tool: str | None, args: Any, token: str | None
 ) -> int:
     # Discovery owns one HTTP client and the caches; `async with` closes them at the end.
-    async with Discovery(settings) as discovery:
+    async with gradio_mcp.Discovery(settings) as discovery:
         spaces = await discovery.get_spaces([space_id], token)
         describe(spaces)
         space = spaces[0]

@@ -250,6 +250,17 @@ class Settings:
         "GRADIO_MCP_LOG_FORMAT", _choice("console", "json"), "console", "log line format"
     )
 
+    def __post_init__(self) -> None:
+        # Settings built in code get the same checks as those read from the environment.
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool | tuple):
+                continue
+            try:
+                f.metadata["parse"](str(value))
+            except ValueError as exc:
+                raise ConfigError(f"{f.name}={value!r}: {exc}") from None
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Read every setting from `environ` (default: the process environment)."""

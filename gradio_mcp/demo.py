@@ -10,6 +10,8 @@ import dataclasses
 import json
 import signal
 import sys
+import threading
+import time
 from typing import Any
 
 from gradio_mcp.config import Settings
@@ -92,9 +94,19 @@ def run_demo(settings: Settings) -> int:
         )
         base = f"http://{served.host}:{served.port}"
         mcp_url = f"{base}/mcp"
-        print(_banner(base, mcp_url, hub), flush=True)
         asgi_app = GradioMCP(served).app()
-        uvicorn.run(asgi_app, host=served.host, port=served.port, log_level="warning")
+        server = uvicorn.Server(
+            uvicorn.Config(asgi_app, host=served.host, port=served.port, log_level="warning")
+        )
+        # Say "ready" only once the port is really listening.
+        announcer = threading.Thread(
+            target=_announce_when_started, args=(server, _banner(base, mcp_url, hub)), daemon=True
+        )
+        announcer.start()
+        server.run()
+        if not server.started:
+            print(f"gradio-mcp demo: could not listen on {base}", file=sys.stderr)
+            return 1
     except KeyboardInterrupt:
         pass
     finally:
@@ -102,6 +114,14 @@ def run_demo(settings: Settings) -> int:
         stop_apps(apps)
         print("gradio-mcp demo stopped.", file=sys.stderr, flush=True)
     return 0
+
+
+def _announce_when_started(server: Any, banner: str) -> None:
+    deadline = time.monotonic() + 60
+    while not server.started and not server.should_exit and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if server.started:
+        print(banner, flush=True)
 
 
 def _interrupt(_signum: int, _frame: Any) -> None:

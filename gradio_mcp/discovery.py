@@ -359,10 +359,8 @@ class Discovery:
                 " restart it, then try again",
                 phase="metadata",
             )
-        if metadata.host:
-            return metadata.host
-        if metadata.subdomain:
-            return f"https://{metadata.subdomain}.hf.space"
+        if metadata.url:
+            return metadata.url
         raise SpaceError(
             ErrorKind.BAD_PAYLOAD, f"the Hub gave no host for {metadata.id}", phase="metadata"
         )

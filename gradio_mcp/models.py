@@ -63,6 +63,13 @@ class SpaceMetadata:
     title: str | None = None
     emoji: str | None = None
 
+    @property
+    def url(self) -> str | None:
+        """The space's base URL: the Hub's `host`, else the one its subdomain implies."""
+        if self.host:
+            return self.host
+        return f"https://{self.subdomain}.hf.space" if self.subdomain else None
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

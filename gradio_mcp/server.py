@@ -224,9 +224,7 @@ class GradioMCP:
             check_arguments(ref.endpoint, arguments, tool_name=ref.name)
         except ToolArgumentError as exc:
             return rejected(str(exc))
-        host = metadata.host if metadata and metadata.host else ""
-        if not host and metadata and metadata.subdomain:
-            host = f"https://{metadata.subdomain}.hf.space"
+        host = (metadata.url if metadata else None) or ""
         headers = self.discovery.space_headers(host, caller.token)
         if caller.ip_token:
             headers["X-IP-Token"] = caller.ip_token

@@ -81,3 +81,10 @@ def test_help_names_each_flags_variable(capsys: pytest.CaptureFixture[str]) -> N
         "GRADIO_MCP_LOG_FORMAT",
     ):
         assert name in out
+
+
+def test_settings_built_in_code_are_checked_too() -> None:
+    with pytest.raises(ConfigError, match="discovery_concurrency=0"):
+        Settings(discovery_concurrency=0)
+    with pytest.raises(ConfigError, match="hf_endpoint='not a url'"):
+        Settings(hf_endpoint="not a url")

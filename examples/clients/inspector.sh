@@ -12,7 +12,9 @@ SPACE="${SPACE:-demo/text-tools}"
 TOOL="${TOOL:-text-tools__letter_counter}"
 read -r -a TOOL_ARGS <<<"${TOOL_ARGS:-word=strawberry letter=r}"
 HF_TOKEN="${HF_TOKEN:-hf_demo_token}"   # the demo's private space accepts this one
-INSPECTOR=(npx -y @modelcontextprotocol/inspector --cli)
+# An installed Inspector instead of npx: INSPECTOR=/path/to/node_modules/.bin/mcp-inspector
+read -r -a INSPECTOR <<<"${INSPECTOR:-npx -y @modelcontextprotocol/inspector}"
+INSPECTOR+=(--cli)
 
 url="$MCP_URL?gradio=$SPACE"
 auth="Authorization: Bearer $HF_TOKEN"
