@@ -29,13 +29,18 @@ BODY = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 
 
-def wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
+def wait_ready(url: str, process: subprocess.Popen[bytes], *, health: bool = False) -> None:
+    """Wait until the server answers: on /healthz (ours, so no tools/list is spent on it) or
+    with a tools/list (the bare server has nothing else)."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"server exited with {process.returncode}")
         try:
-            httpx.post(url, json=BODY, headers=HEADERS, timeout=30)
+            if health:
+                httpx.get(url.replace("/mcp", "/healthz"), timeout=30).raise_for_status()
+            else:
+                httpx.post(url, json=BODY, headers=HEADERS, timeout=30)
             return
         except httpx.HTTPError:
             time.sleep(0.2)
@@ -56,6 +61,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--spaces", type=int, default=24)
     parser.add_argument("--calls", type=int, default=200)
+    parser.add_argument(
+        "--dead", action="store_true", help="add one space whose Hub answer never comes"
+    )
     args = parser.parse_args()
 
     app = GradioAppProcess.start(bundled_apps()["text_tools"])
@@ -65,6 +73,9 @@ def main() -> None:
             ids = [f"bench/space-{i:02d}" for i in range(args.spaces)]
             for space_id in ids:
                 hub.add_space(space_id, upstream=app.url, replay=True)
+            if args.dead:
+                hub.add_space("bench/dead", fault="hang")
+                ids.append("bench/dead")
             ours_port, bare_port = free_port(), free_port()
             env = dict(
                 os.environ,
@@ -77,9 +88,11 @@ def main() -> None:
             cmd = [sys.executable, "-m", "gradio_mcp.cli", "serve"]
             processes.append(subprocess.Popen(cmd, env=env))
             ours = f"http://127.0.0.1:{ours_port}/mcp"
-            wait_ready(ours, processes[-1])
+            wait_ready(ours, processes[-1], health=True)
             with httpx.Client(timeout=30) as client:
+                started = time.perf_counter()
                 tools = tools_of(client.post(ours, json=BODY, headers=HEADERS))
+                first = (time.perf_counter() - started) * 1000
             tools_file = Path(tmp) / "tools.json"
             tools_file.write_text(json.dumps(tools))
             bare_cmd = [sys.executable, str(HERE / "bare_server.py"), str(tools_file)]
@@ -102,6 +115,10 @@ def main() -> None:
                             samples[label].append((time.perf_counter() - started) * 1000)
                             assert len(tools_of(response)) == len(tools)
             size = len(json.dumps(tools))
+            if args.dead:
+                print(f"one dead space among them: the first tools/list took {first:.0f} ms")
+            else:
+                print(f"first (cold) tools/list: {first:.0f} ms")
             print(
                 f"tools/list, {args.spaces} spaces, {len(tools)} tools, {size} bytes of tools,"
                 f" {args.calls} calls each, SSE responses (2025-11-25 stateless path)"

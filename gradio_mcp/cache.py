@@ -163,14 +163,16 @@ class FetchCache(Generic[V]):
             # upstream failed moments ago (then the entry is kept: stale-if-error).
             self.stats.hits += 1
             self.stats.stale_served += 1
-            if not failed_recently and flight not in self._inflight:
-                self.stats.background_refreshes += 1
-                task = self._start_fetch(key, flight, fetch, entry, delay=REFRESH_DELAY)
-                self._background.add(task)
-                task.add_done_callback(self._background_done)
+            if not failed_recently:
+                self._refresh_in_background(key, flight, fetch, entry)
             return entry.value, STALE
-        if failure is not None and failed_recently:
+        if failure is not None and (failed_recently or self.stale_while_revalidate):
+            # A remembered failure answers at once. Once it is older than the negative TTL it
+            # still does, while one background retry finds out whether the upstream is back:
+            # a dead upstream then never makes a caller wait for its timeout again.
             self.stats.negative_hits += 1
+            if not failed_recently:
+                self._refresh_in_background(key, flight, fetch, entry)
             raise failure[1]
         if flight in self._inflight:
             self.stats.merged_fetches += 1
@@ -185,6 +187,20 @@ class FetchCache(Generic[V]):
                 self.stats.stale_if_error += 1
                 return entry.value, STALE
             raise
+
+    def _refresh_in_background(
+        self,
+        key: Hashable,
+        flight: Hashable,
+        fetch: Callable[[Entry[V] | None], Awaitable[Fetched[V]]],
+        entry: Entry[V] | None,
+    ) -> None:
+        if flight in self._inflight:
+            return
+        self.stats.background_refreshes += 1
+        task = self._start_fetch(key, flight, fetch, entry, delay=REFRESH_DELAY)
+        self._background.add(task)
+        task.add_done_callback(self._background_done)
 
     def _background_done(self, task: asyncio.Task[V]) -> None:
         self._background.discard(task)

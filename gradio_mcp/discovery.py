@@ -108,7 +108,8 @@ class Discovery:
         self._schema_slots = asyncio.Semaphore(s.schema_concurrency)
         self._trusted = (*ALWAYS_TRUSTED_HOSTS, *s.trusted_hosts)
         self.recent_durations_ms: deque[float] = deque(maxlen=1024)
-        self._background: set[asyncio.Future[GradioSpace]] = set()
+        # Discoveries a deadline left running, by (space id, token fingerprint).
+        self._late: dict[tuple[str, str | None], asyncio.Future[GradioSpace]] = {}
         self.discoveries = 0
         self.prefetches_used = 0
         self.prefetches_discarded = 0
@@ -145,7 +146,7 @@ class Discovery:
         await self.aclose()
 
     async def aclose(self) -> None:
-        for task in list(self._background):
+        for task in list(self._late.values()):
             task.cancel()
         await self.metadata_cache.aclose()
         await self.schema_cache.aclose()
@@ -207,33 +208,60 @@ class Discovery:
     ) -> list[GradioSpace]:
         """Like `get_spaces`, but answer after `deadline` seconds at most: a space still
         loading then is reported as such and keeps loading in the background, so it is
-        ready (cached) for a later request and never stalls this one."""
+        ready (cached) for a later request and never stalls this one.
+
+        A space that an earlier call already left loading is not waited for again: only
+        the first request pays the deadline for a slow or dead space.
+        """
         ids = list(space_ids)
-        tasks = [asyncio.ensure_future(self._discover(i, token, False, False)) for i in ids]
-        if not tasks:
-            return []
-        _done, pending = await asyncio.wait(tasks, timeout=deadline)
-        for task in pending:
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
-        results = []
-        for space_id, task in zip(ids, tasks, strict=True):
-            if task in pending:
-                results.append(
-                    GradioSpace(
-                        id=space_id,
-                        error=SpaceError(
-                            ErrorKind.TIMEOUT,
-                            f"{space_id} is still loading after {deadline:g} s; it will be"
-                            " listed once ready",
-                            phase="deadline",
-                        ),
-                    )
-                )
+        started = time.perf_counter()
+        fingerprint = token_fingerprint(token)
+        tasks: list[asyncio.Future[GradioSpace]] = []
+        waited: list[asyncio.Future[GradioSpace]] = []
+        for space_id in ids:
+            late = self._late.get((space_id, fingerprint))
+            if late is not None and not late.done():
+                tasks.append(late)
             else:
-                results.append(task.result())
+                fresh = asyncio.ensure_future(self._discover(space_id, token, False, False))
+                tasks.append(fresh)
+                waited.append(fresh)
+        pending: set[asyncio.Future[GradioSpace]] = set()
+        if waited:
+            _done, pending = await asyncio.wait(waited, timeout=deadline)
+        for space_id, future in zip(ids, tasks, strict=True):
+            if future in pending:
+                self._remember_late((space_id, fingerprint), future)
+        results = []
+        for space_id, future in zip(ids, tasks, strict=True):
+            if future.done():
+                results.append(future.result())
+                continue
+            results.append(
+                GradioSpace(
+                    id=space_id,
+                    error=SpaceError(
+                        ErrorKind.TIMEOUT,
+                        f"{space_id} is still loading after {deadline:g} s; it will be"
+                        " listed once ready",
+                        phase="deadline",
+                    ),
+                )
+            )
         self.discoveries += 1
+        self.recent_durations_ms.append(_ms(time.perf_counter() - started))
         return results
+
+    def _remember_late(
+        self, key: tuple[str, str | None], future: asyncio.Future[GradioSpace]
+    ) -> None:
+        self._late[key] = future
+
+        def forget(_done: asyncio.Future[GradioSpace]) -> None:
+            if self._late.get(key) is future:
+                del self._late[key]
+
+        future.add_done_callback(forget)
 
     async def get_space(
         self, space_id: str, token: str | None = None, *, include_runtime: bool = False

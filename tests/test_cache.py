@@ -123,7 +123,7 @@ async def test_revalidation_sends_the_etag_and_304_renews_the_entry() -> None:
 async def test_failure_is_remembered_for_the_negative_ttl() -> None:
     clock, up = Clock(), Upstream()
     up.fail = RuntimeError("dead")
-    cache = make(clock)
+    cache = make(clock, stale_while_revalidate=False)
     for _ in range(3):
         with pytest.raises(RuntimeError, match="dead"):
             await cache.get("k", up)
@@ -133,6 +133,22 @@ async def test_failure_is_remembered_for_the_negative_ttl() -> None:
     with pytest.raises(RuntimeError):
         await cache.get("k", up)
     assert up.calls == 2
+
+
+async def test_an_old_failure_answers_while_one_background_retry_runs() -> None:
+    clock, up = Clock(), Upstream()
+    up.fail = RuntimeError("dead")
+    cache = make(clock)
+    with pytest.raises(RuntimeError):
+        await cache.get("k", up)
+    clock.now += 5.1
+    up.fail = None
+    for _ in range(3):
+        with pytest.raises(RuntimeError, match="dead"):
+            await cache.get("k", up)
+    await asyncio.sleep(0.05)
+    assert up.calls == 2  # one retry, not three
+    assert await cache.get("k", up) == ("v1", HIT)
 
 
 async def test_stale_entry_survives_a_failing_upstream() -> None:

@@ -233,6 +233,24 @@ async def test_dead_space_is_retried_after_the_negative_ttl(
     assert space.error is not None and space.error.kind == ErrorKind.UPSTREAM_STATUS
     upstream.spaces["owner/flaky"].hub_status = 200
     clock.now += 31
+    # The old failure answers at once while one retry runs behind it...
+    (space,) = await discovery.get_spaces(["owner/flaky"])
+    assert not space.ok
+    await asyncio.sleep(0.05)
+    # ...and the next lookup finds the space back.
+    (space,) = await discovery.get_spaces(["owner/flaky"])
+    assert space.ok
+    assert upstream.hub_requests("owner/flaky") == 2
+
+
+async def test_without_swr_a_dead_space_is_retried_in_the_foreground(
+    upstream: Upstream, make: Any, clock: Clock
+) -> None:
+    upstream.add("owner/flaky", hub_status=503)
+    discovery = make(stale_while_revalidate=False)
+    await discovery.get_spaces(["owner/flaky"])
+    upstream.spaces["owner/flaky"].hub_status = 200
+    clock.now += 31
     (space,) = await discovery.get_spaces(["owner/flaky"])
     assert space.ok
 
@@ -383,3 +401,24 @@ async def test_module_level_functions_share_a_default_discovery(
     assert metrics["spaceMetadata"]["hitRate"] == 50.0
     assert gradio_mcp.get_cache_stats()["metadata"]["hits"] == 1
     await discovery_module.default_discovery().aclose()
+
+
+async def test_a_list_deadline_leaves_a_slow_space_loading_in_the_background(
+    upstream: Upstream, make: Any
+) -> None:
+    upstream.add("owner/quick")
+    upstream.add("owner/slow", schema_latency=0.5)
+    discovery = make()
+    started = time.perf_counter()
+    quick, slow = await discovery.get_spaces_within(["owner/quick", "owner/slow"], None, 0.2)
+    first = time.perf_counter() - started
+    assert quick.ok and slow.error is not None and slow.error.phase == "deadline"
+    assert "still loading" in slow.error.message
+    # A second request does not wait for the space an earlier one left loading.
+    started = time.perf_counter()
+    _quick, slow = await discovery.get_spaces_within(["owner/quick", "owner/slow"], None, 0.2)
+    assert not slow.ok and time.perf_counter() - started < first
+    await asyncio.sleep(0.5)  # the background discovery finishes and fills the caches
+    _quick, slow = await discovery.get_spaces_within(["owner/quick", "owner/slow"], None, 0.2)
+    assert slow.ok and slow.timings.metadata_cache == "hit"
+    assert upstream.schema_requests("owner/slow") == 3
