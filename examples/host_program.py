@@ -23,10 +23,13 @@ import huggingface_hub
 from mcp import types
 
 import gradio_mcp
-from gradio_mcp.calls import ProgressUpdate, call_endpoint, to_call_tool_result
+from gradio_mcp.arguments import ToolArgumentError, check_arguments
+from gradio_mcp.calls import call_endpoint
+from gradio_mcp.catalog import build_catalog
 from gradio_mcp.launch import GradioAppProcess, bundled_apps
+from gradio_mcp.progress import ProgressUpdate
+from gradio_mcp.results import to_call_tool_result
 from gradio_mcp.testing import LocalHub
-from gradio_mcp.tools import ToolArgumentError, build_catalog, check_arguments
 
 OFFLINE_SPACE = "demo/streaming"
 OFFLINE_TOOL = "count_up"

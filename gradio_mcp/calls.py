@@ -20,21 +20,20 @@ import base64
 import binascii
 import contextlib
 import json
-import math
 import mimetypes
 import secrets
 import time
 import urllib.parse
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
 import httpx
-from mcp import types
 
+from gradio_mcp.arguments import ToolArgumentError, positional_data
 from gradio_mcp.models import Endpoint, Return
-from gradio_mcp.tools import ToolArgumentError, positional_data
+from gradio_mcp.progress import ProgressSink, ProgressTracker
 
 __all__ = [
     "CallArgumentError",
@@ -42,10 +41,7 @@ __all__ = [
     "CallOutcome",
     "FileRef",
     "OutputValue",
-    "ProgressThrottle",
-    "ProgressUpdate",
     "call_endpoint",
-    "to_call_tool_result",
 ]
 
 DEFAULT_API_PREFIX = "/gradio_api"
@@ -58,7 +54,6 @@ CANCEL_TIMEOUT = 2.0
 DEFAULT_MAX_DURATION = 3600.0
 MAX_EVENTS = 200_000
 MAX_EVENT_BYTES = 32 * 1024 * 1024
-DEFAULT_INLINE_LIMIT = 2 * 1024 * 1024
 PREVIEW_CHARS = 120
 # mimetypes' legacy names that MCP clients do not recognise as audio they can play.
 _MIME_FIXES = {"audio/x-wav": "audio/wav", "audio/x-flac": "audio/flac"}
@@ -69,23 +64,12 @@ HIDDEN_ERROR_MESSAGE = (
     "(it was launched with show_error=False). Check the inputs, or the space's logs."
 )
 
-ProgressSink = Callable[["ProgressUpdate"], Awaitable[None]]
-
 # Background /cancel requests outlive the cancelled call; keep references so they finish.
 _background: set[asyncio.Task[None]] = set()
 
 
 class CallArgumentError(ValueError):
     """The tool arguments cannot be sent to the space; nothing was sent upstream."""
-
-
-@dataclass(frozen=True)
-class ProgressUpdate:
-    """One progress report; `progress` strictly increases within a call (MCP requires it)."""
-
-    progress: float
-    total: float | None = None
-    message: str | None = None
 
 
 @dataclass(frozen=True)
@@ -140,129 +124,7 @@ class _UpstreamError(Exception):
 
 
 # ---------------------------------------------------------------------------------------------
-# Progress
-
-
-class ProgressThrottle:
-    """Forward at most `max_per_second` updates to `sink`, always ending on the latest one.
-
-    Updates arriving faster than the rate replace each other; the newest is delivered when the
-    interval has passed (by a timer) or at `flush()`. Use it as `on_progress` and call
-    `flush()` before returning the result, so the last notification never races the result;
-    call `aclose()` instead when the request was cancelled. Needs a running asyncio loop.
-    """
-
-    def __init__(self, sink: ProgressSink, max_per_second: float = 20.0) -> None:
-        if max_per_second <= 0:
-            raise ValueError("max_per_second must be positive")
-        self._sink = sink
-        self._interval = 1.0 / max_per_second
-        self._last_sent = -math.inf
-        self._pending: ProgressUpdate | None = None
-        self._timer: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
-        self._closed = False
-        self.delivered = 0
-        self.dropped = 0
-
-    async def __call__(self, update: ProgressUpdate) -> None:
-        if self._closed:
-            return
-        if self._pending is not None:
-            self.dropped += 1
-        self._pending = update
-        if self._timer is not None:
-            return  # the timer delivers whatever is pending when it fires
-        if time.monotonic() - self._last_sent >= self._interval:
-            await self._send_pending()
-        else:
-            self._wake = asyncio.Event()
-            self._timer = asyncio.create_task(self._run_timer())
-
-    async def _send_pending(self) -> None:
-        update, self._pending = self._pending, None
-        if update is None:
-            return
-        self._last_sent = time.monotonic()
-        self.delivered += 1
-        await self._sink(update)
-
-    async def _run_timer(self) -> None:
-        try:
-            # Bounded: each pass sends one update, and updates stop when the call ends.
-            while self._pending is not None and not self._closed:
-                delay = self._last_sent + self._interval - time.monotonic()
-                if delay > 0 and not self._wake.is_set():
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), delay)
-                await self._send_pending()
-        finally:
-            self._timer = None
-
-    async def flush(self) -> None:
-        """Deliver the pending update now, and wait until it has been delivered."""
-        timer = self._timer
-        if timer is not None:
-            self._wake.set()
-            await asyncio.shield(timer)
-        if self._pending is not None and not self._closed:
-            await self._send_pending()
-
-    async def aclose(self) -> None:
-        """Drop anything pending (the call was cancelled) and stop the timer."""
-        self._closed = True
-        self._pending = None
-        timer = self._timer
-        if timer is not None:
-            timer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await timer
-
-
-class _ProgressTracker:
-    """Turns Gradio's queue messages into strictly increasing `ProgressUpdate`s.
-
-    gr.Progress gives (index, length); queue position and streamed values carry no number.
-    Those get a small bump above the last value (a whole step when no total is known, so a
-    plain generator counts 1, 2, 3...), and an index that goes backwards (a second progress
-    bar) is lifted above the last value rather than sent as is.
-    """
-
-    EPSILON = 0.001
-
-    def __init__(self, sink: ProgressSink | None) -> None:
-        self._sink = sink
-        self._last: float | None = None
-        self._total: float | None = None
-        self.count = 0
-
-    async def numeric(self, value: float, total: float | None, message: str | None) -> None:
-        if total is not None and total > 0:
-            self._total = total
-        if self._last is not None and value <= self._last:
-            value = self._last + self.EPSILON
-        await self._emit(value, message)
-
-    async def message(self, message: str) -> None:
-        if self._last is None:
-            value = 0.0
-        elif self._total is None:
-            value = math.floor(self._last) + 1.0
-        else:
-            value = self._last + self.EPSILON
-        await self._emit(value, message)
-
-    async def done(self) -> None:
-        # A finished bar should read 100%, not the last index Gradio happened to send.
-        if self._total is not None and self._last is not None and self._last < self._total:
-            await self._emit(self._total, "Completed")
-
-    async def _emit(self, value: float, message: str | None) -> None:
-        self._last = value
-        total = self._total if self._total is not None and value <= self._total else None
-        self.count += 1
-        if self._sink is not None:
-            await self._sink(ProgressUpdate(progress=value, total=total, message=message))
+# Progress messages
 
 
 def _estimation_message(msg: Mapping[str, Any]) -> str:
@@ -549,7 +411,7 @@ class _Call:
         api_prefix: str,
         endpoint: Endpoint,
         headers: Mapping[str, str] | None,
-        tracker: _ProgressTracker,
+        tracker: ProgressTracker,
         read_timeout: float,
     ) -> None:
         self.client = client
@@ -756,7 +618,7 @@ async def call_endpoint(
     """
     started = time.perf_counter()
     data = _positional_data(endpoint, arguments, max_upload_bytes)
-    tracker = _ProgressTracker(on_progress)
+    tracker = ProgressTracker(on_progress)
     call = _Call(client, base_url, api_prefix, endpoint, headers, tracker, read_timeout)
     outcome = CallOutcome()
     try:
@@ -785,92 +647,3 @@ async def call_endpoint(
     outcome.duration_ms = (time.perf_counter() - started) * 1000
     outcome.progress_events = tracker.count
     return outcome
-
-
-# ---------------------------------------------------------------------------------------------
-# MCP result
-
-
-def _jsonable(out: OutputValue) -> Any:
-    if out.file is not None:
-        return {"url": out.file.url, "name": out.file.orig_name, "mime_type": out.file.mime_type}
-    if out.files:
-        return [{"url": f.url, "name": f.orig_name, "mime_type": f.mime_type} for f in out.files]
-    return out.value
-
-
-async def _download(
-    client: httpx.AsyncClient, url: str, headers: Mapping[str, str] | None, limit: int
-) -> bytes | None:
-    """The file's bytes if it fits in `limit`, else None (also on any failure)."""
-    try:
-        async with client.stream(
-            "GET", url, headers=dict(headers or {}), timeout=httpx.Timeout(30.0, connect=5.0)
-        ) as response:
-            if response.status_code >= 400:
-                return None
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    return None
-                chunks.append(chunk)
-            return b"".join(chunks)
-    except httpx.HTTPError:
-        return None
-
-
-async def _file_content(
-    ref: FileRef, client: httpx.AsyncClient, headers: Mapping[str, str] | None, limit: int
-) -> list[types.ContentBlock]:
-    link = types.ResourceLink(
-        uri=ref.url, name=ref.orig_name or "file", mime_type=ref.mime_type, size=ref.size
-    )
-    mime = ref.mime_type or ""
-    if not mime.startswith(("image/", "audio/")) or (ref.size is not None and ref.size > limit):
-        return [link]
-    content = await _download(client, ref.url, headers, limit)
-    if content is None:
-        return [link]
-    data = base64.b64encode(content).decode("ascii")
-    block: types.ContentBlock
-    if mime.startswith("image/"):
-        block = types.ImageContent(data=data, mime_type=mime)
-    else:
-        block = types.AudioContent(data=data, mime_type=mime)
-    # Keep the link too: it is what another tool can take as a file input.
-    return [block, link]
-
-
-async def to_call_tool_result(
-    outcome: CallOutcome,
-    *,
-    client: httpx.AsyncClient,
-    headers: Mapping[str, str] | None = None,
-    inline_limit_bytes: int = DEFAULT_INLINE_LIMIT,
-) -> types.CallToolResult:
-    """MCP content for a call: text/JSON as text, images and audio inline, files as links."""
-    if outcome.error is not None:
-        return types.CallToolResult(
-            content=[types.TextContent(text=str(outcome.error))], is_error=True
-        )
-    content: list[types.ContentBlock] = []
-    structured: dict[str, Any] = {}
-    for i, out in enumerate(outcome.outputs):
-        if out.file is not None:
-            content.extend(await _file_content(out.file, client, headers, inline_limit_bytes))
-        elif out.files:
-            for ref in out.files:
-                content.extend(await _file_content(ref, client, headers, inline_limit_bytes))
-        else:
-            value = out.value
-            text = value if isinstance(value, str) else json.dumps(value, default=str)
-            content.append(types.TextContent(text=text))
-        key = (out.returns.label if out.returns else None) or f"output_{i}"
-        if key in structured:
-            key = f"{key}_{i}"
-        structured[key] = _jsonable(out)
-    if len(outcome.outputs) == 1:
-        structured = {"result": next(iter(structured.values()))}
-    return types.CallToolResult(content=content, structured_content=structured, is_error=False)

@@ -27,28 +27,20 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gradio_mcp import __version__
-from gradio_mcp.calls import (
-    CallArgumentError,
-    ProgressThrottle,
-    ProgressUpdate,
-    call_endpoint,
-    to_call_tool_result,
-)
+from gradio_mcp.arguments import ToolArgumentError, check_arguments
+from gradio_mcp.calls import CallArgumentError, call_endpoint
+from gradio_mcp.catalog import ToolCatalog, build_catalog
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery
 from gradio_mcp.logs import get_logger
 from gradio_mcp.metrics import Metrics
 from gradio_mcp.models import GradioSpace
+from gradio_mcp.pagination import paginate
+from gradio_mcp.progress import ProgressThrottle, ProgressUpdate
+from gradio_mcp.prompts import render_prompt
+from gradio_mcp.results import to_call_tool_result
 from gradio_mcp.spaces import parse_space_list
-from gradio_mcp.tools import (
-    ToolArgumentError,
-    ToolCatalog,
-    UnknownNameError,
-    build_catalog,
-    check_arguments,
-    paginate,
-    render_prompt,
-)
+from gradio_mcp.tools import UnknownNameError
 
 log = get_logger("gradio_mcp.server")
 

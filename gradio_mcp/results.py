@@ -1,0 +1,100 @@
+"""A call's outcome as MCP content: text and JSON, images and audio inline, files as links."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from mcp import types
+
+from gradio_mcp.calls import CallOutcome, FileRef, OutputValue
+
+DEFAULT_INLINE_LIMIT = 2 * 1024 * 1024
+
+
+def _jsonable(out: OutputValue) -> Any:
+    if out.file is not None:
+        return {"url": out.file.url, "name": out.file.orig_name, "mime_type": out.file.mime_type}
+    if out.files:
+        return [{"url": f.url, "name": f.orig_name, "mime_type": f.mime_type} for f in out.files]
+    return out.value
+
+
+async def _download(
+    client: httpx.AsyncClient, url: str, headers: Mapping[str, str] | None, limit: int
+) -> bytes | None:
+    """The file's bytes if it fits in `limit`, else None (also on any failure)."""
+    try:
+        async with client.stream(
+            "GET", url, headers=dict(headers or {}), timeout=httpx.Timeout(30.0, connect=5.0)
+        ) as response:
+            if response.status_code >= 400:
+                return None
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    return None
+                chunks.append(chunk)
+            return b"".join(chunks)
+    except httpx.HTTPError:
+        return None
+
+
+async def _file_content(
+    ref: FileRef, client: httpx.AsyncClient, headers: Mapping[str, str] | None, limit: int
+) -> list[types.ContentBlock]:
+    link = types.ResourceLink(
+        uri=ref.url, name=ref.orig_name or "file", mime_type=ref.mime_type, size=ref.size
+    )
+    mime = ref.mime_type or ""
+    if not mime.startswith(("image/", "audio/")) or (ref.size is not None and ref.size > limit):
+        return [link]
+    content = await _download(client, ref.url, headers, limit)
+    if content is None:
+        return [link]
+    data = base64.b64encode(content).decode("ascii")
+    block: types.ContentBlock
+    if mime.startswith("image/"):
+        block = types.ImageContent(data=data, mime_type=mime)
+    else:
+        block = types.AudioContent(data=data, mime_type=mime)
+    # Keep the link too: it is what another tool can take as a file input.
+    return [block, link]
+
+
+async def to_call_tool_result(
+    outcome: CallOutcome,
+    *,
+    client: httpx.AsyncClient,
+    headers: Mapping[str, str] | None = None,
+    inline_limit_bytes: int = DEFAULT_INLINE_LIMIT,
+) -> types.CallToolResult:
+    """MCP content for a call: text/JSON as text, images and audio inline, files as links."""
+    if outcome.error is not None:
+        return types.CallToolResult(
+            content=[types.TextContent(text=str(outcome.error))], is_error=True
+        )
+    content: list[types.ContentBlock] = []
+    structured: dict[str, Any] = {}
+    for i, out in enumerate(outcome.outputs):
+        if out.file is not None:
+            content.extend(await _file_content(out.file, client, headers, inline_limit_bytes))
+        elif out.files:
+            for ref in out.files:
+                content.extend(await _file_content(ref, client, headers, inline_limit_bytes))
+        else:
+            value = out.value
+            text = value if isinstance(value, str) else json.dumps(value, default=str)
+            content.append(types.TextContent(text=text))
+        key = (out.returns.label if out.returns else None) or f"output_{i}"
+        if key in structured:
+            key = f"{key}_{i}"
+        structured[key] = _jsonable(out)
+    if len(outcome.outputs) == 1:
+        structured = {"result": next(iter(structured.values()))}
+    return types.CallToolResult(content=content, structured_content=structured, is_error=False)
