@@ -113,7 +113,9 @@ async def run(
             api_prefix=space.schema.api_prefix if space.schema else "/gradio_api",  # "" on 4.x
         )
         # The same conversion the MCP server uses: text, inline images/audio, file links.
-        result = await to_call_tool_result(outcome, client=discovery.client, headers=headers)
+        result = await to_call_tool_result(
+            outcome, client=discovery.client, headers=headers, space_url=url
+        )
         status = "error" if result.is_error else "ok"
         print(f"result ({status}, {outcome.duration_ms:.0f} ms):")
         for block in result.content:

@@ -104,11 +104,15 @@ class FetchCache(Generic[V]):
         maxsize: int,
         stale_while_revalidate: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        is_definitive: Callable[[Exception], bool] = lambda _exc: False,
     ) -> None:
         self.name = name
         self.ttl = ttl
         self.negative_ttl = negative_ttl
         self.stale_while_revalidate = stale_while_revalidate
+        # A definitive failure (the thing is gone, or no longer ours to see) also drops the
+        # stored entry: stale-if-error is for outages, not for answers.
+        self.is_definitive = is_definitive
         self.stats = CacheStats()
         self._clock = clock
         self._entries: _LRU[V] = _LRU(maxsize, self._count_eviction)
@@ -173,7 +177,8 @@ class FetchCache(Generic[V]):
             self.stats.negative_hits += 1
             if not failed_recently:
                 self._refresh_in_background(key, flight, fetch, entry)
-            raise failure[1]
+            # Without its old traceback, which would grow with every re-raise.
+            raise failure[1].with_traceback(None)
         if flight in self._inflight:
             self.stats.merged_fetches += 1
             self.stats.misses += 1
@@ -182,8 +187,8 @@ class FetchCache(Generic[V]):
         task = self._start_fetch(key, flight, fetch, entry)
         try:
             return await asyncio.shield(task), MISS
-        except Exception:
-            if entry is not None:
+        except Exception as exc:
+            if entry is not None and not self.is_definitive(exc):
                 self.stats.stale_if_error += 1
                 return entry.value, STALE
             raise
@@ -220,6 +225,8 @@ class FetchCache(Generic[V]):
         )
         self._inflight[flight] = task
         task.add_done_callback(lambda _t: self._inflight.pop(flight, None))
+        # Its waiters may all have gone; the failure is already counted and remembered.
+        task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
         return task
 
     async def _run_fetch(
@@ -241,7 +248,9 @@ class FetchCache(Generic[V]):
             self.stats.fetch_failures += 1
             if self.negative_ttl > 0:
                 self._failures[flight] = (self._clock(), exc)
-            log.debug("fetch_failed", cache=self.name, error=repr(exc))
+            if self.is_definitive(exc):
+                self._entries.pop(key, None)
+            log.debug("fetch_failed", cache=self.name, error=type(exc).__name__)
             raise
         self._failures.pop(flight, None)
         now = self._clock()

@@ -416,6 +416,9 @@ class _Call:
     ) -> None:
         self.client = client
         self.api = base_url.rstrip("/") + api_prefix
+        # The headers were approved for `base_url`'s host; never let the prefix move them.
+        if httpx.URL(self.api).host != httpx.URL(base_url).host:
+            raise ValueError(f"API prefix {api_prefix!r} leaves the space's host")
         self.endpoint = endpoint
         self.headers = dict(headers or {})
         self.tracker = tracker

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import time
 from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import cachetools
 import httpx
 
 from gradio_mcp.cache import MISS, Entry, FetchCache, Fetched
@@ -42,6 +44,8 @@ log = get_logger("gradio_mcp.discovery")
 
 # Stages in which a space serves requests; the others (SLEEPING, BUILDING, PAUSED, ...) make
 # every schema fetch wait for a timeout, so they are reported at once instead.
+# How long a finished discovery that a list deadline gave up on is kept for the next request.
+LATE_RESULT_SECONDS = 60.0
 RUNNING_STAGES = frozenset({"RUNNING", "RUNNING_BUILDING", "RUNNING_APP_STARTING"})
 USER_AGENT = "gradio-mcp/0.1"
 
@@ -74,6 +78,18 @@ def parse_space_metadata(space_id: str, payload: Any) -> SpaceMetadata:
     )
 
 
+# Answers, not outages: the space is gone, hidden from this caller, or not Gradio any more.
+DEFINITIVE_ERRORS = frozenset({ErrorKind.NOT_FOUND, ErrorKind.UNAUTHORIZED, ErrorKind.NOT_GRADIO})
+
+
+def _id_fingerprint(space_id: str) -> str:
+    return hashlib.sha256(space_id.encode()).hexdigest()[:16]
+
+
+def _is_definitive(exc: Exception) -> bool:
+    return isinstance(exc, SpaceError) and exc.kind in DEFINITIVE_ERRORS
+
+
 class Discovery:
     """Cached, parallel discovery of Gradio spaces. Use as an async context manager."""
 
@@ -98,6 +114,7 @@ class Discovery:
                 maxsize=s.cache_max_entries,
                 stale_while_revalidate=s.stale_while_revalidate,
                 clock=clock,
+                is_definitive=_is_definitive,
             )
 
         self.metadata_cache: FetchCache[SpaceMetadata] = cache(
@@ -108,8 +125,16 @@ class Discovery:
         self._schema_slots = asyncio.Semaphore(s.schema_concurrency)
         self._trusted = (*ALWAYS_TRUSTED_HOSTS, *s.trusted_hosts)
         self.recent_durations_ms: deque[float] = deque(maxlen=1024)
-        # Discoveries a deadline left running, by (space id, token fingerprint).
-        self._late: dict[tuple[str, str | None], asyncio.Future[GradioSpace]] = {}
+        # Discoveries a deadline left running, by (space id, token fingerprint), with the
+        # time they finished (None while running).
+        self._late: cachetools.LRUCache[
+            tuple[str, str | None], tuple[asyncio.Future[GradioSpace], float | None]
+        ] = cachetools.LRUCache(maxsize=s.cache_max_entries)
+        # One-way names of spaces seen to be private: their schema is never prefetched
+        # tokenless (the guess would be thrown away every time).
+        self._known_private: cachetools.LRUCache[str, bool] = cachetools.LRUCache(
+            maxsize=s.cache_max_entries
+        )
         self.discoveries = 0
         self.prefetches_used = 0
         self.prefetches_discarded = 0
@@ -146,8 +171,8 @@ class Discovery:
         await self.aclose()
 
     async def aclose(self) -> None:
-        for task in list(self._late.values()):
-            task.cancel()
+        for future, _finished in list(self._late.values()):
+            future.cancel()
         await self.metadata_cache.aclose()
         await self.schema_cache.aclose()
         if self._own_client:
@@ -219,8 +244,8 @@ class Discovery:
         tasks: list[asyncio.Future[GradioSpace]] = []
         waited: list[asyncio.Future[GradioSpace]] = []
         for space_id in ids:
-            late = self._late.get((space_id, fingerprint))
-            if late is not None and not late.done():
+            late = self._late_result((space_id, fingerprint))
+            if late is not None:
                 tasks.append(late)
             else:
                 fresh = asyncio.ensure_future(self._discover(space_id, token, False, False))
@@ -255,13 +280,26 @@ class Discovery:
     def _remember_late(
         self, key: tuple[str, str | None], future: asyncio.Future[GradioSpace]
     ) -> None:
-        self._late[key] = future
+        self._late[key] = (future, None)
 
-        def forget(_done: asyncio.Future[GradioSpace]) -> None:
-            if self._late.get(key) is future:
-                del self._late[key]
+        def finished(_done: asyncio.Future[GradioSpace]) -> None:
+            if key in self._late and self._late[key][0] is future:
+                self._late[key] = (future, time.monotonic())
 
-        future.add_done_callback(forget)
+        future.add_done_callback(finished)
+
+    def _late_result(self, key: tuple[str, str | None]) -> asyncio.Future[GradioSpace] | None:
+        """A discovery an earlier deadline left running: still running (do not wait for it
+        again), or finished moments ago and handed over once (so a slow private space, which
+        is never cached, still gets listed)."""
+        remembered = self._late.get(key)
+        if remembered is None:
+            return None
+        future, finished_at = remembered
+        if finished_at is None:
+            return future
+        del self._late[key]
+        return future if time.monotonic() - finished_at < LATE_RESULT_SECONDS else None
 
     async def get_space(
         self, space_id: str, token: str | None = None, *, include_runtime: bool = False
@@ -287,6 +325,8 @@ class Discovery:
             t0 = time.perf_counter()
             metadata, meta_outcome = await self._metadata(space_id, token)
             meta_ms = _ms(time.perf_counter() - t0)
+            if metadata.private:
+                self._known_private[_id_fingerprint(space_id)] = True
             host = self._check_usable(metadata)
             if skip_schemas:
                 return self._result(
@@ -318,7 +358,15 @@ class Discovery:
                 schema_outcome,
             )
         except SpaceError as exc:
-            log.debug("space_failed", space=self._loggable(space_id, metadata), error=repr(exc))
+            confirmed_public = metadata is not None and not metadata.private
+            log.debug(
+                "space_failed",
+                space=self._loggable(space_id, metadata),
+                error=exc.kind.value,
+                status=exc.status,
+                # The message names the space; keep it out unless the space is public.
+                detail=exc.message if confirmed_public else None,
+            )
             return self._result(
                 space_id,
                 metadata,
@@ -478,6 +526,8 @@ class Discovery:
         """Start a tokenless schema fetch at the predicted host when metadata is not cached
         (a cached space's metadata is instant, so waiting for it costs nothing)."""
         if self.metadata_cache.peek(space_id) is not None:
+            return None
+        if _id_fingerprint(space_id) in self._known_private:
             return None
         host = self._predicted_host(space_id)
         if host is None:

@@ -343,13 +343,21 @@ def start_apps(
     targets = dict(bundled_apps() if apps is None else apps)
     if not targets:
         return {}
-    with ThreadPoolExecutor(max_workers=len(targets), thread_name_prefix="gradio-app") as pool:
-        futures = {
-            name: pool.submit(
-                GradioAppProcess.start, path, name=name, env=env, ready_timeout=ready_timeout
-            )
-            for name, path in targets.items()
-        }
+    pool = ThreadPoolExecutor(max_workers=len(targets), thread_name_prefix="gradio-app")
+    futures = {
+        name: pool.submit(
+            GradioAppProcess.start, path, name=name, env=env, ready_timeout=ready_timeout
+        )
+        for name, path in targets.items()
+    }
+    try:
+        pool.shutdown(wait=True)
+    except BaseException:
+        # Interrupted (Ctrl-C) while apps boot: the threads still finish starting theirs, in
+        # sessions of their own that the terminal's signal never reaches, so stop them here.
+        pool.shutdown(wait=True, cancel_futures=True)
+        stop_apps({n: f.result() for n, f in futures.items() if f.done() and not f.exception()})
+        raise
     started: dict[str, GradioAppProcess] = {}
     failures: list[BaseException] = []
     for name, future in futures.items():

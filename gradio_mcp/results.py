@@ -41,12 +41,24 @@ async def _download(
                     return None
                 chunks.append(chunk)
             return b"".join(chunks)
-    except httpx.HTTPError:
+    except (httpx.HTTPError, httpx.InvalidURL):
         return None
 
 
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError):
+        return None
+    return parsed.scheme, parsed.host, parsed.port
+
+
 async def _file_content(
-    ref: FileRef, client: httpx.AsyncClient, headers: Mapping[str, str] | None, limit: int
+    ref: FileRef,
+    client: httpx.AsyncClient,
+    headers: Mapping[str, str] | None,
+    limit: int,
+    origin: tuple[str, str, int | None] | None,
 ) -> list[types.ContentBlock]:
     link = types.ResourceLink(
         uri=ref.url, name=ref.orig_name or "file", mime_type=ref.mime_type, size=ref.size
@@ -54,7 +66,10 @@ async def _file_content(
     mime = ref.mime_type or ""
     if not mime.startswith(("image/", "audio/")) or (ref.size is not None and ref.size > limit):
         return [link]
-    content = await _download(client, ref.url, headers, limit)
+    # A space names its output URLs itself: credentials go only back to the space's own
+    # origin, never to a host the space's code chose.
+    same_origin = origin is not None and _origin(ref.url) == origin
+    content = await _download(client, ref.url, headers if same_origin else None, limit)
     if content is None:
         return [link]
     data = base64.b64encode(content).decode("ascii")
@@ -73,8 +88,14 @@ async def to_call_tool_result(
     client: httpx.AsyncClient,
     headers: Mapping[str, str] | None = None,
     inline_limit_bytes: int = DEFAULT_INLINE_LIMIT,
+    space_url: str | None = None,
 ) -> types.CallToolResult:
-    """MCP content for a call: text/JSON as text, images and audio inline, files as links."""
+    """MCP content for a call: text/JSON as text, images and audio inline, files as links.
+
+    `headers` (the caller's credentials) are sent only when downloading a file from the
+    origin of `space_url`; without `space_url`, files are downloaded without them.
+    """
+    origin = _origin(space_url) if space_url else None
     if outcome.error is not None:
         return types.CallToolResult(
             content=[types.TextContent(text=str(outcome.error))], is_error=True
@@ -83,10 +104,14 @@ async def to_call_tool_result(
     structured: dict[str, Any] = {}
     for i, out in enumerate(outcome.outputs):
         if out.file is not None:
-            content.extend(await _file_content(out.file, client, headers, inline_limit_bytes))
+            content.extend(
+                await _file_content(out.file, client, headers, inline_limit_bytes, origin)
+            )
         elif out.files:
             for ref in out.files:
-                content.extend(await _file_content(ref, client, headers, inline_limit_bytes))
+                content.extend(
+                    await _file_content(ref, client, headers, inline_limit_bytes, origin)
+                )
         else:
             value = out.value
             text = value if isinstance(value, str) else json.dumps(value, default=str)

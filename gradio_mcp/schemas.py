@@ -25,6 +25,7 @@ _UPLOAD_ADVICE = re.compile(
 )
 # Keys that describe the Gradio component rather than the value, and only add noise.
 _NOISE_KEYS = ("additional_description",)
+_UNTRUSTED_KEYS = frozenset({"pattern", "patternProperties", "format", "$schema"})
 _COMPONENT_TITLES = {"Radio", "Checkbox Group", "Dropdown", "Slider", "Textbox", "Checkbox"}
 _STATE_TYPES = {"state"}
 
@@ -54,11 +55,29 @@ def _file_kind(param: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _strip_untrusted(node: Any) -> Any:
+    """Drop, at any depth, schema keywords a space could use against us or other callers.
+
+    `pattern` and `patternProperties` run the space's regular expressions in our process when
+    arguments are checked (a backtracking pattern can freeze the server); `format` is ours to
+    set (file parameters); `x-*` extensions can steer what the MCP SDK checks in headers.
+    """
+    if isinstance(node, list):
+        return [_strip_untrusted(item) for item in node]
+    if not isinstance(node, Mapping):
+        return node
+    return {
+        key: _strip_untrusted(value)
+        for key, value in node.items()
+        if key not in _UNTRUSTED_KEYS and not str(key).startswith("x-")
+    }
+
+
 def _clean_schema(schema: Any) -> dict[str, Any]:
     """Copy a Gradio type schema, dropping component noise that confuses JSON Schema users."""
     if not isinstance(schema, Mapping):
         return {}
-    cleaned = {k: v for k, v in schema.items() if k not in _NOISE_KEYS}
+    cleaned = {k: v for k, v in _strip_untrusted(schema).items() if k not in _NOISE_KEYS}
     if cleaned.get("title") in _COMPONENT_TITLES:
         del cleaned["title"]
     # Gradio's Json component says {"type": {}}: any JSON value, which an empty schema means.
@@ -267,7 +286,9 @@ def _endpoints_from_mcp_only(mcp_tools: Mapping[str, Mapping[str, Any]]) -> list
         for name, prop in (input_schema.get("properties") or {}).items():
             prop = dict(prop) if isinstance(prop, Mapping) else {}
             is_file = "Gradio File Input" in str(prop.get("format", ""))
-            schema = _file_schema("single", prop.get("description")) if is_file else prop
+            schema = (
+                _file_schema("single", prop.get("description")) if is_file else _clean_schema(prop)
+            )
             params.append(
                 Parameter(
                     name=name,
@@ -282,6 +303,19 @@ def _endpoints_from_mcp_only(mcp_tools: Mapping[str, Mapping[str, Any]]) -> list
         description = _UPLOAD_ADVICE.sub("", str(tool.get("description") or "")).strip()
         endpoints.append(Endpoint(api_name, description, tuple(params), ()))
     return endpoints
+
+
+_API_PREFIX = re.compile(r"^(/[A-Za-z0-9_.-]+)*$")
+
+
+def _api_prefix(value: Any) -> str:
+    """The path prefix of the space's API. The space chooses it, and every call URL (token
+    included) is built from it, so anything but plain path segments is refused: a value such
+    as '@evil.example/x' would move the request to another host."""
+    prefix = str(value).rstrip("/") if isinstance(value, str) else "/gradio_api"
+    if not _API_PREFIX.match(prefix) or ".." in prefix:
+        return "/gradio_api"
+    return prefix
 
 
 def parse_space_schema(
@@ -330,7 +364,7 @@ def parse_space_schema(
         gradio_version=config.get("version") if isinstance(config.get("version"), str) else None,
         mcp_server=bool(config.get("mcp_server")),
         max_file_size=max_file_size if isinstance(max_file_size, int) else None,
-        api_prefix=str(config.get("api_prefix", "/gradio_api")).rstrip("/"),
+        api_prefix=_api_prefix(config.get("api_prefix", "/gradio_api")),
         sources=sources,
     )
 

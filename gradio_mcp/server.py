@@ -133,18 +133,21 @@ class GradioMCP:
         )
         remembered = self._catalogs.get(key)
         if remembered is not None:
-            return remembered[1]
-        catalog = build_catalog(
-            spaces,
-            max_name_length=self.settings.max_name_length,
-            name_style=self.settings.tool_names,
-        )
+            catalog = remembered[1]
+        else:
+            catalog = build_catalog(
+                spaces,
+                max_name_length=self.settings.max_name_length,
+                name_style=self.settings.tool_names,
+            )
+            # The spaces are kept with the catalog so the schema ids in the key stay theirs.
+            self._catalogs[key] = (spaces, catalog)
+        # The latest listing of a name is what the SDK checks a call's headers against.
         for tool in catalog.tools:
+            self._schemas.pop(tool.name, None)
             if len(self._schemas) >= _SCHEMA_MEMORY:
                 self._schemas.pop(next(iter(self._schemas)))
             self._schemas[tool.name] = tool.input_schema
-        # The spaces are kept with the catalog so the schema ids in the key stay theirs.
-        self._catalogs[key] = (spaces, catalog)
         return catalog
 
     @staticmethod
@@ -216,9 +219,11 @@ class GradioMCP:
             check_arguments(ref.endpoint, arguments, tool_name=ref.name)
         except ToolArgumentError as exc:
             return rejected(str(exc))
+        except Exception as exc:  # a schema the space broke (bad $ref, unknown type)
+            return rejected(f"Cannot check arguments for {ref.name}: {type(exc).__name__}")
         host = (metadata.url if metadata else None) or ""
         headers = self.discovery.space_headers(host, caller.token)
-        if caller.ip_token:
+        if caller.ip_token and self.discovery.may_receive_token(host):
             headers["X-IP-Token"] = caller.ip_token
 
         async def send(update: ProgressUpdate) -> None:
@@ -240,6 +245,13 @@ class GradioMCP:
                 api_prefix=schema.api_prefix if schema else "/gradio_api",
             )
             await throttle.flush()  # the last progress update goes out before the result
+            result = await to_call_tool_result(
+                outcome,
+                client=self.discovery.client,
+                headers=headers,
+                inline_limit_bytes=self.settings.inline_max_bytes,
+                space_url=host,
+            )
         except CallArgumentError as exc:
             return rejected(f"Invalid arguments for tool {ref.name}: {exc}")
         except Exception as exc:  # a bug of ours must not surface as a protocol error
@@ -247,12 +259,6 @@ class GradioMCP:
             return rejected(f"gradio-mcp failed to run {ref.name}: {type(exc).__name__}")
         finally:
             await throttle.aclose()
-        result = await to_call_tool_result(
-            outcome,
-            client=self.discovery.client,
-            headers=headers,
-            inline_limit_bytes=self.settings.inline_max_bytes,
-        )
         elapsed = (time.perf_counter() - started) * 1000
         self.metrics.record_call(ref.space_id, ref.name, elapsed, ok=outcome.ok, private=private)
         log.info(

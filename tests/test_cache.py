@@ -193,3 +193,29 @@ async def test_zero_ttl_turns_storage_off() -> None:
     await cache.get("k", up)
     await cache.get("k", up)
     assert up.calls == 2 and len(cache) == 0
+
+
+async def test_a_remembered_failure_does_not_grow_its_traceback() -> None:
+    clock, up = Clock(), Upstream()
+    up.fail = RuntimeError("dead")
+    cache = make(clock)
+    depth = 0
+    for _ in range(50):
+        try:
+            await cache.get("k", up)
+        except RuntimeError as exc:
+            tb, depth = exc.__traceback__, 0
+            while tb is not None:
+                tb, depth = tb.tb_next, depth + 1
+    assert depth < 10
+
+
+async def test_a_definitive_failure_drops_the_stale_entry() -> None:
+    clock, up = Clock(), Upstream()
+    cache = make(clock, stale_while_revalidate=False, is_definitive=lambda e: "gone" in str(e))
+    await cache.get("k", up)
+    clock.now += 11
+    up.fail = RuntimeError("gone")
+    with pytest.raises(RuntimeError, match="gone"):
+        await cache.get("k", up)
+    assert cache.peek("k") is None
