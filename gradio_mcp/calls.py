@@ -24,7 +24,7 @@ import mimetypes
 import secrets
 import time
 import urllib.parse
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -465,21 +465,10 @@ class _Call:
         self.event_id = joined.get("event_id") if isinstance(joined, dict) else None
         if not isinstance(self.event_id, str):
             raise _UpstreamError("Bad response", f"queue/join gave no event_id: {joined!r:.200}")
-        async with self.client.stream(
-            "GET",
-            f"{self.api}/queue/data",
-            params={"session_hash": self.session_hash},
-            headers={**self.headers, "Accept": "text/event-stream"},
-            timeout=self.timeout,
-        ) as stream:
-            if stream.status_code >= 400:
-                await stream.aread()
-                _raise_for_status(stream, "reading the queue")
-            count = 0
-            async for _, raw in _sse_events(stream):
-                count += 1
-                if count > MAX_EVENTS:
-                    raise _UpstreamError("Bad response", "the space sent too many events")
+        url = f"{self.api}/queue/data"
+        params = {"session_hash": self.session_hash}
+        async with contextlib.aclosing(self._events(url, params, "reading the queue")) as events:
+            async for _, raw in events:
                 result = await self._on_queue_message(raw)
                 if result is not None:
                     return result
@@ -537,6 +526,27 @@ class _Call:
         elif message:
             await self.tracker.message(message)
 
+    async def _events(
+        self, url: str, params: Mapping[str, str] | None, what: str
+    ) -> AsyncGenerator[tuple[str, str], None]:
+        """The SSE events of one stream from the space, at most MAX_EVENTS of them."""
+        async with self.client.stream(
+            "GET",
+            url,
+            params=params,
+            headers={**self.headers, "Accept": "text/event-stream"},
+            timeout=self.timeout,
+        ) as stream:
+            if stream.status_code >= 400:
+                await stream.aread()
+                _raise_for_status(stream, what)
+            count = 0
+            async for item in _sse_events(stream):
+                count += 1
+                if count > MAX_EVENTS:
+                    raise _UpstreamError("Bad response", "the space sent too many events")
+                yield item
+
     async def _run_simple(self, data: list[Any]) -> list[OutputValue]:
         name = urllib.parse.quote(self.endpoint.api_name, safe="")
         response = await self.client.post(
@@ -552,20 +562,9 @@ class _Call:
             raise _UpstreamError("Bad response", f"call gave no event_id: {joined!r:.200}")
         # On /call the event id doubles as the session hash (for /cancel).
         self.session_hash = self.event_id
-        async with self.client.stream(
-            "GET",
-            f"{self.api}/call/{name}/{self.event_id}",
-            headers={**self.headers, "Accept": "text/event-stream"},
-            timeout=self.timeout,
-        ) as stream:
-            if stream.status_code >= 400:
-                await stream.aread()
-                _raise_for_status(stream, "reading the result")
-            count = 0
-            async for event, raw in _sse_events(stream):
-                count += 1
-                if count > MAX_EVENTS:
-                    raise _UpstreamError("Bad response", "the space sent too many events")
+        url = f"{self.api}/call/{name}/{self.event_id}"
+        async with contextlib.aclosing(self._events(url, None, "reading the result")) as events:
+            async for event, raw in events:
                 if event == "heartbeat":
                     continue
                 try:
