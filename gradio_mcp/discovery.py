@@ -229,14 +229,19 @@ class Discovery:
         return list(results)
 
     async def get_spaces_within(
-        self, space_ids: Iterable[str], token: str | None, deadline: float
+        self,
+        space_ids: Iterable[str],
+        token: str | None,
+        deadline: float,
+        *,
+        rewait: bool = False,
     ) -> list[GradioSpace]:
         """Like `get_spaces`, but answer after `deadline` seconds at most: a space still
         loading then is reported as such and keeps loading in the background, so it is
         ready (cached) for a later request and never stalls this one.
 
-        A space that an earlier call already left loading is not waited for again: only
-        the first request pays the deadline for a slow or dead space.
+        A space that an earlier call already left loading is not waited for again (unless
+        `rewait`): only the first request pays the deadline for a slow or dead space.
         """
         ids = list(space_ids)
         started = time.perf_counter()
@@ -247,6 +252,8 @@ class Discovery:
             late = self._late_result((space_id, fingerprint))
             if late is not None:
                 tasks.append(late)
+                if rewait and not late.done():
+                    waited.append(late)
             else:
                 fresh = asyncio.ensure_future(self._discover(space_id, token, False, False))
                 tasks.append(fresh)

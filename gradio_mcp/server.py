@@ -119,9 +119,13 @@ class GradioMCP:
         unique = tuple(dict.fromkeys(configured))
         return Caller(token=token, space_ids=unique, ip_token=ip_token)
 
-    async def catalog(self, caller: Caller, *, deadline: float | None = None) -> ToolCatalog:
+    async def catalog(
+        self, caller: Caller, *, deadline: float | None = None, rewait: bool = False
+    ) -> ToolCatalog:
         deadline = self.settings.list_deadline_ms / 1000 if deadline is None else deadline
-        spaces = await self.discovery.get_spaces_within(caller.space_ids, caller.token, deadline)
+        spaces = await self.discovery.get_spaces_within(
+            caller.space_ids, caller.token, deadline, rewait=rewait
+        )
         catalog = self._build(spaces)
         return catalog
 
@@ -194,7 +198,9 @@ class GradioMCP:
             return catalog.resolve(name)
         except UnknownNameError:
             pass
-        patient = await self.catalog(caller, deadline=self.settings.schema_timeout_ms / 1000 + 1)
+        patient = await self.catalog(
+            caller, deadline=self.settings.schema_timeout_ms / 1000 + 1, rewait=True
+        )
         try:
             return patient.resolve(name)
         except UnknownNameError as exc:
@@ -277,7 +283,11 @@ class GradioMCP:
         failed = True
         try:
             result = await call_next(ctx)
-            failed = bool(getattr(result, "is_error", False))
+            # Handlers' results reach middleware already serialised (a dict) or as models.
+            if isinstance(result, dict):
+                failed = bool(result.get("isError"))
+            else:
+                failed = bool(getattr(result, "is_error", False))
             return result
         finally:
             elapsed = (time.perf_counter() - started) * 1000
