@@ -168,6 +168,12 @@ class Settings:
     spaces: tuple[str, ...] = _setting(
         "GRADIO_MCP_SPACES", _parse_list, (), "space ids served to every caller (comma list)"
     )
+    max_spaces: int = _setting(
+        "GRADIO_MCP_MAX_SPACES",
+        _positive_int,
+        50,
+        "most spaces one request may name (configured plus ?gradio=); the rest are ignored",
+    )
     host: str = _setting("GRADIO_MCP_HOST", str.strip, "127.0.0.1", "address the server binds")
     port: int = _setting("GRADIO_MCP_PORT", _port, 8000, "port the server listens on")
     allowed_hosts: tuple[str, ...] = _setting(

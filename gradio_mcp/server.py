@@ -117,6 +117,10 @@ class GradioMCP:
         if token is None and self.settings.lend_server_token:
             token = self.server_token
         unique = tuple(dict.fromkeys(configured))
+        if len(unique) > self.settings.max_spaces:
+            # Each space costs upstream requests; one caller must not make us fetch hundreds.
+            log.warning("too_many_spaces", asked=len(unique), served=self.settings.max_spaces)
+            unique = unique[: self.settings.max_spaces]
         return Caller(token=token, space_ids=unique, ip_token=ip_token)
 
     async def catalog(

@@ -51,3 +51,13 @@ async def test_a_call_waits_for_a_space_that_tools_list_left_loading(
         result = await client.call_tool("slow__letter_counter", {"word": "x"})
         assert result.is_error and "letter" in result.content[0].text
     await gradio.discovery.aclose()
+
+
+def test_one_request_cannot_name_more_spaces_than_the_cap() -> None:
+    from starlette.requests import Request
+
+    gradio = GradioMCP(Settings.from_env({}, hf_endpoint=HUB, spaces=("a/one",), max_spaces=3))
+    ids = ",".join(f"owner/s{i}" for i in range(10))
+    scope = {"type": "http", "query_string": f"gradio={ids}".encode(), "headers": []}
+    caller = gradio.caller(Request(scope))
+    assert caller.space_ids == ("a/one", "owner/s0", "owner/s1")
