@@ -30,6 +30,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 import httpx
+from gradio_client.utils import is_file_obj_with_meta
 
 from gradio_mcp.arguments import ToolArgumentError, positional_data
 from gradio_mcp.models import Endpoint, Return
@@ -273,12 +274,11 @@ def _replace_uploads(data: list[Any], paths: Mapping[int, str]) -> list[Any]:
 
 
 def _is_file_data(value: Any) -> bool:
-    if not isinstance(value, dict):
-        return False
-    meta = value.get("meta")
-    if isinstance(meta, dict) and meta.get("_type") == "gradio.FileData":
+    # gradio_client knows the current FileData shape; Gradio 4 outputs carry no `meta`,
+    # only `path` and `url`.
+    if is_file_obj_with_meta(value):
         return True
-    return "path" in value and "url" in value
+    return isinstance(value, dict) and "path" in value and "url" in value
 
 
 def _file_ref(value: Mapping[str, Any], files_base: str) -> FileRef:
