@@ -57,6 +57,12 @@ class Upstream:
     in_flight: int = 0
     max_in_flight: int = 0
     finished: list[str] = field(default_factory=list)
+    # ("hub" | "schema", "start" | "end", space id) in the order things happened.
+    events: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def index(self, kind: str, edge: str, space_id: str) -> int:
+        """Position of the first such event (ValueError if it never happened)."""
+        return self.events.index((kind, edge, space_id))
 
     def add(self, space_id: str, **kw: Any) -> Space:
         self.spaces[space_id] = Space(space_id, **kw)
@@ -84,12 +90,14 @@ class Upstream:
         space = self.spaces.get(space_id)
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        self.events.append(("hub", "start", space_id))
         try:
             if space and space.hub_latency:
                 await asyncio.sleep(space.hub_latency)
         finally:
             self.in_flight -= 1
             self.finished.append(space_id)
+            self.events.append(("hub", "end", space_id))
         if space is None:
             return httpx.Response(404, json={"error": "Repository not found"})
         if space.hub_exception is not None:
@@ -115,8 +123,10 @@ class Upstream:
         return httpx.Response(200, content=raw, headers={"ETag": etag})
 
     async def _space(self, request: httpx.Request, space: Space, path: str) -> httpx.Response:
+        self.events.append(("schema", "start", space.id))
         if space.schema_latency:
             await asyncio.sleep(space.schema_latency)
+        self.events.append(("schema", "end", space.id))
         docs = {
             "/gradio_api/info": f"{space.app}_gradio_api_info.json",
             "/config": f"{space.app}_config.json",
