@@ -116,6 +116,13 @@ def _serve(settings: Settings) -> None:
         f" dashboard at http://{settings.host}:{settings.port}/metrics",
         file=sys.stderr,
     )
+    loopback = settings.host in ("127.0.0.1", "localhost", "::1")
+    if not loopback and not settings.allowed_hosts:
+        print(
+            "gradio-mcp: only loopback Host headers are accepted on /mcp; set"
+            " GRADIO_MCP_ALLOWED_HOSTS to the name clients use to reach this server.",
+            file=sys.stderr,
+        )
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
 
 
