@@ -77,7 +77,7 @@ class CacheStats:
 REFRESH_DELAY = 0.005
 
 # A lookup's outcome, for per-space timing logs.
-HIT, STALE, MISS, NEGATIVE = "hit", "stale", "miss", "negative"
+HIT, STALE, MISS = "hit", "stale", "miss"
 
 
 class _LRU(cachetools.LRUCache[Hashable, Entry[V]]):
@@ -129,17 +129,13 @@ class FetchCache(Generic[V]):
         return len(self._entries)
 
     def peek(self, key: Hashable) -> Entry[V] | None:
-        """The stored entry, whatever its age, without touching statistics or LRU order."""
+        """The stored entry, whatever its age, without touching statistics."""
         return self._entries.get(key)
 
     @property
     def refreshing(self) -> int:
         """Background refreshes still running."""
         return len(self._background)
-
-    def clear(self) -> None:
-        self._entries.clear()
-        self._failures.clear()
 
     async def get(
         self,
@@ -148,7 +144,7 @@ class FetchCache(Generic[V]):
         *,
         flight_key: Hashable | None = None,
     ) -> tuple[V, str]:
-        """The value for `key` and how it was obtained (hit, stale, miss or negative).
+        """The value for `key` and how it was obtained (hit, stale or miss).
 
         `flight_key` identifies who may share an in-flight fetch and a remembered failure:
         callers with different tokens pass different flight keys, so they never share one.
@@ -205,12 +201,7 @@ class FetchCache(Generic[V]):
         self.stats.background_refreshes += 1
         task = self._start_fetch(key, flight, fetch, entry, delay=REFRESH_DELAY)
         self._background.add(task)
-        task.add_done_callback(self._background_done)
-
-    def _background_done(self, task: asyncio.Task[V]) -> None:
-        self._background.discard(task)
-        if not task.cancelled():
-            task.exception()  # mark retrieved: a failed refresh is already counted and logged
+        task.add_done_callback(self._background.discard)
 
     def _start_fetch(
         self,

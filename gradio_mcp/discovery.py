@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import hashlib
 import time
 from collections import deque
 from collections.abc import Iterable, Mapping
@@ -33,6 +32,7 @@ from gradio_mcp.models import (
 )
 from gradio_mcp.schemas import fetch_space_schema
 from gradio_mcp.spaces import (
+    fingerprint,
     host_key,
     is_trusted_host,
     normalize_space_id,
@@ -42,10 +42,10 @@ from gradio_mcp.spaces import (
 
 log = get_logger("gradio_mcp.discovery")
 
-# Stages in which a space serves requests; the others (SLEEPING, BUILDING, PAUSED, ...) make
-# every schema fetch wait for a timeout, so they are reported at once instead.
 # How long a finished discovery that a list deadline gave up on is kept for the next request.
 LATE_RESULT_SECONDS = 60.0
+# Stages in which a space serves requests; the others (SLEEPING, BUILDING, PAUSED, ...) make
+# every schema fetch wait for a timeout, so they are reported at once instead.
 RUNNING_STAGES = frozenset({"RUNNING", "RUNNING_BUILDING", "RUNNING_APP_STARTING"})
 USER_AGENT = "gradio-mcp/0.1"
 
@@ -80,10 +80,6 @@ def parse_space_metadata(space_id: str, payload: Any) -> SpaceMetadata:
 
 # Answers, not outages: the space is gone, hidden from this caller, or not Gradio any more.
 DEFINITIVE_ERRORS = frozenset({ErrorKind.NOT_FOUND, ErrorKind.UNAUTHORIZED, ErrorKind.NOT_GRADIO})
-
-
-def _id_fingerprint(space_id: str) -> str:
-    return hashlib.sha256(space_id.encode()).hexdigest()[:16]
 
 
 def _is_definitive(exc: Exception) -> bool:
@@ -136,6 +132,7 @@ class Discovery:
             maxsize=s.cache_max_entries
         )
         self.discoveries = 0
+        self.discovery_ms_total = 0.0
         self.prefetches_used = 0
         self.prefetches_discarded = 0
 
@@ -213,8 +210,7 @@ class Discovery:
             *(self._discover(i, token, skip_schemas, include_runtime) for i in ids)
         )
         elapsed = _ms(time.perf_counter() - started)
-        self.discoveries += 1
-        self.recent_durations_ms.append(elapsed)
+        self._record_discovery(elapsed)
         log.info(
             "discovery",
             spaces=len(ids),
@@ -280,9 +276,14 @@ class Discovery:
                     ),
                 )
             )
-        self.discoveries += 1
-        self.recent_durations_ms.append(_ms(time.perf_counter() - started))
+        self._record_discovery(_ms(time.perf_counter() - started))
         return results
+
+    def _record_discovery(self, duration_ms: float) -> None:
+        """Count one discovery: all-time count and sum, and a window for percentiles."""
+        self.discoveries += 1
+        self.discovery_ms_total += duration_ms
+        self.recent_durations_ms.append(duration_ms)
 
     def _remember_late(
         self, key: tuple[str, str | None], future: asyncio.Future[GradioSpace]
@@ -326,6 +327,8 @@ class Discovery:
             return GradioSpace(id=raw_id, error=exc)
         prefetch = None if skip_schemas else self._maybe_prefetch(space_id)
         metadata: SpaceMetadata | None = None
+        schema: SpaceSchema | None = None
+        error: SpaceError | None = None
         meta_outcome = schema_outcome = ""
         meta_ms = schema_ms = 0.0
         try:
@@ -333,38 +336,15 @@ class Discovery:
             metadata, meta_outcome = await self._metadata(space_id, token)
             meta_ms = _ms(time.perf_counter() - t0)
             if metadata.private:
-                self._known_private[_id_fingerprint(space_id)] = True
+                self._known_private[fingerprint(space_id)] = True
             host = self._check_usable(metadata)
-            if skip_schemas:
-                return self._result(
-                    space_id,
-                    metadata,
-                    None,
-                    None,
-                    include_runtime,
-                    started,
-                    meta_ms,
-                    0.0,
-                    meta_outcome,
-                    "",
-                )
-            t1 = time.perf_counter()
-            schema, schema_outcome = await self._schema(metadata, host, token, prefetch)
-            prefetch = None  # consumed (or deliberately discarded) by _schema
-            schema_ms = _ms(time.perf_counter() - t1)
-            return self._result(
-                space_id,
-                metadata,
-                schema,
-                None,
-                include_runtime,
-                started,
-                meta_ms,
-                schema_ms,
-                meta_outcome,
-                schema_outcome,
-            )
+            if not skip_schemas:
+                t1 = time.perf_counter()
+                schema, schema_outcome = await self._schema(metadata, host, token, prefetch)
+                prefetch = None  # consumed (or deliberately discarded) by _schema
+                schema_ms = _ms(time.perf_counter() - t1)
         except SpaceError as exc:
+            error = exc
             confirmed_public = metadata is not None and not metadata.private
             log.debug(
                 "space_failed",
@@ -374,35 +354,9 @@ class Discovery:
                 # The message names the space; keep it out unless the space is public.
                 detail=exc.message if confirmed_public else None,
             )
-            return self._result(
-                space_id,
-                metadata,
-                None,
-                exc,
-                include_runtime,
-                started,
-                meta_ms,
-                schema_ms,
-                meta_outcome,
-                schema_outcome,
-            )
         finally:
             if prefetch is not None:
                 prefetch.cancel()
-
-    def _result(
-        self,
-        space_id: str,
-        metadata: SpaceMetadata | None,
-        schema: SpaceSchema | None,
-        error: SpaceError | None,
-        include_runtime: bool,
-        started: float,
-        meta_ms: float,
-        schema_ms: float,
-        meta_outcome: str,
-        schema_outcome: str,
-    ) -> GradioSpace:
         if metadata is not None and not include_runtime and metadata.runtime_stage is not None:
             metadata = dataclasses.replace(metadata, runtime_stage=None)
         timings = Timings(
@@ -534,7 +488,7 @@ class Discovery:
         (a cached space's metadata is instant, so waiting for it costs nothing)."""
         if self.metadata_cache.peek(space_id) is not None:
             return None
-        if _id_fingerprint(space_id) in self._known_private:
+        if fingerprint(space_id) in self._known_private:
             return None
         host = self._predicted_host(space_id)
         if host is None:
@@ -612,8 +566,13 @@ class Discovery:
         total_misses = meta.misses + schema.misses
         lookups = total_hits + total_misses
 
-        def extras(stats: Any) -> dict[str, int]:
+        def figures(cache: FetchCache[Any]) -> dict[str, Any]:
+            stats = cache.stats
             return {
+                "hits": stats.hits,
+                "misses": stats.misses,
+                "hitRate": round(stats.hit_rate, 2),
+                "cacheSize": len(cache),
                 "staleServed": stats.stale_served,
                 "negativeHits": stats.negative_hits,
                 "mergedFetches": stats.merged_fetches,
@@ -625,21 +584,12 @@ class Discovery:
             }
 
         return {
+            # Only metadata carries ETags, so only it reports revalidations (reference shape).
             "spaceMetadata": {
-                "hits": meta.hits,
-                "misses": meta.misses,
-                "hitRate": round(meta.hit_rate, 2),
+                **figures(self.metadata_cache),
                 "etagRevalidations": meta.etag_revalidations,
-                "cacheSize": len(self.metadata_cache),
-                **extras(meta),
             },
-            "schemas": {
-                "hits": schema.hits,
-                "misses": schema.misses,
-                "hitRate": round(schema.hit_rate, 2),
-                "cacheSize": len(self.schema_cache),
-                **extras(schema),
-            },
+            "schemas": figures(self.schema_cache),
             "totalHits": total_hits,
             "totalMisses": total_misses,
             "overallHitRate": round(100.0 * total_hits / lookups, 2) if lookups else 0.0,

@@ -30,8 +30,11 @@ __all__ = [
     "GradioAppProcess",
     "bundled_apps",
     "free_port",
+    "spawn_group",
     "start_apps",
     "stop_apps",
+    "terminate_group",
+    "wait_for_http",
 ]
 
 LOOPBACK = "127.0.0.1"
@@ -244,15 +247,7 @@ class GradioAppProcess:
             "--port",
             str(self.port),
         ]
-        self._process = subprocess.Popen(
-            command,
-            cwd=self.app_path.parent,
-            env=self._env,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self._process = spawn_group(command, cwd=self.app_path.parent, env=self._env, log=self._log)
 
     def _wait_ready(self, deadline: float) -> None:
         assert self._process is not None
@@ -278,7 +273,7 @@ class GradioAppProcess:
         process, self._process = self._process, None
         code: int | None = None
         if process is not None:
-            code = _terminate_group(process, grace)
+            code = terminate_group(process, grace)
         if self._log is not None:
             self._log.close()
             self._log = None
@@ -305,7 +300,25 @@ class GradioAppProcess:
         return f"<GradioAppProcess {self.name} {self.url} pid={self.pid} {state}>"
 
 
-def _terminate_group(process: subprocess.Popen[bytes], grace: float) -> int:
+def spawn_group(
+    command: list[str], *, cwd: Path, env: Mapping[str, str], log: IO[bytes]
+) -> subprocess.Popen[bytes]:
+    """Start `command` as the leader of a new session, output to `log`, so that
+    `terminate_group` can end it together with every process it starts."""
+    return subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def terminate_group(process: subprocess.Popen[bytes], grace: float) -> int:
+    """SIGTERM the process group `spawn_group` made, SIGKILL what is left after `grace`
+    seconds, and reap the leader; returns its exit code."""
     # The child leads its own session, so its pid is also its process group id. The group
     # id cannot be reused while the leader is unreaped, so signal the group before reaping.
     group = process.pid

@@ -109,10 +109,6 @@ class Metrics:
         self._started_wall = time.time()
         self._requests: dict[str, _Series] = {}
         self._calls: dict[str, _Series] = {}
-        # Discovery keeps only a window of recent durations; a running sum is folded in here
-        # at each read so the Prometheus summary's `_sum` covers every discovery, not a window.
-        self._discovery_seen = 0
-        self._discovery_sum_ms = 0.0
         self._registry = CollectorRegistry(auto_describe=False)
         self._registry.register(_Collector(self))
         self._dashboard: str | None = None
@@ -150,32 +146,16 @@ class Metrics:
     def uptime_seconds(self) -> float:
         return round(self._clock() - self._started, 3)
 
-    def _sync_discovery(self) -> tuple[int, float]:
-        """All-time (count, sum of durations in ms) of the Discovery's `get_spaces` calls."""
-        d = self.discovery
-        new = d.discoveries - self._discovery_seen
-        if new > 0:
-            window = list(d.recent_durations_ms)
-            seen = window[-new:] if new <= len(window) else window
-            self._discovery_sum_ms += sum(seen)
-            if new > len(seen) and seen:
-                # More discoveries than the window holds happened between two reads; the
-                # ones that fell out are estimated at the window's mean rather than dropped.
-                self._discovery_sum_ms += (new - len(seen)) * (sum(seen) / len(seen))
-            self._discovery_seen = d.discoveries
-        return self._discovery_seen, self._discovery_sum_ms
-
     def snapshot(self) -> dict[str, Any]:
         """Everything, as the `/api/metrics` JSON. Latencies in ms; null when no samples."""
         from gradio_mcp import __version__  # late: the package imports its modules first
 
         d = self.discovery
-        count, _sum_ms = self._sync_discovery()
         durations = list(d.recent_durations_ms)
         return {
             "gradioCacheMetrics": d.format_cache_metrics(),
             "discovery": {
-                "count": count,
+                "count": d.discoveries,
                 "p50Ms": percentile(durations, 50),
                 "p90Ms": percentile(durations, 90),
                 "p99Ms": percentile(durations, 99),
@@ -330,11 +310,10 @@ class _Collector(Collector):
 
     def _discovery_families(self) -> Iterator[Metric]:
         d = self.metrics.discovery
-        count, sum_ms = self.metrics._sync_discovery()
         yield _summary(
             "gradio_mcp_discovery_duration_seconds",
             "Duration of get_spaces calls; quantiles over the recent window",
-            [((), count, sum_ms, list(d.recent_durations_ms))],
+            [((), d.discoveries, d.discovery_ms_total, list(d.recent_durations_ms))],
             (),
         )
         prefetches = CounterMetricFamily(

@@ -15,11 +15,15 @@ from gradio_mcp.calls import CallOutcome, FileRef, OutputValue
 DEFAULT_INLINE_LIMIT = 2 * 1024 * 1024
 
 
+def _file_json(ref: FileRef) -> dict[str, Any]:
+    return {"url": ref.url, "name": ref.orig_name, "mime_type": ref.mime_type}
+
+
 def _jsonable(out: OutputValue) -> Any:
     if out.file is not None:
-        return {"url": out.file.url, "name": out.file.orig_name, "mime_type": out.file.mime_type}
+        return _file_json(out.file)
     if out.files:
-        return [{"url": f.url, "name": f.orig_name, "mime_type": f.mime_type} for f in out.files]
+        return [_file_json(f) for f in out.files]
     return out.value
 
 

@@ -377,6 +377,31 @@ CONFIG_PATH = "/config"
 MCP_SCHEMA_PATH = "/gradio_api/mcp/schema"
 
 
+async def _fetch_json(
+    client: httpx.AsyncClient, url: str, headers: Mapping[str, str], timeout: float
+) -> Any:
+    """GET a JSON document; every failure becomes a SpaceError saying what went wrong."""
+    try:
+        async with asyncio.timeout(timeout):
+            response = await client.get(url, headers=headers, timeout=timeout)
+    except (TimeoutError, httpx.TimeoutException):
+        raise SpaceError(
+            ErrorKind.TIMEOUT, f"{url} did not answer within {timeout:g} s", phase="schema"
+        ) from None
+    except httpx.HTTPError as exc:
+        raise SpaceError(
+            ErrorKind.CONNECTION, f"{url}: {type(exc).__name__}: {exc}", phase="schema"
+        ) from None
+    if response.status_code != 200:
+        raise _status_error(url, response)
+    try:
+        return response.json()
+    except ValueError:
+        raise SpaceError(
+            ErrorKind.BAD_PAYLOAD, f"{url} did not return JSON", phase="schema"
+        ) from None
+
+
 async def _get_json(
     client: httpx.AsyncClient,
     url: str,
@@ -387,38 +412,11 @@ async def _get_json(
 ) -> Any:
     """GET a JSON document. Optional documents turn any failure into None."""
     try:
-        async with asyncio.timeout(timeout):
-            response = await client.get(url, headers=headers, timeout=timeout)
-    except TimeoutError:
+        return await _fetch_json(client, url, headers, timeout)
+    except SpaceError:
         if optional:
             return None
-        raise SpaceError(
-            ErrorKind.TIMEOUT, f"{url} did not answer within {timeout:g} s", phase="schema"
-        ) from None
-    except httpx.TimeoutException:
-        if optional:
-            return None
-        raise SpaceError(
-            ErrorKind.TIMEOUT, f"{url} did not answer within {timeout:g} s", phase="schema"
-        ) from None
-    except httpx.HTTPError as exc:
-        if optional:
-            return None
-        raise SpaceError(
-            ErrorKind.CONNECTION, f"{url}: {type(exc).__name__}: {exc}", phase="schema"
-        ) from None
-    if response.status_code != 200:
-        if optional:
-            return None
-        raise _status_error(url, response)
-    try:
-        return response.json()
-    except ValueError:
-        if optional:
-            return None
-        raise SpaceError(
-            ErrorKind.BAD_PAYLOAD, f"{url} did not return JSON", phase="schema"
-        ) from None
+        raise
 
 
 def _status_error(url: str, response: httpx.Response) -> SpaceError:

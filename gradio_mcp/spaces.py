@@ -57,8 +57,11 @@ def is_trusted_host(url: str, patterns: Iterable[str]) -> bool:
     return False
 
 
+def fingerprint(text: str) -> str:
+    """A short one-way name for a secret or private string, fit for a dictionary key."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def token_fingerprint(token: str | None) -> str | None:
-    """A short one-way name for a token: keys in-flight fetches without keeping the token."""
-    if not token:
-        return None
-    return hashlib.sha256(token.encode()).hexdigest()[:16]
+    """Keys in-flight fetches by token without keeping the token."""
+    return fingerprint(token) if token else None

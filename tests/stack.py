@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -21,7 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from gradio_mcp.launch import GradioAppProcess, free_port, wait_for_http
+from gradio_mcp.launch import (
+    GradioAppProcess,
+    free_port,
+    spawn_group,
+    terminate_group,
+    wait_for_http,
+)
 from gradio_mcp.testing import LocalHub
 
 REPO = Path(__file__).resolve().parent.parent
@@ -170,14 +175,9 @@ class ServerProcess:
         return self._process is not None and self._process.poll() is None
 
     def _spawn(self) -> None:
-        self._process = subprocess.Popen(
-            [*gradio_mcp_command(), "serve"],
-            cwd=self._home,
-            env=self._env,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        assert self._log is not None
+        self._process = spawn_group(
+            [*gradio_mcp_command(), "serve"], cwd=Path(self._home), env=self._env, log=self._log
         )
 
     def _wait_ready(self, deadline: float) -> None:
@@ -196,16 +196,7 @@ class ServerProcess:
         process, self._process = self._process, None
         code: int | None = None
         if process is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                code = process.wait(timeout=STOP_GRACE)
-            except subprocess.TimeoutExpired:
-                code = None
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGKILL)
-            if code is None:
-                code = process.wait(timeout=STOP_GRACE)
+            code = terminate_group(process, STOP_GRACE)
         if self._log is not None:
             self._log.close()
             self._log = None
