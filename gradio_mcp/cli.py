@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any
 
 from gradio_mcp import __version__
@@ -27,8 +29,6 @@ _SERVE_FLAGS = (
 
 
 def _env_name(field_name: str) -> str:
-    from dataclasses import fields
-
     return str(next(f.metadata["env"] for f in fields(Settings) if f.name == field_name))
 
 
@@ -39,8 +39,6 @@ def _add_flags(parser: argparse.ArgumentParser, flags: Sequence[tuple[str, str, 
 
 def _settings(args: argparse.Namespace, flags: Sequence[tuple[str, str, str]]) -> Settings:
     """Settings from the environment, with any given flag taking its variable's place."""
-    import os
-
     env = dict(os.environ)
     for _flag, field_name, _text in flags:
         value = getattr(args, field_name, None)
