@@ -20,8 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 from gradio_mcp.config import Settings
+from gradio_mcp.dev.launcher import GradioAppProcess, bundled_apps
 from gradio_mcp.discovery import Discovery
-from gradio_mcp.launch import GradioAppProcess, bundled_apps
 
 
 class RemoteHub:
@@ -29,7 +29,7 @@ class RemoteHub:
 
     def __init__(self, spaces: list[dict[str, Any]]) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gradio_mcp.testing", json.dumps(spaces)],
+            [sys.executable, "-m", "gradio_mcp.dev.hub_emulator", json.dumps(spaces)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import httpx
 
-from gradio_mcp.launch import GradioAppProcess, bundled_apps, free_port
-from gradio_mcp.testing import LocalHub
+from gradio_mcp.dev.hub_emulator import LocalHub
+from gradio_mcp.dev.launcher import GradioAppProcess, bundled_apps, free_port
 
 HERE = Path(__file__).parent
 BODY = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}

@@ -1,7 +1,8 @@
 """A host program that uses gradio_mcp as a library: discover a space, list its tools, call one.
 
-Offline by default: it starts one bundled Gradio app (a streaming counter) and LocalHub, a
-Hub emulator on loopback, where the app is registered as the space `demo/streaming`.
+It uses only the public API (`import gradio_mcp`). Offline by default: it starts one bundled
+Gradio app (a streaming counter) and `LocalHub`, the Hub emulator from the developer tooling
+(`gradio_mcp.dev`), where the app is registered as the space `demo/streaming`.
 
     python examples/host_program.py
 
@@ -23,13 +24,7 @@ import huggingface_hub
 from mcp import types
 
 import gradio_mcp
-from gradio_mcp.arguments import ToolArgumentError, check_arguments
-from gradio_mcp.calls import call_endpoint
-from gradio_mcp.catalog import build_catalog
-from gradio_mcp.launch import GradioAppProcess, bundled_apps
-from gradio_mcp.progress import ProgressUpdate
-from gradio_mcp.results import to_call_tool_result
-from gradio_mcp.testing import LocalHub
+from gradio_mcp.dev import GradioAppProcess, LocalHub, bundled_apps
 
 OFFLINE_SPACE = "demo/streaming"
 OFFLINE_TOOL = "count_up"
@@ -44,7 +39,7 @@ def space_url(space: gradio_mcp.GradioSpace) -> str:
 
 def describe(spaces: list[gradio_mcp.GradioSpace]) -> None:
     """Print every space with its tools (MCP names) and their parameters."""
-    catalog = build_catalog(spaces)
+    catalog = gradio_mcp.build_catalog(spaces)
     for space in spaces:
         if not space.ok:  # a failure stays with its own space; the others still work
             print(f"space {space.id}: unavailable ({space.error})")
@@ -58,7 +53,7 @@ def describe(spaces: list[gradio_mcp.GradioSpace]) -> None:
                 print(f"    - {p.name}: {kind}{default}  {p.description or ''}".rstrip())
 
 
-async def on_progress(update: ProgressUpdate) -> None:
+async def on_progress(update: gradio_mcp.ProgressUpdate) -> None:
     total = f"/{update.total:g}" if update.total is not None else ""
     print(f"  progress {update.progress:g}{total} {update.message or ''}".rstrip())
 
@@ -90,12 +85,12 @@ async def run(
         # Arguments are checked against the endpoint's input schema before anything is sent,
         # so a mistake costs no request to the space. Show what a mistake looks like:
         try:
-            check_arguments(endpoint, {"not_a_parameter": 1})
-        except ToolArgumentError as error:
+            gradio_mcp.check_arguments(endpoint, {"not_a_parameter": 1})
+        except gradio_mcp.ToolArgumentError as error:
             print(f"rejected before sending: {error}")
         try:
-            check_arguments(endpoint, args)
-        except ToolArgumentError as error:
+            gradio_mcp.check_arguments(endpoint, args)
+        except gradio_mcp.ToolArgumentError as error:
             print(f"cannot call /{endpoint.api_name}: {error}")
             return 2
 
@@ -103,7 +98,7 @@ async def run(
         # The token goes only to hosts that belong to the space (or the operator trusts).
         headers = discovery.space_headers(url, token)
         print(f"calling /{endpoint.api_name} with {json.dumps(args)}")
-        outcome = await call_endpoint(
+        outcome = await gradio_mcp.call_endpoint(
             discovery.client,
             url,
             endpoint,
@@ -113,7 +108,7 @@ async def run(
             api_prefix=space.schema.api_prefix if space.schema else "/gradio_api",  # "" on 4.x
         )
         # The same conversion the MCP server uses: text, inline images/audio, file links.
-        result = await to_call_tool_result(
+        result = await gradio_mcp.to_call_tool_result(
             outcome, client=discovery.client, headers=headers, space_url=url
         )
         status = "error" if result.is_error else "ok"

@@ -1,43 +1,137 @@
-"""gradio_mcp: Hugging Face Gradio Spaces as MCP tools, with cached parallel discovery."""
+"""gradio_mcp: Hugging Face Gradio Spaces as MCP tools, with cached parallel discovery.
 
-from gradio_mcp.cache import CacheStats
-from gradio_mcp.config import ConfigError, Settings
-from gradio_mcp.discovery import (
-    Discovery,
-    format_cache_metrics,
-    get_cache_stats,
-    get_gradio_space,
-    get_gradio_spaces,
+Everything a host program needs is importable from here: discover spaces (`Discovery`,
+`get_gradio_spaces`), check arguments and call an endpoint with progress (`check_arguments`,
+`call_endpoint`), turn the outcome into MCP content (`to_call_tool_result`), or serve MCP
+(`GradioMCP`, `create_app`). Names from the heavier layers are imported on first use, so
+`import gradio_mcp` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from gradio_mcp._version import __version__
+from gradio_mcp.config import Settings
+from gradio_mcp.errors import (
+    ConfigError,
+    ErrorKind,
+    GradioMCPError,
+    SpaceError,
+    ToolArgumentError,
+    UnknownNameError,
 )
 from gradio_mcp.models import (
     Endpoint,
-    ErrorKind,
     GradioSpace,
     Parameter,
     Return,
-    SpaceError,
     SpaceMetadata,
     SpaceSchema,
+    Timings,
 )
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:
+    from gradio_mcp.discovery import (
+        CacheStats,
+        Discovery,
+        format_cache_metrics,
+        get_cache_stats,
+        get_gradio_space,
+        get_gradio_spaces,
+    )
+    from gradio_mcp.gradio import (
+        CallError,
+        CallOutcome,
+        FileRef,
+        OutputValue,
+        ProgressUpdate,
+        call_endpoint,
+    )
+    from gradio_mcp.serving import (
+        GradioMCP,
+        ToolCatalog,
+        ToolRef,
+        build_catalog,
+        check_arguments,
+        create_app,
+        to_call_tool_result,
+        validate_arguments,
+    )
+
+# Public names that live in a layer with heavier imports, and the subpackage of each.
+_LAZY = {
+    "CacheStats": "discovery",
+    "Discovery": "discovery",
+    "format_cache_metrics": "discovery",
+    "get_cache_stats": "discovery",
+    "get_gradio_space": "discovery",
+    "get_gradio_spaces": "discovery",
+    "CallError": "gradio",
+    "CallOutcome": "gradio",
+    "FileRef": "gradio",
+    "OutputValue": "gradio",
+    "ProgressUpdate": "gradio",
+    "call_endpoint": "gradio",
+    "GradioMCP": "serving",
+    "ToolCatalog": "serving",
+    "ToolRef": "serving",
+    "build_catalog": "serving",
+    "check_arguments": "serving",
+    "create_app": "serving",
+    "to_call_tool_result": "serving",
+    "validate_arguments": "serving",
+}
+
+
+def __getattr__(name: str) -> Any:
+    layer = _LAZY.get(name)
+    if layer is None:
+        raise AttributeError(f"module 'gradio_mcp' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"gradio_mcp.{layer}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "CacheStats",
+    "CallError",
+    "CallOutcome",
     "ConfigError",
     "Discovery",
     "Endpoint",
     "ErrorKind",
+    "FileRef",
+    "GradioMCP",
+    "GradioMCPError",
     "GradioSpace",
+    "OutputValue",
     "Parameter",
+    "ProgressUpdate",
     "Return",
     "Settings",
     "SpaceError",
     "SpaceMetadata",
     "SpaceSchema",
+    "Timings",
+    "ToolArgumentError",
+    "ToolCatalog",
+    "ToolRef",
+    "UnknownNameError",
     "__version__",
+    "build_catalog",
+    "call_endpoint",
+    "check_arguments",
+    "create_app",
     "format_cache_metrics",
     "get_cache_stats",
     "get_gradio_space",
     "get_gradio_spaces",
+    "to_call_tool_result",
+    "validate_arguments",
 ]

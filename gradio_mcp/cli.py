@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any
 
-from gradio_mcp import __version__
-from gradio_mcp.config import ConfigError, Settings
-from gradio_mcp.logs import configure_logging
+from gradio_mcp._version import __version__
+from gradio_mcp.config import Settings
+from gradio_mcp.errors import ConfigError
+from gradio_mcp.ops._logs import configure_logging  # not the ops face: it loads the web stack
 
 # Flags that override a setting: (flag, Settings field, help). The environment variable
 # named in the help text is read when the flag is absent.
@@ -106,9 +107,9 @@ def _serve(settings: Settings) -> None:
     import huggingface_hub
     import uvicorn
 
-    from gradio_mcp.server import GradioMCP
+    from gradio_mcp.serving import GradioMCP, build_http_app
 
-    app = GradioMCP(settings, server_token=huggingface_hub.get_token()).app()
+    app = build_http_app(GradioMCP(settings, server_token=huggingface_hub.get_token()))
     print(
         f"gradio-mcp {__version__}: MCP at http://{settings.host}:{settings.port}/mcp,"
         f" dashboard at http://{settings.host}:{settings.port}/metrics",
@@ -169,13 +170,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         _serve(settings)
         return 0
     if args.command == "stdio":
-        from gradio_mcp.server import serve_stdio
+        from gradio_mcp.serving import serve_stdio
 
         asyncio.run(serve_stdio(settings))
         return 0
     if args.command == "discover":
         return _discover(args, settings)
-    from gradio_mcp.demo import run_demo
+    from gradio_mcp.dev._demo import run_demo
 
     return int(run_demo(settings))
 

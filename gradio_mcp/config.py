@@ -13,13 +13,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from gradio_mcp.errors import ConfigError
+
 PUBLIC_HUB = "https://huggingface.co"
 PUBLIC_SPACE_HOST_TEMPLATE = "https://{subdomain}.hf.space"
 ALWAYS_TRUSTED_HOSTS = ("*.hf.space",)
-
-
-class ConfigError(ValueError):
-    """A setting has a value we cannot use; the message names the variable."""
 
 
 def _parse_bool(text: str) -> bool:

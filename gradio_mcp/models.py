@@ -6,47 +6,10 @@ shared between requests and printed without surprises.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-
-class ErrorKind(enum.StrEnum):
-    """Why a space could not be discovered. Values are stable strings for logs and JSON."""
-
-    INVALID_ID = "invalid_id"
-    NOT_FOUND = "not_found"
-    UNAUTHORIZED = "unauthorized"
-    NOT_GRADIO = "not_gradio"
-    NOT_RUNNING = "not_running"
-    TIMEOUT = "timeout"
-    CONNECTION = "connection"
-    UPSTREAM_STATUS = "upstream_status"
-    BAD_PAYLOAD = "bad_payload"
-
-
-class SpaceError(Exception):
-    """A discovery failure for one space; never raised out of `get_gradio_spaces`."""
-
-    def __init__(
-        self, kind: ErrorKind, message: str, *, status: int | None = None, phase: str = ""
-    ) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-        self.status = status
-        self.phase = phase
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind.value,
-            "message": self.message,
-            "status": self.status,
-            "phase": self.phase,
-        }
-
-    def __repr__(self) -> str:
-        return f"SpaceError({self.kind.value!r}, {self.message!r}, status={self.status})"
+from gradio_mcp.errors import SpaceError
 
 
 @dataclass(frozen=True)

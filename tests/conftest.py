@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from gradio_mcp.launch import GradioAppProcess, start_apps, stop_apps
+from gradio_mcp.dev.launcher import GradioAppProcess, start_apps, stop_apps
 
 
 @pytest.fixture(scope="session")

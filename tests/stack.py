@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from gradio_mcp.launch import (
+from gradio_mcp.dev.hub_emulator import LocalHub
+from gradio_mcp.dev.launcher import (
     GradioAppProcess,
     free_port,
     spawn_group,
     terminate_group,
     wait_for_http,
 )
-from gradio_mcp.testing import LocalHub
 
 REPO = Path(__file__).resolve().parent.parent
 LOOPBACK = "127.0.0.1"

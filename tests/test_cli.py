@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from gradio_mcp.launch import GradioAppProcess
-from gradio_mcp.testing import LocalHub
+from gradio_mcp.dev.hub_emulator import LocalHub
+from gradio_mcp.dev.launcher import GradioAppProcess
 
 pytestmark = pytest.mark.slow
 

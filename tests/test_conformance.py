@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from gradio_mcp.launch import GradioAppProcess
+from gradio_mcp.dev.launcher import GradioAppProcess
 from tests.stack import REPO, SpaceSpec, Stack, running_stack
 
 pytestmark = pytest.mark.slow

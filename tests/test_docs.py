@@ -39,7 +39,7 @@ def test_every_variable_is_documented_with_its_default() -> None:
 def test_the_package_reads_no_variable_outside_settings() -> None:
     """Direct environment reads would bypass validation and the documentation."""
     offenders = []
-    for path in (ROOT / "gradio_mcp").glob("*.py"):
+    for path in (ROOT / "gradio_mcp").rglob("*.py"):
         for number, line in enumerate(path.read_text().splitlines(), 1):
             if re.search(r"os\.environ\.get\(|os\.getenv\(|os\.environ\[", line):
                 offenders.append(f"{path.name}:{number}: {line.strip()}")

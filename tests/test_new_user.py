@@ -28,7 +28,7 @@ from mcp import types
 from mcp.client.client import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from gradio_mcp.launch import free_port
+from gradio_mcp.dev.launcher import free_port
 
 pytestmark = pytest.mark.slow
 

@@ -16,8 +16,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr
 import numpy as np
-from gradio_mcp.demo_apps._serve import serve
 from PIL import Image
+
+from gradio_mcp.dev.demo_apps._serve import serve
 
 SIMPLE_TEXT = "This is a simple text response for testing."
 ERROR_TEXT = "This tool intentionally returns an error for testing"

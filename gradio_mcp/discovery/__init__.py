@@ -1,0 +1,19 @@
+"""The discovery core: space ids, Hub metadata, endpoint schemas, and the caches in front."""
+
+from gradio_mcp.discovery._cache import CacheStats
+from gradio_mcp.discovery._default import (
+    format_cache_metrics,
+    get_cache_stats,
+    get_gradio_space,
+    get_gradio_spaces,
+)
+from gradio_mcp.discovery._engine import Discovery
+
+__all__ = [
+    "CacheStats",
+    "Discovery",
+    "format_cache_metrics",
+    "get_cache_stats",
+    "get_gradio_space",
+    "get_gradio_spaces",
+]

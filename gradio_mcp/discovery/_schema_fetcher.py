@@ -1,0 +1,134 @@
+"""Fetching a space's schema documents: `/gradio_api/info` (required), `/config` and
+`/gradio_api/mcp/schema` (optional), in parallel, each failure mapped to a `SpaceError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from gradio_mcp.discovery._schema_parser import parse_space_schema
+from gradio_mcp.errors import ErrorKind, SpaceError
+from gradio_mcp.models import SpaceSchema
+
+INFO_PATH = "/gradio_api/info"
+LEGACY_INFO_PATH = "/info"
+CONFIG_PATH = "/config"
+MCP_SCHEMA_PATH = "/gradio_api/mcp/schema"
+
+
+async def _fetch_json(
+    client: httpx.AsyncClient, url: str, headers: Mapping[str, str], timeout: float
+) -> Any:
+    """GET a JSON document; every failure becomes a SpaceError saying what went wrong."""
+    try:
+        async with asyncio.timeout(timeout):
+            response = await client.get(url, headers=headers, timeout=timeout)
+    except (TimeoutError, httpx.TimeoutException):
+        raise SpaceError(
+            ErrorKind.TIMEOUT, f"{url} did not answer within {timeout:g} s", phase="schema"
+        ) from None
+    except httpx.HTTPError as exc:
+        raise SpaceError(
+            ErrorKind.CONNECTION, f"{url}: {type(exc).__name__}: {exc}", phase="schema"
+        ) from None
+    if response.status_code != 200:
+        raise _status_error(url, response)
+    try:
+        return response.json()
+    except ValueError:
+        raise SpaceError(
+            ErrorKind.BAD_PAYLOAD, f"{url} did not return JSON", phase="schema"
+        ) from None
+
+
+async def _get_json(
+    client: httpx.AsyncClient,
+    url: str,
+    headers: Mapping[str, str],
+    timeout: float,
+    *,
+    optional: bool,
+) -> Any:
+    """GET a JSON document. Optional documents turn any failure into None."""
+    try:
+        return await _fetch_json(client, url, headers, timeout)
+    except SpaceError:
+        if optional:
+            return None
+        raise
+
+
+def _status_error(url: str, response: httpx.Response) -> SpaceError:
+    status = response.status_code
+    if status in (401, 403):
+        return SpaceError(
+            ErrorKind.UNAUTHORIZED,
+            f"{url} refused access ({status}); private spaces need a token with read access",
+            status=status,
+            phase="schema",
+        )
+    if status == 404:
+        return SpaceError(
+            ErrorKind.NOT_GRADIO,
+            f"{url} not found: the app is not Gradio 4 or later, or not a Gradio app",
+            status=status,
+            phase="schema",
+        )
+    return SpaceError(
+        ErrorKind.UPSTREAM_STATUS,
+        f"{url} answered {status}: {response.text[:160]!r}",
+        status=status,
+        phase="schema",
+    )
+
+
+async def fetch_space_schema(
+    client: httpx.AsyncClient,
+    host: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    timeout: float,
+    semaphore: asyncio.Semaphore,
+) -> SpaceSchema:
+    """Fetch and parse a space's schemas; the three requests run in parallel.
+
+    The semaphore bounds spaces, not requests: a space's three documents come from one host
+    and are wanted together, so they share one slot.
+    """
+    base = host.rstrip("/")
+    hdrs = dict(headers or {})
+    async with semaphore:
+        gathered: tuple[Any, ...] = await asyncio.gather(
+            _get_json(client, base + INFO_PATH, hdrs, timeout, optional=False),
+            _get_json(client, base + CONFIG_PATH, hdrs, timeout, optional=True),
+            _get_json(client, base + MCP_SCHEMA_PATH, hdrs, timeout, optional=True),
+            return_exceptions=True,
+        )
+        info_result, config, mcp_schema = gathered
+        # Optional documents already map their failures to None; anything else is a bug.
+        for doc in (config, mcp_schema):
+            if isinstance(doc, BaseException) and not isinstance(doc, Exception):
+                raise doc
+        config = None if isinstance(config, BaseException) else config
+        mcp_schema = None if isinstance(mcp_schema, BaseException) else mcp_schema
+        if isinstance(info_result, SpaceError) and info_result.status == 404:
+            # Gradio 4 serves its API at the root, without the /gradio_api prefix.
+            with contextlib.suppress(SpaceError):
+                info_result = await _get_json(
+                    client, base + LEGACY_INFO_PATH, hdrs, timeout, optional=False
+                )
+    if isinstance(info_result, BaseException):
+        # A space behind Gradio auth still serves its MCP schema.
+        if isinstance(info_result, SpaceError) and mcp_schema and info_result.status in (401, 403):
+            return parse_space_schema(None, None, mcp_schema)
+        raise info_result
+    if not isinstance(info_result, Mapping):
+        raise SpaceError(ErrorKind.BAD_PAYLOAD, f"{base + INFO_PATH} is not a JSON object")
+    return parse_space_schema(
+        info_result, config if isinstance(config, Mapping) else None, mcp_schema
+    )

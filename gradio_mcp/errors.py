@@ -1,0 +1,105 @@
+"""Every exception gradio_mcp raises, under one base: catch `GradioMCPError` to catch them all.
+
+One class per meaning:
+
+* `ConfigError` — a setting has a value that cannot be used (the message names the variable).
+* `SpaceError` — one space could not be discovered; its `kind` says why. Discovery returns it
+  inside the space's result rather than raising it.
+* `ToolArgumentError` — the arguments of a call do not fit the endpoint; nothing was sent.
+* `UnknownNameError` — no tool or prompt of that name in the current list.
+* `UpstreamCallError` — a call reached the space and failed there; `call_endpoint` turns it
+  into `CallOutcome.error`, so a caller sees it only through that.
+* `AppStartError` — a Gradio app started by the developer tooling did not come up.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from typing import Any
+
+
+class GradioMCPError(Exception):
+    """Base class of every exception raised by gradio_mcp."""
+
+
+class ConfigError(GradioMCPError, ValueError):
+    """A setting has a value we cannot use; the message names the variable."""
+
+
+class ErrorKind(enum.StrEnum):
+    """Why a space could not be discovered. Values are stable strings for logs and JSON."""
+
+    INVALID_ID = "invalid_id"
+    NOT_FOUND = "not_found"
+    UNAUTHORIZED = "unauthorized"
+    NOT_GRADIO = "not_gradio"
+    NOT_RUNNING = "not_running"
+    TIMEOUT = "timeout"
+    CONNECTION = "connection"
+    UPSTREAM_STATUS = "upstream_status"
+    BAD_PAYLOAD = "bad_payload"
+
+
+class SpaceError(GradioMCPError):
+    """A discovery failure for one space; never raised out of `get_gradio_spaces`."""
+
+    def __init__(
+        self, kind: ErrorKind, message: str, *, status: int | None = None, phase: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.status = status
+        self.phase = phase
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "message": self.message,
+            "status": self.status,
+            "phase": self.phase,
+        }
+
+    def __repr__(self) -> str:
+        return f"SpaceError({self.kind.value!r}, {self.message!r}, status={self.status})"
+
+
+class ToolArgumentError(GradioMCPError, ValueError):
+    """The arguments of a call do not fit its endpoint; nothing was sent upstream."""
+
+    def __init__(self, tool: str, problems: Sequence[str]) -> None:
+        self.tool = tool
+        self.problems = list(problems)
+        super().__init__(f"Invalid arguments for tool '{tool}': " + "; ".join(self.problems))
+
+
+class UnknownNameError(GradioMCPError, LookupError):
+    """No tool or prompt of that name in the current list."""
+
+    def __init__(self, kind: str, name: str) -> None:
+        self.kind = kind
+        self.name = name
+        super().__init__(f"Unknown {kind}: {name}")
+
+    def __str__(self) -> str:  # LookupError would otherwise quote the whole message
+        return str(self.args[0])
+
+
+class UpstreamCallError(GradioMCPError):
+    """A call failed on the space (or on the way to it): its title and message."""
+
+    def __init__(self, title: str, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.title = title
+        self.message = message
+        self.status = status
+
+
+class AppStartError(GradioMCPError, RuntimeError):
+    """A Gradio app exited or did not become ready in time; the message holds its output."""
+
+    def __init__(self, message: str, *, output: str = "", port_clash: bool = False) -> None:
+        super().__init__(message)
+        self.output = output
+        self.port_clash = port_clash

@@ -1,0 +1,15 @@
+"""The Gradio protocol client: run an endpoint over the queue, with progress and files."""
+
+from gradio_mcp.gradio._call import call_endpoint
+from gradio_mcp.gradio._outputs import CallError, CallOutcome, FileRef, OutputValue
+from gradio_mcp.gradio._progress import ProgressSink, ProgressUpdate
+
+__all__ = [
+    "CallError",
+    "CallOutcome",
+    "FileRef",
+    "OutputValue",
+    "ProgressSink",
+    "ProgressUpdate",
+    "call_endpoint",
+]

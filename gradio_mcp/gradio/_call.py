@@ -1,0 +1,339 @@
+"""tools/call on a space: Gradio's queue protocol over SSE, with progress and file uploads.
+
+One call is two round trips on the space's own HTTP API, never gradio_client and never the
+space's MCP endpoint (which is slower and lossy, see research/gradio-protocol.md §5):
+
+* `fn_index` known: `POST /gradio_api/queue/join` + `GET /gradio_api/queue/data` (sse_v3 with
+  `simple_format`), which carries queue position, gr.Progress and streamed values. In 6.31 this
+  also runs `queue=False` endpoints (both routes end in the same `queue_join_helper`).
+* `fn_index` unknown: `POST /gradio_api/call/{api_name}` + `GET .../{event_id}`, which works
+  on every Gradio >= 4 but reports no progress, only streamed values.
+
+Upstream failures never raise: they come back as `CallOutcome.error`. Bad arguments raise
+`ToolArgumentError` before anything is sent upstream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import secrets
+import time
+import urllib.parse
+from collections.abc import AsyncGenerator, Mapping
+from typing import Any
+
+import httpx
+
+from gradio_mcp.errors import UpstreamCallError
+from gradio_mcp.gradio._inputs import call_data, pending_uploads, replace_uploads
+from gradio_mcp.gradio._outputs import (
+    CallError,
+    CallOutcome,
+    OutputValue,
+    error_from_payload,
+    output_values,
+)
+from gradio_mcp.gradio._progress import (
+    ProgressSink,
+    ProgressTracker,
+    estimation_message,
+    preview_message,
+)
+from gradio_mcp.gradio._sse import sse_events
+from gradio_mcp.models import Endpoint
+
+DEFAULT_API_PREFIX = "/gradio_api"
+# Short, because a dead host should fail fast; reads wait for Gradio's 15 s heartbeat instead.
+CONNECT_TIMEOUT = 5.0
+# The best-effort /cancel must not hold up the caller's own cancellation for long.
+CANCEL_TIMEOUT = 2.0
+# Hard bounds on one call so a misbehaving space cannot keep us reading forever.
+DEFAULT_MAX_DURATION = 3600.0
+MAX_EVENTS = 200_000
+BODY_EXCERPT_CHARS = 300
+
+# Background /cancel requests outlive the cancelled call; keep references so they finish.
+_background: set[asyncio.Task[None]] = set()
+
+
+def _excerpt(response: httpx.Response) -> str:
+    try:
+        text = response.text
+    except (httpx.ResponseNotRead, UnicodeDecodeError):
+        return ""
+    text = " ".join(text.split())
+    return text[:BODY_EXCERPT_CHARS] + ("…" if len(text) > BODY_EXCERPT_CHARS else "")
+
+
+def _raise_for_status(response: httpx.Response, what: str) -> None:
+    if response.status_code >= 400:
+        excerpt = _excerpt(response)
+        raise UpstreamCallError(
+            f"HTTP {response.status_code}",
+            f"{what} failed with status {response.status_code}"
+            + (f": {excerpt}" if excerpt else ""),
+            response.status_code,
+        )
+
+
+def _json(response: httpx.Response, what: str) -> Any:
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise UpstreamCallError("Bad response", f"{what} did not return JSON") from exc
+
+
+class _Call:
+    """State of one call, so cancellation knows what to cancel."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        base_url: str,
+        api_prefix: str,
+        endpoint: Endpoint,
+        headers: Mapping[str, str] | None,
+        tracker: ProgressTracker,
+        read_timeout: float,
+    ) -> None:
+        self.client = client
+        self.api = base_url.rstrip("/") + api_prefix
+        # The headers were approved for `base_url`'s host; never let the prefix move them.
+        if httpx.URL(self.api).host != httpx.URL(base_url).host:
+            raise ValueError(f"API prefix {api_prefix!r} leaves the space's host")
+        self.endpoint = endpoint
+        self.headers = dict(headers or {})
+        self.tracker = tracker
+        self.timeout = httpx.Timeout(read_timeout, connect=CONNECT_TIMEOUT)
+        self.session_hash = secrets.token_hex(6)
+        self.event_id: str | None = None
+        self.use_queue = endpoint.fn_index is not None
+
+    async def upload(self, data: list[Any]) -> list[Any]:
+        pending = pending_uploads(data)
+        if not pending:
+            return data
+        files = [("files", (p.name, p.content, p.mime_type or "")) for p in pending]
+        response = await self.client.post(
+            f"{self.api}/upload", files=files, headers=self.headers, timeout=self.timeout
+        )
+        _raise_for_status(response, "uploading the file arguments")
+        paths = _json(response, "upload")
+        if not isinstance(paths, list) or len(paths) != len(pending):
+            raise UpstreamCallError("Bad response", f"unexpected upload response: {paths!r:.200}")
+        uploaded = {id(p): str(path) for p, path in zip(pending, paths, strict=True)}
+        return replace_uploads(data, uploaded)
+
+    async def run(self, data: list[Any]) -> list[OutputValue]:
+        if self.use_queue:
+            return await self._run_queue(data)
+        return await self._run_simple(data)
+
+    async def _run_queue(self, data: list[Any]) -> list[OutputValue]:
+        body = {
+            "data": data,
+            "fn_index": self.endpoint.fn_index,
+            "session_hash": self.session_hash,
+            "event_data": None,
+            "trigger_id": None,
+            # Full values on every yield instead of diffs against the previous one.
+            "simple_format": True,
+        }
+        response = await self.client.post(
+            f"{self.api}/queue/join", json=body, headers=self.headers, timeout=self.timeout
+        )
+        _raise_for_status(response, f"joining the queue for {self.endpoint.api_name!r}")
+        joined = _json(response, "queue/join")
+        self.event_id = joined.get("event_id") if isinstance(joined, dict) else None
+        if not isinstance(self.event_id, str):
+            raise UpstreamCallError("Bad response", f"queue/join gave no event_id: {joined!r:.200}")
+        url = f"{self.api}/queue/data"
+        params = {"session_hash": self.session_hash}
+        async with contextlib.aclosing(self._events(url, params, "reading the queue")) as events:
+            async for _, raw in events:
+                result = await self._on_queue_message(raw)
+                if result is not None:
+                    return result
+        raise UpstreamCallError(
+            "Connection closed", "the space closed the stream before the result"
+        )
+
+    async def _on_queue_message(self, raw: str) -> list[OutputValue] | None:
+        try:
+            msg = json.loads(raw)
+        except ValueError:
+            return None
+        if not isinstance(msg, dict):
+            return None
+        kind = msg.get("msg")
+        if kind in ("unexpected_error", "server_stopped"):
+            raise UpstreamCallError("Space error", str(msg.get("message") or "the space stopped"))
+        if kind == "close_stream":
+            raise UpstreamCallError("Connection closed", "the space ended the stream early")
+        if msg.get("event_id") != self.event_id:
+            return None  # heartbeats, or another event of this session
+        if kind == "estimation":
+            await self.tracker.message(estimation_message(msg))
+        elif kind == "progress":
+            await self._on_gradio_progress(msg.get("progress_data"))
+        elif kind == "log":
+            level = str(msg.get("level") or "info").lower()
+            await self.tracker.message(f"{level}: {msg.get('log')}")
+        elif kind == "process_generating":
+            output = msg.get("output")
+            if isinstance(output, dict) and "data" in output:
+                partial = output_values(self.endpoint, output["data"], self.api)
+                await self.tracker.message(preview_message(partial))
+        elif kind == "process_completed":
+            output = msg.get("output")
+            if not msg.get("success"):
+                err = error_from_payload(output, msg.get("title"))
+                raise UpstreamCallError(err.title, err.message, err.status)
+            if not isinstance(output, dict) or "data" not in output:
+                raise UpstreamCallError("Cancelled", "the job was cancelled on the space")
+            return output_values(self.endpoint, output["data"], self.api)
+        return None
+
+    async def _on_gradio_progress(self, progress_data: Any) -> None:
+        if not isinstance(progress_data, list) or not progress_data:
+            return
+        # The outermost bar is the overall job; inner bars restart and would go backwards.
+        bar = progress_data[0] if isinstance(progress_data[0], dict) else {}
+        descs = [str(b["desc"]) for b in progress_data if isinstance(b, dict) and b.get("desc")]
+        message = " / ".join(descs) or None
+        index, length, fraction = bar.get("index"), bar.get("length"), bar.get("progress")
+        if isinstance(index, int | float):
+            total = float(length) if isinstance(length, int | float) else None
+            await self.tracker.numeric(float(index), total, message)
+        elif isinstance(fraction, int | float):
+            await self.tracker.numeric(float(fraction), 1.0, message)
+        elif message:
+            await self.tracker.message(message)
+
+    async def _events(
+        self, url: str, params: Mapping[str, str] | None, what: str
+    ) -> AsyncGenerator[tuple[str, str], None]:
+        """The SSE events of one stream from the space, at most MAX_EVENTS of them."""
+        async with self.client.stream(
+            "GET",
+            url,
+            params=params,
+            headers={**self.headers, "Accept": "text/event-stream"},
+            timeout=self.timeout,
+        ) as stream:
+            if stream.status_code >= 400:
+                await stream.aread()
+                _raise_for_status(stream, what)
+            count = 0
+            async for item in sse_events(stream):
+                count += 1
+                if count > MAX_EVENTS:
+                    raise UpstreamCallError("Bad response", "the space sent too many events")
+                yield item
+
+    async def _run_simple(self, data: list[Any]) -> list[OutputValue]:
+        name = urllib.parse.quote(self.endpoint.api_name, safe="")
+        response = await self.client.post(
+            f"{self.api}/call/{name}",
+            json={"data": data},
+            headers=self.headers,
+            timeout=self.timeout,
+        )
+        _raise_for_status(response, f"calling {self.endpoint.api_name!r}")
+        joined = _json(response, "call")
+        self.event_id = joined.get("event_id") if isinstance(joined, dict) else None
+        if not isinstance(self.event_id, str):
+            raise UpstreamCallError("Bad response", f"call gave no event_id: {joined!r:.200}")
+        # On /call the event id doubles as the session hash (for /cancel).
+        self.session_hash = self.event_id
+        url = f"{self.api}/call/{name}/{self.event_id}"
+        async with contextlib.aclosing(self._events(url, None, "reading the result")) as events:
+            async for event, raw in events:
+                if event == "heartbeat":
+                    continue
+                try:
+                    payload = json.loads(raw)
+                except ValueError:
+                    payload = raw
+                if event == "error":
+                    err = error_from_payload(payload)
+                    raise UpstreamCallError(err.title, err.message, err.status)
+                if event == "generating":
+                    partial = output_values(self.endpoint, payload, self.api)
+                    await self.tracker.message(preview_message(partial))
+                elif event == "complete":
+                    if payload is None:
+                        raise UpstreamCallError("Cancelled", "the job was cancelled on the space")
+                    return output_values(self.endpoint, payload, self.api)
+        raise UpstreamCallError(
+            "Connection closed", "the space closed the stream before the result"
+        )
+
+    async def cancel_upstream(self) -> None:
+        if self.event_id is None or self.endpoint.fn_index is None:
+            return  # nothing joined yet, or /call: closing its stream cleans up the event
+        body = {
+            "session_hash": self.session_hash,
+            "fn_index": self.endpoint.fn_index,
+            "event_id": self.event_id,
+        }
+        # Best effort: the space also drops queued jobs whose stream went away.
+        with contextlib.suppress(httpx.HTTPError):
+            await self.client.post(
+                f"{self.api}/cancel", json=body, headers=self.headers, timeout=CANCEL_TIMEOUT
+            )
+
+
+async def call_endpoint(
+    client: httpx.AsyncClient,
+    base_url: str,
+    endpoint: Endpoint,
+    arguments: Mapping[str, Any],
+    *,
+    headers: Mapping[str, str] | None = None,
+    on_progress: ProgressSink | None = None,
+    read_timeout: float = 60.0,
+    max_upload_bytes: int | None = None,
+    max_duration: float = DEFAULT_MAX_DURATION,
+    api_prefix: str = DEFAULT_API_PREFIX,
+) -> CallOutcome:
+    """Run `endpoint` on the Gradio app at `base_url` with `arguments` (by parameter name).
+
+    Raises `ToolArgumentError` for arguments that cannot be sent (nothing is sent then);
+    every upstream failure, including timeouts, is returned as `CallOutcome.error`.
+    `read_timeout` is the longest silence allowed between events (Gradio sends a heartbeat
+    every 15 s); `max_duration` bounds the whole call. `api_prefix` is "" for Gradio 4.
+    """
+    started = time.perf_counter()
+    data = call_data(endpoint, arguments, max_upload_bytes)
+    tracker = ProgressTracker(on_progress)
+    call = _Call(client, base_url, api_prefix, endpoint, headers, tracker, read_timeout)
+    outcome = CallOutcome()
+    try:
+        async with asyncio.timeout(max_duration):
+            data = await call.upload(data)
+            outcome.outputs = await call.run(data)
+        await tracker.done()
+    except UpstreamCallError as exc:
+        outcome.error = CallError(exc.title, exc.message, exc.status)
+    except TimeoutError:
+        await call.cancel_upstream()
+        outcome.error = CallError("Timeout", f"the call took longer than {max_duration:g}s")
+    except httpx.TimeoutException as exc:
+        await call.cancel_upstream()
+        outcome.error = CallError("Timeout", f"the space did not answer in time ({exc!r:.100})")
+    except httpx.HTTPError as exc:
+        outcome.error = CallError("Connection error", f"{type(exc).__name__}: {exc}"[:300])
+    except asyncio.CancelledError:
+        # Tell the space to stop the job; run it detached so a repeated cancel cannot stop it.
+        task = asyncio.create_task(call.cancel_upstream())
+        _background.add(task)
+        task.add_done_callback(_background.discard)
+        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+            await asyncio.wait_for(asyncio.shield(task), CANCEL_TIMEOUT)
+        raise
+    outcome.duration_ms = (time.perf_counter() - started) * 1000
+    outcome.progress_events = tracker.count
+    return outcome

@@ -1,0 +1,37 @@
+"""Downloading a space's output files (to inline images and audio), bounded in size."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import httpx
+
+
+async def download_file(
+    client: httpx.AsyncClient, url: str, headers: Mapping[str, str] | None, limit: int
+) -> bytes | None:
+    """The file's bytes if it fits in `limit`, else None (also on any failure)."""
+    try:
+        async with client.stream(
+            "GET", url, headers=dict(headers or {}), timeout=httpx.Timeout(30.0, connect=5.0)
+        ) as response:
+            if response.status_code >= 400:
+                return None
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    return None
+                chunks.append(chunk)
+            return b"".join(chunks)
+    except (httpx.HTTPError, httpx.InvalidURL):
+        return None
+
+
+def origin_of(url: str) -> tuple[str, str, int | None] | None:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError):
+        return None
+    return parsed.scheme, parsed.host, parsed.port

@@ -1,0 +1,163 @@
+"""Counters for whoever watches the server, and their JSON, HTML and Prometheus renderings.
+
+One `Metrics` object belongs to one server. The server reports each MCP request and each
+tool call to it; cache and discovery figures are read live from the `Discovery` whenever a
+page, a JSON poll or a Prometheus scrape asks, so nothing is ever copied out of date.
+
+Private spaces: a tool call on a private space is counted under `PRIVATE_LABEL` and its real
+name is dropped at once, so no rendering (and no attribute of this object) can leak it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from gradio_mcp._version import __version__
+from gradio_mcp.discovery import Discovery
+
+PRIVATE_LABEL = "<private>"
+# Space ids arrive per request (`?gradio=`) and method names come from clients, so either
+# could grow without end; past this many distinct keys, new ones share `OTHER_LABEL` to keep
+# memory and Prometheus label cardinality bounded.
+OTHER_LABEL = "<other>"
+DEFAULT_MAX_SERIES = 256
+DEFAULT_MAX_SAMPLES = 1024
+
+
+def percentile(samples: Iterable[float], q: float) -> float | None:
+    """The nearest-rank `q`-th percentile (0 < q <= 100), or None when there are no samples.
+
+    Nearest rank always returns a value that was actually observed, which is what an operator
+    reading "p99 = 812 ms" expects; interpolation would invent latencies nobody saw.
+    """
+    ordered = sorted(samples)
+    if not ordered:
+        return None
+    rank = max(1, math.ceil(q / 100.0 * len(ordered)))
+    return round(ordered[rank - 1], 2)
+
+
+@dataclass
+class Series:
+    """Count, failures, total and a bounded window of recent durations for one label."""
+
+    max_samples: int
+    count: int = 0
+    failures: int = 0
+    total_ms: float = 0.0
+    recent_ms: deque[float] = field(init=False)
+    tools: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.recent_ms = deque(maxlen=self.max_samples)
+
+    def observe(self, duration_ms: float, *, failed: bool) -> None:
+        self.count += 1
+        self.failures += int(failed)
+        self.total_ms += duration_ms
+        self.recent_ms.append(duration_ms)
+
+
+class Metrics:
+    """Request, tool-call and discovery figures for one server. Not thread-safe: call it from
+    the server's event loop only (the routes below are async for exactly that reason)."""
+
+    def __init__(
+        self,
+        discovery: Discovery,
+        *,
+        max_samples: int = DEFAULT_MAX_SAMPLES,
+        max_series: int = DEFAULT_MAX_SERIES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.discovery = discovery
+        self.max_samples = max_samples
+        self.max_series = max_series
+        self._clock = clock
+        self._started = clock()
+        self._started_wall = time.time()
+        self.requests_by_method: dict[str, Series] = {}
+        self.calls_by_space: dict[str, Series] = {}
+
+    # ------------------------------------------------------------------ recording
+
+    def record_request(self, method: str, duration_ms: float, *, error: bool = False) -> None:
+        """One MCP request (tools/list, tools/call, initialize, ...), however it ended."""
+        self._series(self.requests_by_method, method).observe(duration_ms, failed=error)
+
+    def record_call(
+        self, space_id: str, tool: str, duration_ms: float, *, ok: bool, private: bool
+    ) -> None:
+        """One tools/call executed on a space. A private space's name is never kept: neither
+        the id nor the tool name (tool names are derived from the space's name)."""
+        label = PRIVATE_LABEL if private else space_id
+        series = self._series(self.calls_by_space, label)
+        series.observe(duration_ms, failed=not ok)
+        if not private and (tool in series.tools or len(series.tools) < self.max_series):
+            series.tools[tool] = series.tools.get(tool, 0) + 1
+
+    def _series(self, table: dict[str, Series], label: str) -> Series:
+        series = table.get(label)
+        if series is None:
+            if len(table) >= self.max_series:
+                label = OTHER_LABEL
+                series = table.get(label)
+            if series is None:
+                series = table[label] = Series(self.max_samples)
+        return series
+
+    # ------------------------------------------------------------------ reading
+
+    @property
+    def uptime_seconds(self) -> float:
+        return round(self._clock() - self._started, 3)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything, as the `/api/metrics` JSON. Latencies in ms; null when no samples."""
+        d = self.discovery
+        durations = list(d.recent_durations_ms)
+        return {
+            "gradioCacheMetrics": d.format_cache_metrics(),
+            "discovery": {
+                "count": d.discoveries,
+                "p50Ms": percentile(durations, 50),
+                "p90Ms": percentile(durations, 90),
+                "p99Ms": percentile(durations, 99),
+                "maxMs": round(max(durations), 2) if durations else None,
+                "prefetchesUsed": d.prefetches_used,
+                "prefetchesDiscarded": d.prefetches_discarded,
+            },
+            "toolCalls": {
+                "total": sum(s.count for s in self.calls_by_space.values()),
+                "failures": sum(s.failures for s in self.calls_by_space.values()),
+                "bySpace": {
+                    space: {
+                        "calls": s.count,
+                        "failures": s.failures,
+                        "p50Ms": percentile(s.recent_ms, 50),
+                        "p90Ms": percentile(s.recent_ms, 90),
+                        "tools": dict(s.tools),
+                    }
+                    for space, s in sorted(self.calls_by_space.items())
+                },
+            },
+            "requests": {
+                "total": sum(s.count for s in self.requests_by_method.values()),
+                "errors": sum(s.failures for s in self.requests_by_method.values()),
+                "byMethod": {
+                    method: {
+                        "count": s.count,
+                        "errors": s.failures,
+                        "p50Ms": percentile(s.recent_ms, 50),
+                    }
+                    for method, s in sorted(self.requests_by_method.items())
+                },
+            },
+            "uptimeSeconds": self.uptime_seconds,
+            "version": __version__,
+        }

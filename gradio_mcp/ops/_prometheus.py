@@ -1,0 +1,165 @@
+"""The Prometheus text exposition of a server's `Metrics`, read live at scrape time."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+
+from prometheus_client import CollectorRegistry
+from prometheus_client.exposition import choose_encoder
+from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from gradio_mcp._version import __version__
+from gradio_mcp.ops._metrics import Metrics, Series, percentile
+
+# Prometheus convention: quantiles of a summary are labelled by their fraction.
+_QUANTILES = ((0.5, "0.5"), (0.9, "0.9"), (0.99, "0.99"))
+
+
+def render_prometheus(metrics: Metrics, accept: str | None = None) -> tuple[bytes, str]:
+    """The exposition (body, content type), read live at call time.
+
+    Plain text format 0.0.4 unless `accept` (the scraper's Accept header) asks for
+    OpenMetrics: 0.0.4 is what every Prometheus version and most other scrapers parse.
+    """
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Collector(metrics))
+    encode, content_type = choose_encoder(accept or "")
+    return encode(registry), content_type
+
+
+class _Collector(Collector):
+    """Reads the live figures at scrape time (no second set of counters to keep in step)."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    def collect(self) -> Iterator[Metric]:
+        yield from self._cache_families()
+        yield from self._discovery_families()
+        yield from self._series_families(
+            "tool_call",
+            "space",
+            self.metrics.calls_by_space,
+            "Tool calls executed on a space (private spaces share one label)",
+            "failures",
+        )
+        yield from self._series_families(
+            "request", "method", self.metrics.requests_by_method, "MCP requests by method", "errors"
+        )
+        info = GaugeMetricFamily(
+            "gradio_mcp_build_info", "Always 1; the version is a label", labels=["version"]
+        )
+        info.add_metric([__version__], 1)
+        yield info
+        yield GaugeMetricFamily(
+            "gradio_mcp_uptime_seconds",
+            "Seconds since the metrics were created",
+            value=self.metrics.uptime_seconds,
+        )
+
+    def _cache_families(self) -> Iterator[Metric]:
+        d = self.metrics.discovery
+        caches = (("space_metadata", d.metadata_cache), ("schemas", d.schema_cache))
+        counters = (
+            ("hits", "Lookups answered from the cache (stale entries included)"),
+            ("misses", "Lookups that had to wait for an upstream fetch"),
+            ("etag_revalidations", "Entries renewed by an HTTP 304"),
+            ("stale_served", "Expired entries served while refreshing"),
+            ("negative_hits", "Lookups answered by a remembered failure"),
+            ("merged_fetches", "Lookups that joined an in-flight fetch"),
+            ("fetches", "Upstream fetches started"),
+            ("fetch_failures", "Upstream fetches that failed"),
+            ("background_refreshes", "Refreshes run behind a caller"),
+            ("stale_if_error", "Stale entries kept because upstream failed"),
+            ("evictions", "Entries dropped by the LRU bound"),
+        )
+        for name, doc in counters:
+            family = CounterMetricFamily(f"gradio_mcp_cache_{name}", doc, labels=["cache"])
+            for label, cache in caches:
+                family.add_metric([label], getattr(cache.stats, name))
+            yield family
+        entries = GaugeMetricFamily(
+            "gradio_mcp_cache_entries", "Entries held in the cache", labels=["cache"]
+        )
+        # A ratio in [0, 1], as Prometheus conventions ask; the JSON keeps the percent.
+        ratio = GaugeMetricFamily(
+            "gradio_mcp_cache_hit_ratio",
+            "hits / (hits + misses), 0 before any lookup",
+            labels=["cache"],
+        )
+        for label, cache in caches:
+            entries.add_metric([label], len(cache))
+            ratio.add_metric([label], cache.stats.hit_rate / 100.0)
+        yield entries
+        yield ratio
+        hits = sum(cache.stats.hits for _, cache in caches)
+        lookups = hits + sum(cache.stats.misses for _, cache in caches)
+        yield GaugeMetricFamily(
+            "gradio_mcp_cache_overall_hit_ratio",
+            "hits / lookups over both caches, 0 before any lookup",
+            value=hits / lookups if lookups else 0.0,
+        )
+
+    def _discovery_families(self) -> Iterator[Metric]:
+        d = self.metrics.discovery
+        yield _summary(
+            "gradio_mcp_discovery_duration_seconds",
+            "Duration of get_spaces calls; quantiles over the recent window",
+            [((), d.discoveries, d.discovery_ms_total, list(d.recent_durations_ms))],
+            (),
+        )
+        prefetches = CounterMetricFamily(
+            "gradio_mcp_schema_prefetches",
+            "Schema fetches started at a predicted host, by what became of them",
+            labels=["outcome"],
+        )
+        prefetches.add_metric(["used"], d.prefetches_used)
+        prefetches.add_metric(["discarded"], d.prefetches_discarded)
+        yield prefetches
+
+    @staticmethod
+    def _series_families(
+        stem: str, label: str, table: dict[str, Series], doc: str, failure_word: str
+    ) -> Iterator[Metric]:
+        total = CounterMetricFamily(f"gradio_mcp_{stem}s", doc, labels=[label])
+        failed = CounterMetricFamily(
+            f"gradio_mcp_{stem}_{failure_word}", f"{doc}: those that failed", labels=[label]
+        )
+        for key, series in sorted(table.items()):
+            total.add_metric([key], series.count)
+            failed.add_metric([key], series.failures)
+        yield total
+        yield failed
+        yield _summary(
+            f"gradio_mcp_{stem}_duration_seconds",
+            f"{doc}: duration; quantiles over the recent window",
+            [((key,), s.count, s.total_ms, list(s.recent_ms)) for key, s in sorted(table.items())],
+            (label,),
+        )
+
+
+def _summary(
+    name: str,
+    doc: str,
+    rows: Sequence[tuple[tuple[str, ...], int, float, list[float]]],
+    label_names: tuple[str, ...],
+) -> Metric:
+    """A summary family with `_count`, `_sum` and windowed quantiles, in seconds.
+
+    `SummaryMetricFamily` cannot carry quantiles, so the samples are added by hand.
+    """
+    family = Metric(name, doc, "summary")
+    for values, count, sum_ms, recent in rows:
+        labels = dict(zip(label_names, values, strict=True))
+        for q, text in _QUANTILES:
+            value = percentile(recent, q * 100)
+            family.add_sample(
+                name,
+                {**labels, "quantile": text},
+                math.nan if value is None else value / 1000.0,
+            )
+        family.add_sample(name + "_count", labels, count)
+        family.add_sample(name + "_sum", labels, sum_ms / 1000.0)
+    return family

@@ -1,0 +1,54 @@
+"""The watcher's routes: `GET /metrics` (dashboard), `/api/metrics` (JSON) and
+`/metrics/prometheus` (text exposition)."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from gradio_mcp.ops._metrics import Metrics
+from gradio_mcp.ops._prometheus import render_prometheus
+
+_NO_STORE = {"Cache-Control": "no-store"}
+# The dashboard is self-contained: it may talk only to its own origin, and loads nothing else.
+_DASHBOARD_HEADERS = {
+    **_NO_STORE,
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+        "connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+@cache
+def dashboard_html() -> str:
+    """The dashboard page (static; it polls `/api/metrics` itself)."""
+    return resources.files("gradio_mcp.ops").joinpath("dashboard.html").read_text("utf-8")
+
+
+def metrics_routes(metrics: Metrics) -> list[Route]:
+    """The three routes over one server's `Metrics`."""
+
+    # Async handlers on purpose: Starlette runs sync ones in a thread pool, and `Metrics` is
+    # only safe on the event loop that records into it.
+    async def dashboard(_request: Request) -> Response:
+        return HTMLResponse(dashboard_html(), headers=_DASHBOARD_HEADERS)
+
+    async def api(_request: Request) -> Response:
+        return JSONResponse(metrics.snapshot(), headers=_NO_STORE)
+
+    async def prometheus(request: Request) -> Response:
+        body, content_type = render_prometheus(metrics, request.headers.get("accept"))
+        return Response(body, headers={**_NO_STORE, "Content-Type": content_type})
+
+    return [
+        Route("/metrics", dashboard, methods=["GET"], name="metrics_dashboard"),
+        Route("/api/metrics", api, methods=["GET"], name="metrics_json"),
+        Route("/metrics/prometheus", prometheus, methods=["GET"], name="metrics_prometheus"),
+    ]

@@ -1,0 +1,181 @@
+"""Tool arguments checked against the input schema before anything goes upstream.
+
+Problems are listed all at once, in parameter order, in words that name the argument and
+what it accepts. An `ArgumentChecker` compiles its validator once per tool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+from mcp.types import (
+    Tool,
+)
+
+from gradio_mcp.errors import ToolArgumentError
+from gradio_mcp.models import Endpoint
+from gradio_mcp.serving._display import show_value
+from gradio_mcp.serving._input_schema import build_input_schema
+
+
+def _is_file_reference(value: object) -> bool:
+    if not isinstance(value, str):
+        return True  # the type check reports non-strings
+    lowered = value[:8].lower()
+    return lowered.startswith(("http://", "https://", "data:"))
+
+
+# Only our file parameters carry format "uri" (schemas.py puts it there), and what calls.py
+# can fetch or upload is exactly an http(s) URL or a data: URI, so "uri" is checked as that.
+_FORMATS = jsonschema.FormatChecker(formats=())
+_FORMATS.checks("uri")(_is_file_reference)
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def _explain(error: jsonschema.ValidationError) -> str:
+    value, rule, bound = error.instance, error.validator, error.validator_value
+    if rule == "type":
+        wanted = " or ".join(bound) if isinstance(bound, list) else str(bound)
+        return f"expected {wanted}, got {_json_type(value)} {show_value(value)}"
+    if rule == "enum":
+        return f"{show_value(value)} is not one of {show_value(bound, 200)}"
+    if rule == "const":
+        return f"expected {show_value(bound)}, got {show_value(value)}"
+    if rule == "maximum":
+        return f"{show_value(value)} is greater than the maximum of {bound}"
+    if rule == "minimum":
+        return f"{show_value(value)} is less than the minimum of {bound}"
+    if rule == "exclusiveMaximum":
+        return f"{show_value(value)} must be less than {bound}"
+    if rule == "exclusiveMinimum":
+        return f"{show_value(value)} must be greater than {bound}"
+    if rule == "format" and bound == "uri":
+        return f"expected an http(s) URL or a data: URI, got {show_value(value)}"
+    if rule in ("minLength", "maxLength", "minItems", "maxItems", "pattern"):
+        return f"{show_value(value)} fails {rule} {show_value(bound)}"
+    message = str(error.message)
+    return message if len(message) <= 200 else message[:197] + "..."
+
+
+def _argument_path(path: Sequence[str | int]) -> str:
+    name = str(path[0])
+    for step in path[1:]:
+        name += f"[{step}]" if isinstance(step, int) else f".{step}"
+    return name
+
+
+@dataclass(frozen=True)
+class Problem:
+    order: tuple[int, int]  # (kind, parameter position) for a stable, readable listing
+    kind: str  # "unknown", "missing" or "invalid"
+    text: str
+
+
+class ArgumentChecker:
+    """Checks arguments against one input schema; the validator is compiled once."""
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        self.schema = schema
+        self._properties: Mapping[str, Any] = schema.get("properties", {})
+        self._position = {name: i for i, name in enumerate(self._properties)}
+        self._validator = jsonschema.Draft202012Validator(schema, format_checker=_FORMATS)
+
+    def problems(self, arguments: Any) -> list[Problem]:
+        """Every problem with `arguments`, in a stable, readable order; empty when fine."""
+        if arguments is None:
+            arguments = {}
+        if not isinstance(arguments, Mapping):
+            return [Problem((0, 0), "invalid", "arguments must be a JSON object")]
+        properties, position = self._properties, self._position
+        found: list[Problem] = []
+        # Unknown and missing arguments are worked out directly: jsonschema reports them as
+        # one error per keyword whose wording names neither the argument nor what is accepted.
+        unknown = [name for name in arguments if name not in properties]
+        if unknown and self.schema.get("additionalProperties") is False:
+            accepted = ", ".join(properties) or "none"
+            for name in unknown:
+                found.append(
+                    Problem((0, 0), "unknown", f"unknown argument '{name}' (accepted: {accepted})")
+                )
+        for name in self.schema.get("required", []):
+            if name not in arguments:
+                found.append(
+                    Problem(
+                        (1, position.get(name, 0)), "missing", f"missing required argument '{name}'"
+                    )
+                )
+        known = {name: value for name, value in arguments.items() if name in properties}
+        for error in self._validator.iter_errors(known):
+            path = list(error.absolute_path)
+            if not path:
+                continue  # root-level required/additionalProperties: reported above
+            where = _argument_path(path)
+            found.append(
+                Problem(
+                    (2, position.get(str(path[0]), 0)),
+                    "invalid",
+                    f"argument '{where}': {_explain(error)}",
+                )
+            )
+        unique = {problem.text: problem for problem in found}
+        return sorted(unique.values(), key=lambda problem: problem.order)
+
+    def check(self, arguments: Any, tool_name: str) -> None:
+        """Raise `ToolArgumentError` listing every problem."""
+        problems = self.problems(arguments)
+        if problems:
+            raise ToolArgumentError(tool_name, [problem.text for problem in problems])
+
+
+def find_problems(schema: Mapping[str, Any], arguments: Any) -> list[Problem]:
+    """Every problem with `arguments` against `schema` (a one-off check)."""
+    return ArgumentChecker(schema).problems(arguments)
+
+
+def _schema_of(target: Endpoint | Tool | Mapping[str, Any]) -> Mapping[str, Any]:
+    if isinstance(target, Endpoint):
+        return build_input_schema(target)
+    if isinstance(target, Tool):
+        return target.input_schema
+    return target
+
+
+def validate_arguments(
+    target: Endpoint | Tool | Mapping[str, Any], arguments: Mapping[str, Any] | None
+) -> list[str]:
+    """Every problem with `arguments` against an endpoint's input schema; empty when fine."""
+    return [problem.text for problem in find_problems(_schema_of(target), arguments)]
+
+
+def check_arguments(
+    target: Endpoint | Tool | Mapping[str, Any],
+    arguments: Mapping[str, Any] | None,
+    *,
+    tool_name: str | None = None,
+) -> None:
+    """Raise `ToolArgumentError` listing every problem, before anything goes upstream."""
+    if tool_name is None:
+        tool_name = (
+            target.name if isinstance(target, Tool) else str(getattr(target, "api_name", "tool"))
+        )
+    ArgumentChecker(_schema_of(target)).check(arguments, tool_name)

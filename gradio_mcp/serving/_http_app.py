@@ -1,0 +1,89 @@
+"""The HTTP application: `/mcp` (stateless streamable HTTP), the metrics routes and `/healthz`,
+with the Host/Origin checks that keep a browser page from driving a local server."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+import huggingface_hub
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from gradio_mcp._version import __version__
+from gradio_mcp.config import Settings
+from gradio_mcp.ops._routes import metrics_routes
+from gradio_mcp.serving._server import GradioMCP
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def transport_security(settings: Settings) -> TransportSecuritySettings:
+    """Host and Origin names accepted on `/mcp`: loopback always, plus the configured ones."""
+    if "*" in settings.allowed_hosts:
+        return TransportSecuritySettings(enable_dns_rebinding_protection=False)
+    hosts: list[str] = []
+    for name in (*LOOPBACK_HOSTS, *settings.allowed_hosts):
+        hosts += [name, f"{name}:*"] if ":" not in name.strip("[]") else [name]
+    origins = [f"{scheme}://{h}:*" for h in LOOPBACK_HOSTS for scheme in ("http", "https")]
+    origins += [f"{scheme}://{h}" for h in LOOPBACK_HOSTS for scheme in ("http", "https")]
+    origins += list(settings.allowed_origins)
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins
+    )
+
+
+def build_http_app(gradio: GradioMCP) -> ASGIApp:
+    """The ASGI application of one server: `/mcp`, the metrics routes and `/healthz`."""
+
+    async def healthz(_request: Request) -> Response:
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    mcp_app = gradio.server.streamable_http_app(
+        streamable_http_path="/mcp",
+        stateless_http=True,
+        json_response=False,  # SSE responses, so progress notifications can flow
+        transport_security=transport_security(gradio.settings),
+        custom_starlette_routes=[*metrics_routes(gradio.metrics), Route("/healthz", healthz)],
+    )
+    inner_lifespan = mcp_app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with inner_lifespan(app):
+            try:
+                yield
+            finally:
+                await gradio.discovery.aclose()
+
+    mcp_app.router.lifespan_context = lifespan
+    return RejectGetOnMcp(mcp_app)
+
+
+class RejectGetOnMcp:
+    """Answer `GET /mcp` with 405: a stateless server has no stream to offer, and an idle
+    one would hold a server task per client for nothing (both protocol eras allow this)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/mcp":
+            response = JSONResponse(
+                {"error": "GET is not supported: POST JSON-RPC messages to /mcp"},
+                status_code=405,
+                headers={"Allow": "POST"},
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> ASGIApp:
+    """The server as an ASGI app, configured from the environment (for `uvicorn --factory`)."""
+    settings = settings or Settings.from_env()
+    return build_http_app(GradioMCP(settings, server_token=huggingface_hub.get_token()))

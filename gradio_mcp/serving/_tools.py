@@ -1,0 +1,101 @@
+"""One endpoint of a discovered space as an MCP tool definition: description, title,
+annotations and input schema.
+
+Pure (no I/O), so tests can pin the exact shapes an MCP client sees. Naming is in
+`names.py`, the input schema in `input_schema.py`.
+"""
+
+from __future__ import annotations
+
+from mcp.types import (
+    Tool,
+    ToolAnnotations,
+)
+
+from gradio_mcp.models import Endpoint, GradioSpace
+from gradio_mcp.serving._input_schema import build_input_schema
+from gradio_mcp.serving._names import ToolName
+
+# Gradio endpoints run arbitrary code on somebody else's machine, and the caller's Hugging Face
+# token travels with the call. We cannot vouch that a call only reads, that it leaves nothing
+# destroyed, or that repeating it is harmless (generative models are not deterministic and
+# every call spends the caller's GPU quota), so we state the spec's conservative values and
+# let the client decide about confirmation. Open world: the tool reaches a remote service.
+TOOL_ANNOTATIONS = ToolAnnotations(
+    read_only_hint=False,
+    destructive_hint=True,
+    idempotent_hint=False,
+    open_world_hint=True,
+)
+
+_META_PREFIX = "gradio-mcp/"  # _meta keys need a reverse-DNS-like prefix; "_" is not allowed in it
+
+
+def _space_label(space: GradioSpace) -> str:
+    meta = space.metadata
+    if meta and meta.title:
+        return f"{meta.emoji} {meta.title}".strip() if meta.emoji else meta.title
+    return space.id
+
+
+def tool_title(space: GradioSpace, endpoint: Endpoint) -> str:
+    return f"{_space_label(space)}: {endpoint.api_name.lstrip('/')}"
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text if not text or text[-1] in ".!?" else text + "."
+
+
+def tool_description(space: GradioSpace, endpoint: Endpoint) -> str:
+    api = "/" + endpoint.api_name.lstrip("/")
+    origin = f"Gradio Space {space.id}, endpoint {api}"
+    described = _sentence(endpoint.description or "")
+    if described:
+        parts = [f"{described} ({origin})"]
+    else:
+        title = space.metadata.title if space.metadata and space.metadata.title else None
+        named = f' "{title}"' if title else ""
+        parts = [f"Calls the {api} endpoint of the Gradio Space {space.id}{named}."]
+    files = [p.name for p in endpoint.parameters if p.file]
+    if files:
+        listed = ", ".join(f"'{name}'" for name in files)
+        parts.append(f"File inputs ({listed}) take an http(s) URL or a data: URI.")
+    if endpoint.returns and "returns:" not in described.lower():
+        outputs = [
+            f"{r.label} ({r.component})" if r.label and r.component else (r.label or r.component)
+            for r in endpoint.returns
+        ]
+        shown = [o for o in outputs if o]
+        if shown:
+            parts.append(f"Returns: {', '.join(shown)}.")
+    if endpoint.generator:
+        parts.append("Streams intermediate results as progress; the result is the final one.")
+    return " ".join(parts)
+
+
+def build_tool(
+    space: GradioSpace,
+    endpoint: Endpoint,
+    name: ToolName | str,
+    *,
+    annotations: ToolAnnotations | None = None,
+) -> Tool:
+    """The MCP `Tool` for one endpoint of a discovered space."""
+    names = name if isinstance(name, ToolName) else ToolName(name, name)
+    title = tool_title(space, endpoint)
+    base = annotations or TOOL_ANNOTATIONS
+    return Tool(
+        name=names.name,
+        title=title,
+        description=tool_description(space, endpoint),
+        input_schema=build_input_schema(endpoint),
+        # Clients of the 2025-03-26 era read the title only from the annotations.
+        annotations=base.model_copy(update={"title": title}),
+        # The field's alias: mypy (without pydantic's plugin) only knows the constructor by it.
+        _meta={
+            f"{_META_PREFIX}space": space.id,
+            f"{_META_PREFIX}endpoint": "/" + endpoint.api_name.lstrip("/"),
+            f"{_META_PREFIX}qualified_name": names.qualified_name,
+        },
+    )

@@ -1,0 +1,303 @@
+"""The `/metrics` dashboard in a real headless Chromium, served by uvicorn on loopback.
+
+Discovery runs for real against `LocalHub` (metadata with ETags and 304s); the schema cache
+is driven through its own lookup API. The test then reads, in the DOM Chromium rendered,
+the figures that `/api/metrics` reports.
+
+Needs Chromium: `apt-get install -y chromium` (Debian). Without it these tests fail, on
+purpose: a dashboard nobody has rendered is a dashboard nobody has tested.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+import httpx
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from gradio_mcp.config import Settings
+from gradio_mcp.dev.hub_emulator import LocalHub
+from gradio_mcp.discovery import Discovery
+from gradio_mcp.discovery._cache import Entry, Fetched
+from gradio_mcp.models import SpaceSchema
+from gradio_mcp.ops._metrics import PRIVATE_LABEL, Metrics
+from gradio_mcp.ops._routes import metrics_routes
+
+pytestmark = pytest.mark.slow
+
+SECRET = "acme-secret/internal-model"
+# Chromium's own background traffic (updates, sync, QUIC probes) stalls for long on a machine
+# with no route out; these flags keep a headless run to about a second.
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--virtual-time-budget=5000",
+)
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.fail(
+        "Chromium is needed to test the dashboard: install it with "
+        "`apt-get update && apt-get install -y chromium` (Debian/Ubuntu)"
+    )
+
+
+def dump_dom(url: str) -> str:
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run(
+            [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", url],
+            capture_output=True,
+            text=True,
+            timeout=90,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "<html" in done.stdout, done.stderr[-2000:]
+    return done.stdout
+
+
+@contextmanager
+def serve(app: Starlette) -> Iterator[str]:
+    """Serve `app` with uvicorn on a random loopback port, in a thread; yields its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(
+        target=lambda: asyncio.run(server.serve(sockets=[sock])), name="dashboard", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@dataclass
+class Element:
+    tag: str
+    attrs: dict[str, str]
+    ancestors: list[dict[str, str]]
+    text: str = ""
+    hidden: bool = False
+
+
+class Dom(HTMLParser):
+    """Every element of a dumped DOM with its attributes, ancestors and text content."""
+
+    VOID = frozenset({"br", "meta", "link", "img", "input", "hr", "source", "wbr"})
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[Element] = []
+        self._open: list[Element] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        element = Element(tag, values, [e.attrs for e in self._open], hidden="hidden" in values)
+        self.elements.append(element)
+        if tag not in self.VOID:
+            self._open.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._open:
+            if self._open.pop().tag == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        for element in self._open:
+            element.text += data
+
+    def find(self, **attrs: str) -> list[Element]:
+        return [
+            e
+            for e in self.elements
+            if all(e.attrs.get(k.replace("_", "-")) == v for k, v in attrs.items())
+        ]
+
+    def one(self, **attrs: str) -> Element:
+        found = self.find(**attrs)
+        assert len(found) == 1, (attrs, [f.attrs for f in found])
+        return found[0]
+
+    def metric(self, name: str, **within: str) -> Element:
+        """The element showing `name`, optionally inside the row with the given attributes."""
+        found = [
+            e
+            for e in self.find(data_metric=name)
+            if all(
+                any(a.get(k.replace("_", "-")) == v for a in e.ancestors) for k, v in within.items()
+            )
+        ]
+        assert len(found) == 1, (name, within, [f.attrs for f in found])
+        return found[0]
+
+
+def text(element: Element) -> str:
+    return " ".join(element.text.split())
+
+
+# ---------------------------------------------------------------------- the scenario
+
+
+async def drive(discovery: Discovery, clock: list[float]) -> None:
+    """Real lookups: metadata through LocalHub (ETags, 304s), schemas through the cache API."""
+    ids = ["alice/letters", "bob/images"]
+    for _ in range(3):  # 2 misses, then 4 hits
+        spaces = await discovery.get_spaces(ids, skip_schemas=True)
+        assert all(s.metadata is not None for s in spaces), [s.error for s in spaces]
+    # Past the TTL: both entries are served stale and revalidated behind the caller (304).
+    clock[0] += discovery.settings.space_cache_ttl_ms / 1000 + 1
+    await discovery.get_spaces(ids, skip_schemas=True)
+    for _ in range(200):  # the refreshes run in the background; wait for them, boundedly
+        if discovery.metadata_cache.stats.etag_revalidations >= 2:
+            break
+        await asyncio.sleep(0.01)
+
+    async def schema(_previous: Entry[SpaceSchema] | None) -> Fetched[SpaceSchema]:
+        return Fetched(SpaceSchema(endpoints=()))
+
+    async def dead(_previous: Entry[SpaceSchema] | None) -> Fetched[SpaceSchema]:
+        raise RuntimeError("space is down")
+
+    for _ in range(4):  # 1 miss, 3 hits
+        await discovery.schema_cache.get("letters-schema", schema)
+    for _ in range(2):  # a failure, then a remembered failure
+        with pytest.raises(RuntimeError):
+            await discovery.schema_cache.get("dead-schema", dead)
+
+
+@pytest.fixture(scope="module")
+def dashboard() -> Iterator[tuple[str, Metrics]]:
+    with LocalHub() as hub:
+        hub.add_space("alice/letters")
+        hub.add_space("bob/images")
+        clock = [1000.0]
+        settings = Settings.from_env({}, hf_endpoint=hub.url)
+        discovery = Discovery(settings, clock=lambda: clock[0])
+
+        async def scenario() -> None:
+            await drive(discovery, clock)
+            await discovery.aclose()
+
+        asyncio.run(scenario())
+        assert hub.not_modified.total() == 2  # the ETag revalidations really happened
+
+    metrics = Metrics(discovery)
+    for ms in (8.0, 12.0, 30.0):
+        metrics.record_request("tools/list", ms)
+    metrics.record_request("tools/call", 950.0, error=True)
+    metrics.record_call("alice/letters", "alice_letters_count", 120.0, ok=True, private=False)
+    metrics.record_call("alice/letters", "alice_letters_count", 340.0, ok=False, private=False)
+    metrics.record_call(SECRET, "acme_secret_internal_model_run", 75.0, ok=True, private=True)
+    with serve(Starlette(routes=metrics_routes(metrics))) as url:
+        yield url, metrics
+
+
+# ---------------------------------------------------------------------- tests
+
+
+def test_dashboard_renders_the_hit_rates_the_api_reports(dashboard: tuple[str, Metrics]) -> None:
+    url, _metrics = dashboard
+    api = httpx.get(f"{url}/api/metrics", timeout=10).json()
+    dom = Dom(dump_dom(f"{url}/metrics"))
+    cache = api["gradioCacheMetrics"]
+
+    # The scenario gives each cache a different, non-trivial rate.
+    assert cache["spaceMetadata"]["hitRate"] == 75.0  # 6 hits (2 stale) / 8 lookups
+    assert cache["schemas"]["hitRate"] == 60.0  # 3 hits / 5 lookups (+1 negative hit)
+    assert cache["schemas"]["negativeHits"] == 1
+    assert cache["overallHitRate"] == round(100 * 9 / 13, 2)
+    for name, rate in (
+        ("spaceMetadata.hitRate", cache["spaceMetadata"]["hitRate"]),
+        ("schemas.hitRate", cache["schemas"]["hitRate"]),
+        ("overallHitRate", cache["overallHitRate"]),
+    ):
+        shown = dom.metric(name)
+        assert float(shown.attrs["data-value"]) == rate
+        assert text(shown) == f"{rate:g}%", (name, text(shown))
+
+    for cache_name in ("spaceMetadata", "schemas"):
+        figures = cache[cache_name]
+        for key in ("hits", "misses", "staleServed", "negativeHits", "mergedFetches", "cacheSize"):
+            assert text(dom.metric(f"{cache_name}.{key}")) == str(figures[key]), (cache_name, key)
+    assert text(dom.metric("spaceMetadata.etagRevalidations")) == "2"
+    assert text(dom.metric("spaceMetadata.staleServed")) == "2"
+    assert text(dom.metric("totalHits")) == str(cache["totalHits"])
+    assert text(dom.metric("totalMisses")) == str(cache["totalMisses"])
+
+    assert text(dom.metric("discovery.count")) == "4"
+    assert text(dom.metric("discovery.p50Ms")).endswith("ms")
+
+    calls = dom.metric("calls", data_space="alice/letters")
+    assert text(calls) == "2"
+    assert text(dom.metric("failures", data_space="alice/letters")) == "1"
+    assert text(dom.metric("p90Ms", data_space="alice/letters")) == "340 ms"
+    assert text(dom.metric("calls", data_space=PRIVATE_LABEL)) == "1"
+    assert text(dom.metric("count", data_method="tools/list")) == "3"
+    assert text(dom.metric("errors", data_method="tools/call")) == "1"
+    assert text(dom.metric("p50Ms", data_method="tools/list")) == "12.0 ms"
+    assert text(dom.metric("version")) == api["version"]
+
+    assert text(dom.one(id="status-text")) == "live"
+    assert text(dom.one(id="updated")) != "never"
+    assert dom.one(id="error").hidden
+
+
+def test_private_space_is_not_in_the_rendered_page(dashboard: tuple[str, Metrics]) -> None:
+    url, _metrics = dashboard
+    html = dump_dom(f"{url}/metrics")
+    assert "private spaces" in html
+    for secret in ("acme-secret", "internal-model", "internal_model"):
+        assert secret not in html
+
+
+def test_dashboard_shows_an_error_when_the_api_fails(dashboard: tuple[str, Metrics]) -> None:
+    _url, metrics = dashboard
+    (page,) = [r for r in metrics_routes(metrics) if r.path == "/metrics"]
+
+    async def broken(_request: Request) -> Response:
+        return JSONResponse({"error": "boom"}, status_code=503)
+
+    app = Starlette(routes=[page, Route("/api/metrics", broken)])
+    with serve(app) as url:
+        dom = Dom(dump_dom(f"{url}/metrics"))
+    error = dom.one(id="error")
+    assert not error.hidden
+    assert "HTTP 503" in text(error) and "/api/metrics" in text(error)
+    assert text(dom.one(id="status-text")) == "offline"
+    assert text(dom.one(id="updated")) == "never"

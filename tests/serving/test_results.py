@@ -1,0 +1,61 @@
+"""Turning a call's outputs into MCP content: what is inlined, and where credentials go."""
+
+from __future__ import annotations
+
+import base64
+
+import httpx
+import pytest
+from pytest_httpx import HTTPXMock
+
+from gradio_mcp.gradio._outputs import CallOutcome, FileRef, OutputValue
+from gradio_mcp.serving._results import to_call_tool_result
+
+pytestmark = pytest.mark.anyio
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+SPACE = "https://alice-art.hf.space"
+AUTH = {"X-HF-Authorization": "Bearer hf_secret", "X-IP-Token": "ip"}
+
+
+def image_at(url: str) -> CallOutcome:
+    return CallOutcome(outputs=[OutputValue(value={}, file=FileRef(url, "out.png", "image/png"))])
+
+
+async def test_image_on_the_spaces_own_host_is_fetched_with_credentials(
+    httpx_mock: HTTPXMock,
+) -> None:
+    httpx_mock.add_response(url=f"{SPACE}/gradio_api/file=out.png", content=PNG)
+    async with httpx.AsyncClient() as client:
+        result = await to_call_tool_result(
+            image_at(f"{SPACE}/gradio_api/file=out.png"),
+            client=client,
+            headers=AUTH,
+            space_url=SPACE,
+        )
+    assert result.content[0].type == "image"
+    (request,) = httpx_mock.get_requests()
+    assert request.headers["x-hf-authorization"] == "Bearer hf_secret"
+
+
+async def test_a_file_url_on_another_host_never_gets_the_callers_token(
+    httpx_mock: HTTPXMock,
+) -> None:
+    httpx_mock.add_response(url="https://evil.example/x.png", content=PNG)
+    async with httpx.AsyncClient() as client:
+        result = await to_call_tool_result(
+            image_at("https://evil.example/x.png"), client=client, headers=AUTH, space_url=SPACE
+        )
+    assert result.content[0].type == "image"  # still shown, just fetched anonymously
+    (request,) = httpx_mock.get_requests()
+    assert "x-hf-authorization" not in request.headers and "x-ip-token" not in request.headers
+
+
+async def test_an_unusable_file_url_becomes_a_link_not_a_crash() -> None:
+    async with httpx.AsyncClient() as client:
+        result = await to_call_tool_result(
+            image_at("https://" + "a" * 300 + ".example/x.png"), client=client, space_url=SPACE
+        )
+    assert not result.is_error and result.content[0].type == "resource_link"

@@ -1,0 +1,63 @@
+"""The MCP handlers in process (official client over memory streams, scripted upstream)."""
+
+from __future__ import annotations
+
+import pytest
+from mcp.client.client import Client
+from mcp.shared.exceptions import MCPError
+from pytest_httpx import HTTPXMock
+
+from gradio_mcp.config import Settings
+from gradio_mcp.serving._server import GradioMCP
+from tests.upstream import HUB, install
+
+pytestmark = [
+    pytest.mark.anyio,
+    pytest.mark.httpx_mock(assert_all_responses_were_requested=False),
+]
+
+
+async def test_failed_calls_count_as_errors_of_their_method(httpx_mock: HTTPXMock) -> None:
+    upstream = install(httpx_mock)
+    upstream.add("alice/blocks")
+    gradio = GradioMCP(Settings.from_env({}, hf_endpoint=HUB, spaces=("alice/blocks",)))
+    async with Client(gradio.server, mode="legacy") as client:
+        names = [tool.name for tool in (await client.list_tools()).tools]
+        assert "blocks__letter_counter" in names
+        result = await client.call_tool("blocks__letter_counter", {"word": "x"})
+        assert result.is_error
+        assert "missing required argument 'letter'" in result.content[0].text
+        with pytest.raises(MCPError, match="Unknown tool"):
+            await client.call_tool("blocks__nope", {})
+    by_method = gradio.metrics.snapshot()["requests"]["byMethod"]
+    assert by_method["tools/call"] == {**by_method["tools/call"], "count": 2, "errors": 2}
+    assert by_method["tools/list"]["errors"] == 0
+    calls = gradio.metrics.snapshot()["toolCalls"]
+    assert calls["bySpace"]["alice/blocks"]["failures"] == 1
+    await gradio.discovery.aclose()
+
+
+async def test_a_call_waits_for_a_space_that_tools_list_left_loading(
+    httpx_mock: HTTPXMock,
+) -> None:
+    upstream = install(httpx_mock)
+    upstream.add("alice/slow", schema_latency=0.4)
+    settings = Settings.from_env({}, hf_endpoint=HUB, spaces=("alice/slow",), list_deadline_ms=100)
+    gradio = GradioMCP(settings)
+    async with Client(gradio.server, mode="legacy") as client:
+        assert (await client.list_tools()).tools == []  # not ready within the list deadline
+        # The call cannot be answered without the space, so it waits for it (bad arguments
+        # here, so that nothing has to run upstream).
+        result = await client.call_tool("slow__letter_counter", {"word": "x"})
+        assert result.is_error and "letter" in result.content[0].text
+    await gradio.discovery.aclose()
+
+
+def test_one_request_cannot_name_more_spaces_than_the_cap() -> None:
+    from starlette.requests import Request
+
+    gradio = GradioMCP(Settings.from_env({}, hf_endpoint=HUB, spaces=("a/one",), max_spaces=3))
+    ids = ",".join(f"owner/s{i}" for i in range(10))
+    scope = {"type": "http", "query_string": f"gradio={ids}".encode(), "headers": []}
+    caller = gradio.caller(Request(scope))
+    assert caller.space_ids == ("a/one", "owner/s0", "owner/s1")

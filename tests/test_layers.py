@@ -1,0 +1,155 @@
+"""The package's layers: imports point down, no module imports itself round a loop, and the
+production layers never import the developer tooling."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "gradio_mcp"
+
+# Lower numbers sit lower. A module may import its own layer and the layers below it; the
+# two siblings on level 2 know nothing of each other. The CLI is the composition root: it
+# loads the developer tooling only inside its `demo` command (checked below).
+LAYERS = {
+    "base": 0,  # _version, _log, config, errors, models
+    "net": 1,
+    "discovery": 2,
+    "gradio": 2,
+    "ops": 3,
+    "serving": 4,
+    "dev": 5,
+    "cli": 6,
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _layer(module: str) -> str:
+    parts = module.split(".")
+    if len(parts) == 1:
+        return "face"  # gradio_mcp/__init__.py hands on names from every layer
+    if parts[1] in LAYERS:
+        return parts[1]
+    return "base"
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imports(path: Path) -> Iterator[tuple[str, int, bool]]:
+    """(imported gradio_mcp module, line, at module level) for every import in a file."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    top_level = set()
+    for node in tree.body:
+        top_level.add(id(node))
+        if isinstance(node, ast.If) and _is_type_checking(node):
+            for inner in ast.walk(node):
+                top_level.discard(id(inner))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+            # `from gradio_mcp.discovery import default` may name a module.
+            names += [f"{node.module}.{alias.name}" for alias in node.names]
+            for name in names:
+                if name.startswith("gradio_mcp") and _exists(name):
+                    yield name, node.lineno, id(node) in top_level
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("gradio_mcp"):
+                    yield alias.name, node.lineno, id(node) in top_level
+
+
+def _exists(module: str) -> bool:
+    path = PACKAGE.parent.joinpath(*module.split("."))
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+
+
+def _sources() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "demo_apps" not in p.parts)
+
+
+def test_imports_point_down() -> None:
+    wrong = []
+    for path in _sources():
+        module = _module_name(path)
+        layer = _layer(module)
+        if layer == "face":
+            continue
+        for imported, line, _ in _imports(path):
+            target = _layer(imported)
+            if target == "face":
+                wrong.append(f"{module}:{line} imports the package face, not a layer")
+            elif target != layer and LAYERS[target] >= LAYERS[layer]:
+                wrong.append(f"{module}:{line} ({layer}) imports {imported} ({target})")
+    assert wrong == []
+
+
+def test_production_layers_never_import_the_developer_tooling() -> None:
+    wrong = [
+        f"{_module_name(path)}:{line} imports {imported}"
+        for path in _sources()
+        if _layer(_module_name(path)) not in ("dev", "cli")
+        for imported, line, _ in _imports(path)
+        if imported.startswith("gradio_mcp.dev")
+    ]
+    assert wrong == []
+    # The CLI reaches the demo only inside the `demo` command.
+    cli = PACKAGE / "cli.py"
+    assert all(
+        not top for imported, _, top in _imports(cli) if imported.startswith("gradio_mcp.dev")
+    )
+
+
+def test_no_import_cycles_at_module_level() -> None:
+    graph: dict[str, set[str]] = {}
+    for path in _sources():
+        module = _module_name(path)
+        graph[module] = {
+            imported for imported, _, top in _imports(path) if top and imported != module
+        }
+    visiting: list[str] = []
+    done: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        if node in done:
+            return
+        if node in visiting:
+            cycles.append([*visiting[visiting.index(node) :], node])
+            return
+        visiting.append(node)
+        for target in sorted(graph.get(node, ())):
+            # A package's face importing its own modules is how packages work, not a loop.
+            if not node.startswith(target + ".") and not target.startswith(node + "."):
+                visit(target)
+        visiting.pop()
+        done.add(node)
+
+    for module in sorted(graph):
+        visit(module)
+    assert cycles == []
+
+
+@pytest.mark.parametrize("layer", sorted(set(LAYERS) - {"base", "cli"}))
+def test_each_layer_has_a_face_with_all(layer: str) -> None:
+    face = PACKAGE / layer / "__init__.py"
+    tree = ast.parse(face.read_text())
+    assert ast.get_docstring(tree), f"{layer}/__init__.py says what the layer is"
+    declared = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+    ]
+    assert declared, f"{layer}/__init__.py declares __all__"
