@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 
 from gradio_mcp.dev.hub_emulator import LocalHub
 from gradio_mcp.dev.launcher import GradioAppProcess, bundled_apps, free_port
@@ -38,16 +38,16 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], *, health: bool = Fal
             raise SystemExit(f"server exited with {process.returncode}")
         try:
             if health:
-                httpx.get(url.replace("/mcp", "/healthz"), timeout=30).raise_for_status()
+                httpx2.get(url.replace("/mcp", "/healthz"), timeout=30).raise_for_status()
             else:
-                httpx.post(url, json=BODY, headers=HEADERS, timeout=30)
+                httpx2.post(url, json=BODY, headers=HEADERS, timeout=30)
             return
-        except httpx.HTTPError:
+        except httpx2.HTTPError:
             time.sleep(0.2)
     raise SystemExit(f"{url} did not start")
 
 
-def tools_of(response: httpx.Response) -> list[dict[str, object]]:
+def tools_of(response: httpx2.Response) -> list[dict[str, object]]:
     line = next(x for x in response.text.splitlines() if x.startswith("data: "))
     return json.loads(line[6:])["result"]["tools"]  # type: ignore[no-any-return]
 
@@ -89,7 +89,7 @@ def main() -> None:
             processes.append(subprocess.Popen(cmd, env=env))
             ours = f"http://127.0.0.1:{ours_port}/mcp"
             wait_ready(ours, processes[-1], health=True)
-            with httpx.Client(timeout=30) as client:
+            with httpx2.Client(timeout=30) as client:
                 started = time.perf_counter()
                 tools = tools_of(client.post(ours, json=BODY, headers=HEADERS))
                 first = (time.perf_counter() - started) * 1000
@@ -102,7 +102,7 @@ def main() -> None:
 
             samples: dict[str, list[float]] = {"gradio-mcp": [], "bare SDK server": []}
             targets = {"gradio-mcp": ours, "bare SDK server": bare}
-            with httpx.Client(timeout=30) as client:
+            with httpx2.Client(timeout=30) as client:
                 for url in targets.values():  # warm-up: connections, caches, imports
                     for _ in range(10):
                         client.post(url, json=BODY, headers=HEADERS)

@@ -137,6 +137,8 @@ def main() -> int:
             hf_endpoint=hub.url,
             # The app is on loopback, not *.hf.space: allow it to receive the (absent) token.
             trusted_hosts=("127.0.0.1:*",),
+            # ...and upstream requests may reach loopback, which is otherwise refused.
+            allowed_networks=("127.0.0.1/32",),
         )
         return asyncio.run(run(settings, OFFLINE_SPACE, OFFLINE_TOOL, OFFLINE_ARGS, None))
 

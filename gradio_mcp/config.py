@@ -8,6 +8,7 @@ are read the way huggingface_hub reads them.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -52,6 +53,17 @@ def _positive_float(text: str) -> float:
     if not value > 0:
         raise ValueError("must be a number above 0")
     return value
+
+
+def _networks(text: str) -> tuple[str, ...]:
+    """Comma-separated CIDRs (or single addresses), each checked and written canonically."""
+    networks = []
+    for item in _parse_list(text):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ValueError(f"{item!r} is not an IP network (e.g. 10.0.0.0/8 or ::1)") from None
+    return tuple(networks)
 
 
 def _port(text: str) -> int:
@@ -145,6 +157,13 @@ class Settings:
         (),
         "extra space hosts (host or host:port, * wildcards) that may receive the token;"
         " *.hf.space is always trusted",
+    )
+    allowed_networks: tuple[str, ...] = _setting(
+        "GRADIO_MCP_ALLOWED_NETWORKS",
+        _networks,
+        (),
+        "loopback, private, link-local or multicast networks (CIDRs) that upstream requests"
+        " may reach; they are refused otherwise (HF_ENDPOINT is always reachable)",
     )
     space_host_template: str = _setting(
         "GRADIO_MCP_SPACE_HOST_TEMPLATE",
@@ -258,10 +277,11 @@ class Settings:
         # Settings built in code get the same checks as those read from the environment.
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, bool | tuple):
+            if isinstance(value, bool):
                 continue
+            text = ",".join(value) if isinstance(value, tuple) else str(value)
             try:
-                f.metadata["parse"](str(value))
+                f.metadata["parse"](text)
             except ValueError as exc:
                 raise ConfigError(f"{f.name}={value!r}: {exc}") from None
 

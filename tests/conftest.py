@@ -1,12 +1,14 @@
-"""Shared fixtures: the bundled Gradio apps, started once per session, and the anyio backend."""
+"""Shared fixtures: the bundled Gradio apps, started once per session, the anyio backend, and
+scripted HTTP answers for unit tests."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 from gradio_mcp.dev.launcher import GradioAppProcess, start_apps, stop_apps
+from tests.mock_http import MockHTTP
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +27,11 @@ def gradio_apps() -> Iterator[dict[str, GradioAppProcess]]:
         yield apps
     finally:
         stop_apps(apps)
+
+
+@pytest.fixture
+async def http_mock() -> AsyncIterator[MockHTTP]:
+    """Scripted answers; pass `http_mock.client()` to the code under test."""
+    mock = MockHTTP()
+    yield mock
+    await mock.aclose()

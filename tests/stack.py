@@ -101,6 +101,7 @@ def server_env(hub: LocalHub, spaces: Sequence[str], extra: Mapping[str, str]) -
             "HF_ENDPOINT": hub.url,
             # The hub's space proxy is on loopback; it must receive callers' tokens.
             "GRADIO_MCP_TRUSTED_HOSTS": f"{LOOPBACK}:*",
+            "GRADIO_MCP_ALLOWED_NETWORKS": f"{LOOPBACK}/32",
             "GRADIO_MCP_SPACES": ",".join(spaces),
             "GRADIO_MCP_HOST": LOOPBACK,
             "GRADIO_MCP_LOG_LEVEL": "warning",

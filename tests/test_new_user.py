@@ -21,7 +21,6 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-import httpx
 import httpx2
 import pytest
 from mcp import types
@@ -169,13 +168,13 @@ def tail(log: Path, chars: int = 4000) -> str:
 def wait_until_ready(process: subprocess.Popen[bytes], log: Path, port: int) -> str:
     """Poll (bounded) until the demo says it is ready and /healthz answers; its output."""
     deadline = time.monotonic() + READY_TIMEOUT
-    with httpx.Client(trust_env=False, timeout=2.0) as http:
+    with httpx2.Client(trust_env=False, timeout=2.0) as http:
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 pytest.fail(f"the demo exited with {process.returncode}:\n{tail(log)}")
             output = log.read_text(encoding="utf-8", errors="replace")
             if "gradio-mcp demo is ready" in output:
-                with contextlib.suppress(httpx.HTTPError):
+                with contextlib.suppress(httpx2.HTTPError):
                     if http.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
                         return output
             time.sleep(0.5)
@@ -217,14 +216,14 @@ async def use_demo(mcp_url: str) -> dict[str, object]:
 def host_ports(hub_url: str, space_ids: list[str]) -> dict[str, int]:
     """The loopback port of each space's Gradio app, as the demo's Hub emulator reports it."""
     ports: dict[str, int] = {}
-    with httpx.Client(trust_env=False, timeout=5.0) as http:
+    with httpx2.Client(trust_env=False, timeout=5.0) as http:
         for space_id in space_ids:
             answer = http.get(
                 f"{hub_url}/api/spaces/{space_id}",
                 headers={"Authorization": f"Bearer {DEMO_TOKEN}"},
             )
             assert answer.status_code == 200, (space_id, answer.text)
-            ports[space_id] = httpx.URL(answer.json()["host"]).port or 80
+            ports[space_id] = httpx2.URL(answer.json()["host"]).port or 80
     return ports
 
 
@@ -270,7 +269,7 @@ def test_new_user_runs_the_readme_demo_uses_it_and_stops_it_with_ctrl_c(tmp_path
         assert hub_url and spaces, banner
         space_ids = [s.strip() for s in spaces.group(1).split(",")]
         app_ports = host_ports(hub_url.group(1), space_ids)
-        hub_port = httpx.URL(hub_url.group(1)).port
+        hub_port = httpx2.URL(hub_url.group(1)).port
         assert hub_port is not None
         spawned |= descendants(process.pid)
         # The shell (which may have exec'd the demo) and what it started: the demo and its apps.

@@ -90,7 +90,16 @@ def _modules_after(statement: str) -> set[str]:
 
 def test_import_gradio_mcp_loads_no_server_gradio_or_demo() -> None:
     loaded = _modules_after("import gradio_mcp")
-    heavy = {"gradio", "gradio_client", "uvicorn", "starlette", "mcp", "httpx", "jsonschema"}
+    heavy = {
+        "gradio",
+        "gradio_client",
+        "uvicorn",
+        "starlette",
+        "mcp",
+        "httpx",
+        "httpx2",
+        "jsonschema",
+    }
     assert not {m.split(".")[0] for m in loaded} & heavy
     assert not any(m.startswith("gradio_mcp.dev") for m in loaded)
 

@@ -1,4 +1,4 @@
-"""A scripted Hub and set of spaces behind pytest-httpx, for discovery unit tests.
+"""A scripted Hub and set of spaces behind a mock transport, for discovery unit tests.
 
 One callback answers every request the code under test makes, so tests can count requests
 per URL, add latency per space, and observe concurrency, all without a socket.
@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-from pytest_httpx import HTTPXMock
+import httpx2
+
+from tests.mock_http import MockHTTP
 
 FIXTURES = Path(__file__).parent / "fixtures" / "gradio-6.31"
 HUB = "https://hub.test"
@@ -75,7 +76,7 @@ class Upstream:
         base = self.spaces[space_id].url
         return sum(n for url, n in self.requests.items() if url.startswith(base + "/"))
 
-    async def __call__(self, request: httpx.Request) -> httpx.Response:
+    async def __call__(self, request: httpx2.Request) -> httpx2.Response:
         url = str(request.url).split("?")[0]
         self.requests[url] += 1
         self.headers.append((url, dict(request.headers)))
@@ -84,9 +85,9 @@ class Upstream:
         for space in self.spaces.values():
             if url.startswith(space.url + "/"):
                 return await self._space(request, space, url[len(space.url) :])
-        return httpx.Response(404, json={"error": "unknown host"})
+        return httpx2.Response(404, json={"error": "unknown host"})
 
-    async def _hub(self, request: httpx.Request, space_id: str) -> httpx.Response:
+    async def _hub(self, request: httpx2.Request, space_id: str) -> httpx2.Response:
         space = self.spaces.get(space_id)
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
@@ -99,13 +100,13 @@ class Upstream:
             self.finished.append(space_id)
             self.events.append(("hub", "end", space_id))
         if space is None:
-            return httpx.Response(404, json={"error": "Repository not found"})
+            return httpx2.Response(404, json={"error": "Repository not found"})
         if space.hub_exception is not None:
             raise space.hub_exception
         if space.hub_status != 200:
-            return httpx.Response(space.hub_status, json={"error": "fault"})
+            return httpx2.Response(space.hub_status, json={"error": "fault"})
         if space.private and request.headers.get("authorization") != f"Bearer {space.token}":
-            return httpx.Response(401, json={"error": "Invalid credentials"})
+            return httpx2.Response(401, json={"error": "Invalid credentials"})
         body = {
             "id": space.id,
             "private": space.private,
@@ -119,10 +120,10 @@ class Upstream:
         raw = json.dumps(body, sort_keys=True).encode()
         etag = '"' + hashlib.sha256(raw).hexdigest()[:16] + '"'
         if request.headers.get("if-none-match") == etag:
-            return httpx.Response(304, headers={"ETag": etag})
-        return httpx.Response(200, content=raw, headers={"ETag": etag})
+            return httpx2.Response(304, headers={"ETag": etag})
+        return httpx2.Response(200, content=raw, headers={"ETag": etag})
 
-    async def _space(self, request: httpx.Request, space: Space, path: str) -> httpx.Response:
+    async def _space(self, request: httpx2.Request, space: Space, path: str) -> httpx2.Response:
         self.events.append(("schema", "start", space.id))
         if space.schema_latency:
             await asyncio.sleep(space.schema_latency)
@@ -133,11 +134,12 @@ class Upstream:
             "/gradio_api/mcp/schema": f"{space.app}_gradio_api_mcp_schema.json",
         }
         if path not in docs or not (FIXTURES / docs[path]).exists():
-            return httpx.Response(404, json={"detail": "Not Found"})
-        return httpx.Response(200, json=fixture(docs[path]))
+            return httpx2.Response(404, json={"detail": "Not Found"})
+        return httpx2.Response(200, json=fixture(docs[path]))
 
 
-def install(httpx_mock: HTTPXMock) -> Upstream:
+def install(http_mock: MockHTTP) -> Upstream:
+    """An Upstream answering every request made through `http_mock.client()`."""
     upstream = Upstream()
-    httpx_mock.add_callback(upstream, is_reusable=True)
+    http_mock.add_callback(upstream)
     return upstream

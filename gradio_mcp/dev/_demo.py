@@ -91,6 +91,8 @@ def run_demo(settings: Settings) -> int:
             hf_endpoint=hub.url,
             spaces=tuple(hub.spaces),
             trusted_hosts=(*settings.trusted_hosts, "127.0.0.1:*"),
+            # The demo's apps are on loopback: allow exactly that address, nothing else.
+            allowed_networks=(*settings.allowed_networks, "127.0.0.1/32"),
         )
         base = f"http://{served.host}:{served.port}"
         mcp_url = f"{base}/mcp"

@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import httpx
+import httpx2
 import uvicorn
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
@@ -98,7 +98,7 @@ class LocalHub:
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
-        self._proxy: httpx.AsyncClient | None = None
+        self._proxy: httpx2.AsyncClient | None = None
         self._replayed: dict[tuple[str, str, str], tuple[bytes, int, str]] = {}
         self.app = Starlette(
             routes=[
@@ -203,7 +203,7 @@ class LocalHub:
             body, status, media_type = self._replayed[replay_key]
             return Response(body, status_code=status, media_type=media_type)
         if self._proxy is None:
-            self._proxy = httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=5.0))
+            self._proxy = httpx2.AsyncClient(timeout=httpx2.Timeout(60.0, connect=5.0))
         headers = {
             k: v
             for k, v in request.headers.items()

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
 
-import httpx
+import httpx2
 
 from gradio_mcp.errors import AppStartError
 
@@ -103,14 +103,14 @@ def wait_for_http(process: subprocess.Popen[Any], probe: str, deadline: float) -
     (monotonic) passes (returns what went wrong). Used for apps and servers alike."""
     last_problem = "no answer yet"
     # trust_env=False: a proxy from the environment must never see loopback probes.
-    with httpx.Client(trust_env=False, timeout=2.0) as client:
+    with httpx2.Client(trust_env=False, timeout=2.0) as client:
         while True:
             code = process.poll()
             if code is not None:
                 return f"exited with code {code} before {probe} answered"
             try:
                 response = client.get(probe)
-            except httpx.HTTPError as error:
+            except httpx2.HTTPError as error:
                 last_problem = f"{type(error).__name__}: {error}"
             else:
                 if response.status_code == 200:

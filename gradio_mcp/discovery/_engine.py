@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import cachetools
-import httpx
+import httpx2
 
 from gradio_mcp._log import get_logger
 from gradio_mcp._version import __version__
@@ -59,7 +59,7 @@ class Discovery:
         self,
         settings: Settings | None = None,
         *,
-        client: httpx.AsyncClient | None = None,
+        client: httpx2.AsyncClient | None = None,
         clock: Any = time.monotonic,
     ) -> None:
         self.settings = settings or Settings.from_env()
@@ -104,10 +104,10 @@ class Discovery:
 
     # ------------------------------------------------------------------ lifecycle
 
-    def _new_client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
+    def _new_client(self) -> httpx2.AsyncClient:
+        return httpx2.AsyncClient(
             headers={"User-Agent": USER_AGENT},
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
+            limits=httpx2.Limits(max_connections=200, max_keepalive_connections=100),
             follow_redirects=False,
         )
 

@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
+import httpx2
 
 from gradio_mcp.discovery._cache import Entry, Fetched
 from gradio_mcp.errors import ErrorKind, SpaceError
@@ -41,7 +41,7 @@ def parse_space_metadata(space_id: str, payload: Any) -> SpaceMetadata:
     )
 
 
-def hub_status_error(space_id: str, response: httpx.Response, token: str | None) -> SpaceError:
+def hub_status_error(space_id: str, response: httpx2.Response, token: str | None) -> SpaceError:
     """The SpaceError for a Hub answer other than 200 or 304."""
     status = response.status_code
     if status in (401, 404):
@@ -72,7 +72,7 @@ def hub_status_error(space_id: str, response: httpx.Response, token: str | None)
 
 
 async def fetch_space_metadata(
-    client: httpx.AsyncClient,
+    client: httpx2.AsyncClient,
     hub_url: str,
     space_id: str,
     token: str | None,
@@ -95,13 +95,13 @@ async def fetch_space_metadata(
     try:
         async with slots, asyncio.timeout(timeout):
             response = await client.get(url, headers=headers, timeout=timeout)
-    except (TimeoutError, httpx.TimeoutException):
+    except (TimeoutError, httpx2.TimeoutException):
         raise SpaceError(
             ErrorKind.TIMEOUT,
             f"the Hub did not answer for {space_id} within {timeout:g} s",
             phase="metadata",
         ) from None
-    except httpx.HTTPError as exc:
+    except httpx2.HTTPError as exc:
         raise SpaceError(
             ErrorKind.CONNECTION,
             f"cannot reach the Hub at {hub_url}: {type(exc).__name__}",

@@ -9,7 +9,7 @@ import contextlib
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
+import httpx2
 
 from gradio_mcp.discovery._schema_parser import parse_space_schema
 from gradio_mcp.errors import ErrorKind, SpaceError
@@ -22,17 +22,17 @@ MCP_SCHEMA_PATH = "/gradio_api/mcp/schema"
 
 
 async def _fetch_json(
-    client: httpx.AsyncClient, url: str, headers: Mapping[str, str], timeout: float
+    client: httpx2.AsyncClient, url: str, headers: Mapping[str, str], timeout: float
 ) -> Any:
     """GET a JSON document; every failure becomes a SpaceError saying what went wrong."""
     try:
         async with asyncio.timeout(timeout):
             response = await client.get(url, headers=headers, timeout=timeout)
-    except (TimeoutError, httpx.TimeoutException):
+    except (TimeoutError, httpx2.TimeoutException):
         raise SpaceError(
             ErrorKind.TIMEOUT, f"{url} did not answer within {timeout:g} s", phase="schema"
         ) from None
-    except httpx.HTTPError as exc:
+    except httpx2.HTTPError as exc:
         raise SpaceError(
             ErrorKind.CONNECTION, f"{url}: {type(exc).__name__}: {exc}", phase="schema"
         ) from None
@@ -47,7 +47,7 @@ async def _fetch_json(
 
 
 async def _get_json(
-    client: httpx.AsyncClient,
+    client: httpx2.AsyncClient,
     url: str,
     headers: Mapping[str, str],
     timeout: float,
@@ -63,7 +63,7 @@ async def _get_json(
         raise
 
 
-def _status_error(url: str, response: httpx.Response) -> SpaceError:
+def _status_error(url: str, response: httpx2.Response) -> SpaceError:
     status = response.status_code
     if status in (401, 403):
         return SpaceError(
@@ -88,7 +88,7 @@ def _status_error(url: str, response: httpx.Response) -> SpaceError:
 
 
 async def fetch_space_schema(
-    client: httpx.AsyncClient,
+    client: httpx2.AsyncClient,
     host: str,
     *,
     headers: Mapping[str, str] | None = None,

@@ -24,7 +24,7 @@ import urllib.parse
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
-import httpx
+import httpx2
 
 from gradio_mcp.errors import UpstreamCallError
 from gradio_mcp.gradio._inputs import call_data, pending_uploads, replace_uploads
@@ -58,16 +58,16 @@ BODY_EXCERPT_CHARS = 300
 _background: set[asyncio.Task[None]] = set()
 
 
-def _excerpt(response: httpx.Response) -> str:
+def _excerpt(response: httpx2.Response) -> str:
     try:
         text = response.text
-    except (httpx.ResponseNotRead, UnicodeDecodeError):
+    except (httpx2.ResponseNotRead, UnicodeDecodeError):
         return ""
     text = " ".join(text.split())
     return text[:BODY_EXCERPT_CHARS] + ("…" if len(text) > BODY_EXCERPT_CHARS else "")
 
 
-def _raise_for_status(response: httpx.Response, what: str) -> None:
+def _raise_for_status(response: httpx2.Response, what: str) -> None:
     if response.status_code >= 400:
         excerpt = _excerpt(response)
         raise UpstreamCallError(
@@ -78,7 +78,7 @@ def _raise_for_status(response: httpx.Response, what: str) -> None:
         )
 
 
-def _json(response: httpx.Response, what: str) -> Any:
+def _json(response: httpx2.Response, what: str) -> Any:
     try:
         return response.json()
     except ValueError as exc:
@@ -90,7 +90,7 @@ class _Call:
 
     def __init__(
         self,
-        client: httpx.AsyncClient,
+        client: httpx2.AsyncClient,
         base_url: str,
         api_prefix: str,
         endpoint: Endpoint,
@@ -101,12 +101,12 @@ class _Call:
         self.client = client
         self.api = base_url.rstrip("/") + api_prefix
         # The headers were approved for `base_url`'s host; never let the prefix move them.
-        if httpx.URL(self.api).host != httpx.URL(base_url).host:
+        if httpx2.URL(self.api).host != httpx2.URL(base_url).host:
             raise ValueError(f"API prefix {api_prefix!r} leaves the space's host")
         self.endpoint = endpoint
         self.headers = dict(headers or {})
         self.tracker = tracker
-        self.timeout = httpx.Timeout(read_timeout, connect=CONNECT_TIMEOUT)
+        self.timeout = httpx2.Timeout(read_timeout, connect=CONNECT_TIMEOUT)
         self.session_hash = secrets.token_hex(6)
         self.event_id: str | None = None
         self.use_queue = endpoint.fn_index is not None
@@ -280,14 +280,14 @@ class _Call:
             "event_id": self.event_id,
         }
         # Best effort: the space also drops queued jobs whose stream went away.
-        with contextlib.suppress(httpx.HTTPError):
+        with contextlib.suppress(httpx2.HTTPError):
             await self.client.post(
                 f"{self.api}/cancel", json=body, headers=self.headers, timeout=CANCEL_TIMEOUT
             )
 
 
 async def call_endpoint(
-    client: httpx.AsyncClient,
+    client: httpx2.AsyncClient,
     base_url: str,
     endpoint: Endpoint,
     arguments: Mapping[str, Any],
@@ -321,10 +321,10 @@ async def call_endpoint(
     except TimeoutError:
         await call.cancel_upstream()
         outcome.error = CallError("Timeout", f"the call took longer than {max_duration:g}s")
-    except httpx.TimeoutException as exc:
+    except httpx2.TimeoutException as exc:
         await call.cancel_upstream()
         outcome.error = CallError("Timeout", f"the space did not answer in time ({exc!r:.100})")
-    except httpx.HTTPError as exc:
+    except httpx2.HTTPError as exc:
         outcome.error = CallError("Connection error", f"{type(exc).__name__}: {exc}"[:300])
     except asyncio.CancelledError:
         # Tell the space to stop the job; run it detached so a repeated cancel cannot stop it.

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import httpx
+import httpx2
 
 
 async def download_file(
-    client: httpx.AsyncClient, url: str, headers: Mapping[str, str] | None, limit: int
+    client: httpx2.AsyncClient, url: str, headers: Mapping[str, str] | None, limit: int
 ) -> bytes | None:
     """The file's bytes if it fits in `limit`, else None (also on any failure)."""
     try:
         async with client.stream(
-            "GET", url, headers=dict(headers or {}), timeout=httpx.Timeout(30.0, connect=5.0)
+            "GET", url, headers=dict(headers or {}), timeout=httpx2.Timeout(30.0, connect=5.0)
         ) as response:
             if response.status_code >= 400:
                 return None
@@ -25,13 +25,13 @@ async def download_file(
                     return None
                 chunks.append(chunk)
             return b"".join(chunks)
-    except (httpx.HTTPError, httpx.InvalidURL):
+    except (httpx2.HTTPError, httpx2.InvalidURL):
         return None
 
 
 def origin_of(url: str) -> tuple[str, str, int | None] | None:
     try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError):
+        parsed = httpx2.URL(url)
+    except (httpx2.InvalidURL, TypeError):
         return None
     return parsed.scheme, parsed.host, parsed.port

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import httpx
+import httpx2
 
 from gradio_mcp.errors import UpstreamCallError
 
 MAX_EVENT_BYTES = 32 * 1024 * 1024
 
 
-async def sse_events(response: httpx.Response) -> AsyncIterator[tuple[str, str]]:
+async def sse_events(response: httpx2.Response) -> AsyncIterator[tuple[str, str]]:
     """(event, data) pairs of an SSE stream; `event` is "" for data-only streams."""
     event, size = "", 0
     data_lines: list[str] = []

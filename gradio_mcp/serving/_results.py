@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
+import httpx2
 from mcp import types
 
 from gradio_mcp.gradio._downloads import download_file, origin_of
@@ -30,7 +30,7 @@ def _jsonable(out: OutputValue) -> Any:
 
 async def _file_content(
     ref: FileRef,
-    client: httpx.AsyncClient,
+    client: httpx2.AsyncClient,
     headers: Mapping[str, str] | None,
     limit: int,
     origin: tuple[str, str, int | None] | None,
@@ -60,7 +60,7 @@ async def _file_content(
 async def to_call_tool_result(
     outcome: CallOutcome,
     *,
-    client: httpx.AsyncClient,
+    client: httpx2.AsyncClient,
     headers: Mapping[str, str] | None = None,
     inline_limit_bytes: int = DEFAULT_INLINE_LIMIT,
     space_url: str | None = None,

@@ -8,7 +8,7 @@ import textwrap
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from gradio_mcp.dev.launcher import (
@@ -107,14 +107,14 @@ def test_bundled_app_serves_its_endpoints(
     app = gradio_apps[name]
     assert app.running and app.name == name
     assert app.url == f"http://127.0.0.1:{app.port}"
-    info = httpx.get(f"{app.url}/gradio_api/info", trust_env=False, timeout=10).json()
+    info = httpx2.get(f"{app.url}/gradio_api/info", trust_env=False, timeout=10).json()
     assert list(info["named_endpoints"]) == EXPECTED_ENDPOINTS[name]
 
 
 @pytest.mark.slow
 def test_bundled_app_answers_a_call(gradio_apps: dict[str, GradioAppProcess]) -> None:
     url = gradio_apps["text_tools"].url
-    with httpx.Client(trust_env=False, timeout=10) as client:
+    with httpx2.Client(trust_env=False, timeout=10) as client:
         posted = client.post(
             f"{url}/gradio_api/call/letter_counter", json={"data": ["Strawberry", "R", False]}
         )
@@ -133,8 +133,8 @@ def test_stopping_a_real_app_leaves_no_process() -> None:
     assert not _alive(pid)
     with pytest.raises(ProcessLookupError):
         os.killpg(pid, 0)
-    with pytest.raises(httpx.ConnectError):
-        httpx.get(f"{url}/gradio_api/info", trust_env=False, timeout=2)
+    with pytest.raises(httpx2.ConnectError):
+        httpx2.get(f"{url}/gradio_api/info", trust_env=False, timeout=2)
     assert not app.running
     assert app.stop() is None  # a second stop is a no-op
 

@@ -6,18 +6,17 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
-from pytest_httpx import HTTPXMock
 
 from gradio_mcp import ErrorKind
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery
+from tests.mock_http import MockHTTP
 from tests.upstream import HUB, Upstream, install
 
 pytestmark = [
     pytest.mark.anyio,
-    pytest.mark.httpx_mock(assert_all_responses_were_requested=False),
 ]
 
 
@@ -30,8 +29,8 @@ class Clock:
 
 
 @pytest.fixture
-def upstream(httpx_mock: HTTPXMock) -> Upstream:
-    return install(httpx_mock)
+def upstream(http_mock: MockHTTP) -> Upstream:
+    return install(http_mock)
 
 
 @pytest.fixture
@@ -40,12 +39,12 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def make(clock: Clock) -> AsyncIterator[Callable[..., Discovery]]:
+async def make(clock: Clock, http_mock: MockHTTP) -> AsyncIterator[Callable[..., Discovery]]:
     made: list[Discovery] = []
 
     def factory(**overrides: Any) -> Discovery:
         settings = Settings.from_env({}, hf_endpoint=HUB, **overrides)
-        discovery = Discovery(settings, clock=clock)
+        discovery = Discovery(settings, clock=clock, client=http_mock.client())
         made.append(discovery)
         return discovery
 
@@ -320,10 +319,10 @@ async def test_bad_input_fails_alone(upstream: Upstream, make: Any) -> None:
 
 
 async def test_hub_connection_errors_and_bad_json_are_reported(
-    httpx_mock: HTTPXMock, make: Any
+    http_mock: MockHTTP, make: Any
 ) -> None:
-    httpx_mock.add_exception(httpx.ConnectError("refused"), url=f"{HUB}/api/spaces/a/down")
-    httpx_mock.add_response(url=f"{HUB}/api/spaces/a/garbled", text="<html>")
+    http_mock.add_exception(httpx2.ConnectError("refused"), url=f"{HUB}/api/spaces/a/down")
+    http_mock.add_response(url=f"{HUB}/api/spaces/a/garbled", text="<html>")
     down, garbled = await make().get_spaces(["a/down", "a/garbled"])
     assert down.error is not None and down.error.kind == ErrorKind.CONNECTION
     assert garbled.error is not None and garbled.error.kind == ErrorKind.BAD_PAYLOAD
@@ -373,13 +372,15 @@ async def test_public_hub_predicts_hf_space_hosts(upstream: Upstream, clock: Clo
 
 
 async def test_module_level_functions_share_a_default_discovery(
-    upstream: Upstream, monkeypatch: pytest.MonkeyPatch
+    upstream: Upstream, http_mock: MockHTTP, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import gradio_mcp
     from gradio_mcp.discovery import _default as discovery_module
 
     monkeypatch.setenv("HF_ENDPOINT", HUB)
     monkeypatch.setattr(discovery_module, "_default", None)
+    # The default Discovery builds its own client; give it the scripted one.
+    monkeypatch.setattr(Discovery, "_new_client", lambda _self: http_mock.client())
     upstream.add("alice/blocks")
     (space,) = await gradio_mcp.get_gradio_spaces(["alice/blocks"])
     again = await gradio_mcp.get_gradio_space("alice/blocks")

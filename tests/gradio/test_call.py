@@ -10,11 +10,10 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from mcp import types
 from PIL import Image
-from pytest_httpx import HTTPXMock
 
 from gradio_mcp.dev.launcher import GradioAppProcess
 from gradio_mcp.errors import ToolArgumentError
@@ -30,6 +29,7 @@ from gradio_mcp.gradio._progress import ProgressUpdate
 from gradio_mcp.models import Endpoint, Parameter, Return
 from gradio_mcp.serving._results import to_call_tool_result
 from gradio_mcp.serving._throttle import ProgressThrottle
+from tests.mock_http import MockHTTP
 
 pytestmark = pytest.mark.anyio
 
@@ -48,7 +48,7 @@ def _file_kind(info: dict[str, Any]) -> str | None:
     return "single" if title in ("FileData", "ImageData") else None
 
 
-async def endpoint_of(client: httpx.AsyncClient, base: str, api_name: str) -> Endpoint:
+async def endpoint_of(client: httpx2.AsyncClient, base: str, api_name: str) -> Endpoint:
     info = (await client.get(f"{base}/gradio_api/info")).json()
     config = (await client.get(f"{base}/config")).json()
     api = info["named_endpoints"][f"/{api_name}"]
@@ -89,8 +89,8 @@ async def endpoint_of(client: httpx.AsyncClient, base: str, api_name: str) -> En
 
 
 @pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as http:
+async def client() -> AsyncIterator[httpx2.AsyncClient]:
+    async with httpx2.AsyncClient() as http:
         yield http
 
 
@@ -117,7 +117,7 @@ class Recorder:
 # Calls on real apps
 
 
-async def test_text_call_returns_the_value(gradio_apps: Apps, client: httpx.AsyncClient) -> None:
+async def test_text_call_returns_the_value(gradio_apps: Apps, client: httpx2.AsyncClient) -> None:
     base = gradio_apps["text_tools"].url
     endpoint = await endpoint_of(client, base, "letter_counter")
 
@@ -137,7 +137,7 @@ async def test_text_call_returns_the_value(gradio_apps: Apps, client: httpx.Asyn
 
 
 async def test_omitted_arguments_take_the_space_defaults(
-    gradio_apps: Apps, client: httpx.AsyncClient
+    gradio_apps: Apps, client: httpx2.AsyncClient
 ) -> None:
     base = gradio_apps["text_tools"].url
     endpoint = await endpoint_of(client, base, "transform_text")
@@ -150,7 +150,7 @@ async def test_omitted_arguments_take_the_space_defaults(
 
 
 async def test_simple_call_route_works_without_fn_index(
-    gradio_apps: Apps, client: httpx.AsyncClient
+    gradio_apps: Apps, client: httpx2.AsyncClient
 ) -> None:
     base = gradio_apps["text_tools"].url
     endpoint = without_fn_index(await endpoint_of(client, base, "transform_text"))
@@ -162,7 +162,7 @@ async def test_simple_call_route_works_without_fn_index(
 
 
 async def test_generator_streams_ordered_progress_then_the_final_value(
-    gradio_apps: Apps, client: httpx.AsyncClient
+    gradio_apps: Apps, client: httpx2.AsyncClient
 ) -> None:
     base = gradio_apps["streaming"].url
     endpoint = await endpoint_of(client, base, "count_up")
@@ -188,7 +188,7 @@ async def test_generator_streams_ordered_progress_then_the_final_value(
 
 
 async def test_generator_on_simple_route_still_reports_partial_values(
-    gradio_apps: Apps, client: httpx.AsyncClient
+    gradio_apps: Apps, client: httpx2.AsyncClient
 ) -> None:
     base = gradio_apps["streaming"].url
     endpoint = without_fn_index(await endpoint_of(client, base, "count_up"))
@@ -203,7 +203,7 @@ async def test_generator_on_simple_route_still_reports_partial_values(
     assert progress.updates[-1].message == "Generating: 1 2 3 "
 
 
-async def test_queue_false_endpoint_runs(gradio_apps: Apps, client: httpx.AsyncClient) -> None:
+async def test_queue_false_endpoint_runs(gradio_apps: Apps, client: httpx2.AsyncClient) -> None:
     base = gradio_apps["streaming"].url
     endpoint = await endpoint_of(client, base, "echo")
     assert endpoint.queue is False
@@ -214,7 +214,7 @@ async def test_queue_false_endpoint_runs(gradio_apps: Apps, client: httpx.AsyncC
 
 
 async def test_gr_error_comes_back_with_title_and_message(
-    gradio_apps: Apps, client: httpx.AsyncClient
+    gradio_apps: Apps, client: httpx2.AsyncClient
 ) -> None:
     base = gradio_apps["text_tools"].url
     endpoint = await endpoint_of(client, base, "always_fails")
@@ -231,7 +231,7 @@ async def test_gr_error_comes_back_with_title_and_message(
 
 
 async def test_image_output_is_a_downloadable_file_and_inline_image(
-    gradio_apps: Apps, client: httpx.AsyncClient
+    gradio_apps: Apps, client: httpx2.AsyncClient
 ) -> None:
     base = gradio_apps["image_gen"].url
     endpoint = await endpoint_of(client, base, "make_image")
@@ -260,7 +260,7 @@ async def test_image_output_is_a_downloadable_file_and_inline_image(
     assert [type(c) for c in small.content] == [types.ResourceLink]
 
 
-async def test_audio_output_is_inline_audio(gradio_apps: Apps, client: httpx.AsyncClient) -> None:
+async def test_audio_output_is_inline_audio(gradio_apps: Apps, client: httpx2.AsyncClient) -> None:
     base = gradio_apps["image_gen"].url
     endpoint = await endpoint_of(client, base, "make_tone")
 
@@ -273,7 +273,7 @@ async def test_audio_output_is_inline_audio(gradio_apps: Apps, client: httpx.Asy
 
 
 async def test_data_uri_file_is_uploaded_and_seen_by_the_function(
-    gradio_apps: Apps, client: httpx.AsyncClient
+    gradio_apps: Apps, client: httpx2.AsyncClient
 ) -> None:
     base = gradio_apps["file_tools"].url
     endpoint = await endpoint_of(client, base, "file_info")
@@ -292,7 +292,7 @@ async def test_data_uri_file_is_uploaded_and_seen_by_the_function(
 
 
 async def test_file_output_becomes_a_resource_link(
-    gradio_apps: Apps, client: httpx.AsyncClient
+    gradio_apps: Apps, client: httpx2.AsyncClient
 ) -> None:
     base = gradio_apps["file_tools"].url
     endpoint = await endpoint_of(client, base, "write_file")
@@ -312,11 +312,11 @@ async def test_file_output_becomes_a_resource_link(
 
 
 async def test_bad_file_arguments_raise_before_any_request() -> None:
-    sent: list[httpx.Request] = []
+    sent: list[httpx2.Request] = []
 
-    def record(request: httpx.Request) -> httpx.Response:
+    def record(request: httpx2.Request) -> httpx2.Response:
         sent.append(request)
-        return httpx.Response(500)
+        return httpx2.Response(500)
 
     endpoint = Endpoint(
         api_name="file_info",
@@ -326,7 +326,7 @@ async def test_bad_file_arguments_raise_before_any_request() -> None:
         fn_index=0,
     )
     big = "data:application/octet-stream;base64," + base64.b64encode(b"x" * 5000).decode()
-    async with httpx.AsyncClient(transport=httpx.MockTransport(record)) as mock:
+    async with httpx2.AsyncClient(transport=httpx2.MockTransport(record)) as mock:
         for bad in ("/etc/passwd", "file:///etc/passwd", "ftp://example.org/a", 42, {"path": "x"}):
             with pytest.raises(ToolArgumentError, match="URL or a data: URI"):
                 await call_endpoint(mock, "http://space", endpoint, {"file": bad})
@@ -344,17 +344,17 @@ async def test_bad_file_arguments_raise_before_any_request() -> None:
 async def test_url_file_argument_is_passed_for_the_space_to_download() -> None:
     joined: list[Any] = []
 
-    def space(request: httpx.Request) -> httpx.Response:
+    def space(request: httpx2.Request) -> httpx2.Response:
         if request.url.path.endswith("/queue/join"):
             joined.append(json.loads(request.content))
-            return httpx.Response(200, json={"event_id": "e1"})
+            return httpx2.Response(200, json={"event_id": "e1"})
         done = {
             "msg": "process_completed",
             "event_id": "e1",
             "success": True,
             "output": {"data": ["ok"]},
         }
-        return httpx.Response(200, text=f"data: {json.dumps(done)}\n\n")
+        return httpx2.Response(200, text=f"data: {json.dumps(done)}\n\n")
 
     endpoint = Endpoint(
         api_name="files",
@@ -364,7 +364,7 @@ async def test_url_file_argument_is_passed_for_the_space_to_download() -> None:
         fn_index=7,
     )
     url = "https://huggingface.co/datasets/x/resolve/main/my%20photo.png"
-    async with httpx.AsyncClient(transport=httpx.MockTransport(space)) as mock:
+    async with httpx2.AsyncClient(transport=httpx2.MockTransport(space)) as mock:
         outcome = await call_endpoint(mock, "http://space", endpoint, {"files": [url]})
 
     assert outcome.outputs[0].value == "ok"
@@ -382,7 +382,7 @@ async def test_url_file_argument_is_passed_for_the_space_to_download() -> None:
 
 
 async def test_state_slot_is_sent_as_null_and_state_output_dropped(
-    gradio_apps: Apps, client: httpx.AsyncClient
+    gradio_apps: Apps, client: httpx2.AsyncClient
 ) -> None:
     base = gradio_apps["text_tools"].url
     endpoint = await endpoint_of(client, base, "remember")
@@ -396,12 +396,12 @@ async def test_state_slot_is_sent_as_null_and_state_output_dropped(
     assert [o.value for o in second.outputs] == ["pear"]
 
 
-class RecordingTransport(httpx.AsyncHTTPTransport):
+class RecordingTransport(httpx2.AsyncHTTPTransport):
     def __init__(self) -> None:
         super().__init__()
         self.paths: list[str] = []
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         self.paths.append(request.url.path)
         return await super().handle_async_request(request)
 
@@ -409,7 +409,7 @@ class RecordingTransport(httpx.AsyncHTTPTransport):
 async def test_cancelling_a_call_stops_the_job_on_the_space(gradio_apps: Apps) -> None:
     base = gradio_apps["streaming"].url
     transport = RecordingTransport()
-    async with httpx.AsyncClient(transport=transport) as client:
+    async with httpx2.AsyncClient(transport=transport) as client:
         endpoint = await endpoint_of(client, base, "count_up")
         # The app runs at most 4 count_up jobs at once; fill every slot with slow jobs.
         running = [asyncio.Event() for _ in range(4)]
@@ -437,7 +437,7 @@ async def test_cancelling_a_call_stops_the_job_on_the_space(gradio_apps: Apps) -
         assert time.perf_counter() - started < 3
 
 
-async def test_unreachable_space_is_an_error_outcome(client: httpx.AsyncClient) -> None:
+async def test_unreachable_space_is_an_error_outcome(client: httpx2.AsyncClient) -> None:
     from gradio_mcp.dev.launcher import free_port
 
     endpoint = Endpoint(api_name="x", description="", parameters=(), returns=(), fn_index=0)
@@ -458,10 +458,9 @@ def sse(*events: tuple[str, Any]) -> str:
     return "".join(f"event: {name}\ndata: {json.dumps(data)}\n\n" for name, data in events)
 
 
-async def test_join_server_error_is_reported_with_status_and_excerpt(
-    httpx_mock: HTTPXMock, client: httpx.AsyncClient
-) -> None:
-    httpx_mock.add_response(
+async def test_join_server_error_is_reported_with_status_and_excerpt(http_mock: MockHTTP) -> None:
+    client = http_mock.client()
+    http_mock.add_response(
         method="POST",
         url=f"{SPACE}/gradio_api/queue/join",
         status_code=503,
@@ -474,9 +473,10 @@ async def test_join_server_error_is_reported_with_status_and_excerpt(
     assert "the space is sleeping" in outcome.error.message
 
 
-async def test_join_validation_error_422(httpx_mock: HTTPXMock, client: httpx.AsyncClient) -> None:
+async def test_join_validation_error_422(http_mock: MockHTTP) -> None:
+    client = http_mock.client()
     detail = {"detail": [{"type": "list_type", "loc": ["body", "data"], "msg": "bad"}]}
-    httpx_mock.add_response(url=f"{SPACE}/gradio_api/queue/join", status_code=422, json=detail)
+    http_mock.add_response(url=f"{SPACE}/gradio_api/queue/join", status_code=422, json=detail)
 
     outcome = await call_endpoint(client, SPACE, QUEUED, {})
 
@@ -494,10 +494,11 @@ async def test_join_validation_error_422(httpx_mock: HTTPXMock, client: httpx.As
     ],
 )
 async def test_simple_route_error_shapes(
-    httpx_mock: HTTPXMock, client: httpx.AsyncClient, payload: Any, title: str, message: str
+    http_mock: MockHTTP, payload: Any, title: str, message: str
 ) -> None:
-    httpx_mock.add_response(url=f"{SPACE}/gradio_api/call/go", json={"event_id": "ev"})
-    httpx_mock.add_response(
+    client = http_mock.client()
+    http_mock.add_response(url=f"{SPACE}/gradio_api/call/go", json={"event_id": "ev"})
+    http_mock.add_response(
         url=f"{SPACE}/gradio_api/call/go/ev",
         text=sse(("heartbeat", None), ("error", payload)),
         headers={"content-type": "text/event-stream"},
@@ -509,10 +510,9 @@ async def test_simple_route_error_shapes(
     assert outcome.error.title == title and message in outcome.error.message
 
 
-async def test_hidden_error_on_queue_route(
-    httpx_mock: HTTPXMock, client: httpx.AsyncClient
-) -> None:
-    httpx_mock.add_response(url=f"{SPACE}/gradio_api/queue/join", json={"event_id": "ev"})
+async def test_hidden_error_on_queue_route(http_mock: MockHTTP) -> None:
+    client = http_mock.client()
+    http_mock.add_response(url=f"{SPACE}/gradio_api/queue/join", json={"event_id": "ev"})
     done = {
         "msg": "process_completed",
         "event_id": "ev",
@@ -520,7 +520,7 @@ async def test_hidden_error_on_queue_route(
         "output": {"error": None},
         "title": "Error",
     }
-    httpx_mock.add_response(method="GET", text=f"data: {json.dumps(done)}\n\n")
+    http_mock.add_response(method="GET", text=f"data: {json.dumps(done)}\n\n")
 
     outcome = await call_endpoint(client, SPACE, QUEUED, {})
 
@@ -529,11 +529,10 @@ async def test_hidden_error_on_queue_route(
     assert result.is_error and "show_error=False" in result.content[0].text  # type: ignore[union-attr]
 
 
-async def test_stream_ending_without_result_is_an_error(
-    httpx_mock: HTTPXMock, client: httpx.AsyncClient
-) -> None:
-    httpx_mock.add_response(url=f"{SPACE}/gradio_api/queue/join", json={"event_id": "ev"})
-    httpx_mock.add_response(
+async def test_stream_ending_without_result_is_an_error(http_mock: MockHTTP) -> None:
+    client = http_mock.client()
+    http_mock.add_response(url=f"{SPACE}/gradio_api/queue/join", json={"event_id": "ev"})
+    http_mock.add_response(
         method="GET", text='data: {"msg":"estimation","event_id":"ev","rank":2,"queue_size":5}\n\n'
     )
     progress = Recorder()
@@ -548,7 +547,7 @@ async def test_stream_ending_without_result_is_an_error(
 # MCP content for several outputs
 
 
-async def test_several_outputs_are_keyed_by_label(client: httpx.AsyncClient) -> None:
+async def test_several_outputs_are_keyed_by_label(client: httpx2.AsyncClient) -> None:
     outcome = CallOutcome(
         outputs=[
             OutputValue("hello", Return("Greeting", "Textbox", {})),
@@ -583,7 +582,7 @@ async def test_several_outputs_are_keyed_by_label(client: httpx.AsyncClient) -> 
 
 
 async def test_throttled_progress_from_a_real_call_ends_on_the_final_update(
-    gradio_apps: Apps, client: httpx.AsyncClient
+    gradio_apps: Apps, client: httpx2.AsyncClient
 ) -> None:
     base = gradio_apps["streaming"].url
     endpoint = await endpoint_of(client, base, "count_up")

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-import httpx
+import httpx2
 import pytest
 import uvicorn
 from starlette.applications import Starlette
@@ -233,7 +233,7 @@ def dashboard() -> Iterator[tuple[str, Metrics]]:
 
 def test_dashboard_renders_the_hit_rates_the_api_reports(dashboard: tuple[str, Metrics]) -> None:
     url, _metrics = dashboard
-    api = httpx.get(f"{url}/api/metrics", timeout=10).json()
+    api = httpx2.get(f"{url}/api/metrics", timeout=10).json()
     dom = Dom(dump_dom(f"{url}/metrics"))
     cache = api["gradioCacheMetrics"]
 

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
-from pytest_httpx import HTTPXMock
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -20,11 +19,11 @@ from gradio_mcp.discovery import Discovery
 from gradio_mcp.ops._metrics import OTHER_LABEL, PRIVATE_LABEL, Metrics, percentile
 from gradio_mcp.ops._prometheus import render_prometheus
 from gradio_mcp.ops._routes import metrics_routes
+from tests.mock_http import MockHTTP
 from tests.upstream import HUB, Upstream, install
 
 pytestmark = [
     pytest.mark.anyio,
-    pytest.mark.httpx_mock(assert_all_responses_were_requested=False),
 ]
 
 SECRET = "acme-secret/internal-model"
@@ -32,13 +31,13 @@ SECRET_TOKEN = "hf_secret_token_for_tests"
 
 
 @pytest.fixture
-def upstream(httpx_mock: HTTPXMock) -> Upstream:
-    return install(httpx_mock)
+def upstream(http_mock: MockHTTP) -> Upstream:
+    return install(http_mock)
 
 
 @pytest.fixture
-async def discovery() -> AsyncIterator[Discovery]:
-    async with Discovery(Settings.from_env({}, hf_endpoint=HUB)) as d:
+async def discovery(http_mock: MockHTTP) -> AsyncIterator[Discovery]:
+    async with Discovery(Settings.from_env({}, hf_endpoint=HUB), client=http_mock.client()) as d:
         yield d
 
 

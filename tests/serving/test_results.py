@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import base64
 
-import httpx
 import pytest
-from pytest_httpx import HTTPXMock
 
 from gradio_mcp.gradio._outputs import CallOutcome, FileRef, OutputValue
 from gradio_mcp.serving._results import to_call_tool_result
+from tests.mock_http import MockHTTP
 
 pytestmark = pytest.mark.anyio
 
@@ -25,10 +24,10 @@ def image_at(url: str) -> CallOutcome:
 
 
 async def test_image_on_the_spaces_own_host_is_fetched_with_credentials(
-    httpx_mock: HTTPXMock,
+    http_mock: MockHTTP,
 ) -> None:
-    httpx_mock.add_response(url=f"{SPACE}/gradio_api/file=out.png", content=PNG)
-    async with httpx.AsyncClient() as client:
+    http_mock.add_response(url=f"{SPACE}/gradio_api/file=out.png", content=PNG)
+    async with http_mock.client() as client:
         result = await to_call_tool_result(
             image_at(f"{SPACE}/gradio_api/file=out.png"),
             client=client,
@@ -36,25 +35,25 @@ async def test_image_on_the_spaces_own_host_is_fetched_with_credentials(
             space_url=SPACE,
         )
     assert result.content[0].type == "image"
-    (request,) = httpx_mock.get_requests()
+    (request,) = http_mock.get_requests()
     assert request.headers["x-hf-authorization"] == "Bearer hf_secret"
 
 
 async def test_a_file_url_on_another_host_never_gets_the_callers_token(
-    httpx_mock: HTTPXMock,
+    http_mock: MockHTTP,
 ) -> None:
-    httpx_mock.add_response(url="https://evil.example/x.png", content=PNG)
-    async with httpx.AsyncClient() as client:
+    http_mock.add_response(url="https://evil.example/x.png", content=PNG)
+    async with http_mock.client() as client:
         result = await to_call_tool_result(
             image_at("https://evil.example/x.png"), client=client, headers=AUTH, space_url=SPACE
         )
     assert result.content[0].type == "image"  # still shown, just fetched anonymously
-    (request,) = httpx_mock.get_requests()
+    (request,) = http_mock.get_requests()
     assert "x-hf-authorization" not in request.headers and "x-ip-token" not in request.headers
 
 
-async def test_an_unusable_file_url_becomes_a_link_not_a_crash() -> None:
-    async with httpx.AsyncClient() as client:
+async def test_an_unusable_file_url_becomes_a_link_not_a_crash(http_mock: MockHTTP) -> None:
+    async with http_mock.client() as client:
         result = await to_call_tool_result(
             image_at("https://" + "a" * 300 + ".example/x.png"), client=client, space_url=SPACE
         )

@@ -5,22 +5,24 @@ from __future__ import annotations
 import pytest
 from mcp.client.client import Client
 from mcp.shared.exceptions import MCPError
-from pytest_httpx import HTTPXMock
 
 from gradio_mcp.config import Settings
+from gradio_mcp.discovery import Discovery
 from gradio_mcp.serving._server import GradioMCP
+from tests.mock_http import MockHTTP
 from tests.upstream import HUB, install
 
-pytestmark = [
-    pytest.mark.anyio,
-    pytest.mark.httpx_mock(assert_all_responses_were_requested=False),
-]
+pytestmark = pytest.mark.anyio
 
 
-async def test_failed_calls_count_as_errors_of_their_method(httpx_mock: HTTPXMock) -> None:
-    upstream = install(httpx_mock)
+def server(settings: Settings, http_mock: MockHTTP) -> GradioMCP:
+    return GradioMCP(settings, discovery=Discovery(settings, client=http_mock.client()))
+
+
+async def test_failed_calls_count_as_errors_of_their_method(http_mock: MockHTTP) -> None:
+    upstream = install(http_mock)
     upstream.add("alice/blocks")
-    gradio = GradioMCP(Settings.from_env({}, hf_endpoint=HUB, spaces=("alice/blocks",)))
+    gradio = server(Settings.from_env({}, hf_endpoint=HUB, spaces=("alice/blocks",)), http_mock)
     async with Client(gradio.server, mode="legacy") as client:
         names = [tool.name for tool in (await client.list_tools()).tools]
         assert "blocks__letter_counter" in names
@@ -38,12 +40,12 @@ async def test_failed_calls_count_as_errors_of_their_method(httpx_mock: HTTPXMoc
 
 
 async def test_a_call_waits_for_a_space_that_tools_list_left_loading(
-    httpx_mock: HTTPXMock,
+    http_mock: MockHTTP,
 ) -> None:
-    upstream = install(httpx_mock)
+    upstream = install(http_mock)
     upstream.add("alice/slow", schema_latency=0.4)
     settings = Settings.from_env({}, hf_endpoint=HUB, spaces=("alice/slow",), list_deadline_ms=100)
-    gradio = GradioMCP(settings)
+    gradio = server(settings, http_mock)
     async with Client(gradio.server, mode="legacy") as client:
         assert (await client.list_tools()).tools == []  # not ready within the list deadline
         # The call cannot be answered without the space, so it waits for it (bad arguments

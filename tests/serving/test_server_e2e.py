@@ -18,7 +18,6 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import anyio
-import httpx
 import httpx2
 import pytest
 from mcp import types
@@ -368,7 +367,7 @@ def test_last_progress_precedes_the_result_on_the_wire(e2e_stack: Stack, protoco
     }
     messages: list[dict[str, Any]] = []
     with (
-        httpx.Client(trust_env=False, timeout=httpx.Timeout(10.0, read=60.0)) as http,
+        httpx2.Client(trust_env=False, timeout=httpx2.Timeout(10.0, read=60.0)) as http,
         http.stream("POST", e2e_stack.server.mcp_url(), json=body, headers=headers) as response,
     ):
         assert response.status_code == 200
@@ -475,7 +474,7 @@ async def test_private_space_never_appears_in_metrics(e2e_stack: Stack) -> None:
         await c.call_tool("secret-tools__letter_counter", {"word": "abc", "letter": "c"})
         await c.call_tool("text-tools__letter_counter", {"word": "abc", "letter": "c"})
 
-    with httpx.Client(base_url=e2e_stack.server.url, trust_env=False, timeout=10.0) as http:
+    with httpx2.Client(base_url=e2e_stack.server.url, trust_env=False, timeout=10.0) as http:
         pages = {path: http.get(path) for path in ("/api/metrics", "/metrics/prometheus")}
     for path, response in pages.items():
         assert response.status_code == 200, path
@@ -538,13 +537,13 @@ INITIALIZE = {
 MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 
 
-def post_initialize(server: ServerProcess, **headers: str) -> httpx.Response:
-    with httpx.Client(trust_env=False, timeout=10.0) as http:
+def post_initialize(server: ServerProcess, **headers: str) -> httpx2.Response:
+    with httpx2.Client(trust_env=False, timeout=10.0) as http:
         return http.post(server.mcp_url(), json=INITIALIZE, headers={**MCP_HEADERS, **headers})
 
 
 def test_get_on_mcp_is_405(e2e_stack: Stack) -> None:
-    with httpx.Client(trust_env=False, timeout=10.0) as http:
+    with httpx2.Client(trust_env=False, timeout=10.0) as http:
         response = http.get(e2e_stack.server.mcp_url(), headers={"Accept": "text/event-stream"})
     assert response.status_code == 405
     assert "POST" in response.headers.get("allow", "")
@@ -572,7 +571,7 @@ def test_foreign_origin_is_403(e2e_stack: Stack) -> None:
 
 
 def test_healthz(e2e_stack: Stack) -> None:
-    with httpx.Client(trust_env=False, timeout=10.0) as http:
+    with httpx2.Client(trust_env=False, timeout=10.0) as http:
         response = http.get(f"{e2e_stack.server.url}/healthz")
     assert response.status_code == 200
     assert response.json()["status"] == "ok"

@@ -33,6 +33,7 @@ async def test_stdio_lists_and_calls_with_the_users_own_token(hub: LocalHub) -> 
         "HF_TOKEN": "hf_me",  # the desktop user's token: stdio acts for that user
         "GRADIO_MCP_SPACES": "demo/text-tools,demo/secret",
         "GRADIO_MCP_TRUSTED_HOSTS": "127.0.0.1:*",
+        "GRADIO_MCP_ALLOWED_NETWORKS": "127.0.0.1/32",
         "GRADIO_MCP_LOG_LEVEL": "warning",
     }
     params = StdioServerParameters(
