@@ -308,6 +308,14 @@ class Settings:
         "longest one Redis command may take; a slower one counts as Redis being down",
         "ms",
     )
+    redis_secret: str = _setting(
+        "GRADIO_MCP_REDIS_SECRET",
+        str.strip,
+        "",
+        "a secret shared by every replica and never sent to Redis: with it, replicas also"
+        " agree on one Hub request for a space none of them has seen yet",
+        secret=True,
+    )
     redis_prefix: str = _setting(
         "GRADIO_MCP_REDIS_PREFIX",
         _key_prefix,

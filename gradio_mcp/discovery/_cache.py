@@ -5,6 +5,12 @@ One `FetchCache` holds one kind of document (space metadata, or endpoint schemas
 fetch function is supplied per lookup, so the cache knows nothing about HTTP; it is told
 whether a result may be stored (private spaces may not) and whether the upstream said
 "not modified" (a 304, which renews the stored entry).
+
+An optional `SharedLevel` sits behind the in-process entries: a second level other processes
+read and write too (Redis, in `_shared.py`; the cache knows nothing of it but this protocol).
+A local hit never reaches it. A local miss asks it before the upstream, and takes its turn
+there so that one process in the fleet fetches while the others wait for that result;
+whatever is fetched and may be stored is written through.
 """
 
 from __future__ import annotations
@@ -13,8 +19,9 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable, Hashable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 import cachetools
 
@@ -48,12 +55,58 @@ class Fetched(Generic[V]):
     not_modified: bool = False
 
 
+@dataclass(frozen=True)
+class SharedEntry(Generic[V]):
+    """What a shared level holds for a key: a value (with its ETag, fetched `age` seconds
+    ago), a failure remembered since `failure_age` seconds, or both (the failure is newer)."""
+
+    value: V | None
+    age: float
+    etag: str | None = None
+    failure: Exception | None = None
+    failure_age: float = 0.0
+
+
+class SharedLevel(Protocol[V]):
+    """A cache level shared with other processes. It never raises: a level that cannot be
+    reached behaves as an empty one whose turns are always granted."""
+
+    async def load(self, key: Hashable) -> SharedEntry[V] | None:
+        """The entry under `key`, fresh or not, or None."""
+        ...
+
+    async def save(self, key: Hashable, value: V, etag: str | None) -> None:
+        """Store a value fetched just now."""
+        ...
+
+    async def save_failure(self, key: Hashable, failure: Exception) -> None:
+        """Remember a failed fetch (a level may decline to share failures)."""
+        ...
+
+    async def forget(self, key: Hashable) -> None:
+        """Drop the entry: the upstream said it is gone, or no longer public."""
+        ...
+
+    def fetch_turn(
+        self, key: Hashable, *, known: bool
+    ) -> AbstractAsyncContextManager[SharedEntry[V] | None]:
+        """Wait for this process's turn to fetch `key` for the fleet. Gives None when it is
+        this process's to fetch (write the result through before leaving), or the entry
+        another process fetched meanwhile. `known`: the level had an entry for the key
+        (so the key is one it may name)."""
+        ...
+
+
 @dataclass
 class CacheStats:
-    """Counters for one cache. `hits` includes stale entries served without waiting."""
+    """Counters for one cache. `hits` are local (stale entries served without waiting
+    included); `shared_hits` are local misses answered by the shared level, `shared_misses`
+    those it could not answer (they went upstream)."""
 
     hits: int = 0
     misses: int = 0
+    shared_hits: int = 0
+    shared_misses: int = 0
     stale_served: int = 0
     etag_revalidations: int = 0
     negative_hits: int = 0
@@ -77,7 +130,7 @@ class CacheStats:
 REFRESH_DELAY = 0.005
 
 # A lookup's outcome, for per-space timing logs.
-HIT, STALE, MISS = "hit", "stale", "miss"
+HIT, STALE, MISS, SHARED = "hit", "stale", "miss", "shared"
 
 
 class _LRU(cachetools.LRUCache[Hashable, Entry[V]]):
@@ -105,6 +158,7 @@ class FetchCache(Generic[V]):
         stale_while_revalidate: bool = True,
         clock: Callable[[], float] = time.monotonic,
         is_definitive: Callable[[Exception], bool] = lambda _exc: False,
+        shared: SharedLevel[V] | None = None,
     ) -> None:
         self.name = name
         self.ttl = ttl
@@ -113,14 +167,16 @@ class FetchCache(Generic[V]):
         # A definitive failure (the thing is gone, or no longer ours to see) also drops the
         # stored entry: stale-if-error is for outages, not for answers.
         self.is_definitive = is_definitive
+        # No point sharing what is never kept.
+        self.shared = shared if ttl > 0 else None
         self.stats = CacheStats()
         self._clock = clock
         self._entries: _LRU[V] = _LRU(maxsize, self._count_eviction)
         self._failures: cachetools.LRUCache[Hashable, tuple[float, BaseException]] = (
             cachetools.LRUCache(maxsize=maxsize)
         )
-        self._inflight: dict[Hashable, asyncio.Task[V]] = {}
-        self._background: set[asyncio.Task[V]] = set()
+        self._inflight: dict[Hashable, asyncio.Task[tuple[V, str]]] = {}
+        self._background: set[asyncio.Task[tuple[V, str]]] = set()
 
     def _count_eviction(self) -> None:
         self.stats.evictions += 1
@@ -143,11 +199,14 @@ class FetchCache(Generic[V]):
         fetch: Callable[[Entry[V] | None], Awaitable[Fetched[V]]],
         *,
         flight_key: Hashable | None = None,
+        share: bool = True,
     ) -> tuple[V, str]:
-        """The value for `key` and how it was obtained (hit, stale or miss).
+        """The value for `key` and how it was obtained (hit, stale, shared or miss).
 
         `flight_key` identifies who may share an in-flight fetch and a remembered failure:
         callers with different tokens pass different flight keys, so they never share one.
+        `share=False` keeps this lookup away from the shared level altogether (a key that
+        names something private must not even be asked for there).
         Raises whatever `fetch` raised (possibly remembered from a recent failure).
         """
         flight = key if flight_key is None else flight_key
@@ -164,7 +223,7 @@ class FetchCache(Generic[V]):
             self.stats.hits += 1
             self.stats.stale_served += 1
             if not failed_recently:
-                self._refresh_in_background(key, flight, fetch, entry)
+                self._refresh_in_background(key, flight, fetch, entry, share)
             return entry.value, STALE
         if failure is not None and (failed_recently or self.stale_while_revalidate):
             # A remembered failure answers at once. Once it is older than the negative TTL it
@@ -172,17 +231,17 @@ class FetchCache(Generic[V]):
             # a dead upstream then never makes a caller wait for its timeout again.
             self.stats.negative_hits += 1
             if not failed_recently:
-                self._refresh_in_background(key, flight, fetch, entry)
+                self._refresh_in_background(key, flight, fetch, entry, share)
             # Without its old traceback, which would grow with every re-raise.
             raise failure[1].with_traceback(None)
         if flight in self._inflight:
             self.stats.merged_fetches += 1
             self.stats.misses += 1
-            return await asyncio.shield(self._inflight[flight]), MISS
+            return await asyncio.shield(self._inflight[flight])
         self.stats.misses += 1
-        task = self._start_fetch(key, flight, fetch, entry)
+        task = self._start_fetch(key, flight, fetch, entry, share)
         try:
-            return await asyncio.shield(task), MISS
+            return await asyncio.shield(task)
         except Exception as exc:
             if entry is not None and not self.is_definitive(exc):
                 self.stats.stale_if_error += 1
@@ -195,11 +254,12 @@ class FetchCache(Generic[V]):
         flight: Hashable,
         fetch: Callable[[Entry[V] | None], Awaitable[Fetched[V]]],
         entry: Entry[V] | None,
+        share: bool,
     ) -> None:
         if flight in self._inflight:
             return
         self.stats.background_refreshes += 1
-        task = self._start_fetch(key, flight, fetch, entry, delay=REFRESH_DELAY)
+        task = self._start_fetch(key, flight, fetch, entry, share, delay=REFRESH_DELAY)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
@@ -209,10 +269,11 @@ class FetchCache(Generic[V]):
         flight: Hashable,
         fetch: Callable[[Entry[V] | None], Awaitable[Fetched[V]]],
         previous: Entry[V] | None,
+        share: bool,
         delay: float = 0.0,
-    ) -> asyncio.Task[V]:
+    ) -> asyncio.Task[tuple[V, str]]:
         task = asyncio.get_running_loop().create_task(
-            self._run_fetch(key, flight, fetch, previous, delay)
+            self._run_fetch(key, flight, fetch, previous, share, delay)
         )
         self._inflight[flight] = task
         task.add_done_callback(lambda _t: self._inflight.pop(flight, None))
@@ -226,10 +287,60 @@ class FetchCache(Generic[V]):
         flight: Hashable,
         fetch: Callable[[Entry[V] | None], Awaitable[Fetched[V]]],
         previous: Entry[V] | None,
+        share: bool,
         delay: float = 0.0,
-    ) -> V:
+    ) -> tuple[V, str]:
         if delay:
             await asyncio.sleep(delay)
+        shared = self.shared if share else None
+        if shared is None:
+            return await self._fetch_upstream(key, flight, fetch, previous, None), MISS
+        remote = await shared.load(key)
+        if remote is not None:
+            found = self._adopt(key, flight, remote)
+            if found is not None:
+                return found, SHARED
+            if remote.value is not None and (previous is None or remote.age < self._age(previous)):
+                # Expired there too, but newer than ours: its ETag may still be confirmed.
+                previous = Entry(remote.value, self._clock() - remote.age, remote.etag)
+        async with shared.fetch_turn(key, known=remote is not None) as fetched_elsewhere:
+            if fetched_elsewhere is not None:
+                found = self._adopt(key, flight, fetched_elsewhere)
+                if found is not None:
+                    return found, SHARED
+            self.stats.shared_misses += 1
+            return await self._fetch_upstream(key, flight, fetch, previous, shared), MISS
+
+    def _age(self, entry: Entry[V]) -> float:
+        return self._clock() - entry.fetched_at
+
+    def _adopt(self, key: Hashable, flight: Hashable, remote: SharedEntry[V]) -> V | None:
+        """Take a shared entry as our own when it is fresh: its value; or, when another
+        process's fetch failed moments ago, its older value (stale-if-error) or else the
+        failure, raised. None when there is nothing fresh (the caller then fetches)."""
+        now = self._clock()
+        if remote.value is not None and remote.age < self.ttl:
+            self.stats.shared_hits += 1
+            self._entries[key] = Entry(remote.value, now - remote.age, remote.etag)
+            return remote.value
+        if remote.failure is None or remote.failure_age >= self.negative_ttl:
+            return None
+        self.stats.shared_hits += 1
+        self._failures[flight] = (now - remote.failure_age, remote.failure)
+        if remote.value is not None:
+            self.stats.stale_if_error += 1
+            self._entries[key] = Entry(remote.value, now - remote.age, remote.etag)
+            return remote.value
+        raise remote.failure
+
+    async def _fetch_upstream(
+        self,
+        key: Hashable,
+        flight: Hashable,
+        fetch: Callable[[Entry[V] | None], Awaitable[Fetched[V]]],
+        previous: Entry[V] | None,
+        shared: SharedLevel[V] | None,
+    ) -> V:
         self.stats.fetches += 1
         try:
             result = await fetch(previous)
@@ -239,9 +350,15 @@ class FetchCache(Generic[V]):
             self.stats.fetch_failures += 1
             if self.negative_ttl > 0:
                 self._failures[flight] = (self._clock(), exc)
-            if self.is_definitive(exc):
+            definitive = self.is_definitive(exc)
+            if definitive:
                 self._entries.pop(key, None)
             log.debug("fetch_failed", cache=self.name, error=type(exc).__name__)
+            if shared is not None:
+                if definitive:
+                    await shared.forget(key)
+                if self.negative_ttl > 0:
+                    await shared.save_failure(key, exc)
             raise
         self._failures.pop(flight, None)
         now = self._clock()
@@ -250,13 +367,19 @@ class FetchCache(Generic[V]):
             previous.fetched_at = now
             if key not in self._entries:
                 self._entries[key] = previous
+            if shared is not None:
+                await shared.save(key, previous.value, previous.etag)
             return previous.value
         if not result.store or self.ttl <= 0:
             # Never keep it, and drop what an earlier (public) fetch stored under this key.
             self.stats.uncacheable += 1
             self._entries.pop(key, None)
+            if shared is not None:
+                await shared.forget(key)
             return result.value
         self._entries[key] = Entry(result.value, now, result.etag)
+        if shared is not None:
+            await shared.save(key, result.value, result.etag)
         return result.value
 
     async def aclose(self) -> None:

@@ -5,6 +5,9 @@ sliding window of `discovery_concurrency` slots (a slow space holds up nobody el
 schema requests go to many hosts and get their own, larger window. A cold public space's
 schema fetch starts at its predicted host while its metadata is still in flight, and is
 kept only when the metadata confirms that host and that the space is public.
+
+With a Redis connection (`GRADIO_MCP_REDIS_URL`), both caches get a shared level behind them
+(`_shared.py`): what one process fetched, the others read, and one process fetches for all.
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ from gradio_mcp.config import Settings
 from gradio_mcp.discovery._cache import MISS, Entry, FetchCache, Fetched
 from gradio_mcp.discovery._hub import fetch_space_metadata
 from gradio_mcp.discovery._schema_fetcher import fetch_space_schema
+from gradio_mcp.discovery._shared import RedisLevel, shared_levels
 from gradio_mcp.discovery._space_ids import normalize_space_id, predict_subdomain
 from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import GradioSpace, SpaceMetadata, SpaceSchema, Timings
 from gradio_mcp.net._credentials import CredentialPolicy, fingerprint, token_fingerprint
+from gradio_mcp.net._redis import RedisConnection
 
 log = get_logger("gradio_mcp.discovery")
 
@@ -52,6 +57,10 @@ def _is_definitive(exc: Exception) -> bool:
     return isinstance(exc, SpaceError) and exc.kind in DEFINITIVE_ERRORS
 
 
+class _PrefetchSkipped(Exception):
+    """The shared level has the space: its schema will come from there, not the space."""
+
+
 class Discovery:
     """Cached, parallel discovery of Gradio spaces. Use as an async context manager."""
 
@@ -61,14 +70,23 @@ class Discovery:
         *,
         client: httpx2.AsyncClient | None = None,
         clock: Any = time.monotonic,
+        redis: RedisConnection | None = None,
     ) -> None:
+        """`redis`: a connection the caller owns and shares (a server hands the same one to
+        its task store); by default one is opened when `GRADIO_MCP_REDIS_URL` is set."""
         self.settings = settings or Settings.from_env()
         s = self.settings
         self._own_client = client is None
         self.client = client or self._new_client()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._own_redis = redis is None
+        self.redis = redis if redis is not None else RedisConnection.from_settings(s)
+        self._shared_metadata: RedisLevel[SpaceMetadata] | None = None
+        self._shared_schemas: RedisLevel[SpaceSchema] | None = None
+        if self.redis is not None:
+            self._shared_metadata, self._shared_schemas = shared_levels(self.redis, s)
 
-        def cache(name: str, ttl_ms: int) -> Any:
+        def cache(name: str, ttl_ms: int, shared: Any) -> Any:
             return FetchCache(
                 name,
                 ttl=ttl_ms / 1000,
@@ -77,12 +95,15 @@ class Discovery:
                 stale_while_revalidate=s.stale_while_revalidate,
                 clock=clock,
                 is_definitive=_is_definitive,
+                shared=shared,
             )
 
         self.metadata_cache: FetchCache[SpaceMetadata] = cache(
-            "space_metadata", s.space_cache_ttl_ms
+            "space_metadata", s.space_cache_ttl_ms, self._shared_metadata
         )
-        self.schema_cache: FetchCache[SpaceSchema] = cache("schemas", s.schema_cache_ttl_ms)
+        self.schema_cache: FetchCache[SpaceSchema] = cache(
+            "schemas", s.schema_cache_ttl_ms, self._shared_schemas
+        )
         self._hub_slots = asyncio.Semaphore(s.discovery_concurrency)
         self._schema_slots = asyncio.Semaphore(s.schema_concurrency)
         self.credentials = CredentialPolicy.from_settings(s)
@@ -140,6 +161,8 @@ class Discovery:
         await self.schema_cache.aclose()
         if self._own_client:
             await self.client.aclose()
+        if self._own_redis and self.redis is not None:
+            await self.redis.aclose()
 
     # ------------------------------------------------------------------ tokens and hosts
 
@@ -294,7 +317,7 @@ class Discovery:
             metadata, meta_outcome = await self._metadata(space_id, token)
             meta_ms = _ms(time.perf_counter() - t0)
             if metadata.private:
-                self._known_private[fingerprint(space_id)] = True
+                await self._note_private(space_id, metadata)
             host = self._check_usable(metadata)
             if not skip_schemas:
                 t1 = time.perf_counter()
@@ -332,6 +355,16 @@ class Discovery:
         return GradioSpace(
             id=space_id, metadata=metadata, schema=schema, error=error, timings=timings
         )
+
+    async def _note_private(self, space_id: str, metadata: SpaceMetadata) -> None:
+        """Remember a space is private; the first time, also drop from the shared level the
+        schema it may have left there while it was public."""
+        name = fingerprint(space_id)
+        if name in self._known_private:
+            return
+        self._known_private[name] = True
+        if self._shared_schemas is not None and metadata.url:
+            await self._shared_schemas.forget((metadata.id, metadata.revision, metadata.url))
 
     @staticmethod
     def _loggable(space_id: str, metadata: SpaceMetadata | None) -> str:
@@ -378,7 +411,11 @@ class Discovery:
             )
 
         return await self.metadata_cache.get(
-            space_id, fetch, flight_key=(space_id, token_fingerprint(token))
+            space_id,
+            fetch,
+            flight_key=(space_id, token_fingerprint(token)),
+            # A space seen to be private is not even asked for in the shared level.
+            share=fingerprint(space_id) not in self._known_private,
         )
 
     # ------------------------------------------------------------------ schemas
@@ -399,10 +436,17 @@ class Discovery:
         host = self._predicted_host(space_id)
         if host is None:
             return None
-        task = asyncio.get_running_loop().create_task(self._fetch_schema(host, {}))
+        task = asyncio.get_running_loop().create_task(self._prefetch_schema(space_id, host))
         # The outcome is read only if the prefetch is used; never let it warn when dropped.
         task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
         return task
+
+    async def _prefetch_schema(self, space_id: str, host: str) -> SpaceSchema:
+        # Another process most likely fetched a space the shared level knows: its schema will
+        # come from there, and the space is not asked at all.
+        if self._shared_metadata is not None and await self._shared_metadata.contains(space_id):
+            raise _PrefetchSkipped
+        return await self._fetch_schema(host, {})
 
     async def _fetch_schema(self, host: str, headers: Mapping[str, str]) -> SpaceSchema:
         return await fetch_space_schema(
@@ -437,14 +481,21 @@ class Discovery:
         async def fetch(_previous: Entry[SpaceSchema] | None) -> Fetched[SpaceSchema]:
             # Gradio sends no ETag on its schema documents, so there is nothing to revalidate.
             if prefetch is not None:
-                self.prefetches_used += 1
-                return Fetched(await prefetch)
+                try:
+                    prefetched = await prefetch
+                except _PrefetchSkipped:
+                    pass
+                else:
+                    self.prefetches_used += 1
+                    return Fetched(prefetched)
             headers = self.space_headers(host, token) if metadata.private else {}
             schema = await self._fetch_schema(host, headers)
             return Fetched(schema, store=not metadata.private)
 
         try:
-            schema, outcome = await self.schema_cache.get(key, fetch, flight_key=flight)
+            schema, outcome = await self.schema_cache.get(
+                key, fetch, flight_key=flight, share=not metadata.private
+            )
         finally:
             if prefetch is not None and not prefetch.done():
                 prefetch.cancel()
@@ -477,6 +528,8 @@ class Discovery:
             return {
                 "hits": stats.hits,
                 "misses": stats.misses,
+                "sharedHits": stats.shared_hits,
+                "sharedMisses": stats.shared_misses,
                 "hitRate": round(stats.hit_rate, 2),
                 "cacheSize": len(cache),
                 "staleServed": stats.stale_served,
