@@ -27,6 +27,12 @@ _SERVE_FLAGS = (
     ("--host", "host", "address to bind (loopback by default)"),
     ("--port", "port", "port to listen on"),
 )
+WORKER_HEALTHCHECK_SECONDS = 30
+_WORKERS_FLAG = (
+    "--workers",
+    "workers",
+    "worker processes on the port; they share a cache only through Redis",
+)
 
 
 def _env_name(field_name: str) -> str:
@@ -38,14 +44,20 @@ def _add_flags(parser: argparse.ArgumentParser, flags: Sequence[tuple[str, str, 
         parser.add_argument(flag, dest=field_name, help=f"{text} [env {_env_name(field_name)}]")
 
 
+def _flag_variables(
+    args: argparse.Namespace, flags: Sequence[tuple[str, str, str]]
+) -> dict[str, str]:
+    """The variables the given flags stand for, with the flags' values."""
+    return {
+        _env_name(field_name): str(getattr(args, field_name))
+        for _flag, field_name, _text in flags
+        if getattr(args, field_name, None) is not None
+    }
+
+
 def _settings(args: argparse.Namespace, flags: Sequence[tuple[str, str, str]]) -> Settings:
     """Settings from the environment, with any given flag taking its variable's place."""
-    env = dict(os.environ)
-    for _flag, field_name, _text in flags:
-        value = getattr(args, field_name, None)
-        if value is not None:
-            env[_env_name(field_name)] = str(value)
-    return Settings.from_env(env)
+    return Settings.from_env({**os.environ, **_flag_variables(args, flags)})
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
         " /api/metrics, Prometheus text at /metrics/prometheus and /healthz. Callers add spaces"
         " with ?gradio=owner/a,owner/b and send their token as Authorization: Bearer.",
     )
-    _add_flags(serve, (*_SERVE_FLAGS, *_COMMON_FLAGS))
+    _add_flags(serve, (*_SERVE_FLAGS, _WORKERS_FLAG, *_COMMON_FLAGS))
 
     stdio = commands.add_parser(
         "stdio",
@@ -103,18 +115,39 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _serve(settings: Settings) -> None:
+def _http_app(settings: Settings) -> Any:
     import huggingface_hub
-    import uvicorn
 
     from gradio_mcp.serving import GradioMCP, build_http_app
 
-    app = build_http_app(GradioMCP(settings, server_token=huggingface_hub.get_token()))
+    return build_http_app(GradioMCP(settings, server_token=huggingface_hub.get_token()))
+
+
+def worker_app() -> Any:
+    """One worker's ASGI app, for `serve --workers N`: each worker is a fresh interpreter that
+    reads its settings from the environment (the parent put its flags there) and sets up its
+    own logging."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_level, settings.log_format)
+    return _http_app(settings)
+
+
+def _serve(settings: Settings, flag_variables: dict[str, str]) -> None:
+    import uvicorn
+
+    workers = settings.workers
     print(
         f"gradio-mcp {__version__}: MCP at http://{settings.host}:{settings.port}/mcp,"
-        f" dashboard at http://{settings.host}:{settings.port}/metrics",
+        f" dashboard at http://{settings.host}:{settings.port}/metrics"
+        + (f", {workers} workers" if workers > 1 else ""),
         file=sys.stderr,
     )
+    if workers > 1 and not settings.redis_url:
+        print(
+            f"gradio-mcp: the {workers} workers each keep their own cache; set"
+            " GRADIO_MCP_REDIS_URL for them to share one.",
+            file=sys.stderr,
+        )
     loopback = settings.host in ("127.0.0.1", "localhost", "::1")
     if not loopback and not settings.allowed_hosts:
         print(
@@ -122,7 +155,25 @@ def _serve(settings: Settings) -> None:
             " GRADIO_MCP_ALLOWED_HOSTS to the name clients use to reach this server.",
             file=sys.stderr,
         )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(
+            _http_app(settings), host=settings.host, port=settings.port, log_level="warning"
+        )
+        return
+    # Workers are new interpreters: what the flags said must reach them through the
+    # environment they inherit.
+    os.environ.update(flag_variables)
+    uvicorn.run(
+        "gradio_mcp.cli:worker_app",
+        factory=True,
+        workers=workers,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        # A worker still importing on a busy machine is slow, not hung: five seconds (the
+        # default) would have it killed and restarted over and over.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+    )
 
 
 def _discover(args: argparse.Namespace, settings: Settings) -> int:
@@ -153,9 +204,10 @@ def _discover(args: argparse.Namespace, settings: Settings) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    serve_flags = (*_SERVE_FLAGS, _WORKERS_FLAG, *_COMMON_FLAGS)
     try:
         if args.command == "serve":
-            settings = _settings(args, (*_SERVE_FLAGS, *_COMMON_FLAGS))
+            settings = _settings(args, serve_flags)
         elif args.command == "demo":
             settings = _settings(args, (*_SERVE_FLAGS, _COMMON_FLAGS[1]))
         elif args.command == "discover":
@@ -167,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     configure_logging(settings.log_level, settings.log_format)
     if args.command == "serve":
-        _serve(settings)
+        _serve(settings, _flag_variables(args, serve_flags))
         return 0
     if args.command == "stdio":
         from gradio_mcp.serving import serve_stdio

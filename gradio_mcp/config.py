@@ -292,6 +292,13 @@ class Settings:
         "largest image or audio output sent inline; larger ones become links",
         "bytes",
     )
+    workers: int = _setting(
+        "GRADIO_MCP_WORKERS",
+        _positive_int,
+        1,
+        "server processes sharing the port (gradio-mcp serve); each has its own in-process"
+        " cache, shared only through Redis",
+    )
     # The shared cache level (and any other state replicas share).
     redis_url: str = _setting(
         "GRADIO_MCP_REDIS_URL",

@@ -116,8 +116,9 @@ def server_env(hub: LocalHub, spaces: Sequence[str], extra: Mapping[str, str]) -
 class ServerProcess:
     """`gradio-mcp serve` in its own process group, output to a temporary log file."""
 
-    def __init__(self, env: Mapping[str, str], port: int) -> None:
+    def __init__(self, env: Mapping[str, str], port: int, args: Sequence[str] = ()) -> None:
         self.port = port
+        self._args = list(args)
         self._env = dict(env, GRADIO_MCP_PORT=str(port))
         # No token file from the developer's home: the server must hold no token of its own.
         self._home = tempfile.mkdtemp(prefix="gradio_mcp_e2e_home_")
@@ -135,12 +136,14 @@ class ServerProcess:
         extra_env: Mapping[str, str] | None = None,
         *,
         ready_timeout: float = SERVER_READY_TIMEOUT,
+        args: Sequence[str] = (),
     ) -> ServerProcess:
-        """Start the server on a free port and return once `/healthz` answers 200."""
+        """Start the server (`gradio-mcp serve ARGS`) on a free port and return once
+        `/healthz` answers 200."""
         env = server_env(hub, spaces, extra_env or {})
         last_error: RuntimeError | None = None
         for _ in range(_PORT_ATTEMPTS):
-            server = cls(env, free_port())
+            server = cls(env, free_port(), args)
             try:
                 server._spawn()
                 server._wait_ready(time.monotonic() + ready_timeout)
@@ -178,7 +181,10 @@ class ServerProcess:
     def _spawn(self) -> None:
         assert self._log is not None
         self._process = spawn_group(
-            [*gradio_mcp_command(), "serve"], cwd=Path(self._home), env=self._env, log=self._log
+            [*gradio_mcp_command(), "serve", *self._args],
+            cwd=Path(self._home),
+            env=self._env,
+            log=self._log,
         )
 
     def _wait_ready(self, deadline: float) -> None:

@@ -212,9 +212,12 @@ class RedisConnection:
         """`operation(client)` within the command timeout, or `RedisUnavailableError`."""
         if not self.outage.may_try():
             raise RedisUnavailableError(f"Redis at {self.address} is down; not asking it now")
+        # Outside the timeout: the first call imports the client library, which takes a
+        # moment on a cold process and is no sign of a slow Redis.
+        client = self._client_for_running_loop()
         try:
             async with asyncio.timeout(self.timeout):
-                result = await operation(self._client_for_running_loop())
+                result = await operation(client)
         except asyncio.CancelledError:
             self.outage.abandoned()
             raise

@@ -11,6 +11,7 @@ name is dropped at once, so no rendering (and no attribute of this object) can l
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -158,6 +159,25 @@ class Metrics:
                     for method, s in sorted(self.requests_by_method.items())
                 },
             },
+            "sharedCache": self.shared_cache(),
             "uptimeSeconds": self.uptime_seconds,
             "version": __version__,
+            # Several worker processes answer on one port, each with its own figures.
+            "pid": os.getpid(),
+        }
+
+    def shared_cache(self) -> dict[str, Any]:
+        """Hits in this process, hits from the shared level, and Redis's state and errors."""
+        d = self.discovery
+        caches = (d.metadata_cache.stats, d.schema_cache.stats)
+        redis = d.redis.status() if d.redis is not None else None
+        return {
+            "enabled": redis is not None,
+            "localHits": sum(stats.hits for stats in caches),
+            "sharedHits": sum(stats.shared_hits for stats in caches),
+            "sharedMisses": sum(stats.shared_misses for stats in caches),
+            "redisState": redis["state"] if redis else "disabled",
+            "redisErrors": redis["errors"] if redis else 0,
+            "redisOutages": redis["outages"] if redis else 0,
+            "redisLastError": redis["lastError"] if redis else None,
         }

@@ -63,8 +63,10 @@ class _Collector(Collector):
         d = self.metrics.discovery
         caches = (("space_metadata", d.metadata_cache), ("schemas", d.schema_cache))
         counters = (
-            ("hits", "Lookups answered from the cache (stale entries included)"),
-            ("misses", "Lookups that had to wait for an upstream fetch"),
+            ("hits", "Lookups answered from this process's cache (stale entries included)"),
+            ("misses", "Lookups this process's cache could not answer"),
+            ("shared_hits", "Local misses answered by the shared level (Redis)"),
+            ("shared_misses", "Local misses the shared level could not answer (went upstream)"),
             ("etag_revalidations", "Entries renewed by an HTTP 304"),
             ("stale_served", "Expired entries served while refreshing"),
             ("negative_hits", "Lookups answered by a remembered failure"),
@@ -100,6 +102,26 @@ class _Collector(Collector):
             "gradio_mcp_cache_overall_hit_ratio",
             "hits / lookups over both caches, 0 before any lookup",
             value=hits / lookups if lookups else 0.0,
+        )
+        yield from self._redis_families()
+
+    def _redis_families(self) -> Iterator[Metric]:
+        redis = self.metrics.discovery.redis
+        if redis is None:
+            return  # no shared level: nothing to report, rather than a misleading 0
+        status = redis.status()
+        yield GaugeMetricFamily(
+            "gradio_mcp_redis_up",
+            "1 while Redis answers, 0 while it counts as down (or was never asked)",
+            value=1 if status["state"] == "up" else 0,
+        )
+        yield CounterMetricFamily(
+            "gradio_mcp_redis_errors",
+            "Redis commands that failed, timed out or answered garbage",
+            value=status["errors"],
+        )
+        yield CounterMetricFamily(
+            "gradio_mcp_redis_outages", "Times Redis went from up to down", value=status["outages"]
         )
 
     def _discovery_families(self) -> Iterator[Metric]:

@@ -1,5 +1,5 @@
-"""The HTTP application: `/mcp` (stateless streamable HTTP), the metrics routes and `/healthz`,
-with the Host/Origin checks that keep a browser page from driving a local server."""
+"""The HTTP application: `/mcp` (stateless streamable HTTP), the metrics routes, `/healthz` and
+`/readyz`, with the Host/Origin checks that keep a browser page from driving a local server."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gradio_mcp._version import __version__
 from gradio_mcp.config import Settings
+from gradio_mcp.ops._health import ReadinessCheck, readiness_route, redis_check
 from gradio_mcp.ops._routes import metrics_routes
 from gradio_mcp.serving._server import GradioMCP
 
@@ -37,8 +38,17 @@ def transport_security(settings: Settings) -> TransportSecuritySettings:
     )
 
 
+def readiness_checks(gradio: GradioMCP) -> list[ReadinessCheck]:
+    """What `/readyz` reports on. Redis is reported but never required."""
+    checks: list[ReadinessCheck] = []
+    if gradio.redis is not None:
+        checks.append(redis_check(gradio.redis))
+    return checks
+
+
 def build_http_app(gradio: GradioMCP) -> ASGIApp:
-    """The ASGI application of one server: `/mcp`, the metrics routes and `/healthz`."""
+    """The ASGI application of one server: `/mcp`, the metrics routes, `/healthz` (the
+    process is alive) and `/readyz` (it may take traffic, and how Redis is doing)."""
 
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok", "version": __version__})
@@ -48,7 +58,11 @@ def build_http_app(gradio: GradioMCP) -> ASGIApp:
         stateless_http=True,
         json_response=False,  # SSE responses, so progress notifications can flow
         transport_security=transport_security(gradio.settings),
-        custom_starlette_routes=[*metrics_routes(gradio.metrics), Route("/healthz", healthz)],
+        custom_starlette_routes=[
+            *metrics_routes(gradio.metrics),
+            Route("/healthz", healthz),
+            readiness_route(readiness_checks(gradio)),
+        ],
     )
     inner_lifespan = mcp_app.router.lifespan_context
 
@@ -58,7 +72,7 @@ def build_http_app(gradio: GradioMCP) -> ASGIApp:
             try:
                 yield
             finally:
-                await gradio.discovery.aclose()
+                await gradio.aclose()
 
     mcp_app.router.lifespan_context = lifespan
     return RejectGetOnMcp(mcp_app)

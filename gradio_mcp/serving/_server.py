@@ -24,6 +24,7 @@ from gradio_mcp.discovery import Discovery
 from gradio_mcp.errors import ToolArgumentError, UnknownNameError
 from gradio_mcp.gradio import ProgressUpdate, call_endpoint
 from gradio_mcp.models import GradioSpace
+from gradio_mcp.net import RedisConnection
 from gradio_mcp.ops._metrics import Metrics
 from gradio_mcp.serving._caller import Caller, read_caller
 from gradio_mcp.serving._catalog import ToolCatalog, build_catalog
@@ -54,7 +55,12 @@ class GradioMCP:
         server_token: str | None = None,
     ) -> None:
         self.settings = settings or Settings.from_env()
-        self.discovery = discovery or Discovery(self.settings)
+        # One Redis connection for the process, shared by everything that keeps state there.
+        self.redis = (
+            RedisConnection.from_settings(self.settings) if discovery is None else discovery.redis
+        )
+        self.discovery = discovery or Discovery(self.settings, redis=self.redis)
+        self._owns_discovery = discovery is None
         self.metrics = Metrics(self.discovery)
         self.server_token = server_token
         self._schemas: dict[str, Mapping[str, Any]] = {}
@@ -73,6 +79,12 @@ class GradioMCP:
             get_tool_input_schema=self._schemas.get,
         )
         self.server.middleware.append(self._measure)
+
+    async def aclose(self) -> None:
+        """Close what this server opened: its discovery's connections and Redis's pool."""
+        await self.discovery.aclose()
+        if self._owns_discovery and self.redis is not None:
+            await self.redis.aclose()
 
     # ------------------------------------------------------------------ request context
 

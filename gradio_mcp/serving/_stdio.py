@@ -20,4 +20,4 @@ async def serve_stdio(settings: Settings | None = None) -> None:
         async with stdio_server() as (read, write):
             await gradio.server.run(read, write, gradio.server.create_initialization_options())
     finally:
-        await gradio.discovery.aclose()
+        await gradio.aclose()

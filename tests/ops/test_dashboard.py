@@ -37,6 +37,7 @@ from gradio_mcp.discovery._cache import Entry, Fetched
 from gradio_mcp.models import SpaceSchema
 from gradio_mcp.ops._metrics import PRIVATE_LABEL, Metrics
 from gradio_mcp.ops._routes import metrics_routes
+from tests.redis_server import RedisServer
 
 pytestmark = pytest.mark.slow
 
@@ -276,6 +277,40 @@ def test_dashboard_renders_the_hit_rates_the_api_reports(dashboard: tuple[str, M
     assert text(dom.one(id="status-text")) == "live"
     assert text(dom.one(id="updated")) != "never"
     assert dom.one(id="error").hidden
+
+    # No Redis here: every hit is local, and the shared card says Redis is not in use.
+    assert text(dom.metric("sharedCache.localHits")) == str(cache["totalHits"])
+    assert text(dom.metric("sharedCache.sharedHits")) == "0"
+    assert text(dom.metric("sharedCache.redisState")) == "disabled"
+    assert text(dom.metric("pid")) == str(api["pid"])
+
+
+def test_dashboard_shows_shared_hits_and_redis_errors(redis_server: RedisServer) -> None:
+    redis_server.start()
+    redis_server.flush()
+    with LocalHub() as hub:
+        hub.add_space("alice/letters")
+        settings = Settings.from_env({}, hf_endpoint=hub.url, redis_url=redis_server.url)
+        reader = Discovery(settings)
+
+        async def scenario() -> None:
+            async with Discovery(settings) as writer:
+                await writer.get_spaces(["alice/letters"], skip_schemas=True)
+            await reader.get_spaces(["alice/letters"], skip_schemas=True)  # from Redis
+            await reader.get_spaces(["alice/letters"], skip_schemas=True)  # local
+            await reader.aclose()
+
+        asyncio.run(scenario())
+    assert reader.redis is not None
+    reader.redis.distrust("a value that was not ours")  # as a garbage answer would
+    with serve(Starlette(routes=metrics_routes(Metrics(reader)))) as url:
+        dom = Dom(dump_dom(f"{url}/metrics"))
+    assert text(dom.metric("sharedCache.localHits")) == "1"
+    assert text(dom.metric("sharedCache.sharedHits")) == "1"
+    assert text(dom.metric("spaceMetadata.sharedHits")) == "1"
+    assert text(dom.metric("sharedCache.redisErrors")) == "1"
+    state = dom.metric("sharedCache.redisState")
+    assert text(state) == "down" and "warn" in state.attrs.get("class", "")
 
 
 def test_private_space_is_not_in_the_rendered_page(dashboard: tuple[str, Metrics]) -> None:

@@ -352,3 +352,48 @@ async def test_routes_serve_dashboard_json_and_prometheus(
     assert value(hits, "gradio_mcp_cache_hits_total", cache="schemas") == 1
 
     assert client.post("/api/metrics").status_code == 405
+
+
+async def test_local_hits_shared_hits_and_redis_errors_are_told_apart(
+    upstream: Upstream, http_mock: MockHTTP, redis_server: Any, redis_url: str
+) -> None:
+    from gradio_mcp.net import RedisConnection
+
+    upstream.add("alice/blocks")
+    settings = Settings.from_env({}, hf_endpoint=HUB, redis_url=redis_url)
+    async with Discovery(settings, client=http_mock.client()) as writer:
+        await writer.get_spaces(["alice/blocks"])
+    connection = RedisConnection(redis_url, timeout=2.0, retry_interval=60.0)
+    async with Discovery(settings, client=http_mock.client(), redis=connection) as reader:
+        metrics = Metrics(reader)
+        assert metrics.snapshot()["sharedCache"]["redisState"] == "unknown"
+        await reader.get_spaces(["alice/blocks"])  # both documents from Redis
+        await reader.get_spaces(["alice/blocks"])  # both from this process's cache
+        redis_server.stop()
+        upstream.add("alice/other")
+        await reader.get_spaces(["alice/other"])  # Redis is gone: one error, then none asked
+        shared = metrics.snapshot()["sharedCache"]
+        assert shared == {
+            "enabled": True,
+            "localHits": 2,
+            "sharedHits": 2,
+            "sharedMisses": 2,  # alice/other: Redis could not answer, upstream did
+            "redisState": "down",
+            "redisErrors": 1,
+            "redisOutages": 1,
+            "redisLastError": "ConnectionError",
+        }
+        fams = families(prometheus_text(metrics))
+        assert value(fams["gradio_mcp_cache_shared_hits"], "gradio_mcp_cache_shared_hits_total",
+                     cache="schemas") == 1  # fmt: skip
+        assert value(fams["gradio_mcp_redis_up"], "gradio_mcp_redis_up") == 0
+        assert value(fams["gradio_mcp_redis_errors"], "gradio_mcp_redis_errors_total") == 1
+        assert value(fams["gradio_mcp_redis_outages"], "gradio_mcp_redis_outages_total") == 1
+    await connection.aclose()
+
+
+async def test_without_redis_the_shared_figures_say_so(discovery: Discovery) -> None:
+    metrics = Metrics(discovery)
+    shared = metrics.snapshot()["sharedCache"]
+    assert shared["enabled"] is False and shared["redisState"] == "disabled"
+    assert "gradio_mcp_redis_up" not in families(prometheus_text(metrics))
