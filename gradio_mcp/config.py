@@ -311,7 +311,7 @@ class Settings:
     redis_timeout_ms: int = _setting(
         "GRADIO_MCP_REDIS_TIMEOUT",
         _positive_int,
-        500,
+        1000,
         "longest one Redis command may take; a slower one counts as Redis being down",
         "ms",
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Callable
 from functools import cache
 from typing import Any, Generic, TypeVar, Union
 
@@ -31,69 +32,98 @@ def encode_model(value: Any) -> Any:
     return dataclasses.asdict(value)
 
 
-@cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+Converter = Callable[[Any, int], Any]
 
 
-def decode_model(cls: type[T], data: Any, depth: int = 0) -> T:
+def decode_model(cls: type[T], data: Any) -> T:
     """`cls` (a dataclass) from JSON data; GarbageError unless every field fits."""
-    if not isinstance(data, dict):
-        raise GarbageError(f"{cls.__name__}: not an object")
-    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    unknown = set(data) - set(fields)
-    if unknown:
-        raise GarbageError(f"{cls.__name__}: unexpected fields {sorted(unknown)[:3]}")
-    hints = _hints(typing.cast(type, cls))
-    values = {}
-    for name, field in fields.items():
-        if name in data:
-            values[name] = _convert(hints[name], data[name], depth + 1)
-        elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
-            raise GarbageError(f"{cls.__name__}: missing {name}")
-    return cls(**values)
+    result: T = _converter(typing.cast(Any, cls))(data, 0)
+    return result
 
 
-def _convert(kind: Any, value: Any, depth: int) -> Any:
-    if depth > MAX_DEPTH:
-        raise GarbageError("nested too deeply")
+@cache
+def _converter(kind: Any) -> Converter:
+    """A function that checks and converts JSON data to `kind`, built once per type."""
     origin = typing.get_origin(kind)
     if kind is Any:
-        return value
+        return lambda value, _depth: value
     if origin in (Union, types.UnionType):
-        options = typing.get_args(kind)
-        if value is None and type(None) in options:
-            return None
+        return _union([_converter(option) for option in typing.get_args(kind)], kind)
+    if kind is type(None):
+        return _exact(type(None), kind)
+    if kind in (bool, str):
+        return _exact(kind, kind)
+    if kind is int:
+        return _integer
+    if origin is tuple:
+        item = _converter(typing.get_args(kind)[0])
+
+        def sequence(value: Any, depth: int) -> Any:
+            if not isinstance(value, list) or depth > MAX_DEPTH:
+                raise GarbageError(f"not a list of {kind}")
+            return tuple(item(v, depth + 1) for v in value)
+
+        return sequence
+    if origin is dict:
+        return _object
+    if dataclasses.is_dataclass(kind):
+        return _dataclass(typing.cast(type, kind))
+    raise TypeError(f"no JSON converter for {kind}")
+
+
+def _exact(python_type: type, kind: Any) -> Converter:
+    def check(value: Any, _depth: int) -> Any:
+        if type(value) is not python_type:
+            raise GarbageError(f"not a {kind}")
+        return value
+
+    return check
+
+
+def _integer(value: Any, _depth: int) -> Any:
+    if type(value) is not int:
+        raise GarbageError("not a whole number")
+    return value
+
+
+def _object(value: Any, depth: int) -> Any:
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise GarbageError("not a JSON object")
+    if depth > MAX_DEPTH:
+        raise GarbageError("nested too deeply")
+    return value
+
+
+def _union(options: list[Converter], kind: Any) -> Converter:
+    def first_fitting(value: Any, depth: int) -> Any:
         for option in options:
-            if option is type(None):
-                continue
             try:
-                return _convert(option, value, depth)
+                return option(value, depth)
             except GarbageError:
                 continue
-        raise GarbageError(f"{value!r:.40} fits none of {kind}")
-    if kind is bool:
-        if isinstance(value, bool):
-            return value
-    elif kind is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    elif kind is float:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-    elif kind is str:
-        if isinstance(value, str):
-            return value
-    elif origin is tuple:
-        (item, _ellipsis) = typing.get_args(kind)
-        if isinstance(value, list):
-            return tuple(_convert(item, v, depth + 1) for v in value)
-    elif origin is dict:
-        if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-            return value
-    elif dataclasses.is_dataclass(kind):
-        return decode_model(typing.cast(type, kind), value, depth)
-    raise GarbageError(f"{value!r:.40} is not a {kind}")
+        raise GarbageError(f"fits none of {kind}")
+
+    return first_fitting
+
+
+def _dataclass(cls: type) -> Converter:
+    hints = typing.get_type_hints(cls)
+    fields = dataclasses.fields(cls)
+    converters = {f.name: _converter(hints[f.name]) for f in fields}
+    required = {
+        f.name
+        for f in fields
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    }
+
+    def build(value: Any, depth: int) -> Any:
+        if not isinstance(value, dict) or depth > MAX_DEPTH:
+            raise GarbageError(f"{cls.__name__}: not an object")
+        if not required <= value.keys() or not value.keys() <= converters.keys():
+            raise GarbageError(f"{cls.__name__}: missing or unexpected fields")
+        return cls(**{name: converters[name](v, depth + 1) for name, v in value.items()})
+
+    return build
 
 
 class Codec(Generic[T]):

@@ -69,6 +69,7 @@ def build_http_app(gradio: GradioMCP) -> ASGIApp:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with inner_lifespan(app):
+            await gradio.start()
             try:
                 yield
             finally:

@@ -80,6 +80,12 @@ class GradioMCP:
         )
         self.server.middleware.append(self._measure)
 
+    async def start(self) -> None:
+        """Open ahead of the first request what would otherwise slow it down: Redis's first
+        connection (and its client library). A Redis that is down now is only noted."""
+        if self.redis is not None:
+            await self.redis.ping()
+
     async def aclose(self) -> None:
         """Close what this server opened: its discovery's connections and Redis's pool."""
         await self.discovery.aclose()
