@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from gradio_mcp.config import Settings
+from gradio_mcp.config import Settings, documented_variables
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -159,3 +159,27 @@ def test_examples_readme_indexes_every_example() -> None:
             if relative.parts[0] == "gradio_apps":
                 relative = Path("gradio_apps")
             assert str(relative) in readme, f"examples/README.md does not mention {relative}"
+
+
+def test_fleet_compose_runs_replicas_on_redis_behind_the_proxy() -> None:
+    import yaml
+
+    fleet = EXAMPLES / "deploy" / "fleet"
+    compose = yaml.safe_load((fleet / "compose.yaml").read_text())
+    services = compose["services"]
+    assert {"redis", "replica-1", "replica-2", "proxy"} <= set(services)
+    known = set(documented_variables())
+    for name in ("replica-1", "replica-2"):
+        env = services[name]["environment"]
+        assert set(env) <= known, set(env) - known  # only real settings
+        assert env["GRADIO_MCP_REDIS_URL"].startswith("redis://redis:")
+        assert "GRADIO_MCP_REDIS_SECRET" in env and "/readyz" in str(services[name]["healthcheck"])
+    assert "volatile-lru" in services["redis"]["command"]
+    conf = (fleet / "nginx.conf").read_text()
+    assert conf.count("{") == conf.count("}")
+    assert "server replica-1:8000" in conf and "server replica-2:8000" in conf
+    mcp = re.search(r"location /mcp \{(.*?)\n    \}", conf, re.S)
+    assert mcp and "proxy_buffering off;" in mcp.group(1)
+    assert "proxy_next_upstream error;" in mcp.group(1)  # a started call is never resent
+    dockerfile = (fleet / "Dockerfile").read_text()
+    assert 'CMD ["gradio-mcp", "serve"]' in dockerfile and "USER gradio-mcp" in dockerfile
