@@ -79,6 +79,7 @@ def test_help_names_each_flags_variable(capsys: pytest.CaptureFixture[str]) -> N
         "GRADIO_MCP_PORT",
         "GRADIO_MCP_SPACES",
         "GRADIO_MCP_LOG_FORMAT",
+        "GRADIO_MCP_WORKERS",
     ):
         assert name in out
 
