@@ -187,10 +187,16 @@ class RedisLevel(Generic[V]):
     # ------------------------------------------------------------------ writing
 
     def _document(self, field: str, payload: Any, etag: str | None = None) -> bytes | None:
+        """The stored form, or None when it cannot be shared: too large, or holding what
+        strict JSON cannot (a space's schema may carry NaN; it stays in this process)."""
         document: dict[str, Any] = {"v": CACHE_FORMAT, "fetchedAt": self._wall(), field: payload}
         if field == "value":
             document["etag"] = etag
-        raw = json.dumps(document, separators=(",", ":"), allow_nan=False).encode()
+        try:
+            raw = json.dumps(document, separators=(",", ":"), allow_nan=False).encode()
+        except (ValueError, TypeError):
+            log.debug("not_shared", cache=self.codec.namespace, reason="not strict JSON")
+            return None
         return raw if len(raw) <= MAX_VALUE_BYTES else None
 
     async def _quietly(self, operation: Callable[[Redis], Any]) -> None:

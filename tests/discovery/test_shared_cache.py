@@ -287,3 +287,22 @@ async def test_a_waiter_fetches_itself_when_the_holder_never_answers(redis_url: 
     # And it did not take (or release) the other holder's lock.
     assert await connection.run(lambda client: client.get(lock)) == b"someone-else"
     await connection.aclose()
+
+
+async def test_a_schema_that_is_not_strict_json_stays_local(
+    redis_url: str, redis_server: RedisServer
+) -> None:
+    from gradio_mcp.discovery._codec import SCHEMAS
+    from gradio_mcp.models import Endpoint, Parameter, SpaceSchema
+
+    connection = RedisConnection(redis_url, timeout=2.0)
+    level = RedisLevel(
+        connection, SCHEMAS, ttl=60, negative_ttl=5, lock_ttl=1,
+        keys_are_public=True, share_failures=True,
+    )  # fmt: skip
+    odd = Parameter("x", {"type": "number"}, required=False, has_default=True,
+                    default=float("nan"))  # fmt: skip
+    schema = SpaceSchema(endpoints=(Endpoint("predict", "", (odd,), ()),))
+    await level.save(("alice/odd", None, "https://x"), schema, None)  # no error...
+    assert redis_server.dump() == {}  # ...and nothing shared
+    await connection.aclose()
