@@ -90,10 +90,11 @@ class SharedLevel(Protocol[V]):
     def fetch_turn(
         self, key: Hashable, *, known: bool
     ) -> AbstractAsyncContextManager[SharedEntry[V] | None]:
-        """Wait for this process's turn to fetch `key` for the fleet. Gives None when it is
-        this process's to fetch (write the result through before leaving), or the entry
-        another process fetched meanwhile. `known`: the level had an entry for the key
-        (so the key is one it may name)."""
+        """Wait for this process's turn to fetch `key` for the fleet. Gives the latest entry
+        seen while waiting, or None: a fresh entry is another process's result; otherwise
+        this process fetches (revalidating what it was given, if anything) and writes the
+        result through before leaving. `known`: the level had an entry for the key (so the
+        key is one it may name)."""
         ...
 
 
@@ -300,19 +301,24 @@ class FetchCache(Generic[V]):
             found = self._adopt(key, flight, remote)
             if found is not None:
                 return found, SHARED
-            if remote.value is not None and (previous is None or remote.age < self._age(previous)):
-                # Expired there too, but newer than ours: its ETag may still be confirmed.
-                previous = Entry(remote.value, self._clock() - remote.age, remote.etag)
+            previous = self._newer(previous, remote)
         async with shared.fetch_turn(key, known=remote is not None) as fetched_elsewhere:
             if fetched_elsewhere is not None:
                 found = self._adopt(key, flight, fetched_elsewhere)
                 if found is not None:
                     return found, SHARED
+                previous = self._newer(previous, fetched_elsewhere)
             self.stats.shared_misses += 1
             return await self._fetch_upstream(key, flight, fetch, previous, shared), MISS
 
-    def _age(self, entry: Entry[V]) -> float:
-        return self._clock() - entry.fetched_at
+    def _newer(self, previous: Entry[V] | None, remote: SharedEntry[V]) -> Entry[V] | None:
+        """The entry to revalidate: an expired shared one when it is newer than ours (its
+        ETag is the latest any process saw)."""
+        if remote.value is None:
+            return previous
+        if previous is not None and self._clock() - previous.fetched_at <= remote.age:
+            return previous
+        return Entry(remote.value, self._clock() - remote.age, remote.etag)
 
     def _adopt(self, key: Hashable, flight: Hashable, remote: SharedEntry[V]) -> V | None:
         """Take a shared entry as our own when it is fresh: its value; or, when another

@@ -243,9 +243,9 @@ class RedisLevel(Generic[V]):
             yield None
             return
         token = secrets.token_hex(16)
-        holding, fetched = await self._claim_or_wait(key, lock, token)
+        holding, seen = await self._claim_or_wait(key, lock, token)
         try:
-            yield fetched
+            yield seen
         finally:
             if holding:
                 await self._quietly(lambda client: client.eval(_RELEASE, 1, lock, token))
@@ -253,33 +253,36 @@ class RedisLevel(Generic[V]):
     async def _claim_or_wait(
         self, key: Hashable, lock: str, token: str
     ) -> tuple[bool, SharedEntry[V] | None]:
-        """(we hold the lock, nothing fetched) or (we do not, what another process fetched,
-        if anything came within the lock's lifetime: else we fetch ourselves)."""
+        """Whether we hold the lock now, and the latest entry seen while waiting for it: a
+        fresh one is another process's result; an expired one (it expired again while we
+        waited) still carries the newest ETag to revalidate. Past the lock's lifetime, or
+        with Redis gone, we fetch without it."""
         lock_ms = max(1, int(self.lock_ttl * 1000))
         give_up = time.monotonic() + self.lock_ttl
         pause = FIRST_POLL
         keys = [self.value_key(key), self.failure_key(key), lock]
+        seen: SharedEntry[V] | None = None
         try:
             while True:
                 if await self.connection.run(
                     lambda client: client.set(lock, token, nx=True, px=lock_ms)
                 ):
-                    return True, None
+                    return True, seen
                 while True:
                     await asyncio.sleep(pause)
                     pause = min(pause * 2, MAX_POLL)
                     value, failure, holder = await self.connection.run(
                         lambda client: client.mget(keys)
                     )
-                    entry = self._decode(value, failure)
-                    if entry is not None and self._fresh(entry):
-                        return False, entry
+                    seen = self._decode(value, failure) or seen
+                    if seen is not None and self._fresh(seen):
+                        return False, seen
                     if self.connection.state is RedisState.DOWN or time.monotonic() >= give_up:
-                        return False, None
+                        return False, seen
                     if holder is None:
                         break  # its holder finished without a result for us: try to take it
         except RedisUnavailableError:
-            return False, None
+            return False, seen
 
     def _fresh(self, entry: SharedEntry[V]) -> bool:
         if entry.value is not None and entry.age < self.ttl:
