@@ -283,11 +283,14 @@ class _Call:
             "fn_index": self.endpoint.fn_index,
             "event_id": self.event_id,
         }
-        # Best effort: the space also drops queued jobs whose stream went away.
+        # Best effort: the space also drops queued jobs whose stream went away. The answer
+        # says nothing we need, so its body is never read.
+        request = self.client.build_request(
+            "POST", f"{self.api}/cancel", json=body, headers=self.headers, timeout=CANCEL_TIMEOUT
+        )
         with contextlib.suppress(httpx2.HTTPError):
-            await self.client.post(
-                f"{self.api}/cancel", json=body, headers=self.headers, timeout=CANCEL_TIMEOUT
-            )
+            response = await self.client.send(request, stream=True)
+            await response.aclose()
 
 
 async def call_endpoint(
