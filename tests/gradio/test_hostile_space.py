@@ -88,3 +88,26 @@ async def test_a_call_to_a_refused_address_is_the_calls_own_error() -> None:
     assert "127.0.0.2" in outcome.error.message
     assert "GRADIO_MCP_ALLOWED_NETWORKS" in outcome.error.message
     assert space.connections == 0
+
+
+async def test_only_cr_and_lf_end_an_event_line() -> None:
+    """U+2028, form feed and friends end lines for Python's splitlines, not for SSE: a value
+    that contains them (JSON encoders need not escape U+2028) must arrive whole."""
+    value = "a\u2028b\x0cc\x1ed\u0085e"
+    completed = {
+        "msg": "process_completed",
+        "event_id": "ev",
+        "success": True,
+        "output": {"data": [value]},
+    }
+    async with FaultServer() as space, new_http_client(ONLY_127_0_0_1) as client:
+        joins_the_queue(space)
+
+        async def stream(reply: Reply) -> None:
+            await reply.head(200, {"Content-Type": "text/event-stream"})
+            line = json.dumps(completed, ensure_ascii=False).encode()
+            await reply.send(b"data: " + line + b"\r\n\r\n")
+
+        space.route("/gradio_api/queue/data", stream)
+        outcome = await call_endpoint(client, space.url, QUEUED, {}, limits=LIMITS)
+    assert outcome.error is None and [o.value for o in outcome.outputs] == [value]
