@@ -1,6 +1,6 @@
 """How gradio_mcp talks to other hosts: where connections may go (the egress policy), the
-one HTTP client that enforces it, what an answer may cost (read limits), and which hosts
-may see a caller's credentials."""
+one HTTP client that enforces it, what an answer may cost (read limits), which hosts may see
+a caller's credentials, and the process's connection to Redis."""
 
 from gradio_mcp.net._client import USER_AGENT, new_http_client
 from gradio_mcp.net._credentials import CredentialPolicy, fingerprint, token_fingerprint
@@ -21,6 +21,7 @@ from gradio_mcp.net._limits import (
     read_body,
     read_excerpt,
 )
+from gradio_mcp.net._redis import RedisConnection, RedisState
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -31,6 +32,8 @@ __all__ = [
     "EgressRefusedError",
     "ReadLimitError",
     "ReadLimits",
+    "RedisConnection",
+    "RedisState",
     "Resolver",
     "fingerprint",
     "json_depth",

@@ -4,9 +4,11 @@ before it is parsed.
 A body is read chunk by chunk and abandoned as soon as it passes its cap (a `Content-Length`
 above the cap is refused before the first chunk), so a 50 MB answer costs what the cap
 allows, not 50 MB. The cap counts decoded bytes, and httpx2 inflates compressed bodies at most
-1 MiB at a time, so a compression bomb is stopped within a MiB of the cap too. JSON nesting is measured in linear time on the text, before the parser
-(which recurses) and everything downstream of it see the document, so a deeply nested
-answer becomes that document's error instead of a RecursionError.
+1 MiB at a time, so a compression bomb is stopped within a MiB of the cap too.
+
+JSON nesting is measured in linear time on the text, before the parser (which recurses) and
+everything downstream of it see the document, so a deeply nested answer becomes that
+document's error instead of a RecursionError.
 """
 
 from __future__ import annotations
