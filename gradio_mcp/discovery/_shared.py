@@ -267,7 +267,13 @@ class RedisLevel(Generic[V]):
                 if await self.connection.run(
                     lambda client: client.set(lock, token, nx=True, px=lock_ms)
                 ):
-                    return True, seen
+                    # Read again now that the turn is ours: the previous holder may have
+                    # written a result (or a newer ETag) after we last looked, and fetching
+                    # with what we saw before would ask the upstream a second time.
+                    value, failure, _holder = await self.connection.run(
+                        lambda client: client.mget(keys)
+                    )
+                    return True, self._decode(value, failure) or seen
                 while True:
                     await asyncio.sleep(pause)
                     pause = min(pause * 2, MAX_POLL)

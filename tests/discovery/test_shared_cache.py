@@ -289,6 +289,31 @@ async def test_a_waiter_fetches_itself_when_the_holder_never_answers(redis_url: 
     await connection.aclose()
 
 
+async def test_the_next_turn_sees_what_the_last_holder_wrote(redis_url: str) -> None:
+    """A process that found nothing fresh, then got its turn just after another process
+    refreshed the entry, uses that result instead of asking the upstream a second time."""
+    from gradio_mcp.models import SpaceMetadata
+
+    connection = RedisConnection(redis_url, timeout=2.0)
+    level = RedisLevel(
+        connection,
+        METADATA,
+        ttl=60,
+        negative_ttl=5,
+        lock_ttl=5,
+        keys_are_public=True,
+        share_failures=False,
+    )
+    space = SpaceMetadata("alice/blocks", False, "gradio", "alice-blocks", None)
+    assert await level.load("alice/blocks") is None  # what the late process saw
+    async with level.fetch_turn("alice/blocks", known=True) as first:
+        assert first is None  # the first holder fetches...
+        await level.save("alice/blocks", space, '"v2"')  # ...and writes its result
+    async with level.fetch_turn("alice/blocks", known=True) as second:
+        assert second is not None and second.value == space and second.etag == '"v2"'
+    await connection.aclose()
+
+
 async def test_a_schema_that_is_not_strict_json_stays_local(
     redis_url: str, redis_server: RedisServer
 ) -> None:
