@@ -8,10 +8,12 @@ from gradio_mcp.discovery._default import (
     get_gradio_spaces,
 )
 from gradio_mcp.discovery._engine import Discovery
+from gradio_mcp.discovery._schema_files import files_as_urls
 
 __all__ = [
     "CacheStats",
     "Discovery",
+    "files_as_urls",
     "format_cache_metrics",
     "get_cache_stats",
     "get_gradio_space",

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import secrets
 import time
 import urllib.parse
@@ -27,14 +28,9 @@ from typing import Any
 import httpx2
 
 from gradio_mcp.errors import UpstreamCallError
+from gradio_mcp.gradio._errors import CallError, error_from_payload, error_from_status
 from gradio_mcp.gradio._inputs import call_data, pending_uploads, replace_uploads
-from gradio_mcp.gradio._outputs import (
-    CallError,
-    CallOutcome,
-    OutputValue,
-    error_from_payload,
-    output_values,
-)
+from gradio_mcp.gradio._outputs import CallOutcome, OutputValue, output_values
 from gradio_mcp.gradio._progress import (
     ProgressSink,
     ProgressTracker,
@@ -53,6 +49,11 @@ CANCEL_TIMEOUT = 2.0
 DEFAULT_MAX_DURATION = 3600.0
 MAX_EVENTS = 200_000
 BODY_EXCERPT_CHARS = 300
+# A space with several replicas keeps each job's events and files on one of them; the Hub's
+# proxy names it in this header and routes `/--replicas/{id}/...` to it.
+REPLICA_HEADER = "x-proxied-replica"
+_REPLICA_ID = re.compile(r"[A-Za-z0-9]{1,64}")
+_AUTH_HEADERS = frozenset({"authorization", "x-hf-authorization"})
 
 # Background /cancel requests outlive the cancelled call; keep references so they finish.
 _background: set[asyncio.Task[None]] = set()
@@ -69,13 +70,21 @@ def _excerpt(response: httpx2.Response) -> str:
 
 def _raise_for_status(response: httpx2.Response, what: str) -> None:
     if response.status_code >= 400:
-        excerpt = _excerpt(response)
-        raise UpstreamCallError(
-            f"HTTP {response.status_code}",
-            f"{what} failed with status {response.status_code}"
-            + (f": {excerpt}" if excerpt else ""),
-            response.status_code,
-        )
+        try:
+            body = response.json()
+        except (ValueError, httpx2.ResponseNotRead):
+            body = None
+        err = error_from_status(response.status_code, body, what, _excerpt(response))
+        raise UpstreamCallError(err.title, err.message, err.status)
+
+
+def replica_of(response: httpx2.Response) -> str | None:
+    """The replica that answered, from the Hub proxy's `X-Proxied-Replica: <space>-<id>`."""
+    header = response.headers.get(REPLICA_HEADER)
+    if not header:
+        return None
+    replica = header.rsplit("-", 1)[-1].strip()
+    return replica if _REPLICA_ID.fullmatch(replica) else None
 
 
 def _json(response: httpx2.Response, what: str) -> Any:
@@ -99,12 +108,16 @@ class _Call:
         read_timeout: float,
     ) -> None:
         self.client = client
-        self.api = base_url.rstrip("/") + api_prefix
+        self.base = base_url.rstrip("/")
+        self.prefix = api_prefix
+        self.api = self.base + api_prefix
         # The headers were approved for `base_url`'s host; never let the prefix move them.
         if httpx2.URL(self.api).host != httpx2.URL(base_url).host:
             raise ValueError(f"API prefix {api_prefix!r} leaves the space's host")
         self.endpoint = endpoint
         self.headers = dict(headers or {})
+        self.authenticated = any(k.lower() in _AUTH_HEADERS for k in self.headers)
+        self.replica: str | None = None
         self.tracker = tracker
         self.timeout = httpx2.Timeout(read_timeout, connect=CONNECT_TIMEOUT)
         self.session_hash = secrets.token_hex(6)
@@ -117,14 +130,41 @@ class _Call:
             return data
         files = [("files", (p.name, p.content, p.mime_type or "")) for p in pending]
         response = await self.client.post(
-            f"{self.api}/upload", files=files, headers=self.headers, timeout=self.timeout
+            f"{self.pinned_api}/upload", files=files, headers=self.headers, timeout=self.timeout
         )
+        self._pin(response)
         _raise_for_status(response, "uploading the file arguments")
         paths = _json(response, "upload")
         if not isinstance(paths, list) or len(paths) != len(pending):
             raise UpstreamCallError("Bad response", f"unexpected upload response: {paths!r:.200}")
         uploaded = {id(p): str(path) for p, path in zip(pending, paths, strict=True)}
         return replace_uploads(data, uploaded)
+
+    @property
+    def pinned_api(self) -> str:
+        """The API root, through the replica this call is pinned to (once one answered)."""
+        if self.replica is None:
+            return self.api
+        return f"{self.base}/--replicas/{self.replica}{self.prefix}"
+
+    def _pin(self, response: httpx2.Response) -> None:
+        # The first replica that answers holds this call's upload, job and files.
+        if self.replica is None:
+            self.replica = replica_of(response)
+
+    def pinned_url(self, url: str) -> str:
+        """A URL of the space's own API (an output file) through this call's replica, so
+        that whoever follows it reaches the replica that has the file."""
+        if self.replica is None or not url.startswith(self.api + "/"):
+            return url
+        return self.pinned_api + url[len(self.api) :]
+
+    def outputs(self, raw: Any) -> list[OutputValue]:
+        return output_values(self.endpoint, raw, self.pinned_api, self.pinned_url)
+
+    def error(self, payload: Any, title: Any = None) -> UpstreamCallError:
+        err = error_from_payload(payload, title, authenticated=self.authenticated)
+        return UpstreamCallError(err.title, err.message, err.status)
 
     async def run(self, data: list[Any]) -> list[OutputValue]:
         if self.use_queue:
@@ -142,14 +182,15 @@ class _Call:
             "simple_format": True,
         }
         response = await self.client.post(
-            f"{self.api}/queue/join", json=body, headers=self.headers, timeout=self.timeout
+            f"{self.pinned_api}/queue/join", json=body, headers=self.headers, timeout=self.timeout
         )
+        self._pin(response)
         _raise_for_status(response, f"joining the queue for {self.endpoint.api_name!r}")
         joined = _json(response, "queue/join")
         self.event_id = joined.get("event_id") if isinstance(joined, dict) else None
         if not isinstance(self.event_id, str):
             raise UpstreamCallError("Bad response", f"queue/join gave no event_id: {joined!r:.200}")
-        url = f"{self.api}/queue/data"
+        url = f"{self.pinned_api}/queue/data"
         params = {"session_hash": self.session_hash}
         async with contextlib.aclosing(self._events(url, params, "reading the queue")) as events:
             async for _, raw in events:
@@ -184,16 +225,14 @@ class _Call:
         elif kind == "process_generating":
             output = msg.get("output")
             if isinstance(output, dict) and "data" in output:
-                partial = output_values(self.endpoint, output["data"], self.api)
-                await self.tracker.message(preview_message(partial))
+                await self.tracker.message(preview_message(self.outputs(output["data"])))
         elif kind == "process_completed":
             output = msg.get("output")
             if not msg.get("success"):
-                err = error_from_payload(output, msg.get("title"))
-                raise UpstreamCallError(err.title, err.message, err.status)
+                raise self.error(output, msg.get("title"))
             if not isinstance(output, dict) or "data" not in output:
                 raise UpstreamCallError("Cancelled", "the job was cancelled on the space")
-            return output_values(self.endpoint, output["data"], self.api)
+            return self.outputs(output["data"])
         return None
 
     async def _on_gradio_progress(self, progress_data: Any) -> None:
@@ -236,11 +275,12 @@ class _Call:
     async def _run_simple(self, data: list[Any]) -> list[OutputValue]:
         name = urllib.parse.quote(self.endpoint.api_name, safe="")
         response = await self.client.post(
-            f"{self.api}/call/{name}",
+            f"{self.pinned_api}/call/{name}",
             json={"data": data},
             headers=self.headers,
             timeout=self.timeout,
         )
+        self._pin(response)
         _raise_for_status(response, f"calling {self.endpoint.api_name!r}")
         joined = _json(response, "call")
         self.event_id = joined.get("event_id") if isinstance(joined, dict) else None
@@ -248,7 +288,7 @@ class _Call:
             raise UpstreamCallError("Bad response", f"call gave no event_id: {joined!r:.200}")
         # On /call the event id doubles as the session hash (for /cancel).
         self.session_hash = self.event_id
-        url = f"{self.api}/call/{name}/{self.event_id}"
+        url = f"{self.pinned_api}/call/{name}/{self.event_id}"
         async with contextlib.aclosing(self._events(url, None, "reading the result")) as events:
             async for event, raw in events:
                 if event == "heartbeat":
@@ -258,15 +298,13 @@ class _Call:
                 except ValueError:
                     payload = raw
                 if event == "error":
-                    err = error_from_payload(payload)
-                    raise UpstreamCallError(err.title, err.message, err.status)
+                    raise self.error(payload)
                 if event == "generating":
-                    partial = output_values(self.endpoint, payload, self.api)
-                    await self.tracker.message(preview_message(partial))
+                    await self.tracker.message(preview_message(self.outputs(payload)))
                 elif event == "complete":
                     if payload is None:
                         raise UpstreamCallError("Cancelled", "the job was cancelled on the space")
-                    return output_values(self.endpoint, payload, self.api)
+                    return self.outputs(payload)
         raise UpstreamCallError(
             "Connection closed", "the space closed the stream before the result"
         )
@@ -282,7 +320,7 @@ class _Call:
         # Best effort: the space also drops queued jobs whose stream went away.
         with contextlib.suppress(httpx2.HTTPError):
             await self.client.post(
-                f"{self.api}/cancel", json=body, headers=self.headers, timeout=CANCEL_TIMEOUT
+                f"{self.pinned_api}/cancel", json=body, headers=self.headers, timeout=CANCEL_TIMEOUT
             )
 
 

@@ -29,7 +29,7 @@ from gradio_mcp.serving._caller import Caller, read_caller
 from gradio_mcp.serving._catalog import ToolCatalog, build_catalog
 from gradio_mcp.serving._pagination import paginate
 from gradio_mcp.serving._prompts import render_prompt
-from gradio_mcp.serving._results import to_call_tool_result
+from gradio_mcp.serving._results import conform, to_call_tool_result
 from gradio_mcp.serving._throttle import ProgressThrottle
 from gradio_mcp.serving._tool_ref import ToolRef
 
@@ -211,12 +211,15 @@ class GradioMCP:
                 api_prefix=schema.api_prefix if schema else "/gradio_api",
             )
             await throttle.flush()  # the last progress update goes out before the result
-            result = await to_call_tool_result(
-                outcome,
-                client=self.discovery.client,
-                headers=headers,
-                inline_limit_bytes=self.settings.inline_max_bytes,
-                space_url=host,
+            result = conform(
+                await to_call_tool_result(
+                    outcome,
+                    client=self.discovery.client,
+                    headers=headers,
+                    inline_limit_bytes=self.settings.inline_max_bytes,
+                    space_url=host,
+                ),
+                ref.output_validator,
             )
         except ToolArgumentError as exc:
             return rejected(str(ToolArgumentError(ref.name, exc.problems)))
