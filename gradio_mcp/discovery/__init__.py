@@ -9,10 +9,13 @@ from gradio_mcp.discovery._default import (
 )
 from gradio_mcp.discovery._engine import Discovery
 from gradio_mcp.discovery._schema_files import files_as_urls
+from gradio_mcp.discovery._wake import ASLEEP_STAGES, can_wake
 
 __all__ = [
+    "ASLEEP_STAGES",
     "CacheStats",
     "Discovery",
+    "can_wake",
     "files_as_urls",
     "format_cache_metrics",
     "get_cache_stats",
