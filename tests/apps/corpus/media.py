@@ -47,7 +47,7 @@ def image_invert(image: Image.Image, label: str) -> tuple[Image.Image, str]:
     return inverted, f"{label}: {image.size[0]}x{image.size[1]}"
 
 
-def image_path(image: str, scale: float) -> tuple[str, dict[str, Any]]:
+def image_path(image: str, scale: float) -> tuple[str, tuple[str, list[Any]]]:
     """Scale an image given as a file path, and annotate its top-left quarter."""
     with Image.open(image) as img:
         size = (max(1, int(img.width * scale)), max(1, int(img.height * scale)))
@@ -55,7 +55,7 @@ def image_path(image: str, scale: float) -> tuple[str, dict[str, Any]]:
     target = _OUT / f"scaled_{size[0]}x{size[1]}.png"
     scaled.save(target)
     box = (0, 0, max(1, size[0] // 2), max(1, size[1] // 2))
-    return str(target), {"image": str(target), "annotations": [(box, "top-left")]}
+    return str(target), (str(target), [(box, "top-left")])
 
 
 def annotate(image: np.ndarray, label: str) -> tuple[np.ndarray, list[tuple[Any, str]]]:
