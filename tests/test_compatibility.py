@@ -319,6 +319,7 @@ def check_page(table: str) -> None:
     updated = head + table + tail
     if os.environ.get("GRADIO_MCP_WRITE_COMPAT") == "1":
         DOC.write_text(updated, encoding="utf-8")
+        return
     assert page == updated, (
         "docs/compatibility.md does not show this run's table; regenerate it with"
         " GRADIO_MCP_WRITE_COMPAT=1 pytest tests/test_compatibility.py"
@@ -339,10 +340,19 @@ async def test_every_corpus_endpoint_works_through_mcp_as_through_gradio_client(
                 for app in APPS
             }
             with tempfile.TemporaryDirectory(prefix="gradio_mcp_compat_dl_") as out:
-                reference = await anyio.to_thread.run_sync(
-                    run_gradio_client, corpus_apps, infos, samples, Path(out)
-                )
-                ours, tools = await run_mcp(corpus_stack, samples)
+                # Both clients at once: each talks to its own processes.
+                reference: dict[str, Outcome] = {}
+
+                async def reference_run() -> None:
+                    reference.update(
+                        await anyio.to_thread.run_sync(
+                            run_gradio_client, corpus_apps, infos, samples, Path(out)
+                        )
+                    )
+
+                async with anyio.create_task_group() as group:
+                    group.start_soon(reference_run)
+                    ours, tools = await run_mcp(corpus_stack, samples)
                 rows = []
                 for case in CASES:
                     info = infos[case.app]["named_endpoints"]["/" + case.api]
