@@ -35,14 +35,15 @@ def can_wake(stage: str | None) -> bool:
     return stage in ASLEEP_STAGES or stage in STARTING_STAGES
 
 
-def _cannot_wake(metadata: SpaceMetadata) -> SpaceError:
-    stage = metadata.runtime_stage or "UNKNOWN"
+def cannot_wake(space_id: str, stage: str | None) -> SpaceError:
+    """The error for a space whose stage a visit cannot fix, saying who can."""
+    stage = stage or "UNKNOWN"
     if stage == "PAUSED":
         why = "it was paused by its owner, and only the owner can restart it"
     else:
         why = f"its stage is {stage}, which a visit cannot fix; its owner must repair it"
     return SpaceError(
-        ErrorKind.NOT_RUNNING, f"{metadata.id} cannot be woken: {why}", phase="wake", stage=stage
+        ErrorKind.NOT_RUNNING, f"{space_id} cannot be woken: {why}", phase="wake", stage=stage
     )
 
 
@@ -76,7 +77,7 @@ async def wake_space(
         if stage is None or stage in RUNNING_STAGES:
             return metadata
         if not can_wake(stage):
-            raise _cannot_wake(metadata)
+            raise cannot_wake(metadata.id, stage)
         if stage in ASLEEP_STAGES and not visited and metadata.url:
             visited = True
             await _visit(client, metadata.url, space_headers(metadata.url))

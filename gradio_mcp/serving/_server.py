@@ -20,7 +20,7 @@ from starlette.requests import Request
 from gradio_mcp._log import get_logger
 from gradio_mcp._version import __version__
 from gradio_mcp.config import Settings
-from gradio_mcp.discovery import ASLEEP_STAGES, Discovery, can_wake
+from gradio_mcp.discovery import ASLEEP_STAGES, Discovery, can_wake, cannot_wake
 from gradio_mcp.errors import ErrorKind, SpaceError, ToolArgumentError, UnknownNameError
 from gradio_mcp.gradio import ProgressUpdate, call_endpoint
 from gradio_mcp.models import GradioSpace
@@ -162,7 +162,7 @@ class GradioMCP:
             raise MCPError(types.INVALID_PARAMS, str(exc)) from None
 
     async def _resolve(
-        self, caller: Caller, name: str, ctx: ServerRequestContext[Any, Any] | None = None
+        self, caller: Caller, name: str, waking: _WakeProgress | None = None
     ) -> ToolRef:
         """The endpoint behind a tool name; waits longer than tools/list for a slow space,
         since a call to it cannot be answered without it, and wakes a sleeping one (with
@@ -185,28 +185,32 @@ class GradioMCP:
         ]
         if not stopped:
             raise MCPError(types.INVALID_PARAMS, str(unknown)) from None
-        wakeable = [s for s in stopped if s.error is not None and can_wake(s.error.stage)]
-        if not self.settings.wake_on_call or len(wakeable) < len(stopped):
+        stages = {s.id: s.error.stage if s.error is not None else None for s in stopped}
+        broken = [
+            cannot_wake(i, stage).message for i, stage in stages.items() if not can_wake(stage)
+        ]
+        if broken:
+            raise SpaceNotRunningError(f"Cannot run {name}: " + "; ".join(broken))
+        if not self.settings.wake_on_call:
             reasons = "; ".join(s.error.message for s in stopped if s.error is not None)
-            raise SpaceNotRunningError(f"{unknown}: {reasons}")
-        for space in wakeable:
-            await self._wake(space.id, caller, ctx)
+            raise SpaceNotRunningError(
+                f"Cannot run {name}: {reasons} (waking on call is off: GRADIO_MCP_WAKE_ON_CALL)"
+            )
+        for space in stopped:
+            await self._wake(space.id, caller, waking)
         _, woken = await self._discover(caller, deadline=patience, rewait=True)
         try:
             return woken.resolve(name)
         except UnknownNameError as exc:
             raise MCPError(types.INVALID_PARAMS, str(exc)) from None
 
-    async def _wake(
-        self, space_id: str, caller: Caller, ctx: ServerRequestContext[Any, Any] | None
-    ) -> None:
+    async def _wake(self, space_id: str, caller: Caller, waking: _WakeProgress | None) -> None:
         """Wake one space for a call, reporting its stage as progress while it starts."""
-        budget = self.settings.wake_timeout_ms / 1000
 
         async def report(stage: str, elapsed: float) -> None:
-            if ctx is not None:
+            if waking is not None:
                 message = f"{space_id} is {stage.lower()}: waiting for it to run ({elapsed:.0f} s)"
-                await ctx.session.report_progress(min(elapsed, budget), budget, message)
+                await waking.report(elapsed, message)
 
         log.info("space_waking", space=space_id)
         try:
@@ -219,8 +223,9 @@ class GradioMCP:
     ) -> types.CallToolResult:
         started = time.perf_counter()
         caller = self.caller(self._request(ctx))
+        waking = _WakeProgress(ctx)
         try:
-            ref = await self._resolve(caller, params.name, ctx)
+            ref = await self._resolve(caller, params.name, waking)
         except SpaceNotRunningError as exc:
             return _error_result(str(exc))
         metadata = ref.space.metadata
@@ -243,8 +248,12 @@ class GradioMCP:
         if caller.ip_token and self.discovery.may_receive_token(host):
             headers["X-IP-Token"] = caller.ip_token
 
+        # Progress already reported while the space woke up: the call's own counts on top.
+        offset = waking.waited
+
         async def send(update: ProgressUpdate) -> None:
-            await ctx.session.report_progress(update.progress, update.total, update.message)
+            total = None if update.total is None else update.total + offset
+            await ctx.session.report_progress(update.progress + offset, total, update.message)
 
         throttle = ProgressThrottle(send, self.settings.progress_rate)
         schema = ref.space.schema
@@ -306,6 +315,19 @@ class GradioMCP:
         finally:
             elapsed = (time.perf_counter() - started) * 1000
             self.metrics.record_request(ctx.method, elapsed, error=failed)
+
+
+class _WakeProgress:
+    """Progress of one call while its space wakes up: seconds waited, strictly increasing,
+    so that the call's own progress can go on above them."""
+
+    def __init__(self, ctx: ServerRequestContext[Any, Any]) -> None:
+        self.ctx = ctx
+        self.waited = 0.0
+
+    async def report(self, elapsed: float, message: str) -> None:
+        self.waited = max(elapsed, self.waited + 0.001)
+        await self.ctx.session.report_progress(self.waited, None, message)
 
 
 class SpaceNotRunningError(Exception):
