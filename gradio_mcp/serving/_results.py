@@ -22,9 +22,9 @@ from gradio_mcp.gradio._downloads import download_file, origin_of
 from gradio_mcp.serving._output_schema import structured_keys
 
 DEFAULT_INLINE_LIMIT = 2 * 1024 * 1024
-# A gallery of large images must not turn into one enormous answer: past this many bytes
-# inlined in one result, files are only linked.
-INLINE_BUDGET_FILES = 4
+# A gallery of large images must not turn into one enormous answer: once this many times the
+# per-file limit is inlined in one result, further files are only linked.
+INLINE_RESULT_MULTIPLE = 4
 
 
 def file_json(ref: FileRef) -> dict[str, Any]:
@@ -56,7 +56,7 @@ class _Inliner:
         self.headers = headers
         self.limit = limit
         self.origin = origin
-        self.budget = limit * INLINE_BUDGET_FILES
+        self.budget = limit * INLINE_RESULT_MULTIPLE
 
     async def blocks(self, ref: FileRef) -> list[types.ContentBlock]:
         link = types.ResourceLink(
