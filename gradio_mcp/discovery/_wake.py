@@ -18,6 +18,7 @@ import httpx2
 from gradio_mcp.discovery._hub import fetch_space_metadata
 from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import SpaceMetadata
+from gradio_mcp.net import DEFAULT_LIMITS, EgressPolicy, ReadLimits
 
 RUNNING_STAGES = frozenset({"RUNNING", "RUNNING_BUILDING", "RUNNING_APP_STARTING"})
 # A visit wakes these (the Hub's JavaScript client treats STOPPED as asleep too).
@@ -59,6 +60,8 @@ async def wake_space(
     slots: asyncio.Semaphore,
     poll_interval: float = DEFAULT_POLL_INTERVAL,
     on_stage: StageListener | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    egress: EgressPolicy | None = None,
 ) -> SpaceMetadata:
     """The space's metadata once it runs; `SpaceError` if it cannot run or not in `budget`.
 
@@ -70,7 +73,15 @@ async def wake_space(
     visited = False
     while True:
         fetched = await fetch_space_metadata(
-            client, hub_url, space_id, token, None, timeout=request_timeout, slots=slots
+            client,
+            hub_url,
+            space_id,
+            token,
+            None,
+            timeout=request_timeout,
+            slots=slots,
+            limits=limits,
+            egress=egress,
         )
         metadata = fetched.value
         stage = metadata.runtime_stage

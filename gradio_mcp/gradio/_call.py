@@ -10,7 +10,8 @@ space's MCP endpoint (which is slower and lossy, see research/gradio-protocol.md
   on every Gradio >= 4 but reports no progress, only streamed values.
 
 Upstream failures never raise: they come back as `CallOutcome.error`. Bad arguments raise
-`ToolArgumentError` before anything is sent upstream.
+`ToolArgumentError` before anything is sent upstream. Every answer is read within the read
+limits (`GRADIO_MCP_MAX_EVENT_BYTES`, `GRADIO_MCP_MAX_JSON_DEPTH`), while it streams in.
 """
 
 from __future__ import annotations
@@ -39,6 +40,15 @@ from gradio_mcp.gradio._progress import (
 )
 from gradio_mcp.gradio._sse import sse_events
 from gradio_mcp.models import Endpoint
+from gradio_mcp.net import (
+    DEFAULT_LIMITS,
+    EgressRefusedError,
+    ReadLimitError,
+    ReadLimits,
+    loads_json,
+    read_body,
+    read_excerpt,
+)
 
 DEFAULT_API_PREFIX = "/gradio_api"
 # Short, because a dead host should fail fast; reads wait for Gradio's 15 s heartbeat instead.
@@ -59,23 +69,17 @@ _AUTH_HEADERS = frozenset({"authorization", "x-hf-authorization"})
 _background: set[asyncio.Task[None]] = set()
 
 
-def _excerpt(response: httpx2.Response) -> str:
+def _status_error(status: int, what: str, excerpt: str) -> UpstreamCallError:
+    """The error for an HTTP status, in words (Gradio's 422 verdicts, a full queue...)."""
     try:
-        text = response.text
-    except (httpx2.ResponseNotRead, UnicodeDecodeError):
-        return ""
-    text = " ".join(text.split())
-    return text[:BODY_EXCERPT_CHARS] + ("…" if len(text) > BODY_EXCERPT_CHARS else "")
-
-
-def _raise_for_status(response: httpx2.Response, what: str) -> None:
-    if response.status_code >= 400:
-        try:
-            body = response.json()
-        except (ValueError, httpx2.ResponseNotRead):
-            body = None
-        err = error_from_status(response.status_code, body, what, _excerpt(response))
-        raise UpstreamCallError(err.title, err.message, err.status)
+        body = json.loads(excerpt)
+    except ValueError:
+        body = None  # not JSON, or cut short: only the excerpt is ever read
+    text = " ".join(excerpt.split())
+    if len(text) > BODY_EXCERPT_CHARS:
+        text = text[:BODY_EXCERPT_CHARS] + "…"
+    err = error_from_status(status, body, what, text)
+    return UpstreamCallError(err.title, err.message, err.status)
 
 
 def replica_of(response: httpx2.Response) -> str | None:
@@ -85,13 +89,6 @@ def replica_of(response: httpx2.Response) -> str | None:
         return None
     replica = header.rsplit("-", 1)[-1].strip()
     return replica if _REPLICA_ID.fullmatch(replica) else None
-
-
-def _json(response: httpx2.Response, what: str) -> Any:
-    try:
-        return response.json()
-    except ValueError as exc:
-        raise UpstreamCallError("Bad response", f"{what} did not return JSON") from exc
 
 
 class _Call:
@@ -106,8 +103,10 @@ class _Call:
         headers: Mapping[str, str] | None,
         tracker: ProgressTracker,
         read_timeout: float,
+        limits: ReadLimits,
     ) -> None:
         self.client = client
+        self.limits = limits
         self.base = base_url.rstrip("/")
         self.prefix = api_prefix
         self.api = self.base + api_prefix
@@ -124,21 +123,23 @@ class _Call:
         self.event_id: str | None = None
         self.use_queue = endpoint.fn_index is not None
 
-    async def upload(self, data: list[Any]) -> list[Any]:
-        pending = pending_uploads(data)
-        if not pending:
-            return data
-        files = [("files", (p.name, p.content, p.mime_type or "")) for p in pending]
-        response = await self.client.post(
-            f"{self.pinned_api}/upload", files=files, headers=self.headers, timeout=self.timeout
+    async def _post_json(self, path: str, what: str, **content: Any) -> Any:
+        """POST to the space's API and read its JSON answer within the read limits."""
+        request = self.client.build_request(
+            "POST", self.pinned_api + path, headers=self.headers, timeout=self.timeout, **content
         )
+        response = await self.client.send(request, stream=True)
         self._pin(response)
-        _raise_for_status(response, "uploading the file arguments")
-        paths = _json(response, "upload")
-        if not isinstance(paths, list) or len(paths) != len(pending):
-            raise UpstreamCallError("Bad response", f"unexpected upload response: {paths!r:.200}")
-        uploaded = {id(p): str(path) for p, path in zip(pending, paths, strict=True)}
-        return replace_uploads(data, uploaded)
+        try:
+            if response.status_code >= 400:
+                raise _status_error(response.status_code, what, await read_excerpt(response))
+            body = await read_body(response, self.limits.event_bytes, "GRADIO_MCP_MAX_EVENT_BYTES")
+        finally:
+            await response.aclose()
+        try:
+            return loads_json(body, self.limits.json_depth)
+        except ValueError as exc:
+            raise UpstreamCallError("Bad response", f"{what} did not return JSON") from exc
 
     @property
     def pinned_api(self) -> str:
@@ -166,6 +167,21 @@ class _Call:
         err = error_from_payload(payload, title, authenticated=self.authenticated)
         return UpstreamCallError(err.title, err.message, err.status)
 
+    def _loads(self, raw: str) -> Any:
+        """An event's JSON; ValueError when it is not JSON, ReadLimitError when too deep."""
+        return loads_json(raw, self.limits.json_depth)
+
+    async def upload(self, data: list[Any]) -> list[Any]:
+        pending = pending_uploads(data)
+        if not pending:
+            return data
+        files = [("files", (p.name, p.content, p.mime_type or "")) for p in pending]
+        paths = await self._post_json("/upload", "uploading the file arguments", files=files)
+        if not isinstance(paths, list) or len(paths) != len(pending):
+            raise UpstreamCallError("Bad response", f"unexpected upload response: {paths!r:.200}")
+        uploaded = {id(p): str(path) for p, path in zip(pending, paths, strict=True)}
+        return replace_uploads(data, uploaded)
+
     async def run(self, data: list[Any]) -> list[OutputValue]:
         if self.use_queue:
             return await self._run_queue(data)
@@ -181,12 +197,9 @@ class _Call:
             # Full values on every yield instead of diffs against the previous one.
             "simple_format": True,
         }
-        response = await self.client.post(
-            f"{self.pinned_api}/queue/join", json=body, headers=self.headers, timeout=self.timeout
+        joined = await self._post_json(
+            "/queue/join", f"joining the queue for {self.endpoint.api_name!r}", json=body
         )
-        self._pin(response)
-        _raise_for_status(response, f"joining the queue for {self.endpoint.api_name!r}")
-        joined = _json(response, "queue/join")
         self.event_id = joined.get("event_id") if isinstance(joined, dict) else None
         if not isinstance(self.event_id, str):
             raise UpstreamCallError("Bad response", f"queue/join gave no event_id: {joined!r:.200}")
@@ -203,7 +216,7 @@ class _Call:
 
     async def _on_queue_message(self, raw: str) -> list[OutputValue] | None:
         try:
-            msg = json.loads(raw)
+            msg = self._loads(raw)
         except ValueError:
             return None
         if not isinstance(msg, dict):
@@ -263,10 +276,9 @@ class _Call:
             timeout=self.timeout,
         ) as stream:
             if stream.status_code >= 400:
-                await stream.aread()
-                _raise_for_status(stream, what)
+                raise _status_error(stream.status_code, what, await read_excerpt(stream))
             count = 0
-            async for item in sse_events(stream):
+            async for item in sse_events(stream, self.limits.event_bytes):
                 count += 1
                 if count > MAX_EVENTS:
                     raise UpstreamCallError("Bad response", "the space sent too many events")
@@ -274,15 +286,9 @@ class _Call:
 
     async def _run_simple(self, data: list[Any]) -> list[OutputValue]:
         name = urllib.parse.quote(self.endpoint.api_name, safe="")
-        response = await self.client.post(
-            f"{self.pinned_api}/call/{name}",
-            json={"data": data},
-            headers=self.headers,
-            timeout=self.timeout,
+        joined = await self._post_json(
+            f"/call/{name}", f"calling {self.endpoint.api_name!r}", json={"data": data}
         )
-        self._pin(response)
-        _raise_for_status(response, f"calling {self.endpoint.api_name!r}")
-        joined = _json(response, "call")
         self.event_id = joined.get("event_id") if isinstance(joined, dict) else None
         if not isinstance(self.event_id, str):
             raise UpstreamCallError("Bad response", f"call gave no event_id: {joined!r:.200}")
@@ -294,7 +300,7 @@ class _Call:
                 if event == "heartbeat":
                     continue
                 try:
-                    payload = json.loads(raw)
+                    payload = self._loads(raw)
                 except ValueError:
                     payload = raw
                 if event == "error":
@@ -317,11 +323,18 @@ class _Call:
             "fn_index": self.endpoint.fn_index,
             "event_id": self.event_id,
         }
-        # Best effort: the space also drops queued jobs whose stream went away.
+        # Best effort: the space also drops queued jobs whose stream went away. The answer
+        # says nothing we need, so its body is never read.
+        request = self.client.build_request(
+            "POST",
+            f"{self.pinned_api}/cancel",
+            json=body,
+            headers=self.headers,
+            timeout=CANCEL_TIMEOUT,
+        )
         with contextlib.suppress(httpx2.HTTPError):
-            await self.client.post(
-                f"{self.pinned_api}/cancel", json=body, headers=self.headers, timeout=CANCEL_TIMEOUT
-            )
+            response = await self.client.send(request, stream=True)
+            await response.aclose()
 
 
 async def call_endpoint(
@@ -336,6 +349,7 @@ async def call_endpoint(
     max_upload_bytes: int | None = None,
     max_duration: float = DEFAULT_MAX_DURATION,
     api_prefix: str = DEFAULT_API_PREFIX,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> CallOutcome:
     """Run `endpoint` on the Gradio app at `base_url` with `arguments` (by parameter name).
 
@@ -343,11 +357,13 @@ async def call_endpoint(
     every upstream failure, including timeouts, is returned as `CallOutcome.error`.
     `read_timeout` is the longest silence allowed between events (Gradio sends a heartbeat
     every 15 s); `max_duration` bounds the whole call. `api_prefix` is "" for Gradio 4.
+    `limits` caps what each answer from the space may cost (size, JSON depth). The client
+    should come from `new_http_client`, so that the egress policy applies.
     """
     started = time.perf_counter()
     data = call_data(endpoint, arguments, max_upload_bytes)
     tracker = ProgressTracker(on_progress)
-    call = _Call(client, base_url, api_prefix, endpoint, headers, tracker, read_timeout)
+    call = _Call(client, base_url, api_prefix, endpoint, headers, tracker, read_timeout, limits)
     outcome = CallOutcome()
     try:
         async with asyncio.timeout(max_duration):
@@ -362,6 +378,11 @@ async def call_endpoint(
     except httpx2.TimeoutException as exc:
         await call.cancel_upstream()
         outcome.error = CallError("Timeout", f"the space did not answer in time ({exc!r:.100})")
+    except ReadLimitError as exc:
+        await call.cancel_upstream()
+        outcome.error = CallError("Bad response", str(exc))
+    except EgressRefusedError as exc:
+        outcome.error = CallError("Connection refused", str(exc))
     except httpx2.HTTPError as exc:
         outcome.error = CallError("Connection error", f"{type(exc).__name__}: {exc}"[:300])
     except asyncio.CancelledError:

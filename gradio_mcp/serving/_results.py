@@ -4,10 +4,16 @@ Structured content keeps every value the space returned (captions, labels, chat 
 nested structures), with each file as `{"url", "name", "mime_type"}`. Content blocks show
 each output as text (or as the file itself when the output is one file), followed by the
 files found inside it: images and audio inline while they fit the budget, links otherwise.
+
+A space names its output URLs itself, so only files on the space's own origin are ever
+downloaded (with the caller's credentials, which that origin may see); a URL anywhere else
+stays a link and is never fetched. Downloads share one deadline, inside the call's own
+limit: a file that trickles in slowly becomes a link instead of holding the call open.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import Mapping
@@ -51,11 +57,13 @@ class _Inliner:
         headers: Mapping[str, str] | None,
         limit: int,
         origin: tuple[str, str, int | None] | None,
+        deadline: float | None,
     ) -> None:
         self.client = client
         self.headers = headers
         self.limit = limit
         self.origin = origin
+        self.deadline = deadline
         self.budget = limit * INLINE_RESULT_MULTIPLE
 
     async def blocks(self, ref: FileRef) -> list[types.ContentBlock]:
@@ -68,12 +76,15 @@ class _Inliner:
             return [link]
         if ref.size is not None and ref.size > limit:
             return [link]
-        # A space names its output URLs itself: credentials go only back to the space's own
-        # origin, never to a host the space's code chose.
-        same_origin = self.origin is not None and origin_of(ref.url) == self.origin
-        content = await download_file(
-            self.client, ref.url, self.headers if same_origin else None, limit
-        )
+        if self.origin is None or origin_of(ref.url) != self.origin:
+            return [link]
+        if self.deadline is not None and asyncio.get_running_loop().time() >= self.deadline:
+            return [link]
+        try:
+            async with asyncio.timeout_at(self.deadline):
+                content = await download_file(self.client, ref.url, self.headers, limit)
+        except TimeoutError:
+            content = None
         if content is None:
             return [link]
         self.budget -= len(content)
@@ -94,18 +105,27 @@ async def to_call_tool_result(
     headers: Mapping[str, str] | None = None,
     inline_limit_bytes: int = DEFAULT_INLINE_LIMIT,
     space_url: str | None = None,
+    download_timeout: float | None = None,
 ) -> types.CallToolResult:
     """MCP content for a call: text/JSON as text, images and audio inline, files as links.
 
-    `headers` (the caller's credentials) are sent only when downloading a file from the
-    origin of `space_url`; without `space_url`, files are downloaded without them.
+    Only images and audio on the origin of `space_url` are downloaded and inlined, with
+    `headers` (the caller's credentials); without `space_url` nothing is downloaded. All
+    downloads together take at most `download_timeout` seconds; files not fetched by then
+    stay links.
     """
     if outcome.error is not None:
         return types.CallToolResult(
             content=[types.TextContent(text=str(outcome.error))], is_error=True
         )
+    loop = asyncio.get_running_loop()
+    deadline = None if download_timeout is None else loop.time() + download_timeout
     inliner = _Inliner(
-        client, headers, inline_limit_bytes, origin_of(space_url) if space_url else None
+        client,
+        headers,
+        inline_limit_bytes,
+        origin_of(space_url) if space_url else None,
+        deadline,
     )
     content: list[types.ContentBlock] = []
     structured: dict[str, Any] = {}

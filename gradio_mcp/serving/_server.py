@@ -257,6 +257,7 @@ class GradioMCP:
 
         throttle = ProgressThrottle(send, self.settings.progress_rate)
         schema = ref.space.schema
+        max_duration = self.settings.call_max_duration_ms / 1000
         try:
             outcome = await call_endpoint(
                 self.discovery.client,
@@ -266,11 +267,14 @@ class GradioMCP:
                 headers=headers,
                 on_progress=throttle,
                 read_timeout=self.settings.call_read_timeout_ms / 1000,
-                max_duration=self.settings.call_max_duration_ms / 1000,
+                max_duration=max_duration,
                 max_upload_bytes=schema.max_file_size if schema else None,
                 api_prefix=schema.api_prefix if schema else "/gradio_api",
+                limits=self.discovery.limits,
             )
             await throttle.flush()  # the last progress update goes out before the result
+            # Output downloads get what is left of the call's own limit, at most their own.
+            left = max_duration - (time.perf_counter() - started)
             result = conform(
                 await to_call_tool_result(
                     outcome,
@@ -278,6 +282,7 @@ class GradioMCP:
                     headers=headers,
                     inline_limit_bytes=self.settings.inline_max_bytes,
                     space_url=host,
+                    download_timeout=max(0.0, min(left, self.settings.download_timeout_ms / 1000)),
                 ),
                 ref.output_validator,
             )
