@@ -36,7 +36,7 @@ from mcp.client.streamable_http import streamable_http_client
 from gradio_mcp.dev.launcher import GradioAppProcess, start_apps, stop_apps
 from gradio_mcp.gradio._errors import plain_text
 from tests.apps.corpus.cases import APPS, CASES, Case, F, write_samples
-from tests.stack import REPO, SpaceSpec, Stack, running_stack
+from tests.stack import REPO, SpaceSpec, Stack, loopback_http_client, running_stack
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -334,7 +334,7 @@ async def test_every_corpus_endpoint_works_through_mcp_as_through_gradio_client(
     corpus_stack: Stack, corpus_apps: dict[str, GradioAppProcess], samples: dict[str, Path]
 ) -> None:
     with anyio.fail_after(TEST_TIMEOUT):
-        async with httpx2.AsyncClient(timeout=30.0, trust_env=False) as http:
+        async with loopback_http_client() as http:
             infos = {
                 app: (await http.get(f"{corpus_apps[app].url}/gradio_api/info")).json()
                 for app in APPS

@@ -25,7 +25,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from gradio_mcp.dev.hub_emulator import LocalHub
 from gradio_mcp.dev.launcher import GradioAppProcess, bundled_apps
-from tests.stack import ServerProcess, running_server
+from tests.stack import ServerProcess, loopback_http_client, running_server
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -105,7 +105,7 @@ async def test_calls_and_their_files_stay_on_one_replica(
         assert joins == ((rid, "/gradio_api/queue/data") in served)
     # Whoever follows a link reaches the replica that holds the file, whichever it was.
     assert all("/--replicas/" in link for link in links)
-    async with httpx2.AsyncClient(trust_env=False) as http:
+    async with loopback_http_client() as http:
         for i, link in enumerate(links):
             response = await http.get(link)
             assert response.status_code == 200
