@@ -129,11 +129,18 @@ class Settings:
         "GRADIO_SCHEMA_CACHE_TTL", _non_negative_int, 300000, "freshness of endpoint schemas", "ms"
     )
     # Our additions.
-    schema_concurrency: int = _setting(
-        "GRADIO_MCP_SCHEMA_CONCURRENCY",
+    host_concurrency: int = _setting(
+        "GRADIO_MCP_HOST_CONCURRENCY",
         _positive_int,
-        32,
-        "spaces whose schemas are fetched at once (3 requests each)",
+        6,
+        "schema requests in flight to one space host at once",
+    )
+    max_connections: int = _setting(
+        "GRADIO_MCP_MAX_CONNECTIONS",
+        _positive_int,
+        200,
+        "upstream connections open at once, all hosts together: schema requests use what"
+        " the Hub window leaves",
     )
     cache_max_entries: int = _setting(
         "GRADIO_MCP_CACHE_MAX_ENTRIES", _positive_int, 2048, "entries kept per cache (LRU)"
@@ -284,6 +291,12 @@ class Settings:
                 f.metadata["parse"](text)
             except ValueError as exc:
                 raise ConfigError(f"{f.name}={value!r}: {exc}") from None
+        if self.max_connections <= self.discovery_concurrency:
+            raise ConfigError(
+                f"max_connections={self.max_connections} must be above discovery_concurrency="
+                f"{self.discovery_concurrency}: schema requests get the connections the Hub"
+                " window leaves"
+            )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -132,6 +132,23 @@ class FetchCache(Generic[V]):
         """The stored entry, whatever its age, without touching statistics."""
         return self._entries.get(key)
 
+    def expires_at(self, key: Hashable) -> float | None:
+        """When the stored entry for `key` stops being fresh (None when there is none)."""
+        entry = self._entries.get(key)
+        return None if entry is None else entry.fetched_at + self.ttl
+
+    def failure_expires_at(self, flight: Hashable) -> float | None:
+        """When the failure remembered for `flight` stops answering (None when there is none)."""
+        failure = self._failures.get(flight)
+        return None if failure is None else failure[0] + self.negative_ttl
+
+    def count_hits(self, hits: int, negative_hits: int = 0) -> None:
+        """Count lookups answered without calling `get`: by a listing made of this cache's
+        fresh entries (it is valid only while they are), so the hit rates stay those of
+        every lookup made."""
+        self.stats.hits += hits
+        self.stats.negative_hits += negative_hits
+
     @property
     def refreshing(self) -> int:
         """Background refreshes still running."""

@@ -2,15 +2,20 @@
 
 A `Discovery` owns one HTTP client, two caches and their statistics. Hub requests share a
 sliding window of `discovery_concurrency` slots (a slow space holds up nobody else);
-schema requests go to many hosts and get their own, larger window. A cold public space's
-schema fetch starts at its predicted host while its metadata is still in flight, and is
-kept only when the metadata confirms that host and that the space is public.
+schema requests go to many hosts, a few at a time per host, within the connections the Hub
+window leaves. A cold public space's schema fetch starts at its predicted host while its
+metadata is still in flight, and is kept only when the metadata confirms that host and that
+the space is public.
+
+Listings need only the documents that shape tool definitions (`/gradio_api/info` and the MCP
+schema); what a call needs from `/config` is fetched, and cached, when a call first asks.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import math
 import time
 from collections import deque
 from collections.abc import Iterable, Mapping
@@ -23,6 +28,7 @@ from gradio_mcp._log import get_logger
 from gradio_mcp._version import __version__
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery._cache import MISS, Entry, FetchCache, Fetched
+from gradio_mcp.discovery._host_slots import HostSlots
 from gradio_mcp.discovery._hub import fetch_space_metadata
 from gradio_mcp.discovery._schema_fetcher import fetch_space_schema
 from gradio_mcp.discovery._space_ids import normalize_space_id, predict_subdomain
@@ -38,6 +44,10 @@ LATE_RESULT_SECONDS = 60.0
 # every schema fetch wait for a timeout, so they are reported at once instead.
 RUNNING_STAGES = frozenset({"RUNNING", "RUNNING_BUILDING", "RUNNING_APP_STARTING"})
 USER_AGENT = f"gradio-mcp/{__version__}"
+# Idle connections kept open. The pool checks every idle connection on every request it
+# handles, so thousands of space hosts seen once would make each request cost more; the Hub
+# window's connections, and a few space hosts being called, are what is worth keeping.
+KEEPALIVE_CONNECTIONS = 20
 
 
 def _ms(seconds: float) -> float:
@@ -67,6 +77,7 @@ class Discovery:
         self._own_client = client is None
         self.client = client or self._new_client()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.clock = clock
 
         def cache(name: str, ttl_ms: int) -> Any:
             return FetchCache(
@@ -84,7 +95,7 @@ class Discovery:
         )
         self.schema_cache: FetchCache[SpaceSchema] = cache("schemas", s.schema_cache_ttl_ms)
         self._hub_slots = asyncio.Semaphore(s.discovery_concurrency)
-        self._schema_slots = asyncio.Semaphore(s.schema_concurrency)
+        self._host_slots = self._new_host_slots()
         self.credentials = CredentialPolicy.from_settings(s)
         self.recent_durations_ms: deque[float] = deque(maxlen=1024)
         # Discoveries a deadline left running, by (space id, token fingerprint), with the
@@ -107,9 +118,16 @@ class Discovery:
     def _new_client(self) -> httpx2.AsyncClient:
         return httpx2.AsyncClient(
             headers={"User-Agent": USER_AGENT},
-            limits=httpx2.Limits(max_connections=200, max_keepalive_connections=100),
+            limits=httpx2.Limits(
+                max_connections=self.settings.max_connections,
+                max_keepalive_connections=KEEPALIVE_CONNECTIONS,
+            ),
             follow_redirects=False,
         )
+
+    def _new_host_slots(self) -> HostSlots:
+        s = self.settings
+        return HostSlots(s.host_concurrency, s.max_connections - s.discovery_concurrency)
 
     def bind_to_running_loop(self) -> None:
         """Follow the caller to a new event loop (scripts that call `asyncio.run` twice).
@@ -125,7 +143,7 @@ class Discovery:
             if self._own_client:
                 self.client = self._new_client()
             self._hub_slots = asyncio.Semaphore(self.settings.discovery_concurrency)
-            self._schema_slots = asyncio.Semaphore(self.settings.schema_concurrency)
+            self._host_slots = self._new_host_slots()
 
     async def __aenter__(self) -> Discovery:
         return self
@@ -160,15 +178,21 @@ class Discovery:
         *,
         skip_schemas: bool = False,
         include_runtime: bool = False,
+        call_details: bool = True,
     ) -> list[GradioSpace]:
-        """One result per id, in input order; a failure stays with its own space."""
+        """One result per id, in input order; a failure stays with its own space.
+
+        With `call_details` (the default) each endpoint carries what calling it needs
+        (`fn_index`, State slots, the generator flag), from one more document per space;
+        without, only what its tool definition needs (as `tools/list` uses them).
+        """
         ids = list(space_ids)
         started = time.perf_counter()
         results = await asyncio.gather(
-            *(self._discover(i, token, skip_schemas, include_runtime) for i in ids)
+            *(self._discover(i, token, skip_schemas, include_runtime, call_details) for i in ids)
         )
         elapsed = _ms(time.perf_counter() - started)
-        self._record_discovery(elapsed)
+        self.record_discovery(elapsed)
         log.info(
             "discovery",
             spaces=len(ids),
@@ -196,6 +220,7 @@ class Discovery:
 
         A space that an earlier call already left loading is not waited for again (unless
         `rewait`): only the first request pays the deadline for a slow or dead space.
+        Endpoints come without call details (see `get_spaces` and `call_schema`).
         """
         ids = list(space_ids)
         started = time.perf_counter()
@@ -209,7 +234,7 @@ class Discovery:
                 if rewait and not late.done():
                     waited.append(late)
             else:
-                fresh = asyncio.ensure_future(self._discover(space_id, token, False, False))
+                fresh = asyncio.ensure_future(self._discover(space_id, token, False, False, False))
                 tasks.append(fresh)
                 waited.append(fresh)
         pending: set[asyncio.Future[GradioSpace]] = set()
@@ -234,10 +259,10 @@ class Discovery:
                     ),
                 )
             )
-        self._record_discovery(_ms(time.perf_counter() - started))
+        self.record_discovery(_ms(time.perf_counter() - started))
         return results
 
-    def _record_discovery(self, duration_ms: float) -> None:
+    def record_discovery(self, duration_ms: float) -> None:
         """Count one discovery: all-time count and sum, and a window for percentiles."""
         self.discoveries += 1
         self.discovery_ms_total += duration_ms
@@ -276,14 +301,19 @@ class Discovery:
     # ------------------------------------------------------------------ one space
 
     async def _discover(
-        self, raw_id: str, token: str | None, skip_schemas: bool, include_runtime: bool
+        self,
+        raw_id: str,
+        token: str | None,
+        skip_schemas: bool,
+        include_runtime: bool,
+        call_details: bool,
     ) -> GradioSpace:
         started = time.perf_counter()
         try:
             space_id = normalize_space_id(raw_id)
         except SpaceError as exc:
             return GradioSpace(id=raw_id, error=exc)
-        prefetch = None if skip_schemas else self._maybe_prefetch(space_id)
+        prefetch = None if skip_schemas else self._maybe_prefetch(space_id, call_details)
         metadata: SpaceMetadata | None = None
         schema: SpaceSchema | None = None
         error: SpaceError | None = None
@@ -298,7 +328,9 @@ class Discovery:
             host = self._check_usable(metadata)
             if not skip_schemas:
                 t1 = time.perf_counter()
-                schema, schema_outcome = await self._schema(metadata, host, token, prefetch)
+                schema, schema_outcome = await self._schema(
+                    metadata, host, token, prefetch, call_details
+                )
                 prefetch = None  # consumed (or deliberately discarded) by _schema
                 schema_ms = _ms(time.perf_counter() - t1)
         except SpaceError as exc:
@@ -389,7 +421,9 @@ class Discovery:
             return None
         return template.format(subdomain=predict_subdomain(space_id)).rstrip("/")
 
-    def _maybe_prefetch(self, space_id: str) -> asyncio.Task[SpaceSchema] | None:
+    def _maybe_prefetch(
+        self, space_id: str, call_details: bool
+    ) -> asyncio.Task[SpaceSchema] | None:
         """Start a tokenless schema fetch at the predicted host when metadata is not cached
         (a cached space's metadata is instant, so waiting for it costs nothing)."""
         if self.metadata_cache.peek(space_id) is not None:
@@ -399,19 +433,37 @@ class Discovery:
         host = self._predicted_host(space_id)
         if host is None:
             return None
-        task = asyncio.get_running_loop().create_task(self._fetch_schema(host, {}))
+        task = asyncio.get_running_loop().create_task(self._fetch_schema(host, {}, call_details))
         # The outcome is read only if the prefetch is used; never let it warn when dropped.
         task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
         return task
 
-    async def _fetch_schema(self, host: str, headers: Mapping[str, str]) -> SpaceSchema:
+    async def _fetch_schema(
+        self, host: str, headers: Mapping[str, str], call_details: bool
+    ) -> SpaceSchema:
         return await fetch_space_schema(
             self.client,
             host,
             headers=headers,
             timeout=self.settings.schema_timeout_ms / 1000,
-            semaphore=self._schema_slots,
+            slots=self._host_slots,
+            with_config=call_details,
         )
+
+    @staticmethod
+    def _schema_key(
+        metadata: SpaceMetadata, host: str, call_details: bool
+    ) -> tuple[str, str | None, str, bool]:
+        # Schemas with and without call details are kept apart, so a listing's tools never
+        # change because somebody called one of them.
+        return (metadata.id, metadata.revision, host, call_details)
+
+    def _schema_flight(
+        self, key: tuple[str, str | None, str, bool], metadata: SpaceMetadata, token: str | None
+    ) -> tuple[tuple[str, str | None, str, bool], str | None]:
+        # Public schemas are the same for everyone, so anyone's fetch may be shared; a private
+        # one is fetched with the caller's token and shared only with that token.
+        return (key, token_fingerprint(token) if metadata.private else None)
 
     async def _schema(
         self,
@@ -419,11 +471,10 @@ class Discovery:
         host: str,
         token: str | None,
         prefetch: asyncio.Task[SpaceSchema] | None,
+        call_details: bool,
     ) -> tuple[SpaceSchema, str]:
-        key = (metadata.id, metadata.revision, host)
-        # Public schemas are the same for everyone, so anyone's fetch may be shared; a private
-        # one is fetched with the caller's token and shared only with that token.
-        flight = (key, token_fingerprint(token) if metadata.private else None)
+        key = self._schema_key(metadata, host, call_details)
+        flight = self._schema_flight(key, metadata, token)
         usable = (
             prefetch is not None
             and not metadata.private
@@ -440,7 +491,7 @@ class Discovery:
                 self.prefetches_used += 1
                 return Fetched(await prefetch)
             headers = self.space_headers(host, token) if metadata.private else {}
-            schema = await self._fetch_schema(host, headers)
+            schema = await self._fetch_schema(host, headers, call_details)
             return Fetched(schema, store=not metadata.private)
 
         try:
@@ -451,6 +502,55 @@ class Discovery:
         if outcome != MISS and prefetch is not None:
             self.prefetches_discarded += 1
         return schema, outcome
+
+    async def call_schema(self, space: GradioSpace, token: str | None) -> SpaceSchema:
+        """The schema of a discovered space with call details (`fn_index`, State slots),
+        through the schema cache: fetched when a call first needs it, under the same rules
+        as any schema (a private space's is fetched with the caller's token, never kept)."""
+        metadata = space.metadata
+        if metadata is None or not space.ok:
+            raise SpaceError(ErrorKind.BAD_PAYLOAD, f"{space.id} was not discovered")
+        host = self._check_usable(metadata)
+        schema, _outcome = await self._schema(metadata, host, token, None, True)
+        return schema
+
+    def listing_fresh_until(self, spaces: Iterable[GradioSpace], token: str | None) -> float | None:
+        """Until when (on this discovery's clock) every one of these listing results
+        (`get_spaces_within`) would come back the same from the caches: the earliest expiry
+        of the entries and remembered failures they came from. None when they must not be
+        reused: a private space (never cached), a space still loading, or an entry gone."""
+        fingerprint = token_fingerprint(token)
+        until = math.inf
+        for space in spaces:
+            expiry = self._result_expiry(space, fingerprint)
+            if expiry is None:
+                return None
+            until = min(until, expiry)
+        return until
+
+    def _result_expiry(self, space: GradioSpace, fingerprint: str | None) -> float | None:
+        error, metadata = space.error, space.metadata
+        if metadata is not None and metadata.private:
+            return None
+        if error is not None and error.kind == ErrorKind.INVALID_ID:
+            return math.inf  # the id itself is wrong; no fetch will change that
+        if error is not None and error.phase == "deadline":
+            return None
+        if metadata is None:  # the metadata fetch failed, and is remembered
+            return self.metadata_cache.failure_expires_at((space.id, fingerprint))
+        meta_expiry = self.metadata_cache.expires_at(space.id)
+        if meta_expiry is None:
+            return None
+        if error is not None and error.phase != "schema":
+            return meta_expiry  # judged from the metadata alone (not Gradio, not running)
+        if metadata.url is None:
+            return None
+        key = self._schema_key(metadata, metadata.url, False)
+        if error is not None:
+            failure = self.schema_cache.failure_expires_at(self._schema_flight(key, metadata, None))
+            return None if failure is None else min(meta_expiry, failure)
+        schema_expiry = self.schema_cache.expires_at(key)
+        return None if schema_expiry is None else min(meta_expiry, schema_expiry)
 
     # ------------------------------------------------------------------ statistics
 

@@ -1,5 +1,8 @@
-"""Fetching a space's schema documents: `/gradio_api/info` (required), `/config` and
-`/gradio_api/mcp/schema` (optional), in parallel, each failure mapped to a `SpaceError`.
+"""Fetching a space's schema documents, in parallel, each failure mapped to a `SpaceError`.
+
+`/gradio_api/info` is required and gives everything a tool definition needs; the MCP schema
+(optional) adds parameter descriptions. `/config` (optional, and often the largest document)
+is fetched only when asked for: it holds what a call needs (fn_index, State slots).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from typing import Any
 
 import httpx2
 
+from gradio_mcp.discovery._host_slots import HostSlots
 from gradio_mcp.discovery._schema_parser import parse_space_schema
 from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import SpaceSchema
@@ -22,11 +26,16 @@ MCP_SCHEMA_PATH = "/gradio_api/mcp/schema"
 
 
 async def _fetch_json(
-    client: httpx2.AsyncClient, url: str, headers: Mapping[str, str], timeout: float
+    client: httpx2.AsyncClient,
+    url: str,
+    headers: Mapping[str, str],
+    timeout: float,
+    slots: HostSlots,
 ) -> Any:
-    """GET a JSON document; every failure becomes a SpaceError saying what went wrong."""
+    """GET a JSON document; every failure becomes a SpaceError saying what went wrong.
+    The time spent waiting for a slot counts against the timeout."""
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(timeout), slots.hold(url):
             response = await client.get(url, headers=headers, timeout=timeout)
     except (TimeoutError, httpx2.TimeoutException):
         raise SpaceError(
@@ -51,12 +60,13 @@ async def _get_json(
     url: str,
     headers: Mapping[str, str],
     timeout: float,
+    slots: HostSlots,
     *,
     optional: bool,
 ) -> Any:
     """GET a JSON document. Optional documents turn any failure into None."""
     try:
-        return await _fetch_json(client, url, headers, timeout)
+        return await _fetch_json(client, url, headers, timeout, slots)
     except SpaceError:
         if optional:
             return None
@@ -87,41 +97,48 @@ def _status_error(url: str, response: httpx2.Response) -> SpaceError:
     )
 
 
+async def _absent() -> None:
+    return None
+
+
 async def fetch_space_schema(
     client: httpx2.AsyncClient,
     host: str,
     *,
     headers: Mapping[str, str] | None = None,
     timeout: float,
-    semaphore: asyncio.Semaphore,
+    slots: HostSlots,
+    with_config: bool = True,
 ) -> SpaceSchema:
-    """Fetch and parse a space's schemas; the three requests run in parallel.
-
-    The semaphore bounds spaces, not requests: a space's three documents come from one host
-    and are wanted together, so they share one slot.
+    """Fetch and parse a space's schemas; the requests run in parallel, each in its own
+    slot of `slots` (a few per host, under one total). Without `with_config`, `/config` is
+    left out: the endpoints then lack the call details only it gives (see the parser).
     """
     base = host.rstrip("/")
     hdrs = dict(headers or {})
-    async with semaphore:
-        gathered: tuple[Any, ...] = await asyncio.gather(
-            _get_json(client, base + INFO_PATH, hdrs, timeout, optional=False),
-            _get_json(client, base + CONFIG_PATH, hdrs, timeout, optional=True),
-            _get_json(client, base + MCP_SCHEMA_PATH, hdrs, timeout, optional=True),
-            return_exceptions=True,
-        )
-        info_result, config, mcp_schema = gathered
-        # Optional documents already map their failures to None; anything else is a bug.
-        for doc in (config, mcp_schema):
-            if isinstance(doc, BaseException) and not isinstance(doc, Exception):
-                raise doc
-        config = None if isinstance(config, BaseException) else config
-        mcp_schema = None if isinstance(mcp_schema, BaseException) else mcp_schema
-        if isinstance(info_result, SpaceError) and info_result.status == 404:
-            # Gradio 4 serves its API at the root, without the /gradio_api prefix.
-            with contextlib.suppress(SpaceError):
-                info_result = await _get_json(
-                    client, base + LEGACY_INFO_PATH, hdrs, timeout, optional=False
-                )
+    gathered: tuple[Any, ...] = await asyncio.gather(
+        _get_json(client, base + INFO_PATH, hdrs, timeout, slots, optional=False),
+        (
+            _get_json(client, base + CONFIG_PATH, hdrs, timeout, slots, optional=True)
+            if with_config
+            else _absent()
+        ),
+        _get_json(client, base + MCP_SCHEMA_PATH, hdrs, timeout, slots, optional=True),
+        return_exceptions=True,
+    )
+    info_result, config, mcp_schema = gathered
+    # Optional documents already map their failures to None; anything else is a bug.
+    for doc in (config, mcp_schema):
+        if isinstance(doc, BaseException) and not isinstance(doc, Exception):
+            raise doc
+    config = None if isinstance(config, BaseException) else config
+    mcp_schema = None if isinstance(mcp_schema, BaseException) else mcp_schema
+    if isinstance(info_result, SpaceError) and info_result.status == 404:
+        # Gradio 4 serves its API at the root, without the /gradio_api prefix.
+        with contextlib.suppress(SpaceError):
+            info_result = await _get_json(
+                client, base + LEGACY_INFO_PATH, hdrs, timeout, slots, optional=False
+            )
     if isinstance(info_result, BaseException):
         # A space behind Gradio auth still serves its MCP schema.
         if isinstance(info_result, SpaceError) and mcp_schema and info_result.status in (401, 403):

@@ -25,6 +25,25 @@ _NOISE_KEYS = ("additional_description",)
 _UNTRUSTED_KEYS = frozenset({"pattern", "patternProperties", "format", "$schema"})
 _COMPONENT_TITLES = {"Radio", "Checkbox Group", "Dropdown", "Slider", "Textbox", "Checkbox"}
 _STATE_TYPES = {"state"}
+# How Gradio's Slider describes itself in /info: its bounds, when /config is not at hand.
+_NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
+_SLIDER_RANGE = re.compile(rf"numeric value between ({_NUMBER}) and ({_NUMBER})")
+
+
+def _number(text: str) -> int | float:
+    return int(text) if text.lstrip("-").isdigit() else float(text)
+
+
+def _slider_bounds(param: Mapping[str, Any]) -> dict[str, int | float]:
+    """A Slider's minimum and maximum from its /info description (Gradio writes them there)."""
+    schema = param.get("type")
+    if param.get("component") != "Slider" or not isinstance(schema, Mapping):
+        return {}
+    description = schema.get("description")
+    match = _SLIDER_RANGE.fullmatch(description) if isinstance(description, str) else None
+    if match is None:
+        return {}
+    return {"minimum": _number(match[1]), "maximum": _number(match[2])}
 
 
 def _is_file_data(schema: Any) -> bool:
@@ -221,6 +240,8 @@ def _parse_endpoint(
                 for key in ("minimum", "maximum"):
                     if isinstance(props.get(key), int | float):
                         schema[key] = props[key]
+            elif component is None:
+                schema.update(_slider_bounds(p))
         if has_default:
             schema["default"] = default
         parameters.append(

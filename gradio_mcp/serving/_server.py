@@ -1,14 +1,16 @@
 """The MCP server: tools/list, prompts/list|get and tools/call over stateless streamable HTTP.
 
-Every request works out which spaces it wants and whose token it carries, asks the cached
-discovery for them, and builds the tool catalog from the answer (a pure, cheap step). Tool
-calls resolve their name through that same cached catalog and then go straight to the space.
+Every request works out which spaces it wants and whose token it carries, and finds the tool
+catalog of those spaces: kept from an earlier request while everything it was built from is
+fresh, or built from the cached discovery's answer. A listing then costs its page, whatever
+the number of spaces. Tool calls resolve their name through that same catalog and then go
+straight to the space.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import cachetools
@@ -21,12 +23,13 @@ from gradio_mcp._log import get_logger
 from gradio_mcp._version import __version__
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery
-from gradio_mcp.errors import ToolArgumentError, UnknownNameError
+from gradio_mcp.errors import SpaceError, ToolArgumentError, UnknownNameError
 from gradio_mcp.gradio import ProgressUpdate, call_endpoint
-from gradio_mcp.models import GradioSpace
+from gradio_mcp.models import Endpoint, GradioSpace, SpaceSchema
 from gradio_mcp.ops._metrics import Metrics
 from gradio_mcp.serving._caller import Caller, read_caller
 from gradio_mcp.serving._catalog import ToolCatalog, build_catalog
+from gradio_mcp.serving._listings import ListingCache
 from gradio_mcp.serving._pagination import paginate
 from gradio_mcp.serving._prompts import render_prompt
 from gradio_mcp.serving._results import to_call_tool_result
@@ -61,6 +64,7 @@ class GradioMCP:
         self._catalogs: cachetools.LRUCache[Any, tuple[list[GradioSpace], ToolCatalog]] = (
             cachetools.LRUCache(maxsize=64)
         )
+        self.listings = ListingCache(self.discovery)
         self.server: Server[Any] = Server(
             "gradio-mcp",
             version=__version__,
@@ -83,15 +87,21 @@ class GradioMCP:
     async def catalog(
         self, caller: Caller, *, deadline: float | None = None, rewait: bool = False
     ) -> ToolCatalog:
+        if not rewait:
+            kept = self.listings.get(caller.space_ids, caller.token)
+            if kept is not None:
+                return kept
         deadline = self.settings.list_deadline_ms / 1000 if deadline is None else deadline
         spaces = await self.discovery.get_spaces_within(
             caller.space_ids, caller.token, deadline, rewait=rewait
         )
-        return self._build(spaces)
+        catalog = self._build(spaces)
+        self.listings.put(caller.space_ids, caller.token, spaces, catalog)
+        return catalog
 
     def _build(self, spaces: list[GradioSpace]) -> ToolCatalog:
-        # Building a catalog costs about 1 ms per 4 tools; warm requests find the very same
-        # cached schema objects, so the catalog built from them can be reused as it is.
+        # Building a catalog costs about 1 ms per 4 tools; a stale listing finds the very
+        # same cached schema objects, so the catalog built from them can be reused as it is.
         key = tuple(
             (s.id, s.metadata, id(s.schema), s.error.kind if s.error else None) for s in spaces
         )
@@ -106,13 +116,15 @@ class GradioMCP:
             )
             # The spaces are kept with the catalog so the schema ids in the key stay theirs.
             self._catalogs[key] = (spaces, catalog)
+        return catalog
+
+    def _remember_schemas(self, tools: list[types.Tool]) -> None:
         # The latest listing of a name is what the SDK checks a call's headers against.
-        for tool in catalog.tools:
+        for tool in tools:
             self._schemas.pop(tool.name, None)
             if len(self._schemas) >= _SCHEMA_MEMORY:
                 self._schemas.pop(next(iter(self._schemas)))
             self._schemas[tool.name] = tool.input_schema
-        return catalog
 
     @staticmethod
     def _request(ctx: ServerRequestContext[Any, Any]) -> Request | None:
@@ -125,17 +137,18 @@ class GradioMCP:
         self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
         catalog = await self.catalog(self.caller(self._request(ctx)))
-        page, next_cursor = self._page(list(catalog.tools), params)
+        page, next_cursor = self._page(catalog.tools, params)
+        self._remember_schemas(page)
         return types.ListToolsResult(tools=page, next_cursor=next_cursor, cache_scope="private")
 
     async def list_prompts(
         self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListPromptsResult:
         catalog = await self.catalog(self.caller(self._request(ctx)))
-        page, next_cursor = self._page(list(catalog.prompts), params)
+        page, next_cursor = self._page(catalog.prompts, params)
         return types.ListPromptsResult(prompts=page, next_cursor=next_cursor, cache_scope="private")
 
-    def _page(self, items: list[Any], params: types.PaginatedRequestParams | None) -> Any:
+    def _page(self, items: Sequence[Any], params: types.PaginatedRequestParams | None) -> Any:
         try:
             return paginate(items, params.cursor if params else None, self.settings.page_size)
         except ValueError as exc:
@@ -188,6 +201,7 @@ class GradioMCP:
         except Exception as exc:  # a schema the space broke (bad $ref, unknown type)
             return rejected(f"Cannot check arguments for {ref.name}: {type(exc).__name__}")
         host = (metadata.url if metadata else None) or ""
+        endpoint, schema = await self._call_details(ref, caller)
         headers = self.discovery.space_headers(host, caller.token)
         if caller.ip_token and self.discovery.may_receive_token(host):
             headers["X-IP-Token"] = caller.ip_token
@@ -196,12 +210,11 @@ class GradioMCP:
             await ctx.session.report_progress(update.progress, update.total, update.message)
 
         throttle = ProgressThrottle(send, self.settings.progress_rate)
-        schema = ref.space.schema
         try:
             outcome = await call_endpoint(
                 self.discovery.client,
                 host,
-                ref.endpoint,
+                endpoint,
                 arguments,
                 headers=headers,
                 on_progress=throttle,
@@ -235,6 +248,21 @@ class GradioMCP:
             progress_events=outcome.progress_events,
         )
         return result
+
+    async def _call_details(
+        self, ref: ToolRef, caller: Caller
+    ) -> tuple[Endpoint, SpaceSchema | None]:
+        """The endpoint with what a call needs (`fn_index` for progress, State slots), from
+        the space's schema with call details, cached after the first call. If that cannot be
+        had, the listed endpoint still works through Gradio's simple call route."""
+        try:
+            full = await self.discovery.call_schema(ref.space, caller.token)
+        except SpaceError:
+            return ref.endpoint, ref.space.schema
+        for endpoint in full.endpoints:
+            if endpoint.api_name == ref.endpoint.api_name:
+                return endpoint, full
+        return ref.endpoint, ref.space.schema
 
     async def _measure(
         self, ctx: ServerRequestContext[Any, Any], call_next: Callable[[Any], Awaitable[Any]]
