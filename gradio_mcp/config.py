@@ -293,8 +293,9 @@ class Settings:
                 raise ConfigError(f"{f.name}={value!r}: {exc}") from None
         if self.max_connections <= self.discovery_concurrency:
             raise ConfigError(
-                f"max_connections={self.max_connections} must be above discovery_concurrency="
-                f"{self.discovery_concurrency}: schema requests get the connections the Hub"
+                f"GRADIO_MCP_MAX_CONNECTIONS (max_connections={self.max_connections}) must be"
+                " above GRADIO_DISCOVERY_CONCURRENCY (discovery_concurrency="
+                f"{self.discovery_concurrency}): schema requests get the connections the Hub"
                 " window leaves"
             )
 
