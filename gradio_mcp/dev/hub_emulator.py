@@ -233,7 +233,10 @@ class LocalHub:
     # ------------------------------------------------------------------ lifecycle
 
     def start(self, timeout: float = 10.0) -> LocalHub:
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP spelled out: asyncio turns Nagle's algorithm off only on sockets that
+        # say they are TCP, and connections accepted from a protocol-0 socket inherit the 0.
+        # With Nagle on, each answer's body waits for the client's delayed ACK (about 40 ms).
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind(("127.0.0.1", self._port))
         config = uvicorn.Config(self.app, log_level="warning", lifespan="off")
