@@ -18,7 +18,7 @@ import dataclasses
 import math
 import time
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import cachetools
@@ -48,6 +48,39 @@ USER_AGENT = f"gradio-mcp/{__version__}"
 # handles, so thousands of space hosts seen once would make each request cost more; the Hub
 # window's connections, and a few space hosts being called, are what is worth keeping.
 KEEPALIVE_CONNECTIONS = 20
+# Early schema fetches run at most this many Hub windows ahead of the metadata that confirms
+# them: enough to overlap a schema a few times slower than a Hub answer, without front-loading
+# thousands of fetches that would compete with the Hub answers everyone is waiting for.
+PREFETCH_WINDOWS = 4
+
+
+class _Prefetch:
+    """A tokenless schema fetch at a space's predicted host, started before its metadata.
+
+    It waits for a slot of the prefetch window before fetching, and holds it until closed;
+    one that has not started when the metadata arrives is dropped (the ordinary fetch is
+    no slower)."""
+
+    def __init__(
+        self, window: asyncio.Semaphore, fetch: Callable[[], Awaitable[SpaceSchema]]
+    ) -> None:
+        self._window = window
+        self.started = self._released = False
+        self.task = asyncio.get_running_loop().create_task(self._run(fetch))
+        # The outcome is read only if the prefetch is used; never let it warn when dropped.
+        self.task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
+
+    async def _run(self, fetch: Callable[[], Awaitable[SpaceSchema]]) -> SpaceSchema:
+        await self._window.acquire()
+        self.started = True
+        return await fetch()
+
+    def close(self) -> None:
+        if not self.task.done():
+            self.task.cancel()
+        if self.started and not self._released:
+            self._released = True
+            self._window.release()
 
 
 def _ms(seconds: float) -> float:
@@ -96,6 +129,7 @@ class Discovery:
         self.schema_cache: FetchCache[SpaceSchema] = cache("schemas", s.schema_cache_ttl_ms)
         self._hub_slots = asyncio.Semaphore(s.discovery_concurrency)
         self._host_slots = self._new_host_slots()
+        self._prefetch_window = asyncio.Semaphore(PREFETCH_WINDOWS * s.discovery_concurrency)
         self.credentials = CredentialPolicy.from_settings(s)
         self.recent_durations_ms: deque[float] = deque(maxlen=1024)
         # Discoveries a deadline left running, by (space id, token fingerprint), with the
@@ -144,6 +178,9 @@ class Discovery:
                 self.client = self._new_client()
             self._hub_slots = asyncio.Semaphore(self.settings.discovery_concurrency)
             self._host_slots = self._new_host_slots()
+            self._prefetch_window = asyncio.Semaphore(
+                PREFETCH_WINDOWS * self.settings.discovery_concurrency
+            )
 
     async def __aenter__(self) -> Discovery:
         return self
@@ -331,7 +368,6 @@ class Discovery:
                 schema, schema_outcome = await self._schema(
                     metadata, host, token, prefetch, call_details
                 )
-                prefetch = None  # consumed (or deliberately discarded) by _schema
                 schema_ms = _ms(time.perf_counter() - t1)
         except SpaceError as exc:
             error = exc
@@ -346,7 +382,7 @@ class Discovery:
             )
         finally:
             if prefetch is not None:
-                prefetch.cancel()
+                prefetch.close()
         if metadata is not None and not include_runtime and metadata.runtime_stage is not None:
             metadata = dataclasses.replace(metadata, runtime_stage=None)
         timings = Timings(
@@ -421,9 +457,7 @@ class Discovery:
             return None
         return template.format(subdomain=predict_subdomain(space_id)).rstrip("/")
 
-    def _maybe_prefetch(
-        self, space_id: str, call_details: bool
-    ) -> asyncio.Task[SpaceSchema] | None:
+    def _maybe_prefetch(self, space_id: str, call_details: bool) -> _Prefetch | None:
         """Start a tokenless schema fetch at the predicted host when metadata is not cached
         (a cached space's metadata is instant, so waiting for it costs nothing)."""
         if self.metadata_cache.peek(space_id) is not None:
@@ -433,10 +467,7 @@ class Discovery:
         host = self._predicted_host(space_id)
         if host is None:
             return None
-        task = asyncio.get_running_loop().create_task(self._fetch_schema(host, {}, call_details))
-        # The outcome is read only if the prefetch is used; never let it warn when dropped.
-        task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
-        return task
+        return _Prefetch(self._prefetch_window, lambda: self._fetch_schema(host, {}, call_details))
 
     async def _fetch_schema(
         self, host: str, headers: Mapping[str, str], call_details: bool
@@ -470,18 +501,19 @@ class Discovery:
         metadata: SpaceMetadata,
         host: str,
         token: str | None,
-        prefetch: asyncio.Task[SpaceSchema] | None,
+        prefetch: _Prefetch | None,
         call_details: bool,
     ) -> tuple[SpaceSchema, str]:
         key = self._schema_key(metadata, host, call_details)
         flight = self._schema_flight(key, metadata, token)
         usable = (
             prefetch is not None
+            and prefetch.started
             and not metadata.private
             and host == self._predicted_host(metadata.id)
         )
         if prefetch is not None and not usable:
-            prefetch.cancel()
+            prefetch.close()
             self.prefetches_discarded += 1
             prefetch = None
 
@@ -489,7 +521,7 @@ class Discovery:
             # Gradio sends no ETag on its schema documents, so there is nothing to revalidate.
             if prefetch is not None:
                 self.prefetches_used += 1
-                return Fetched(await prefetch)
+                return Fetched(await prefetch.task)
             headers = self.space_headers(host, token) if metadata.private else {}
             schema = await self._fetch_schema(host, headers, call_details)
             return Fetched(schema, store=not metadata.private)
@@ -497,8 +529,8 @@ class Discovery:
         try:
             schema, outcome = await self.schema_cache.get(key, fetch, flight_key=flight)
         finally:
-            if prefetch is not None and not prefetch.done():
-                prefetch.cancel()
+            if prefetch is not None:
+                prefetch.close()
         if outcome != MISS and prefetch is not None:
             self.prefetches_discarded += 1
         return schema, outcome
