@@ -44,11 +44,11 @@ def http_client(settings: Settings) -> Any:
     network backend that connects to what `resolve` says."""
     import httpcore2
     import httpx2
-    from httpcore2._backends.auto import AutoBackend
 
     from gradio_mcp.discovery._engine import KEEPALIVE_CONNECTIONS, USER_AGENT
+    from gradio_mcp.net._streams import QuickIdleCheckBackend
 
-    class ResolvingBackend(AutoBackend):
+    class ResolvingBackend(QuickIdleCheckBackend):
         async def connect_tcp(self, host: str, port: int, **kwargs: Any) -> Any:
             addresses = resolve(host)
             return await super().connect_tcp(addresses[0] if addresses else host, port, **kwargs)

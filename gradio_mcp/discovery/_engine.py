@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import cachetools
+import httpcore2
 import httpx2
 
 from gradio_mcp._log import get_logger
@@ -35,6 +36,7 @@ from gradio_mcp.discovery._space_ids import normalize_space_id, predict_subdomai
 from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import GradioSpace, SpaceMetadata, SpaceSchema, Timings
 from gradio_mcp.net._credentials import CredentialPolicy, fingerprint, token_fingerprint
+from gradio_mcp.net._streams import QuickIdleCheckBackend
 
 log = get_logger("gradio_mcp.discovery")
 
@@ -150,13 +152,15 @@ class Discovery:
     # ------------------------------------------------------------------ lifecycle
 
     def _new_client(self) -> httpx2.AsyncClient:
+        transport = httpx2.AsyncHTTPTransport()
+        # httpx2 takes no network backend, so the pool it built is replaced by one on ours.
+        transport._pool = httpcore2.AsyncConnectionPool(
+            max_connections=self.settings.max_connections,
+            max_keepalive_connections=KEEPALIVE_CONNECTIONS,
+            network_backend=QuickIdleCheckBackend(),
+        )
         return httpx2.AsyncClient(
-            headers={"User-Agent": USER_AGENT},
-            limits=httpx2.Limits(
-                max_connections=self.settings.max_connections,
-                max_keepalive_connections=KEEPALIVE_CONNECTIONS,
-            ),
-            follow_redirects=False,
+            transport=transport, headers={"User-Agent": USER_AGENT}, follow_redirects=False
         )
 
     def _new_host_slots(self) -> HostSlots:
