@@ -10,6 +10,8 @@ One class per meaning:
 * `UpstreamCallError` — a call reached the space and failed there; `call_endpoint` turns it
   into `CallOutcome.error`, so a caller sees it only through that.
 * `AppStartError` — a Gradio app started by the developer tooling did not come up.
+* `RedisUnavailableError` — Redis is down, slow or answering garbage; whoever uses it goes on
+  without it (the shared cache level, the task store), so a caller never sees this one.
 """
 
 from __future__ import annotations
@@ -103,3 +105,8 @@ class AppStartError(GradioMCPError, RuntimeError):
         super().__init__(message)
         self.output = output
         self.port_clash = port_clash
+
+
+class RedisUnavailableError(GradioMCPError):
+    """Redis failed, timed out, or answered something that cannot be trusted; or it did so
+    moments ago and is not being asked again yet. The message never holds the Redis URL."""
