@@ -32,6 +32,14 @@ def _time(seconds: float | None) -> str:
     return f"{seconds * 1000:.1f} ms"
 
 
+def _kib(values: list[float]) -> str:
+    return f"{_median(values):.1f} KiB" if values else "—"
+
+
+def _mib(values: list[float]) -> str:
+    return f"{max(values):.0f} MiB" if values else "—"
+
+
 def _ratio(a: float | None, b: float | None) -> str:
     return "—" if a is None or b is None or b == 0 else f"{a / b:.2f}x"
 
@@ -70,8 +78,8 @@ def render(results: Any, machine: str, command: str) -> str:
         out.append(
             f"| {s['n']:,} | {_time(cold)} | {_time(_p95(s['cold']))} | {_time(s['bound'])} |"
             f" {_ratio(cold, s['bound'])} | {_time(warm)} ({s['pages']}) | {_time(bare)} |"
-            f" {_ratio(warm, bare)} | {_median(s['kb_per_space']):.1f} KiB |"
-            f" {max(s['rss_mb']):.0f} MiB | {_time(s['naive'])} |"
+            f" {_ratio(warm, bare)} | {_kib(s['kb_per_space'])} | {_mib(s['rss_mb'])} |"
+            f" {_time(s['naive'])} |"
         )
     out.append("")
     if results.throughput:
@@ -146,10 +154,12 @@ def plot(results: Any) -> None:
     )
     left.set(xscale="log", yscale="log", xlabel="spaces", ylabel="seconds", title="Time")
     left.legend(fontsize=8)
-    right.plot(sizes, [max(s["rss_mb"]) for s in results.scale], "o-", label="server RSS (MiB)")
+    measured = [s for s in results.scale if s["rss_mb"]]
+    sizes = [s["n"] for s in measured]
+    right.plot(sizes, [max(s["rss_mb"]) for s in measured], "o-", label="server RSS (MiB)")
     right.plot(
         sizes,
-        [_median(s["kb_per_space"]) for s in results.scale],
+        [_median(s["kb_per_space"]) for s in measured],
         "s-",
         label="KiB per cached space",
     )
