@@ -67,17 +67,18 @@ def render(results: Any, machine: str, command: str) -> str:
     out.append("### From 10 to 10,000 spaces (Hub 50 ms, schema 100 ms, Hub window 10)")
     out.append("")
     out.append(
-        "| spaces | cold median | cold p95 | lower bound | x bound | warm complete listing"
-        " (pages) | bare SDK server | x bare | resident per space | RSS after | naive"
-        " (before) |"
+        "| spaces | cold median | cold p95 | lower bound | x bound | server CPU per space"
+        " (cold) | warm complete listing (pages) | bare SDK server | x bare | resident per"
+        " space | RSS after | naive (before) |"
     )
-    out.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for s in results.scale:
         cold = _median(s["cold"])
         warm, bare = _median(s["warm"]), _median(s["bare"])
         out.append(
             f"| {s['n']:,} | {_time(cold)} | {_time(_p95(s['cold']))} | {_time(s['bound'])} |"
-            f" {_ratio(cold, s['bound'])} | {_time(warm)} ({s['pages']}) | {_time(bare)} |"
+            f" {_ratio(cold, s['bound'])} | {_median(s['cpu_ms_per_space']):.2f} ms |"
+            f" {_time(warm)} ({s['pages']}) | {_time(bare)} |"
             f" {_ratio(warm, bare)} | {_kib(s['kb_per_space'])} | {_mib(s['rss_mb'])} |"
             f" {_time(s['naive'])} |"
         )

@@ -3,6 +3,7 @@ emulator, and the servers under test, each in its own process, all stopped at th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -10,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -33,6 +34,12 @@ def rss_kb(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -91,6 +98,16 @@ class World:
             process.wait(timeout=10)
         if process in self.processes:
             self.processes.remove(process)
+
+    @contextlib.contextmanager
+    def scope(self) -> Iterator[None]:
+        """Stop, on leaving, every process started inside (one scenario's servers)."""
+        before = list(self.processes)
+        try:
+            yield
+        finally:
+            for process in [p for p in self.processes if p not in before]:
+                self.stop_process(process)
 
     def stop(self) -> None:
         for process in list(self.processes):

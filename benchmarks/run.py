@@ -32,7 +32,7 @@ from typing import Any
 import httpx2
 
 from benchmarks._mcp_client import McpConnection, list_all_tools
-from benchmarks._world import ROOT, Latency, World, hub_bound, log, rss_kb
+from benchmarks._world import ROOT, Latency, World, cpu_seconds, hub_bound, log, rss_kb
 
 # Scenario latencies (seconds): the reference measurement's S24, and a lighter profile for
 # the sweep over N so that 10,000 spaces fit in the run (Hub window: the default 10).
@@ -276,13 +276,14 @@ async def scale(world: World, results: Results, sizes: dict[int, int]) -> None:
     on, each run gets a fresh server with the spaces configured (too many for a URL), whose
     resident memory before and after says what a cached space costs."""
     small = world.server_env(GRADIO_MCP_LIST_DEADLINE=600_000)
-    shared_url, _shared = world.start_server("benchmarks.bench_server", small)
+    shared_url, shared = world.start_server("benchmarks.bench_server", small)
     for n, reps in sizes.items():
         cold: list[float] = []
         warm: list[float] = []
         bare: list[float] = []
         per_space_kb: list[float] = []
         rss_after: list[float] = []
+        cpu_ms: list[float] = []
         for rep in range(reps):
             ids = SCALE.ids(f"n{n}-r{rep}", n)
             fresh = n >= 1000
@@ -293,7 +294,10 @@ async def scale(world: World, results: Results, sizes: dict[int, int]) -> None:
                 before = rss_kb(process.pid)
             else:
                 url, query = shared_url, gradio_query(ids)
+                process = shared
+            cpu_before = cpu_seconds(process.pid)
             elapsed, names = await timed(lambda u=url, q=query: complete_listing(u, q))
+            cpu_ms.append((cpu_seconds(process.pid) - cpu_before) * 1000 / n)
             assert len(names) == 3 * n, (n, len(names))
             cold.append(elapsed)
             if fresh:
@@ -320,6 +324,7 @@ async def scale(world: World, results: Results, sizes: dict[int, int]) -> None:
                 "warm": warm,
                 "bare": bare,
                 "kb_per_space": per_space_kb,
+                "cpu_ms_per_space": cpu_ms,
                 "rss_mb": rss_after,
                 "naive": results.naive_per_space["scale"] * n,
                 "pages": math.ceil(3 * n / 100),
@@ -377,13 +382,14 @@ async def throughput(
     servers: dict[str, str] = {}
     url, _p = world.start_cli_server(env, workers=1)
     servers["gradio-mcp, 1 worker"] = url
+    await until_complete(url, "", 72)
     tools = await tools_of(url)
     assert len(tools) == 72, len(tools)
     servers["bare SDK server"] = await start_bare(world, tools)
     if workers_supported():
         url, _p = world.start_cli_server(env, workers=2)
         for _ in range(20):  # every worker discovers (and caches) once
-            await complete_listing(url)
+            await until_complete(url, "", 72)
         servers["gradio-mcp, 2 workers"] = url
     for clients in levels:
         row: dict[str, Any] = {"clients": clients}
@@ -542,25 +548,32 @@ async def run(quick: bool) -> Results:
             for key, sample in zip(("s24", "slow", "scale"), sets["naive"], strict=True):
                 results.naive_per_space[key] = await naive_per_space(world, key, sample)
             log("S24: cold, warm, stale")
-            await s24_cold_warm_stale(world, results, reps, sets["s24"])
+            with world.scope():
+                await s24_cold_warm_stale(world, results, reps, sets["s24"])
             log("S24 + a dead space")
-            await s24_dead(world, results, 3, sets["dead"])
+            with world.scope():
+                await s24_dead(world, results, 3, sets["dead"])
             log("50 spaces, 5 slow")
-            await slow_spaces(world, results, 3, sets["slow"])
+            with world.scope():
+                await slow_spaces(world, results, 3, sets["slow"])
             log("N spaces")
-            await scale(world, results, scale_sizes)
+            with world.scope():
+                await scale(world, results, scale_sizes)
             log("warm throughput")
-            await throughput(
-                world,
-                results,
-                [1, 8, 32, 128],
-                2.0 if quick else 3.0,
-                [f"tp/s{i:02d}" for i in range(24)],
-            )
+            with world.scope():
+                await throughput(
+                    world,
+                    results,
+                    [1, 8, 32, 128],
+                    2.0 if quick else 3.0,
+                    [f"tp/s{i:02d}" for i in range(24)],
+                )
             log("tools/call")
-            await calls(world, results, 5 if quick else 10)
+            with world.scope():
+                await calls(world, results, 5 if quick else 10)
             log("one space with 10,000 endpoints")
-            await big_space(world, results)
+            with world.scope():
+                await big_space(world, results)
         finally:
             world.stop()
     results.seconds = time.perf_counter() - started
