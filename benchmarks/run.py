@@ -523,7 +523,10 @@ def slow_set(rep: int) -> list[str]:
     return out
 
 
-async def run(quick: bool) -> Results:
+SCENARIOS = ("s24", "dead", "slow", "scale", "throughput", "calls", "big")
+
+
+async def run(quick: bool, only: set[str]) -> Results:
     results = Results()
     started = time.perf_counter()
     reps = 3 if quick else 5
@@ -544,36 +547,38 @@ async def run(quick: bool) -> Results:
             assert world.app is not None
             world.start_space_hosts()
             world.start_hub(hub_spaces(sets, scale_sizes, world.app.url))
-            log("naive server: seconds per space")
-            for key, sample in zip(("s24", "slow", "scale"), sets["naive"], strict=True):
-                results.naive_per_space[key] = await naive_per_space(world, key, sample)
-            log("S24: cold, warm, stale")
-            with world.scope():
-                await s24_cold_warm_stale(world, results, reps, sets["s24"])
-            log("S24 + a dead space")
-            with world.scope():
-                await s24_dead(world, results, 3, sets["dead"])
-            log("50 spaces, 5 slow")
-            with world.scope():
-                await slow_spaces(world, results, 3, sets["slow"])
-            log("N spaces")
-            with world.scope():
-                await scale(world, results, scale_sizes)
-            log("warm throughput")
-            with world.scope():
-                await throughput(
-                    world,
-                    results,
-                    [1, 8, 32, 128],
-                    2.0 if quick else 3.0,
-                    [f"tp/s{i:02d}" for i in range(24)],
-                )
-            log("tools/call")
-            with world.scope():
-                await calls(world, results, 5 if quick else 10)
-            log("one space with 10,000 endpoints")
-            with world.scope():
-                await big_space(world, results)
+            if only & {"s24", "dead", "slow", "scale"}:
+                log("naive server: seconds per space")
+                for key, sample in zip(("s24", "slow", "scale"), sets["naive"], strict=True):
+                    results.naive_per_space[key] = await naive_per_space(world, key, sample)
+            steps: list[tuple[str, str, Callable[[], Awaitable[None]]]] = [
+                (
+                    "s24",
+                    "S24: cold, warm, stale",
+                    lambda: s24_cold_warm_stale(world, results, reps, sets["s24"]),
+                ),
+                ("dead", "S24 + a dead space", lambda: s24_dead(world, results, 3, sets["dead"])),
+                ("slow", "50 spaces, 5 slow", lambda: slow_spaces(world, results, 3, sets["slow"])),
+                ("scale", "N spaces", lambda: scale(world, results, scale_sizes)),
+                (
+                    "throughput",
+                    "warm throughput",
+                    lambda: throughput(
+                        world,
+                        results,
+                        [1, 8, 32, 128],
+                        2.0 if quick else 3.0,
+                        [f"tp/s{i:02d}" for i in range(24)],
+                    ),
+                ),
+                ("calls", "tools/call", lambda: calls(world, results, 5 if quick else 10)),
+                ("big", "one space with 10,000 endpoints", lambda: big_space(world, results)),
+            ]
+            for name, label, step in steps:
+                if name in only:
+                    log(label)
+                    with world.scope():
+                        await step()
         finally:
             world.stop()
     results.seconds = time.perf_counter() - started
@@ -586,13 +591,19 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="no 10,000 spaces, shorter loops")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/ alone")
+    parser.add_argument(
+        "--only", default=",".join(SCENARIOS), help="comma list of: " + ", ".join(SCENARIOS)
+    )
     args = parser.parse_args()
-    results = asyncio.run(run(args.quick))
+    only = set(args.only.split(","))
+    if only - set(SCENARIOS):
+        parser.error(f"unknown scenarios: {', '.join(sorted(only - set(SCENARIOS)))}")
+    results = asyncio.run(run(args.quick, only))
     from benchmarks._report import render, write
 
     text = render(results, machine(), command(args))
     print(text)
-    if not args.no_write:
+    if not args.no_write and only == set(SCENARIOS):
         write(results, text)
 
 

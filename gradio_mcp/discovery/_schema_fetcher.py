@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +24,8 @@ INFO_PATH = "/gradio_api/info"
 LEGACY_INFO_PATH = "/info"
 CONFIG_PATH = "/config"
 MCP_SCHEMA_PATH = "/gradio_api/mcp/schema"
+# Spaces with more endpoints than this are parsed off the event loop.
+OFF_LOOP_ENDPOINTS = 500
 
 
 async def _fetch_json(
@@ -146,6 +149,12 @@ async def fetch_space_schema(
         raise info_result
     if not isinstance(info_result, Mapping):
         raise SpaceError(ErrorKind.BAD_PAYLOAD, f"{base + INFO_PATH} is not a JSON object")
-    return parse_space_schema(
-        info_result, config if isinstance(config, Mapping) else None, mcp_schema
+    parse = functools.partial(
+        parse_space_schema, info_result, config if isinstance(config, Mapping) else None, mcp_schema
     )
+    named = info_result.get("named_endpoints")
+    # Tens of microseconds per endpoint: a space with thousands is parsed in a worker thread,
+    # so that the event loop keeps answering everyone else meanwhile.
+    if isinstance(named, Mapping) and len(named) > OFF_LOOP_ENDPOINTS:
+        return await asyncio.to_thread(parse)
+    return parse()

@@ -153,15 +153,18 @@ def _mcp_tools_by_endpoint(mcp_schema: Any) -> dict[str, dict[str, Any]]:
     return tools
 
 
-def _dependency_for(config: Mapping[str, Any] | None, api_name: str) -> dict[str, Any] | None:
-    if not config:
-        return None
-    for index, dep in enumerate(config.get("dependencies") or ()):
-        if isinstance(dep, Mapping) and str(dep.get("api_name") or "").lstrip("/") == api_name:
-            found = dict(dep)
-            found.setdefault("id", index)
-            return found
-    return None
+def _dependencies(config: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """`/config`'s dependencies by endpoint name (the first of each name), with their index
+    as `id` where they carry none: one pass, so a space with thousands of endpoints does not
+    cost thousands of passes."""
+    found: dict[str, dict[str, Any]] = {}
+    for index, dep in enumerate((config or {}).get("dependencies") or ()):
+        if not isinstance(dep, Mapping):
+            continue
+        name = str(dep.get("api_name") or "").lstrip("/")
+        if name and name not in found:
+            found[name] = {**dep, "id": dep.get("id", index)}
+    return found
 
 
 def _components(config: Mapping[str, Any] | None) -> dict[Any, Mapping[str, Any]]:
@@ -356,6 +359,7 @@ def parse_space_schema(
                 ErrorKind.BAD_PAYLOAD, "/gradio_api/info has no 'named_endpoints' object"
             )
         components = _components(config)
+        dependencies = _dependencies(config)
         endpoints = []
         for key, endpoint_info in named.items():
             api_name = str(key).lstrip("/")
@@ -367,7 +371,7 @@ def parse_space_schema(
                 _parse_endpoint(
                     api_name,
                     endpoint_info,
-                    _dependency_for(config, api_name),
+                    dependencies.get(api_name),
                     components,
                     mcp_tools.get(api_name),
                 )

@@ -9,6 +9,8 @@ straight to the space.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
@@ -42,6 +44,8 @@ INSTRUCTIONS = (
     "Tools here run endpoints of Hugging Face Gradio Spaces. File inputs take an http(s) URL"
     " or a data: URI. Long-running tools report progress when asked for it."
 )
+# Catalogs of more tools than this are built off the event loop.
+OFF_LOOP_TOOLS = 500
 # Schemas of recently listed tools, for the SDK's pre-call header validation (2026 wire).
 _SCHEMA_MEMORY = 4096
 
@@ -95,11 +99,11 @@ class GradioMCP:
         spaces = await self.discovery.get_spaces_within(
             caller.space_ids, caller.token, deadline, rewait=rewait
         )
-        catalog = self._build(spaces)
+        catalog = await self._build(spaces)
         self.listings.put(caller.space_ids, caller.token, spaces, catalog)
         return catalog
 
-    def _build(self, spaces: list[GradioSpace]) -> ToolCatalog:
+    async def _build(self, spaces: list[GradioSpace]) -> ToolCatalog:
         # Building a catalog costs about 1 ms per 4 tools; a stale listing finds the very
         # same cached schema objects, so the catalog built from them can be reused as it is.
         key = tuple(
@@ -109,11 +113,16 @@ class GradioMCP:
         if remembered is not None:
             catalog = remembered[1]
         else:
-            catalog = build_catalog(
+            build = functools.partial(
+                build_catalog,
                 spaces,
                 max_name_length=self.settings.max_name_length,
                 name_style=self.settings.tool_names,
             )
+            # About 0.1 ms per tool: a big catalog is built in a worker thread, so the event
+            # loop keeps answering (the GIL changes hands every few ms) instead of stalling.
+            large = sum(len(space.endpoints) for space in spaces) > OFF_LOOP_TOOLS
+            catalog = await asyncio.to_thread(build) if large else build()
             # The spaces are kept with the catalog so the schema ids in the key stay theirs.
             self._catalogs[key] = (spaces, catalog)
         return catalog
