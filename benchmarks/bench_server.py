@@ -2,7 +2,9 @@
 process, with two additions that only a benchmark needs.
 
 * Space host names `*.spaces.bench` resolve to 127.0.0.1 (the light space hosts) through the
-  HTTP client's injectable resolver; every other name resolves as usual.
+  HTTP client's injectable resolver (`Discovery(resolver=...)`); every other name resolves
+  as usual. The egress policy still checks every address: the benchmark allows exactly
+  127.0.0.1/32.
 * `GET /_bench/loop` answers the longest event-loop stall seen since the previous call (a
   task that sleeps 2 ms at a time measures how late it wakes up).
 
@@ -25,6 +27,7 @@ from starlette.types import Receive, Scope, Send
 
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery
+from gradio_mcp.net import system_resolver
 from gradio_mcp.serving import GradioMCP, build_http_app
 
 BENCH_SUFFIX = ".spaces.bench"
@@ -32,36 +35,11 @@ LOOPBACK = "127.0.0.1"
 PROBE_INTERVAL = 0.002
 
 
-def resolve(host: str) -> list[str] | None:
-    """The addresses of a benchmark space host (None: resolve as usual)."""
-    return [LOOPBACK] if host.endswith(BENCH_SUFFIX) else None
-
-
-def http_client(settings: Settings) -> Any:
-    """The client Discovery would build, with `resolve` in front of the usual resolution.
-
-    Until the egress module's client factory lands: httpcore2's connection pool with a
-    network backend that connects to what `resolve` says."""
-    import httpcore2
-    import httpx2
-
-    from gradio_mcp.discovery._engine import KEEPALIVE_CONNECTIONS, USER_AGENT
-    from gradio_mcp.net._streams import QuickIdleCheckBackend
-
-    class ResolvingBackend(QuickIdleCheckBackend):
-        async def connect_tcp(self, host: str, port: int, **kwargs: Any) -> Any:
-            addresses = resolve(host)
-            return await super().connect_tcp(addresses[0] if addresses else host, port, **kwargs)
-
-    transport = httpx2.AsyncHTTPTransport()
-    transport._pool = httpcore2.AsyncConnectionPool(
-        max_connections=settings.max_connections,
-        max_keepalive_connections=KEEPALIVE_CONNECTIONS,
-        network_backend=ResolvingBackend(),
-    )
-    return httpx2.AsyncClient(
-        transport=transport, headers={"User-Agent": USER_AGENT}, follow_redirects=False
-    )
+async def resolve(host: str, port: int) -> list[str]:
+    """The benchmark's space hosts are all 127.0.0.1; every other name resolves as usual."""
+    if host.endswith(BENCH_SUFFIX):
+        return [LOOPBACK]
+    return await system_resolver(host, port)
 
 
 class LoopProbe:
@@ -85,7 +63,7 @@ class LoopProbe:
 
 
 def bench_app(settings: Settings) -> Any:
-    discovery = Discovery(settings, client=http_client(settings))
+    discovery = Discovery(settings, resolver=resolve)
     inner = build_http_app(GradioMCP(settings, discovery=discovery))
     probe = LoopProbe()
 

@@ -14,18 +14,19 @@ import uvicorn
 from mcp import types
 from mcp.server import Server, ServerRequestContext
 
-from benchmarks.bench_server import http_client
+from benchmarks.bench_server import resolve
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery._hub import parse_space_metadata
 from gradio_mcp.discovery._schema_parser import parse_space_schema
 from gradio_mcp.models import GradioSpace
+from gradio_mcp.net import new_http_client
 from gradio_mcp.serving._catalog import build_catalog
 from gradio_mcp.serving._pagination import paginate
 
 
 def main() -> None:
     settings = Settings.from_env()
-    client = http_client(settings)
+    client = new_http_client(settings, resolver=resolve)
 
     async def discover(space_id: str) -> GradioSpace:
         hub = await client.get(f"{settings.hf_endpoint}/api/spaces/{space_id}", timeout=30)

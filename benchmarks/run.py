@@ -33,6 +33,7 @@ import httpx2
 
 from benchmarks._mcp_client import McpConnection, list_all_tools
 from benchmarks._world import ROOT, Latency, World, cpu_seconds, hub_bound, log, rss_kb
+from gradio_mcp.dev.hub_emulator import proxied_host_template
 
 # Scenario latencies (seconds): the reference measurement's S24, and a lighter profile for
 # the sweep over N so that 10,000 spaces fit in the run (Hub window: the default 10).
@@ -377,7 +378,7 @@ async def throughput(
         GRADIO_MCP_SPACES=",".join(ids),
         # These spaces sit behind the emulator's proxy (plain `serve` has no resolver for the
         # light hosts' names).
-        GRADIO_MCP_SPACE_HOST_TEMPLATE=world.hub_url + "/_spaces/{subdomain}",
+        GRADIO_MCP_SPACE_HOST_TEMPLATE=proxied_host_template(world.hub_url),
     )
     servers: dict[str, str] = {}
     url, _p = world.start_cli_server(env, workers=1)

@@ -23,11 +23,9 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import cachetools
-import httpcore2
 import httpx2
 
 from gradio_mcp._log import get_logger
-from gradio_mcp._version import __version__
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery._cache import MISS, Entry, FetchCache, Fetched
 from gradio_mcp.discovery._host_slots import HostSlots
@@ -36,8 +34,15 @@ from gradio_mcp.discovery._schema_fetcher import fetch_space_schema
 from gradio_mcp.discovery._space_ids import normalize_space_id, predict_subdomain
 from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import GradioSpace, SpaceMetadata, SpaceSchema, Timings
-from gradio_mcp.net._credentials import CredentialPolicy, fingerprint, token_fingerprint
-from gradio_mcp.net._streams import QuickIdleCheckBackend
+from gradio_mcp.net import (
+    CredentialPolicy,
+    EgressPolicy,
+    ReadLimits,
+    Resolver,
+    fingerprint,
+    new_http_client,
+    token_fingerprint,
+)
 
 log = get_logger("gradio_mcp.discovery")
 
@@ -54,11 +59,6 @@ LATE_RESULT_SECONDS = 60.0
 # Stages in which a space serves requests; the others (SLEEPING, BUILDING, PAUSED, ...) make
 # every schema fetch wait for a timeout, so they are reported at once instead.
 RUNNING_STAGES = frozenset({"RUNNING", "RUNNING_BUILDING", "RUNNING_APP_STARTING"})
-USER_AGENT = f"gradio-mcp/{__version__}"
-# Idle connections kept open. The pool checks every idle connection on every request it
-# handles, so thousands of space hosts seen once would make each request cost more; the Hub
-# window's connections, and a few space hosts being called, are what is worth keeping.
-KEEPALIVE_CONNECTIONS = 20
 # Early schema fetches run at most this many Hub windows ahead of the metadata that confirms
 # them: enough to overlap a schema a few times slower than a Hub answer, without front-loading
 # thousands of fetches that would compete with the Hub answers everyone is waiting for.
@@ -107,7 +107,11 @@ def _is_definitive(exc: Exception) -> bool:
 
 
 class Discovery:
-    """Cached, parallel discovery of Gradio spaces. Use as an async context manager."""
+    """Cached, parallel discovery of Gradio spaces. Use as an async context manager.
+
+    Without `client`, it builds its own with `new_http_client(settings, resolver=resolver)`,
+    which enforces the egress policy; a client passed in is used as it is.
+    """
 
     def __init__(
         self,
@@ -115,11 +119,15 @@ class Discovery:
         *,
         client: httpx2.AsyncClient | None = None,
         clock: Any = time.monotonic,
+        resolver: Resolver | None = None,
     ) -> None:
         self.settings = settings or Settings.from_env()
         s = self.settings
+        self._resolver = resolver
         self._own_client = client is None
         self.client = client or self._new_client()
+        self.egress = EgressPolicy.from_settings(s)
+        self.limits = ReadLimits.from_settings(s)
         self._loop: asyncio.AbstractEventLoop | None = None
         self.clock = clock
 
@@ -161,16 +169,7 @@ class Discovery:
     # ------------------------------------------------------------------ lifecycle
 
     def _new_client(self) -> httpx2.AsyncClient:
-        transport = httpx2.AsyncHTTPTransport()
-        # httpx2 takes no network backend, so the pool it built is replaced by one on ours.
-        transport._pool = httpcore2.AsyncConnectionPool(
-            max_connections=self.settings.max_connections,
-            max_keepalive_connections=KEEPALIVE_CONNECTIONS,
-            network_backend=QuickIdleCheckBackend(),
-        )
-        return httpx2.AsyncClient(
-            transport=transport, headers={"User-Agent": USER_AGENT}, follow_redirects=False
-        )
+        return new_http_client(self.settings, resolver=self._resolver)
 
     def _new_host_slots(self) -> HostSlots:
         s = self.settings
@@ -457,6 +456,8 @@ class Discovery:
                 previous,
                 timeout=timeout,
                 slots=self._hub_slots,
+                limits=self.limits,
+                egress=self.egress,
             )
 
         return await self.metadata_cache.get(
@@ -493,6 +494,7 @@ class Discovery:
             timeout=self.settings.schema_timeout_ms / 1000,
             slots=self._host_slots,
             with_config=call_details,
+            limits=self.limits,
         )
 
     @staticmethod

@@ -3,6 +3,9 @@
 `/gradio_api/info` is required and gives everything a tool definition needs; the MCP schema
 (optional) adds parameter descriptions. `/config` (optional, and often the largest document)
 is fetched only when asked for: it holds what a call needs (fn_index, State slots).
+
+Each document is read within `GRADIO_MCP_MAX_SCHEMA_BYTES` and `GRADIO_MCP_MAX_JSON_DEPTH`;
+an optional document past a cap is dropped like a missing one.
 """
 
 from __future__ import annotations
@@ -19,6 +22,15 @@ from gradio_mcp.discovery._host_slots import HostSlots
 from gradio_mcp.discovery._schema_parser import parse_space_schema
 from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import SpaceSchema
+from gradio_mcp.net import (
+    DEFAULT_LIMITS,
+    EgressRefusedError,
+    ReadLimitError,
+    ReadLimits,
+    loads_json,
+    read_body,
+    read_excerpt,
+)
 
 INFO_PATH = "/gradio_api/info"
 LEGACY_INFO_PATH = "/info"
@@ -33,25 +45,36 @@ async def _fetch_json(
     url: str,
     headers: Mapping[str, str],
     timeout: float,
+    limits: ReadLimits,
     slots: HostSlots,
 ) -> Any:
     """GET a JSON document; every failure becomes a SpaceError saying what went wrong.
-    The time spent waiting for a slot counts against the timeout."""
+    `timeout` bounds the whole document, body included, and the wait for a slot."""
     try:
-        async with asyncio.timeout(timeout), slots.hold(url):
-            response = await client.get(url, headers=headers, timeout=timeout)
+        async with (
+            asyncio.timeout(timeout),
+            slots.hold(url),
+            client.stream("GET", url, headers=headers, timeout=timeout) as response,
+        ):
+            if response.status_code != 200:
+                raise _status_error(url, response.status_code, await read_excerpt(response, 160))
+            body = await read_body(response, limits.schema_bytes, "GRADIO_MCP_MAX_SCHEMA_BYTES")
     except (TimeoutError, httpx2.TimeoutException):
         raise SpaceError(
             ErrorKind.TIMEOUT, f"{url} did not answer within {timeout:g} s", phase="schema"
         ) from None
+    except EgressRefusedError as exc:
+        raise SpaceError(ErrorKind.CONNECTION, f"{url}: {exc}", phase="schema") from None
     except httpx2.HTTPError as exc:
         raise SpaceError(
             ErrorKind.CONNECTION, f"{url}: {type(exc).__name__}: {exc}", phase="schema"
         ) from None
-    if response.status_code != 200:
-        raise _status_error(url, response)
+    except ReadLimitError as exc:
+        raise SpaceError(ErrorKind.BAD_PAYLOAD, f"{url}: {exc}", phase="schema") from None
     try:
-        return response.json()
+        return loads_json(body, limits.json_depth)
+    except ReadLimitError as exc:
+        raise SpaceError(ErrorKind.BAD_PAYLOAD, f"{url}: {exc}", phase="schema") from None
     except ValueError:
         raise SpaceError(
             ErrorKind.BAD_PAYLOAD, f"{url} did not return JSON", phase="schema"
@@ -63,21 +86,21 @@ async def _get_json(
     url: str,
     headers: Mapping[str, str],
     timeout: float,
+    limits: ReadLimits,
     slots: HostSlots,
     *,
     optional: bool,
 ) -> Any:
     """GET a JSON document. Optional documents turn any failure into None."""
     try:
-        return await _fetch_json(client, url, headers, timeout, slots)
+        return await _fetch_json(client, url, headers, timeout, limits, slots)
     except SpaceError:
         if optional:
             return None
         raise
 
 
-def _status_error(url: str, response: httpx2.Response) -> SpaceError:
-    status = response.status_code
+def _status_error(url: str, status: int, excerpt: str) -> SpaceError:
     if status in (401, 403):
         return SpaceError(
             ErrorKind.UNAUTHORIZED,
@@ -94,7 +117,7 @@ def _status_error(url: str, response: httpx2.Response) -> SpaceError:
         )
     return SpaceError(
         ErrorKind.UPSTREAM_STATUS,
-        f"{url} answered {status}: {response.text[:160]!r}",
+        f"{url} answered {status}: {excerpt!r}",
         status=status,
         phase="schema",
     )
@@ -112,6 +135,7 @@ async def fetch_space_schema(
     timeout: float,
     slots: HostSlots,
     with_config: bool = True,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> SpaceSchema:
     """Fetch and parse a space's schemas; the requests run in parallel, each in its own
     slot of `slots` (a few per host, under one total). Without `with_config`, `/config` is
@@ -119,14 +143,14 @@ async def fetch_space_schema(
     """
     base = host.rstrip("/")
     hdrs = dict(headers or {})
+
+    def get(path: str, optional: bool) -> Any:
+        return _get_json(client, base + path, hdrs, timeout, limits, slots, optional=optional)
+
     gathered: tuple[Any, ...] = await asyncio.gather(
-        _get_json(client, base + INFO_PATH, hdrs, timeout, slots, optional=False),
-        (
-            _get_json(client, base + CONFIG_PATH, hdrs, timeout, slots, optional=True)
-            if with_config
-            else _absent()
-        ),
-        _get_json(client, base + MCP_SCHEMA_PATH, hdrs, timeout, slots, optional=True),
+        get(INFO_PATH, False),
+        get(CONFIG_PATH, True) if with_config else _absent(),
+        get(MCP_SCHEMA_PATH, True),
         return_exceptions=True,
     )
     info_result, config, mcp_schema = gathered
@@ -139,9 +163,7 @@ async def fetch_space_schema(
     if isinstance(info_result, SpaceError) and info_result.status == 404:
         # Gradio 4 serves its API at the root, without the /gradio_api prefix.
         with contextlib.suppress(SpaceError):
-            info_result = await _get_json(
-                client, base + LEGACY_INFO_PATH, hdrs, timeout, slots, optional=False
-            )
+            info_result = await get(LEGACY_INFO_PATH, False)
     if isinstance(info_result, BaseException):
         # A space behind Gradio auth still serves its MCP schema.
         if isinstance(info_result, SpaceError) and mcp_schema and info_result.status in (401, 403):

@@ -219,6 +219,7 @@ class GradioMCP:
             await ctx.session.report_progress(update.progress, update.total, update.message)
 
         throttle = ProgressThrottle(send, self.settings.progress_rate)
+        max_duration = self.settings.call_max_duration_ms / 1000
         try:
             outcome = await call_endpoint(
                 self.discovery.client,
@@ -228,17 +229,21 @@ class GradioMCP:
                 headers=headers,
                 on_progress=throttle,
                 read_timeout=self.settings.call_read_timeout_ms / 1000,
-                max_duration=self.settings.call_max_duration_ms / 1000,
+                max_duration=max_duration,
                 max_upload_bytes=schema.max_file_size if schema else None,
                 api_prefix=schema.api_prefix if schema else "/gradio_api",
+                limits=self.discovery.limits,
             )
             await throttle.flush()  # the last progress update goes out before the result
+            # Output downloads get what is left of the call's own limit, at most their own.
+            left = max_duration - (time.perf_counter() - started)
             result = await to_call_tool_result(
                 outcome,
                 client=self.discovery.client,
                 headers=headers,
                 inline_limit_bytes=self.settings.inline_max_bytes,
                 space_url=host,
+                download_timeout=max(0.0, min(left, self.settings.download_timeout_ms / 1000)),
             )
         except ToolArgumentError as exc:
             return rejected(str(ToolArgumentError(ref.name, exc.problems)))
