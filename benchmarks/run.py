@@ -533,7 +533,7 @@ async def run(quick: bool, only: set[str]) -> Results:
     reps = 3 if quick else 5
     scale_sizes = {10: reps, 100: reps, 1000: 2 if quick else 3}
     if not quick:
-        scale_sizes[10_000] = 2
+        scale_sizes[10_000] = 1
     sets = {
         "s24": [S24.ids(f"s24-r{r}", 24) for r in range(reps)],
         "dead": [S24.ids(f"dead-r{r}", 24) for r in range(3)],
