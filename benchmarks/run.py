@@ -600,12 +600,13 @@ def main() -> None:
     if only - set(SCENARIOS):
         parser.error(f"unknown scenarios: {', '.join(sorted(only - set(SCENARIOS)))}")
     results = asyncio.run(run(args.quick, only))
-    from benchmarks._report import render, write
+    from benchmarks._report import DOC, render, write
 
     text = render(results, machine(), command(args))
     print(text)
     if not args.no_write and only == set(SCENARIOS):
         write(results, text)
+        log(f"wrote {DOC.relative_to(ROOT)} and its plot")
 
 
 def machine() -> str:
