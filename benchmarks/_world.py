@@ -205,7 +205,7 @@ class World:
         return url, process
 
 
-def wait_until_up(url: str, process: subprocess.Popen[Any], timeout: float = 90) -> None:
+def wait_until_up(url: str, process: subprocess.Popen[Any], timeout: float = 300) -> None:
     body = {"jsonrpc": "2.0", "id": 0, "method": "ping", "params": {}}
     headers = {"Accept": "application/json, text/event-stream"}
     deadline = time.monotonic() + timeout
