@@ -276,7 +276,14 @@ async def scale(world: World, results: Results, sizes: dict[int, int]) -> None:
     Up to a hundred spaces, one server takes each run's spaces in `?gradio=`; from a thousand
     on, each run gets a fresh server with the spaces configured (too many for a URL), whose
     resident memory before and after says what a cached space costs."""
-    small = world.server_env(GRADIO_MCP_LIST_DEADLINE=600_000)
+    # Entries must not expire during the run itself: a cold listing of 10,000 spaces on a
+    # loaded machine can outlast the default 5 minutes, and every page after it would then
+    # be a stale-while-revalidate pass over all of them.
+    small = world.server_env(
+        GRADIO_MCP_LIST_DEADLINE=600_000,
+        GRADIO_SPACE_CACHE_TTL=3_600_000,
+        GRADIO_SCHEMA_CACHE_TTL=3_600_000,
+    )
     shared_url, shared = world.start_server("benchmarks.bench_server", small)
     for n, reps in sizes.items():
         cold: list[float] = []
