@@ -1,6 +1,9 @@
-"""A bare MCP SDK server that returns a fixed tool list: the floor for tools/list latency.
+"""A bare MCP SDK server that returns a fixed tool list from memory: the floor for tools/list.
 
-python benchmarks/bare_server.py TOOLS_JSON PORT
+It pages the list exactly as gradio-mcp does (same page size, same cursors), so that a
+complete listing costs both servers the same number of requests.
+
+    python benchmarks/bare_server.py TOOLS_JSON PORT [PAGE_SIZE]
 """
 
 from __future__ import annotations
@@ -14,14 +17,18 @@ import uvicorn
 from mcp import types
 from mcp.server import Server, ServerRequestContext
 
+from gradio_mcp.serving._pagination import paginate
+
 
 def main() -> None:
     tools = [types.Tool.model_validate(t) for t in json.loads(Path(sys.argv[1]).read_text())]
+    page_size = int(sys.argv[3]) if len(sys.argv) > 3 else 100
 
     async def list_tools(
-        _ctx: ServerRequestContext[Any, Any], _params: types.PaginatedRequestParams | None
+        _ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
-        return types.ListToolsResult(tools=tools)
+        page, next_cursor = paginate(tools, params.cursor if params else None, page_size)
+        return types.ListToolsResult(tools=page, next_cursor=next_cursor)
 
     server: Server[Any] = Server("bare", on_list_tools=list_tools)
     app = server.streamable_http_app(stateless_http=True, json_response=False)

@@ -165,11 +165,18 @@ class Settings:
         "GRADIO_SCHEMA_CACHE_TTL", _non_negative_int, 300000, "freshness of endpoint schemas", "ms"
     )
     # Our additions.
-    schema_concurrency: int = _setting(
-        "GRADIO_MCP_SCHEMA_CONCURRENCY",
+    host_concurrency: int = _setting(
+        "GRADIO_MCP_HOST_CONCURRENCY",
         _positive_int,
-        32,
-        "spaces whose schemas are fetched at once (3 requests each)",
+        6,
+        "schema requests in flight to one space host at once",
+    )
+    max_connections: int = _setting(
+        "GRADIO_MCP_MAX_CONNECTIONS",
+        _positive_int,
+        200,
+        "upstream connections open at once, all hosts together: schema requests use what"
+        " the Hub window leaves",
     )
     cache_max_entries: int = _setting(
         "GRADIO_MCP_CACHE_MAX_ENTRIES", _positive_int, 2048, "entries kept per cache (LRU)"
@@ -414,6 +421,13 @@ class Settings:
             except ValueError as exc:
                 shown = "<hidden>" if f.metadata["secret"] else repr(value)
                 raise ConfigError(f"{f.name}={shown}: {exc}") from None
+        if self.max_connections <= self.discovery_concurrency:
+            raise ConfigError(
+                f"GRADIO_MCP_MAX_CONNECTIONS (max_connections={self.max_connections}) must be"
+                " above GRADIO_DISCOVERY_CONCURRENCY (discovery_concurrency="
+                f"{self.discovery_concurrency}): schema requests get the connections the Hub"
+                " window leaves"
+            )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

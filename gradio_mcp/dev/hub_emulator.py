@@ -377,7 +377,10 @@ class LocalHub:
     # ------------------------------------------------------------------ lifecycle
 
     def start(self, timeout: float = 10.0) -> LocalHub:
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP spelled out: asyncio turns Nagle's algorithm off only on sockets that
+        # say they are TCP, and connections accepted from a protocol-0 socket inherit the 0.
+        # With Nagle on, each answer's body waits for the client's delayed ACK (about 40 ms).
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind(("127.0.0.1", self._port))
         config = uvicorn.Config(self.app, log_level="warning", lifespan="off")
@@ -427,13 +430,16 @@ def _bearer(header: str | None) -> str | None:
 def main() -> None:
     """Run a LocalHub in its own process: `python -m gradio_mcp.dev.hub_emulator SPACES_JSON`.
 
-    SPACES_JSON is a list of `add_space` keyword objects (each with an `id`). The hub's URL
-    is printed on the first line of stdout; the process runs until stdin closes or it is
+    SPACES_JSON is a list of `add_space` keyword objects (each with an `id`), or `@PATH` of a
+    file holding it (thousands of spaces do not fit in one command-line argument). The hub's
+    URL is printed on the first line of stdout; the process runs until stdin closes or it is
     terminated. Benchmarks use this so the emulator does not share their interpreter.
     """
     import sys
+    from pathlib import Path
 
-    spaces = json.loads(sys.argv[1])
+    argument = sys.argv[1]
+    spaces = json.loads(Path(argument[1:]).read_text() if argument.startswith("@") else argument)
     with LocalHub() as hub:
         for entry in spaces:
             fields = dict(entry)

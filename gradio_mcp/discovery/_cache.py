@@ -189,13 +189,32 @@ class FetchCache(Generic[V]):
         """The stored entry, whatever its age, without touching statistics."""
         return self._entries.get(key)
 
-    def forget(self, key: Hashable) -> None:
+    async def forget(self, key: Hashable) -> None:
         """Drop the entry for `key` and its remembered failures (whoever's token they were
-        fetched with): the next lookup fetches afresh."""
+        fetched with), here and in the shared level: the next lookup fetches afresh."""
         self._entries.pop(key, None)
         for flight in list(self._failures):
             if flight == key or (isinstance(flight, tuple) and flight and flight[0] == key):
                 self._failures.pop(flight, None)
+        if self.shared is not None:
+            await self.shared.forget(key)
+
+    def expires_at(self, key: Hashable) -> float | None:
+        """When the stored entry for `key` stops being fresh (None when there is none)."""
+        entry = self._entries.get(key)
+        return None if entry is None else entry.fetched_at + self.ttl
+
+    def failure_expires_at(self, flight: Hashable) -> float | None:
+        """When the failure remembered for `flight` stops answering (None when there is none)."""
+        failure = self._failures.get(flight)
+        return None if failure is None else failure[0] + self.negative_ttl
+
+    def count_hits(self, hits: int, negative_hits: int = 0) -> None:
+        """Count lookups answered without calling `get`: by a listing made of this cache's
+        fresh entries (it is valid only while they are), so the hit rates stay those of
+        every lookup made."""
+        self.stats.hits += hits
+        self.stats.negative_hits += negative_hits
 
     @property
     def refreshing(self) -> int:

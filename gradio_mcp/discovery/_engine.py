@@ -2,9 +2,13 @@
 
 A `Discovery` owns one HTTP client, two caches and their statistics. Hub requests share a
 sliding window of `discovery_concurrency` slots (a slow space holds up nobody else);
-schema requests go to many hosts and get their own, larger window. A cold public space's
-schema fetch starts at its predicted host while its metadata is still in flight, and is
-kept only when the metadata confirms that host and that the space is public.
+schema requests go to many hosts, a few at a time per host, within the connections the Hub
+window leaves. A cold public space's schema fetch starts at its predicted host while its
+metadata is still in flight, and is kept only when the metadata confirms that host and that
+the space is public.
+
+A discovery without call details (`get_spaces(..., call_details=False)`) skips `/config`;
+`call_schema` fetches, and caches, the full schema when a call first needs it.
 
 With a Redis connection (`GRADIO_MCP_REDIS_URL`), both caches get a shared level behind them
 (`_shared.py`): what one process fetched, the others read, and one process fetches for all.
@@ -14,9 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
+import math
 import time
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import cachetools
@@ -25,6 +31,7 @@ import httpx2
 from gradio_mcp._log import get_logger
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery._cache import MISS, Entry, FetchCache, Fetched
+from gradio_mcp.discovery._host_slots import HostSlots
 from gradio_mcp.discovery._hub import fetch_space_metadata
 from gradio_mcp.discovery._schema_fetcher import fetch_space_schema
 from gradio_mcp.discovery._shared import RedisLevel, shared_levels
@@ -45,10 +52,51 @@ from gradio_mcp.net import (
 
 log = get_logger("gradio_mcp.discovery")
 
+
+def _debug(event: str, **fields: Any) -> None:
+    # Two events per space: when debug is off, skip building them (a few percent of a cold
+    # discovery's CPU went to events that were then dropped).
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug(event, **fields)
+
+
 # How long a finished discovery that a list deadline gave up on is kept for the next request.
 LATE_RESULT_SECONDS = 60.0
 # Stages in which a space serves requests (RUNNING_STAGES); the others (SLEEPING, BUILDING,
 # PAUSED, ...) make every schema fetch wait for a timeout, so they are reported at once.
+# Early schema fetches run at most this many Hub windows ahead of the metadata that confirms
+# them: enough to overlap a schema a few times slower than a Hub answer, without front-loading
+# thousands of fetches that would compete with the Hub answers everyone is waiting for.
+PREFETCH_WINDOWS = 4
+
+
+class _Prefetch:
+    """A tokenless schema fetch at a space's predicted host, started before its metadata.
+
+    It waits for a slot of the prefetch window before fetching, and holds it until closed;
+    one that has not started when the metadata arrives is dropped (the ordinary fetch is
+    no slower)."""
+
+    def __init__(
+        self, window: asyncio.Semaphore, fetch: Callable[[], Awaitable[SpaceSchema]]
+    ) -> None:
+        self._window = window
+        self.started = self._released = False
+        self.task = asyncio.get_running_loop().create_task(self._run(fetch))
+        # The outcome is read only if the prefetch is used; never let it warn when dropped.
+        self.task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
+
+    async def _run(self, fetch: Callable[[], Awaitable[SpaceSchema]]) -> SpaceSchema:
+        await self._window.acquire()
+        self.started = True
+        return await fetch()
+
+    def close(self) -> None:
+        if not self.task.done():
+            self.task.cancel()
+        if self.started and not self._released:
+            self._released = True
+            self._window.release()
 
 
 def _ms(seconds: float) -> float:
@@ -99,6 +147,7 @@ class Discovery:
         self._shared_schemas: RedisLevel[SpaceSchema] | None = None
         if self.redis is not None:
             self._shared_metadata, self._shared_schemas = shared_levels(self.redis, s)
+        self.clock = clock
 
         def cache(name: str, ttl_ms: int, shared: Any) -> Any:
             return FetchCache(
@@ -119,7 +168,8 @@ class Discovery:
             "schemas", s.schema_cache_ttl_ms, self._shared_schemas
         )
         self._hub_slots = asyncio.Semaphore(s.discovery_concurrency)
-        self._schema_slots = asyncio.Semaphore(s.schema_concurrency)
+        self._host_slots = self._new_host_slots()
+        self._prefetch_window = asyncio.Semaphore(PREFETCH_WINDOWS * s.discovery_concurrency)
         self.credentials = CredentialPolicy.from_settings(s)
         self.recent_durations_ms: deque[float] = deque(maxlen=1024)
         # Discoveries a deadline left running, by (space id, token fingerprint), with the
@@ -133,6 +183,9 @@ class Discovery:
             maxsize=s.cache_max_entries
         )
         self._waking: dict[tuple[str, str | None], asyncio.Task[None]] = {}
+        # Counts what the caches forgot on purpose (a space woken up): results computed from
+        # them before (kept listings) are no longer what a discovery would give.
+        self.generation = 0
         self.discoveries = 0
         self.discovery_ms_total = 0.0
         self.prefetches_used = 0
@@ -142,6 +195,10 @@ class Discovery:
 
     def _new_client(self) -> httpx2.AsyncClient:
         return new_http_client(self.settings, resolver=self._resolver)
+
+    def _new_host_slots(self) -> HostSlots:
+        s = self.settings
+        return HostSlots(s.host_concurrency, s.max_connections - s.discovery_concurrency)
 
     def bind_to_running_loop(self) -> None:
         """Follow the caller to a new event loop (scripts that call `asyncio.run` twice).
@@ -157,7 +214,10 @@ class Discovery:
             if self._own_client:
                 self.client = self._new_client()
             self._hub_slots = asyncio.Semaphore(self.settings.discovery_concurrency)
-            self._schema_slots = asyncio.Semaphore(self.settings.schema_concurrency)
+            self._host_slots = self._new_host_slots()
+            self._prefetch_window = asyncio.Semaphore(
+                PREFETCH_WINDOWS * self.settings.discovery_concurrency
+            )
 
     async def __aenter__(self) -> Discovery:
         return self
@@ -196,15 +256,21 @@ class Discovery:
         *,
         skip_schemas: bool = False,
         include_runtime: bool = False,
+        call_details: bool = True,
     ) -> list[GradioSpace]:
-        """One result per id, in input order; a failure stays with its own space."""
+        """One result per id, in input order; a failure stays with its own space.
+
+        With `call_details` (the default) each endpoint carries what calling it needs
+        (`fn_index`, State slots, the generator flag), from one more document per space;
+        without, only what its tool definition needs (as `tools/list` uses them).
+        """
         ids = list(space_ids)
         started = time.perf_counter()
         results = await asyncio.gather(
-            *(self._discover(i, token, skip_schemas, include_runtime) for i in ids)
+            *(self._discover(i, token, skip_schemas, include_runtime, call_details) for i in ids)
         )
         elapsed = _ms(time.perf_counter() - started)
-        self._record_discovery(elapsed)
+        self.record_discovery(elapsed)
         log.info(
             "discovery",
             spaces=len(ids),
@@ -215,7 +281,8 @@ class Discovery:
             schema_ms_max=max((r.timings.schema_ms for r in results), default=0.0),
             authenticated=token is not None,
         )
-        log.debug("cache_stats", **self.format_cache_metrics())
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("cache_stats", **self.format_cache_metrics())
         return list(results)
 
     async def get_spaces_within(
@@ -232,6 +299,7 @@ class Discovery:
 
         A space that an earlier call already left loading is not waited for again (unless
         `rewait`): only the first request pays the deadline for a slow or dead space.
+        Endpoints come with call details, as from `get_spaces`.
         """
         ids = list(space_ids)
         started = time.perf_counter()
@@ -245,7 +313,9 @@ class Discovery:
                 if rewait and not late.done():
                     waited.append(late)
             else:
-                fresh = asyncio.ensure_future(self._discover(space_id, token, False, False))
+                # With call details: /config says where outputs sit (output schemas) and
+                # which choices are open, so tool definitions need it too.
+                fresh = asyncio.ensure_future(self._discover(space_id, token, False, False, True))
                 tasks.append(fresh)
                 waited.append(fresh)
         pending: set[asyncio.Future[GradioSpace]] = set()
@@ -270,10 +340,10 @@ class Discovery:
                     ),
                 )
             )
-        self._record_discovery(_ms(time.perf_counter() - started))
+        self.record_discovery(_ms(time.perf_counter() - started))
         return results
 
-    def _record_discovery(self, duration_ms: float) -> None:
+    def record_discovery(self, duration_ms: float) -> None:
         """Count one discovery: all-time count and sum, and a window for percentiles."""
         self.discoveries += 1
         self.discovery_ms_total += duration_ms
@@ -326,8 +396,9 @@ class Discovery:
                 egress=self.egress,
             )
         finally:
-            self.metadata_cache.forget(space_id)
             self._late.pop((space_id, token_fingerprint(token)), None)
+            await self.metadata_cache.forget(space_id)
+            self.generation += 1
 
     def wake_in_background(self, space_id: str, token: str | None) -> None:
         """Start waking a space unless that is already under way (for tools/list, which
@@ -355,14 +426,19 @@ class Discovery:
     # ------------------------------------------------------------------ one space
 
     async def _discover(
-        self, raw_id: str, token: str | None, skip_schemas: bool, include_runtime: bool
+        self,
+        raw_id: str,
+        token: str | None,
+        skip_schemas: bool,
+        include_runtime: bool,
+        call_details: bool,
     ) -> GradioSpace:
         started = time.perf_counter()
         try:
             space_id = normalize_space_id(raw_id)
         except SpaceError as exc:
             return GradioSpace(id=raw_id, error=exc)
-        prefetch = None if skip_schemas else self._maybe_prefetch(space_id)
+        prefetch = None if skip_schemas else self._maybe_prefetch(space_id, call_details)
         metadata: SpaceMetadata | None = None
         schema: SpaceSchema | None = None
         error: SpaceError | None = None
@@ -377,13 +453,14 @@ class Discovery:
             host = self._check_usable(metadata)
             if not skip_schemas:
                 t1 = time.perf_counter()
-                schema, schema_outcome = await self._schema(metadata, host, token, prefetch)
-                prefetch = None  # consumed (or deliberately discarded) by _schema
+                schema, schema_outcome = await self._schema(
+                    metadata, host, token, prefetch, call_details
+                )
                 schema_ms = _ms(time.perf_counter() - t1)
         except SpaceError as exc:
             error = exc
             confirmed_public = metadata is not None and not metadata.private
-            log.debug(
+            _debug(
                 "space_failed",
                 space=self._loggable(space_id, metadata),
                 error=exc.kind.value,
@@ -393,13 +470,13 @@ class Discovery:
             )
         finally:
             if prefetch is not None:
-                prefetch.cancel()
+                prefetch.close()
         if metadata is not None and not include_runtime and metadata.runtime_stage is not None:
             metadata = dataclasses.replace(metadata, runtime_stage=None)
         timings = Timings(
             meta_ms, schema_ms, _ms(time.perf_counter() - started), meta_outcome, schema_outcome
         )
-        log.debug(
+        _debug(
             "space_discovered",
             space=self._loggable(space_id, metadata),
             ok=error is None,
@@ -420,7 +497,10 @@ class Discovery:
             return
         self._known_private[name] = True
         if self._shared_schemas is not None and metadata.url:
-            await self._shared_schemas.forget((metadata.id, metadata.revision, metadata.url))
+            for call_details in (False, True):  # the listing's schema and the call's
+                await self._shared_schemas.forget(
+                    self._schema_key(metadata, metadata.url, call_details)
+                )
 
     @staticmethod
     def _loggable(space_id: str, metadata: SpaceMetadata | None) -> str:
@@ -485,7 +565,7 @@ class Discovery:
             return None
         return template.format(subdomain=predict_subdomain(space_id)).rstrip("/")
 
-    def _maybe_prefetch(self, space_id: str) -> asyncio.Task[SpaceSchema] | None:
+    def _maybe_prefetch(self, space_id: str, call_details: bool) -> _Prefetch | None:
         """Start a tokenless schema fetch at the predicted host when metadata is not cached
         (a cached space's metadata is instant, so waiting for it costs nothing)."""
         if self.metadata_cache.peek(space_id) is not None:
@@ -495,46 +575,63 @@ class Discovery:
         host = self._predicted_host(space_id)
         if host is None:
             return None
-        task = asyncio.get_running_loop().create_task(self._prefetch_schema(space_id, host))
-        # The outcome is read only if the prefetch is used; never let it warn when dropped.
-        task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
-        return task
+        return _Prefetch(
+            self._prefetch_window, lambda: self._prefetch_schema(space_id, host, call_details)
+        )
 
-    async def _prefetch_schema(self, space_id: str, host: str) -> SpaceSchema:
+    async def _prefetch_schema(self, space_id: str, host: str, call_details: bool) -> SpaceSchema:
         # Another process most likely fetched a space the shared level knows: its schema will
         # come from there, and the space is not asked at all.
         if self._shared_metadata is not None and await self._shared_metadata.contains(space_id):
             raise _PrefetchSkipped
-        return await self._fetch_schema(host, {})
+        return await self._fetch_schema(host, {}, call_details)
 
-    async def _fetch_schema(self, host: str, headers: Mapping[str, str]) -> SpaceSchema:
+    async def _fetch_schema(
+        self, host: str, headers: Mapping[str, str], call_details: bool
+    ) -> SpaceSchema:
         return await fetch_space_schema(
             self.client,
             host,
             headers=headers,
             timeout=self.settings.schema_timeout_ms / 1000,
-            semaphore=self._schema_slots,
+            slots=self._host_slots,
+            with_config=call_details,
             limits=self.limits,
         )
+
+    @staticmethod
+    def _schema_key(
+        metadata: SpaceMetadata, host: str, call_details: bool
+    ) -> tuple[str, str | None, str, bool]:
+        # Schemas with and without call details are kept apart, so a listing's tools never
+        # change because somebody called one of them.
+        return (metadata.id, metadata.revision, host, call_details)
+
+    def _schema_flight(
+        self, key: tuple[str, str | None, str, bool], metadata: SpaceMetadata, token: str | None
+    ) -> tuple[tuple[str, str | None, str, bool], str | None]:
+        # Public schemas are the same for everyone, so anyone's fetch may be shared; a private
+        # one is fetched with the caller's token and shared only with that token.
+        return (key, token_fingerprint(token) if metadata.private else None)
 
     async def _schema(
         self,
         metadata: SpaceMetadata,
         host: str,
         token: str | None,
-        prefetch: asyncio.Task[SpaceSchema] | None,
+        prefetch: _Prefetch | None,
+        call_details: bool,
     ) -> tuple[SpaceSchema, str]:
-        key = (metadata.id, metadata.revision, host)
-        # Public schemas are the same for everyone, so anyone's fetch may be shared; a private
-        # one is fetched with the caller's token and shared only with that token.
-        flight = (key, token_fingerprint(token) if metadata.private else None)
+        key = self._schema_key(metadata, host, call_details)
+        flight = self._schema_flight(key, metadata, token)
         usable = (
             prefetch is not None
+            and prefetch.started
             and not metadata.private
             and host == self._predicted_host(metadata.id)
         )
         if prefetch is not None and not usable:
-            prefetch.cancel()
+            prefetch.close()
             self.prefetches_discarded += 1
             prefetch = None
 
@@ -542,14 +639,14 @@ class Discovery:
             # Gradio sends no ETag on its schema documents, so there is nothing to revalidate.
             if prefetch is not None:
                 try:
-                    prefetched = await prefetch
+                    prefetched = await prefetch.task
                 except _PrefetchSkipped:
                     pass
                 else:
                     self.prefetches_used += 1
                     return Fetched(prefetched)
             headers = self.space_headers(host, token) if metadata.private else {}
-            schema = await self._fetch_schema(host, headers)
+            schema = await self._fetch_schema(host, headers, call_details)
             return Fetched(schema, store=not metadata.private)
 
         try:
@@ -557,11 +654,60 @@ class Discovery:
                 key, fetch, flight_key=flight, share=not metadata.private
             )
         finally:
-            if prefetch is not None and not prefetch.done():
-                prefetch.cancel()
+            if prefetch is not None:
+                prefetch.close()
         if outcome != MISS and prefetch is not None:
             self.prefetches_discarded += 1
         return schema, outcome
+
+    async def call_schema(self, space: GradioSpace, token: str | None) -> SpaceSchema:
+        """The schema of a discovered space with call details (`fn_index`, State slots),
+        through the schema cache: fetched when a call first needs it, under the same rules
+        as any schema (a private space's is fetched with the caller's token, never kept)."""
+        metadata = space.metadata
+        if metadata is None or not space.ok:
+            raise SpaceError(ErrorKind.BAD_PAYLOAD, f"{space.id} was not discovered")
+        host = self._check_usable(metadata)
+        schema, _outcome = await self._schema(metadata, host, token, None, True)
+        return schema
+
+    def listing_fresh_until(self, spaces: Iterable[GradioSpace], token: str | None) -> float | None:
+        """Until when (on this discovery's clock) every one of these listing results
+        (`get_spaces_within`) would come back the same from the caches: the earliest expiry
+        of the entries and remembered failures they came from. None when they must not be
+        reused: a private space (never cached), a space still loading, or an entry gone."""
+        fingerprint = token_fingerprint(token)
+        until = math.inf
+        for space in spaces:
+            expiry = self._result_expiry(space, fingerprint)
+            if expiry is None:
+                return None
+            until = min(until, expiry)
+        return until
+
+    def _result_expiry(self, space: GradioSpace, fingerprint: str | None) -> float | None:
+        error, metadata = space.error, space.metadata
+        if metadata is not None and metadata.private:
+            return None
+        if error is not None and error.kind == ErrorKind.INVALID_ID:
+            return math.inf  # the id itself is wrong; no fetch will change that
+        if error is not None and error.phase == "deadline":
+            return None
+        if metadata is None:  # the metadata fetch failed, and is remembered
+            return self.metadata_cache.failure_expires_at((space.id, fingerprint))
+        meta_expiry = self.metadata_cache.expires_at(space.id)
+        if meta_expiry is None:
+            return None
+        if error is not None and error.phase != "schema":
+            return meta_expiry  # judged from the metadata alone (not Gradio, not running)
+        if metadata.url is None:
+            return None
+        key = self._schema_key(metadata, metadata.url, True)
+        if error is not None:
+            failure = self.schema_cache.failure_expires_at(self._schema_flight(key, metadata, None))
+            return None if failure is None else min(meta_expiry, failure)
+        schema_expiry = self.schema_cache.expires_at(key)
+        return None if schema_expiry is None else min(meta_expiry, schema_expiry)
 
     # ------------------------------------------------------------------ statistics
 

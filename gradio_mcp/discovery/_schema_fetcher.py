@@ -1,5 +1,8 @@
-"""Fetching a space's schema documents: `/gradio_api/info` (required), `/config` and
-`/gradio_api/mcp/schema` (optional), in parallel, each failure mapped to a `SpaceError`.
+"""Fetching a space's schema documents, in parallel, each failure mapped to a `SpaceError`.
+
+`/gradio_api/info` is required and gives everything a tool definition needs; the MCP schema
+(optional) adds parameter descriptions. `/config` (optional, and often the largest document)
+is fetched only when asked for: it holds what a call needs (fn_index, State slots).
 
 Each document is read within `GRADIO_MCP_MAX_SCHEMA_BYTES` and `GRADIO_MCP_MAX_JSON_DEPTH`;
 an optional document past a cap is dropped like a missing one.
@@ -9,11 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import Mapping
 from typing import Any
 
 import httpx2
 
+from gradio_mcp.discovery._host_slots import HostSlots
 from gradio_mcp.discovery._schema_parser import parse_space_schema
 from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import SpaceSchema
@@ -31,6 +36,8 @@ INFO_PATH = "/gradio_api/info"
 LEGACY_INFO_PATH = "/info"
 CONFIG_PATH = "/config"
 MCP_SCHEMA_PATH = "/gradio_api/mcp/schema"
+# Spaces with more endpoints than this are parsed off the event loop.
+OFF_LOOP_ENDPOINTS = 500
 
 
 async def _fetch_json(
@@ -39,12 +46,14 @@ async def _fetch_json(
     headers: Mapping[str, str],
     timeout: float,
     limits: ReadLimits,
+    slots: HostSlots,
 ) -> Any:
     """GET a JSON document; every failure becomes a SpaceError saying what went wrong.
-    `timeout` bounds the whole document, body included."""
+    `timeout` bounds the whole document, body included, and the wait for a slot."""
     try:
         async with (
             asyncio.timeout(timeout),
+            slots.hold(url),
             client.stream("GET", url, headers=headers, timeout=timeout) as response,
         ):
             if response.status_code != 200:
@@ -78,12 +87,13 @@ async def _get_json(
     headers: Mapping[str, str],
     timeout: float,
     limits: ReadLimits,
+    slots: HostSlots,
     *,
     optional: bool,
 ) -> Any:
     """GET a JSON document. Optional documents turn any failure into None."""
     try:
-        return await _fetch_json(client, url, headers, timeout, limits)
+        return await _fetch_json(client, url, headers, timeout, limits, slots)
     except SpaceError:
         if optional:
             return None
@@ -113,42 +123,47 @@ def _status_error(url: str, status: int, excerpt: str) -> SpaceError:
     )
 
 
+async def _absent() -> None:
+    return None
+
+
 async def fetch_space_schema(
     client: httpx2.AsyncClient,
     host: str,
     *,
     headers: Mapping[str, str] | None = None,
     timeout: float,
-    semaphore: asyncio.Semaphore,
+    slots: HostSlots,
+    with_config: bool = True,
     limits: ReadLimits = DEFAULT_LIMITS,
 ) -> SpaceSchema:
-    """Fetch and parse a space's schemas; the three requests run in parallel.
-
-    The semaphore bounds spaces, not requests: a space's three documents come from one host
-    and are wanted together, so they share one slot.
+    """Fetch and parse a space's schemas; the requests run in parallel, each in its own
+    slot of `slots` (a few per host, under one total). Without `with_config`, `/config` is
+    left out: the endpoints then lack the call details only it gives (see the parser).
     """
     base = host.rstrip("/")
     hdrs = dict(headers or {})
-    async with semaphore:
-        gathered: tuple[Any, ...] = await asyncio.gather(
-            _get_json(client, base + INFO_PATH, hdrs, timeout, limits, optional=False),
-            _get_json(client, base + CONFIG_PATH, hdrs, timeout, limits, optional=True),
-            _get_json(client, base + MCP_SCHEMA_PATH, hdrs, timeout, limits, optional=True),
-            return_exceptions=True,
-        )
-        info_result, config, mcp_schema = gathered
-        # Optional documents already map their failures to None; anything else is a bug.
-        for doc in (config, mcp_schema):
-            if isinstance(doc, BaseException) and not isinstance(doc, Exception):
-                raise doc
-        config = None if isinstance(config, BaseException) else config
-        mcp_schema = None if isinstance(mcp_schema, BaseException) else mcp_schema
-        if isinstance(info_result, SpaceError) and info_result.status == 404:
-            # Gradio 4 serves its API at the root, without the /gradio_api prefix.
-            with contextlib.suppress(SpaceError):
-                info_result = await _get_json(
-                    client, base + LEGACY_INFO_PATH, hdrs, timeout, limits, optional=False
-                )
+
+    def get(path: str, optional: bool) -> Any:
+        return _get_json(client, base + path, hdrs, timeout, limits, slots, optional=optional)
+
+    gathered: tuple[Any, ...] = await asyncio.gather(
+        get(INFO_PATH, False),
+        get(CONFIG_PATH, True) if with_config else _absent(),
+        get(MCP_SCHEMA_PATH, True),
+        return_exceptions=True,
+    )
+    info_result, config, mcp_schema = gathered
+    # Optional documents already map their failures to None; anything else is a bug.
+    for doc in (config, mcp_schema):
+        if isinstance(doc, BaseException) and not isinstance(doc, Exception):
+            raise doc
+    config = None if isinstance(config, BaseException) else config
+    mcp_schema = None if isinstance(mcp_schema, BaseException) else mcp_schema
+    if isinstance(info_result, SpaceError) and info_result.status == 404:
+        # Gradio 4 serves its API at the root, without the /gradio_api prefix.
+        with contextlib.suppress(SpaceError):
+            info_result = await get(LEGACY_INFO_PATH, False)
     if isinstance(info_result, BaseException):
         # A space behind Gradio auth still serves its MCP schema.
         if isinstance(info_result, SpaceError) and mcp_schema and info_result.status in (401, 403):
@@ -156,6 +171,12 @@ async def fetch_space_schema(
         raise info_result
     if not isinstance(info_result, Mapping):
         raise SpaceError(ErrorKind.BAD_PAYLOAD, f"{base + INFO_PATH} is not a JSON object")
-    return parse_space_schema(
-        info_result, config if isinstance(config, Mapping) else None, mcp_schema
+    parse = functools.partial(
+        parse_space_schema, info_result, config if isinstance(config, Mapping) else None, mcp_schema
     )
+    named = info_result.get("named_endpoints")
+    # Tens of microseconds per endpoint: a space with thousands is parsed in a worker thread,
+    # so that the event loop keeps answering everyone else meanwhile.
+    if isinstance(named, Mapping) and len(named) > OFF_LOOP_ENDPOINTS:
+        return await asyncio.to_thread(parse)
+    return parse()

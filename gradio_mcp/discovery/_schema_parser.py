@@ -36,6 +36,25 @@ _NOISE_KEYS = ("additional_description",)
 _UNTRUSTED_KEYS = frozenset({"pattern", "patternProperties", "format", "$schema"})
 _COMPONENT_TITLES = {"Radio", "Checkbox Group", "Dropdown", "Slider", "Textbox", "Checkbox"}
 _STATE_TYPES = {"state"}
+# How Gradio's Slider describes itself in /info: its bounds, when /config is not at hand.
+_NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
+_SLIDER_RANGE = re.compile(rf"numeric value between ({_NUMBER}) and ({_NUMBER})")
+
+
+def _number(text: str) -> int | float:
+    return int(text) if text.lstrip("-").isdigit() else float(text)
+
+
+def _slider_bounds(param: Mapping[str, Any]) -> dict[str, int | float]:
+    """A Slider's minimum and maximum from its /info description (Gradio writes them there)."""
+    schema = param.get("type")
+    if param.get("component") != "Slider" or not isinstance(schema, Mapping):
+        return {}
+    description = schema.get("description")
+    match = _SLIDER_RANGE.fullmatch(description) if isinstance(description, str) else None
+    if match is None:
+        return {}
+    return {"minimum": _number(match[1]), "maximum": _number(match[2])}
 
 
 def _file_kind(paths: tuple[FilePath, ...]) -> str | None:
@@ -203,15 +222,18 @@ def _mcp_tools_by_endpoint(mcp_schema: Any) -> dict[str, dict[str, Any]]:
     return tools
 
 
-def _dependency_for(config: Mapping[str, Any] | None, api_name: str) -> dict[str, Any] | None:
-    if not config:
-        return None
-    for index, dep in enumerate(config.get("dependencies") or ()):
-        if isinstance(dep, Mapping) and str(dep.get("api_name") or "").lstrip("/") == api_name:
-            found = dict(dep)
-            found.setdefault("id", index)
-            return found
-    return None
+def _dependencies(config: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """`/config`'s dependencies by endpoint name (the first of each name), with their index
+    as `id` where they carry none: one pass, so a space with thousands of endpoints does not
+    cost thousands of passes."""
+    found: dict[str, dict[str, Any]] = {}
+    for index, dep in enumerate((config or {}).get("dependencies") or ()):
+        if not isinstance(dep, Mapping):
+            continue
+        name = str(dep.get("api_name") or "").lstrip("/")
+        if name and name not in found:
+            found[name] = {**dep, "id": dep.get("id", index)}
+    return found
 
 
 def _components(config: Mapping[str, Any] | None) -> dict[Any, Mapping[str, Any]]:
@@ -288,6 +310,8 @@ def _parse_endpoint(
             for key in ("minimum", "maximum"):
                 if isinstance(props.get(key), int | float):
                     schema[key] = props[key]
+        elif component is None:
+            schema.update(_slider_bounds(p))
         if has_default:
             # The schema shows a file default as its URL; Gradio gets the FileData itself.
             schema["default"] = files_as_urls(default) if paths else default
@@ -406,6 +430,7 @@ def parse_space_schema(
                 ErrorKind.BAD_PAYLOAD, "/gradio_api/info has no 'named_endpoints' object"
             )
         components = _components(config)
+        dependencies = _dependencies(config)
         endpoints = []
         for key, endpoint_info in named.items():
             api_name = str(key).lstrip("/")
@@ -417,7 +442,7 @@ def parse_space_schema(
                 _parse_endpoint(
                     api_name,
                     endpoint_info,
-                    _dependency_for(config, api_name),
+                    dependencies.get(api_name),
                     components,
                     mcp_tools.get(api_name),
                 )

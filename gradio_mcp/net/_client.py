@@ -22,10 +22,14 @@ import httpx2
 from gradio_mcp._version import __version__
 from gradio_mcp.config import Settings
 from gradio_mcp.net._egress import EgressBackend, EgressPolicy, Resolver
+from gradio_mcp.net._streams import QuickIdleCheckBackend
 
 USER_AGENT = f"gradio-mcp/{__version__}"
-# Many spaces' schemas are fetched at once, three documents each, from different hosts.
-POOL_LIMITS = httpx2.Limits(max_connections=200, max_keepalive_connections=100)
+# Idle connections kept open. The pool checks every idle connection on every request it
+# hands out or takes back, so thousands of space hosts seen once would make each request
+# cost more; the Hub window's connections, and a few space hosts being called, are what is
+# worth keeping.
+KEEPALIVE_CONNECTIONS = 20
 
 
 class _EgressTransport(httpx2.AsyncHTTPTransport):
@@ -56,9 +60,15 @@ def new_http_client(settings: Settings, *, resolver: Resolver | None = None) -> 
     getaddrinfo, with `localhost` names answered as loopback); every address it returns is
     still checked against the policy.
     """
-    backend = EgressBackend(EgressPolicy.from_settings(settings), resolver)
+    backend = EgressBackend(
+        EgressPolicy.from_settings(settings), resolver, inner=QuickIdleCheckBackend()
+    )
+    limits = httpx2.Limits(
+        max_connections=settings.max_connections,
+        max_keepalive_connections=KEEPALIVE_CONNECTIONS,
+    )
     return httpx2.AsyncClient(
-        transport=_EgressTransport(backend, POOL_LIMITS),
+        transport=_EgressTransport(backend, limits),
         headers={"User-Agent": USER_AGENT},
         follow_redirects=False,
         trust_env=False,

@@ -1,14 +1,18 @@
 """The MCP server: tools/list, prompts/list|get and tools/call over stateless streamable HTTP.
 
-Every request works out which spaces it wants and whose token it carries, asks the cached
-discovery for them, and builds the tool catalog from the answer (a pure, cheap step). Tool
-calls resolve their name through that same cached catalog and then go straight to the space.
+Every request works out which spaces it wants and whose token it carries, and finds the tool
+catalog of those spaces: kept from an earlier request while everything it was built from is
+fresh, or built from the cached discovery's answer. A listing then costs its page, whatever
+the number of spaces. Tool calls resolve their name through that same catalog and then go
+straight to the space.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import cachetools
@@ -23,11 +27,12 @@ from gradio_mcp.config import Settings
 from gradio_mcp.discovery import ASLEEP_STAGES, Discovery, can_wake, cannot_wake
 from gradio_mcp.errors import ErrorKind, SpaceError, ToolArgumentError, UnknownNameError
 from gradio_mcp.gradio import ProgressUpdate, call_endpoint
-from gradio_mcp.models import GradioSpace
+from gradio_mcp.models import Endpoint, GradioSpace, SpaceSchema
 from gradio_mcp.net import RedisConnection
 from gradio_mcp.ops._metrics import Metrics
 from gradio_mcp.serving._caller import Caller, read_caller
 from gradio_mcp.serving._catalog import ToolCatalog, build_catalog
+from gradio_mcp.serving._listings import ListingCache
 from gradio_mcp.serving._names import may_belong_to
 from gradio_mcp.serving._pagination import paginate
 from gradio_mcp.serving._prompts import render_prompt
@@ -41,6 +46,8 @@ INSTRUCTIONS = (
     "Tools here run endpoints of Hugging Face Gradio Spaces. File inputs take an http(s) URL"
     " or a data: URI. Long-running tools report progress when asked for it."
 )
+# Catalogs of more tools than this are built off the event loop.
+OFF_LOOP_TOOLS = 500
 # Schemas of recently listed tools, for the SDK's pre-call header validation (2026 wire).
 _SCHEMA_MEMORY = 4096
 
@@ -68,6 +75,7 @@ class GradioMCP:
         self._catalogs: cachetools.LRUCache[Any, tuple[list[GradioSpace], ToolCatalog]] = (
             cachetools.LRUCache(maxsize=64)
         )
+        self.listings = ListingCache(self.discovery)
         self.server: Server[Any] = Server(
             "gradio-mcp",
             version=__version__,
@@ -106,16 +114,22 @@ class GradioMCP:
 
     async def _discover(
         self, caller: Caller, *, deadline: float | None = None, rewait: bool = False
-    ) -> tuple[list[GradioSpace], ToolCatalog]:
+    ) -> tuple[Sequence[GradioSpace], ToolCatalog]:
+        if not rewait:
+            kept = self.listings.get(caller.space_ids, caller.token)
+            if kept is not None:
+                return kept
         deadline = self.settings.list_deadline_ms / 1000 if deadline is None else deadline
         spaces = await self.discovery.get_spaces_within(
             caller.space_ids, caller.token, deadline, rewait=rewait
         )
-        return spaces, self._build(spaces)
+        catalog = await self._build(spaces)
+        self.listings.put(caller.space_ids, caller.token, spaces, catalog)
+        return spaces, catalog
 
-    def _build(self, spaces: list[GradioSpace]) -> ToolCatalog:
-        # Building a catalog costs about 1 ms per 4 tools; warm requests find the very same
-        # cached schema objects, so the catalog built from them can be reused as it is.
+    async def _build(self, spaces: list[GradioSpace]) -> ToolCatalog:
+        # Building a catalog costs about 1 ms per 4 tools; a stale listing finds the very
+        # same cached schema objects, so the catalog built from them can be reused as it is.
         key = tuple(
             (s.id, s.metadata, id(s.schema), s.error.kind if s.error else None) for s in spaces
         )
@@ -123,20 +137,27 @@ class GradioMCP:
         if remembered is not None:
             catalog = remembered[1]
         else:
-            catalog = build_catalog(
+            build = functools.partial(
+                build_catalog,
                 spaces,
                 max_name_length=self.settings.max_name_length,
                 name_style=self.settings.tool_names,
             )
+            # About 0.1 ms per tool: a big catalog is built in a worker thread, so the event
+            # loop keeps answering (the GIL changes hands every few ms) instead of stalling.
+            large = sum(len(space.endpoints) for space in spaces) > OFF_LOOP_TOOLS
+            catalog = await asyncio.to_thread(build) if large else build()
             # The spaces are kept with the catalog so the schema ids in the key stay theirs.
             self._catalogs[key] = (spaces, catalog)
+        return catalog
+
+    def _remember_schemas(self, tools: list[types.Tool]) -> None:
         # The latest listing of a name is what the SDK checks a call's headers against.
-        for tool in catalog.tools:
+        for tool in tools:
             self._schemas.pop(tool.name, None)
             if len(self._schemas) >= _SCHEMA_MEMORY:
                 self._schemas.pop(next(iter(self._schemas)))
             self._schemas[tool.name] = tool.input_schema
-        return catalog
 
     @staticmethod
     def _request(ctx: ServerRequestContext[Any, Any]) -> Request | None:
@@ -154,17 +175,18 @@ class GradioMCP:
             for space in _not_running(spaces):
                 if space.error is not None and space.error.stage in ASLEEP_STAGES:
                     self.discovery.wake_in_background(space.id, caller.token)
-        page, next_cursor = self._page(list(catalog.tools), params)
+        page, next_cursor = self._page(catalog.tools, params)
+        self._remember_schemas(page)
         return types.ListToolsResult(tools=page, next_cursor=next_cursor, cache_scope="private")
 
     async def list_prompts(
         self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListPromptsResult:
         catalog = await self.catalog(self.caller(self._request(ctx)))
-        page, next_cursor = self._page(list(catalog.prompts), params)
+        page, next_cursor = self._page(catalog.prompts, params)
         return types.ListPromptsResult(prompts=page, next_cursor=next_cursor, cache_scope="private")
 
-    def _page(self, items: list[Any], params: types.PaginatedRequestParams | None) -> Any:
+    def _page(self, items: Sequence[Any], params: types.PaginatedRequestParams | None) -> Any:
         try:
             return paginate(items, params.cursor if params else None, self.settings.page_size)
         except ValueError as exc:
@@ -262,6 +284,7 @@ class GradioMCP:
         except Exception as exc:  # a schema the space broke (bad $ref, unknown type)
             return rejected(f"Cannot check arguments for {ref.name}: {type(exc).__name__}")
         host = (metadata.url if metadata else None) or ""
+        endpoint, schema = await self._call_details(ref, caller)
         headers = self.discovery.space_headers(host, caller.token)
         if caller.ip_token and self.discovery.may_receive_token(host):
             headers["X-IP-Token"] = caller.ip_token
@@ -274,13 +297,12 @@ class GradioMCP:
             await ctx.session.report_progress(update.progress + offset, total, update.message)
 
         throttle = ProgressThrottle(send, self.settings.progress_rate)
-        schema = ref.space.schema
         max_duration = self.settings.call_max_duration_ms / 1000
         try:
             outcome = await call_endpoint(
                 self.discovery.client,
                 host,
-                ref.endpoint,
+                endpoint,
                 arguments,
                 headers=headers,
                 on_progress=throttle,
@@ -322,6 +344,24 @@ class GradioMCP:
         )
         return result
 
+    async def _call_details(
+        self, ref: ToolRef, caller: Caller
+    ) -> tuple[Endpoint, SpaceSchema | None]:
+        """The endpoint with what a call needs (`fn_index` for progress, State slots), from
+        the space's schema with call details (the listing's own when it has them). If that
+        cannot be had, the listed endpoint still works through Gradio's simple call route."""
+        listed = ref.space.schema
+        if listed is not None and "config" in listed.sources:
+            return ref.endpoint, listed
+        try:
+            full = await self.discovery.call_schema(ref.space, caller.token)
+        except SpaceError:
+            return ref.endpoint, ref.space.schema
+        for endpoint in full.endpoints:
+            if endpoint.api_name == ref.endpoint.api_name:
+                return endpoint, full
+        return ref.endpoint, ref.space.schema
+
     async def _measure(
         self, ctx: ServerRequestContext[Any, Any], call_next: Callable[[Any], Awaitable[Any]]
     ) -> Any:
@@ -357,7 +397,7 @@ class SpaceNotRunningError(Exception):
     """The space a called tool belongs to is not running and cannot be woken (in time)."""
 
 
-def _not_running(spaces: list[GradioSpace]) -> list[GradioSpace]:
+def _not_running(spaces: Sequence[GradioSpace]) -> list[GradioSpace]:
     return [s for s in spaces if s.error is not None and s.error.kind == ErrorKind.NOT_RUNNING]
 
 

@@ -417,6 +417,7 @@ async def test_a_list_deadline_leaves_a_slow_space_loading_in_the_background(
     await asyncio.sleep(0.5)  # the background discovery finishes and fills the caches
     _quick, slow = await discovery.get_spaces_within(["owner/quick", "owner/slow"], None, 0.2)
     assert slow.ok
+    # One fetch: /gradio_api/info, /config and the MCP schema.
     assert upstream.schema_requests("owner/slow") == 3
 
 
@@ -451,3 +452,21 @@ async def test_a_slow_private_space_is_handed_to_the_next_list(
     (space,) = await discovery.get_spaces_within(["alice/slow-secret"], "hf_a", 0.1)
     assert space.ok and space.metadata is not None and space.metadata.private
     assert upstream.hub_requests("alice/slow-secret") == 1
+
+
+async def test_early_schema_fetches_stay_a_few_hub_windows_ahead(
+    upstream: Upstream, make: Any
+) -> None:
+    """Schema fetches at predicted hosts run ahead of the metadata, but not all at once: with
+    a Hub window of one, only four spaces are fetched early, and the others as the Hub
+    answers (thousands of early fetches would starve the Hub answers everyone waits for)."""
+    ids = [f"owner/p{i}" for i in range(12)]
+    for space_id in ids:
+        upstream.add(space_id, hub_latency=0.02, schema_latency=0.02)
+    discovery = make(space_host_template="https://{subdomain}.hf.space", discovery_concurrency=1)
+    results = await discovery.get_spaces(ids)
+    assert all(r.ok for r in results)
+    first_hub_answer = upstream.index("hub", "end", ids[0])
+    early = [i for i in ids if upstream.index("schema", "start", i) < first_hub_answer]
+    assert early == ids[:4]
+    assert discovery.prefetches_used >= 4

@@ -283,7 +283,7 @@ async def test_discovery_duration_sum_covers_every_discovery(discovery: Discover
     metrics = Metrics(discovery)
 
     def discovered(ms: float) -> None:  # what Discovery.get_spaces records per call
-        discovery._record_discovery(ms)
+        discovery.record_discovery(ms)
 
     def scrape() -> tuple[float, float]:
         """(count, sum in ms, rounded to the microsecond to compare exactly)."""

@@ -63,3 +63,37 @@ def test_one_request_cannot_name_more_spaces_than_the_cap() -> None:
     scope = {"type": "http", "query_string": f"gradio={ids}".encode(), "headers": []}
     caller = gradio.caller(Request(scope))
     assert caller.space_ids == ("a/one", "owner/s0", "owner/s1")
+
+
+async def test_the_server_keeps_answering_while_a_big_catalog_is_built() -> None:
+    """A space with thousands of endpoints: its tools are built off the event loop, so
+    other requests are served meanwhile (here: a task that counts its turns)."""
+    import asyncio
+
+    from gradio_mcp.models import Endpoint, GradioSpace, Parameter, SpaceMetadata, SpaceSchema
+
+    text = Parameter("text", {"type": "string"}, True)
+    endpoints = tuple(Endpoint(f"echo_{i}", "Echo the text.", (text,), ()) for i in range(2000))
+    metadata = SpaceMetadata(
+        "alice/big", False, "gradio", "alice-big", "https://alice-big.hf.space"
+    )
+    space = GradioSpace("alice/big", metadata, SpaceSchema(endpoints))
+    gradio = GradioMCP(Settings.from_env({}, hf_endpoint=HUB))
+    turns = 0
+    building = True
+
+    async def other_requests() -> None:
+        nonlocal turns
+        while building:
+            turns += 1
+            await asyncio.sleep(0)
+
+    counter = asyncio.create_task(other_requests())
+    await asyncio.sleep(0)
+    turns = 0
+    catalog = await gradio._build([space])
+    building = False
+    await counter
+    assert len(catalog.tools) == 2000
+    assert turns > 0
+    await gradio.discovery.aclose()
