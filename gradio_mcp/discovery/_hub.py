@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import httpx2
 
 from gradio_mcp.discovery._cache import Entry, Fetched
-from gradio_mcp.errors import ErrorKind, SpaceError
+from gradio_mcp.errors import ErrorKind, SpaceError, space_boundary
 from gradio_mcp.models import SpaceMetadata
 from gradio_mcp.net import (
     DEFAULT_LIMITS,
@@ -87,23 +87,35 @@ def checked_host(space_id: str, value: Any, egress: EgressPolicy | None) -> str 
 def parse_space_metadata(
     space_id: str, payload: Any, egress: EgressPolicy | None = None
 ) -> SpaceMetadata:
-    """SpaceMetadata from the Hub's `/api/spaces/{id}` JSON, its host and subdomain checked."""
+    """SpaceMetadata from the Hub's `/api/spaces/{id}` JSON, its host and subdomain checked.
+    Whatever the answer holds, this returns or raises a `SpaceError`."""
+    with space_boundary(f"cannot read the Hub's answer for {space_id}", phase="metadata"):
+        return _parse_space_metadata(space_id, payload, egress)
+
+
+def _parse_space_metadata(
+    space_id: str, payload: Any, egress: EgressPolicy | None
+) -> SpaceMetadata:
     if not isinstance(payload, Mapping):
         raise _bad("the Hub's space info is not a JSON object")
     runtime = payload.get("runtime")
     card = payload.get("cardData")
     card = card if isinstance(card, Mapping) else {}
     return SpaceMetadata(
-        id=str(payload.get("id") or space_id),
+        id=_text(payload.get("id")) or space_id,
         private=bool(payload.get("private", False)),
-        sdk=payload.get("sdk") if isinstance(payload.get("sdk"), str) else card.get("sdk"),
+        sdk=_text(payload.get("sdk")) or _text(card.get("sdk")),
         subdomain=checked_subdomain(space_id, payload.get("subdomain")),
         host=checked_host(space_id, payload.get("host"), egress),
-        revision=payload.get("sha") if isinstance(payload.get("sha"), str) else None,
-        runtime_stage=runtime.get("stage") if isinstance(runtime, Mapping) else None,
-        title=card.get("title") if isinstance(card.get("title"), str) else None,
-        emoji=card.get("emoji") if isinstance(card.get("emoji"), str) else None,
+        revision=_text(payload.get("sha")),
+        runtime_stage=_text(runtime.get("stage")) if isinstance(runtime, Mapping) else None,
+        title=_text(card.get("title")),
+        emoji=_text(card.get("emoji")),
     )
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def hub_status_error(space_id: str, status: int, token: str | None) -> SpaceError:

@@ -124,6 +124,8 @@ class GradioMCP:
             caller.space_ids, caller.token, deadline, rewait=rewait
         )
         catalog = await self._build(spaces)
+        # A space whose endpoints could not be made into tools is a failed space like any.
+        spaces = catalog.mark_failures(spaces)
         self.listings.put(caller.space_ids, caller.token, spaces, catalog)
         return spaces, catalog
 
@@ -142,6 +144,7 @@ class GradioMCP:
                 spaces,
                 max_name_length=self.settings.max_name_length,
                 name_style=self.settings.tool_names,
+                max_description_chars=self.settings.max_description_chars,
             )
             # About 0.1 ms per tool: a big catalog is built in a worker thread, so the event
             # loop keeps answering (the GIL changes hands every few ms) instead of stalling.
