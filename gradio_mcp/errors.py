@@ -55,6 +55,7 @@ class SpaceError(GradioMCPError):
         status: int | None = None,
         phase: str = "",
         stage: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.kind = kind
@@ -62,6 +63,8 @@ class SpaceError(GradioMCPError):
         self.status = status
         self.phase = phase
         self.stage = stage  # the runtime stage, for `not_running` (SLEEPING, PAUSED...)
+        # Seconds the upstream asked us to wait before asking again (its Retry-After).
+        self.retry_after = retry_after
 
     def to_dict(self) -> dict[str, Any]:
         return {

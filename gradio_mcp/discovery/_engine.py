@@ -155,6 +155,11 @@ class Discovery:
             self._shared_metadata, self._shared_schemas = shared_levels(self.redis, s)
         self.clock = clock
 
+        def retry_after(exc: Exception) -> float | None:
+            # A Retry-After is honoured, up to GRADIO_MCP_MAX_RETRY_AFTER.
+            wait = exc.retry_after if isinstance(exc, SpaceError) else None
+            return None if wait is None else min(wait, s.max_retry_after_ms / 1000)
+
         def cache(name: str, ttl_ms: int, shared: Any) -> Any:
             return FetchCache(
                 name,
@@ -165,6 +170,7 @@ class Discovery:
                 clock=clock,
                 is_definitive=_is_definitive,
                 shared=shared,
+                failure_ttl=retry_after,
             )
 
         self.metadata_cache: FetchCache[SpaceMetadata] = cache(

@@ -11,8 +11,10 @@ policy allows, and a DNS label. Caching is the caller's business.
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import ipaddress
 import re
+import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -118,8 +120,40 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def hub_status_error(space_id: str, status: int, token: str | None) -> SpaceError:
-    """The SpaceError for a Hub answer other than 200 or 304."""
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """A `Retry-After` header in seconds from now: delta-seconds or an HTTP date (RFC 9110);
+    None when absent or unreadable. Bounding it is the caller's business."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(int(text[:12]))  # no more than a few thousand years of digits
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+def hub_status_error(
+    space_id: str, status: int, token: str | None, retry_after: float | None = None
+) -> SpaceError:
+    """The SpaceError for a Hub answer other than 200 or 304.
+
+    The Hub hides a private space: 401 without a token and 404 with one that cannot read it
+    both read as "not found". A 401 *with* a token means the token itself was refused
+    (invalid, expired or revoked): that is said, not hidden behind "not found"."""
+    if status == 401 and token:
+        return SpaceError(
+            ErrorKind.UNAUTHORIZED,
+            f"the Hub refused the token while looking up {space_id} (401): the token is"
+            " invalid or expired; create a new one or sign in again",
+            status=status,
+            phase="metadata",
+        )
     if status in (401, 404):
         hint = (
             "check the id, or that the token can read it"
@@ -139,11 +173,13 @@ def hub_status_error(space_id: str, status: int, token: str | None) -> SpaceErro
             status=status,
             phase="metadata",
         )
+    wait = f"; it asked to wait {retry_after:g} s" if retry_after is not None else ""
     return SpaceError(
         ErrorKind.UPSTREAM_STATUS,
-        f"the Hub answered {status} for {space_id}",
+        f"the Hub answered {status} for {space_id}{wait}",
         status=status,
         phase="metadata",
+        retry_after=retry_after,
     )
 
 
@@ -158,7 +194,14 @@ async def _read_answer(
     if response.status_code == 304 and previous is not None:
         return None, True
     if response.status_code != 200:
-        raise hub_status_error(space_id, response.status_code, token)
+        status = response.status_code
+        # Only a rate limit or an outage says when to come back; elsewhere it means nothing.
+        wait = (
+            retry_after_seconds(response.headers.get("retry-after"))
+            if status in (429, 503)
+            else None
+        )
+        raise hub_status_error(space_id, status, token, wait)
     try:
         body = await read_body(response, limits.hub_bytes, "GRADIO_MCP_MAX_HUB_BYTES")
         return loads_json(body, limits.json_depth), False
