@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import fields
@@ -28,6 +30,8 @@ _SERVE_FLAGS = (
     ("--port", "port", "port to listen on"),
 )
 WORKER_HEALTHCHECK_SECONDS = 30
+# How long after the calls' grace period uvicorn still waits for connections to close.
+SHUTDOWN_MARGIN_SECONDS = 5
 _WORKERS_FLAG = (
     "--workers",
     "workers",
@@ -155,9 +159,16 @@ def _serve(settings: Settings, flag_variables: dict[str, str]) -> None:
             " GRADIO_MCP_ALLOWED_HOSTS to the name clients use to reach this server.",
             file=sys.stderr,
         )
+    # Past the calls' grace period, a few seconds more for their error results to go out;
+    # then uvicorn stops waiting for connections whatever they are doing.
+    stop_timeout = math.ceil(settings.shutdown_grace_ms / 1000) + SHUTDOWN_MARGIN_SECONDS
     if workers == 1:
         uvicorn.run(
-            _http_app(settings), host=settings.host, port=settings.port, log_level="warning"
+            _http_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level="warning",
+            timeout_graceful_shutdown=stop_timeout,
         )
         return
     # Workers are new interpreters: what the flags said must reach them through the
@@ -170,6 +181,7 @@ def _serve(settings: Settings, flag_variables: dict[str, str]) -> None:
         host=settings.host,
         port=settings.port,
         log_level="warning",
+        timeout_graceful_shutdown=stop_timeout,
         # A worker still importing on a busy machine is slow, not hung: five seconds (the
         # default) would have it killed and restarted over and over.
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
@@ -202,6 +214,10 @@ def _discover(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
+def _exit_cleanly(_signum: int, _frame: Any) -> None:
+    raise SystemExit(0)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     serve_flags = (*_SERVE_FLAGS, _WORKERS_FLAG, *_COMMON_FLAGS)
@@ -218,6 +234,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"gradio-mcp: configuration error: {exc}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.log_format)
+    if args.command in ("serve", "demo"):
+        # A SIGTERM is a request to stop, not a failure: uvicorn shuts down gracefully and
+        # then raises the signal again, which without this would end us with status -15.
+        signal.signal(signal.SIGTERM, _exit_cleanly)
     if args.command == "serve":
         _serve(settings, _flag_variables(args, serve_flags))
         return 0

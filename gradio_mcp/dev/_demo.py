@@ -98,7 +98,14 @@ def run_demo(settings: Settings) -> int:
         mcp_url = f"{base}/mcp"
         asgi_app = build_http_app(GradioMCP(served))
         server = uvicorn.Server(
-            uvicorn.Config(asgi_app, host=served.host, port=served.port, log_level="warning")
+            uvicorn.Config(
+                asgi_app,
+                host=served.host,
+                port=served.port,
+                log_level="warning",
+                # The calls' grace period, then a few seconds for their answers to go out.
+                timeout_graceful_shutdown=-(-served.shutdown_grace_ms // 1000) + 5,
+            )
         )
         # Say "ready" only once the port is really listening.
         announcer = threading.Thread(

@@ -70,9 +70,11 @@ def build_http_app(gradio: GradioMCP) -> ASGIApp:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with inner_lifespan(app):
             await gradio.start()
+            gradio.shutdown.install()
             try:
                 yield
             finally:
+                gradio.shutdown.uninstall()
                 await gradio.aclose()
 
     mcp_app.router.lifespan_context = lifespan

@@ -22,7 +22,7 @@ from gradio_mcp._version import __version__
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery
 from gradio_mcp.errors import ToolArgumentError, UnknownNameError
-from gradio_mcp.gradio import ProgressUpdate, call_endpoint
+from gradio_mcp.gradio import CallOutcome, ProgressUpdate, call_endpoint
 from gradio_mcp.models import GradioSpace
 from gradio_mcp.net import RedisConnection
 from gradio_mcp.ops._metrics import Metrics
@@ -31,6 +31,7 @@ from gradio_mcp.serving._catalog import ToolCatalog, build_catalog
 from gradio_mcp.serving._pagination import paginate
 from gradio_mcp.serving._prompts import render_prompt
 from gradio_mcp.serving._results import to_call_tool_result
+from gradio_mcp.serving._shutdown import CallInterrupted, GracefulShutdown
 from gradio_mcp.serving._throttle import ProgressThrottle
 from gradio_mcp.serving._tool_ref import ToolRef
 
@@ -63,6 +64,7 @@ class GradioMCP:
         self._owns_discovery = discovery is None
         self.metrics = Metrics(self.discovery)
         self.server_token = server_token
+        self.shutdown = GracefulShutdown(self.settings.shutdown_grace_ms / 1000)
         self._schemas: dict[str, Mapping[str, Any]] = {}
         self._catalogs: cachetools.LRUCache[Any, tuple[list[GradioSpace], ToolCatalog]] = (
             cachetools.LRUCache(maxsize=64)
@@ -216,7 +218,8 @@ class GradioMCP:
         throttle = ProgressThrottle(send, self.settings.progress_rate)
         schema = ref.space.schema
         max_duration = self.settings.call_max_duration_ms / 1000
-        try:
+
+        async def run() -> tuple[CallOutcome, types.CallToolResult]:
             outcome = await call_endpoint(
                 self.discovery.client,
                 host,
@@ -240,6 +243,17 @@ class GradioMCP:
                 inline_limit_bytes=self.settings.inline_max_bytes,
                 space_url=host,
                 download_timeout=max(0.0, min(left, self.settings.download_timeout_ms / 1000)),
+            )
+            return outcome, result
+
+        if self.shutdown.draining:
+            return rejected(f"gradio-mcp is shutting down: {ref.name} was not run; try again")
+        try:
+            outcome, result = await self.shutdown.guard(run())
+        except CallInterrupted:
+            return rejected(
+                f"gradio-mcp shut down before {ref.name} finished (grace period"
+                f" {self.shutdown.grace:g} s); the job was cancelled on the space. Try again."
             )
         except ToolArgumentError as exc:
             return rejected(str(ToolArgumentError(ref.name, exc.problems)))
