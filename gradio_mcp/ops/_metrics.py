@@ -20,8 +20,9 @@ from typing import Any
 
 from gradio_mcp._version import __version__
 from gradio_mcp.discovery import Discovery
+from gradio_mcp.ops._space_status import PRIVATE_LABEL, SpaceStatusBoard
 
-PRIVATE_LABEL = "<private>"
+__all__ = ["OTHER_LABEL", "PRIVATE_LABEL", "Metrics", "Series", "percentile"]
 # Space ids arrive per request (`?gradio=`) and method names come from clients, so either
 # could grow without end; past this many distinct keys, new ones share `OTHER_LABEL` to keep
 # memory and Prometheus label cardinality bounded.
@@ -84,6 +85,7 @@ class Metrics:
         self._started_wall = time.time()
         self.requests_by_method: dict[str, Series] = {}
         self.calls_by_space: dict[str, Series] = {}
+        self.spaces = SpaceStatusBoard(discovery.settings.spaces, max_spaces=max_series)
 
     # ------------------------------------------------------------------ recording
 
@@ -159,6 +161,8 @@ class Metrics:
                     for method, s in sorted(self.requests_by_method.items())
                 },
             },
+            "spaces": self.spaces.snapshot(),
+            "spacesFailing": self.spaces.failing(),
             "sharedCache": self.shared_cache(),
             "uptimeSeconds": self.uptime_seconds,
             "version": __version__,

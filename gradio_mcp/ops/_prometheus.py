@@ -38,6 +38,7 @@ class _Collector(Collector):
     def collect(self) -> Iterator[Metric]:
         yield from self._cache_families()
         yield from self._discovery_families()
+        yield from self._space_families()
         yield from self._series_families(
             "tool_call",
             "space",
@@ -122,6 +123,38 @@ class _Collector(Collector):
         )
         yield CounterMetricFamily(
             "gradio_mcp_redis_outages", "Times Redis went from up to down", value=status["outages"]
+        )
+
+    def _space_families(self) -> Iterator[Metric]:
+        rows = self.metrics.spaces.rows()
+        up = GaugeMetricFamily(
+            "gradio_mcp_space_up",
+            "1 while the space's last discovery worked, 0 while it fails (private spaces share"
+            " one label, 0 when any of them fails)",
+            labels=["space"],
+        )
+        since = GaugeMetricFamily(
+            "gradio_mcp_space_status_since_timestamp_seconds",
+            "When the space's current status (ok or failing) began, Unix time",
+            labels=["space"],
+        )
+        success = GaugeMetricFamily(
+            "gradio_mcp_space_last_success_timestamp_seconds",
+            "When the space was last discovered successfully, Unix time",
+            labels=["space"],
+        )
+        for label, state in rows:
+            up.add_metric([label], 1 if state.ok else 0)
+            since.add_metric([label], state.since)
+            if state.last_success is not None:
+                success.add_metric([label], state.last_success)
+        yield up
+        yield since
+        yield success
+        yield GaugeMetricFamily(
+            "gradio_mcp_spaces_failing",
+            "Spaces whose last discovery failed",
+            value=self.metrics.spaces.failing(),
         )
 
     def _discovery_families(self) -> Iterator[Metric]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import huggingface_hub
 from mcp.server.transport_security import TransportSecuritySettings
@@ -39,8 +40,15 @@ def transport_security(settings: Settings) -> TransportSecuritySettings:
 
 
 def readiness_checks(gradio: GradioMCP) -> list[ReadinessCheck]:
-    """What `/readyz` reports on. Redis is reported but never required."""
-    checks: list[ReadinessCheck] = []
+    """What `/readyz` reports on: not shutting down, and every configured space discovered
+    once (both required); Redis, reported but never required."""
+
+    async def accepting() -> dict[str, Any]:
+        return {"ok": not gradio.shutdown.draining, "draining": gradio.shutdown.draining}
+
+    checks = [ReadinessCheck("accepting", accepting)]
+    if gradio.settings.spaces:
+        checks.append(ReadinessCheck("spaces", gradio.spaces_readiness))
     if gradio.redis is not None:
         checks.append(redis_check(gradio.redis))
     return checks

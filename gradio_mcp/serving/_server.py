@@ -28,6 +28,7 @@ from gradio_mcp.net import RedisConnection
 from gradio_mcp.ops._metrics import Metrics
 from gradio_mcp.serving._caller import Caller, read_caller
 from gradio_mcp.serving._catalog import ToolCatalog, build_catalog
+from gradio_mcp.serving._names import sanitize_name
 from gradio_mcp.serving._pagination import paginate
 from gradio_mcp.serving._prompts import render_prompt
 from gradio_mcp.serving._results import to_call_tool_result
@@ -41,6 +42,8 @@ INSTRUCTIONS = (
     "Tools here run endpoints of Hugging Face Gradio Spaces. File inputs take an http(s) URL"
     " or a data: URI. Long-running tools report progress when asked for it."
 )
+# How long a readiness probe waits for configured spaces it has not seen yet.
+READINESS_DISCOVERY_SECONDS = 1.5
 # Schemas of recently listed tools, for the SDK's pre-call header validation (2026 wire).
 _SCHEMA_MEMORY = 4096
 
@@ -104,10 +107,28 @@ class GradioMCP:
         self, caller: Caller, *, deadline: float | None = None, rewait: bool = False
     ) -> ToolCatalog:
         deadline = self.settings.list_deadline_ms / 1000 if deadline is None else deadline
+        return self._build(await self._spaces(caller, deadline, rewait=rewait))
+
+    async def _spaces(
+        self, caller: Caller, deadline: float, *, rewait: bool = False
+    ) -> list[GradioSpace]:
         spaces = await self.discovery.get_spaces_within(
             caller.space_ids, caller.token, deadline, rewait=rewait
         )
-        return self._build(spaces)
+        self.metrics.spaces.observe(spaces)
+        return spaces
+
+    async def spaces_readiness(self) -> dict[str, Any]:
+        """`/readyz`'s view of the configured spaces: ready once each has been discovered
+        once. Spaces not there yet are asked for again (briefly: a slow one keeps loading
+        in the background for the next probe)."""
+        board = self.metrics.spaces
+        if not board.configured_readiness()["ok"]:
+            spaces = await self.discovery.get_spaces_within(
+                self.settings.spaces, self.server_token, READINESS_DISCOVERY_SECONDS
+            )
+            board.observe(spaces)
+        return board.configured_readiness()
 
     def _build(self, spaces: list[GradioSpace]) -> ToolCatalog:
         # Building a catalog costs about 1 ms per 4 tools; warm requests find the very same
@@ -178,20 +199,36 @@ class GradioMCP:
             return catalog.resolve(name)
         except UnknownNameError:
             pass
-        patient = await self.catalog(
-            caller, deadline=self.settings.schema_timeout_ms / 1000 + 1, rewait=True
-        )
+        spaces = await self._spaces(caller, self.settings.schema_timeout_ms / 1000 + 1, rewait=True)
         try:
-            return patient.resolve(name)
+            return self._build(spaces).resolve(name)
         except UnknownNameError as exc:
-            raise MCPError(types.INVALID_PARAMS, str(exc)) from None
+            failed = [s for s in spaces if s.error is not None]
+            owner = next((s for s in failed if _may_own(s.id, name)), None)
+            if owner is None and self.settings.tool_names == "endpoint" and len(failed) == 1:
+                owner = failed[0]  # bare endpoint names say nothing of their space
+            if owner is not None:
+                assert owner.error is not None
+                raise SpaceFailedError(
+                    f"{name} belongs to the space {owner.id}, which cannot be reached now"
+                    f" ({owner.error.kind.value}: {owner.error.message})"
+                ) from None
+            message = str(exc)
+            if failed:
+                message += ". Spaces that failed to load: " + "; ".join(
+                    f"{s.id} ({s.error.kind.value})" for s in failed if s.error is not None
+                )
+            raise MCPError(types.INVALID_PARAMS, message) from None
 
     async def call_tool(
         self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
         started = time.perf_counter()
         caller = self.caller(self._request(ctx))
-        ref = await self._resolve(caller, params.name)
+        try:
+            ref = await self._resolve(caller, params.name)
+        except SpaceFailedError as exc:
+            return _error_result(str(exc))
         metadata = ref.space.metadata
         private = bool(metadata and metadata.private)
         arguments = dict(params.arguments or {})
@@ -289,6 +326,18 @@ class GradioMCP:
         finally:
             elapsed = (time.perf_counter() - started) * 1000
             self.metrics.record_request(ctx.method, elapsed, error=failed)
+
+
+class SpaceFailedError(Exception):
+    """A called tool's space failed to load: the call gets an error result saying so."""
+
+
+def _may_own(space_id: str, tool_name: str) -> bool:
+    """Whether `tool_name` has the form of a tool of `space_id`: `{space}__{endpoint}`, where
+    a long space part may have been cut short."""
+    head, separator, _endpoint = tool_name.partition("__")
+    space_part = sanitize_name(space_id.rsplit("/", 1)[-1])
+    return bool(separator and head) and space_part.startswith(head)
 
 
 def _error_result(message: str) -> types.CallToolResult:
