@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from gradio_mcp._histogram import Histogram
 from gradio_mcp._version import __version__
 from gradio_mcp.discovery import Discovery
 from gradio_mcp.ops._space_status import PRIVATE_LABEL, SpaceStatusBoard
@@ -54,6 +55,7 @@ class Series:
     total_ms: float = 0.0
     recent_ms: deque[float] = field(init=False)
     tools: dict[str, int] = field(default_factory=dict)
+    histogram: Histogram = field(default_factory=Histogram)
 
     def __post_init__(self) -> None:
         self.recent_ms = deque(maxlen=self.max_samples)
@@ -63,6 +65,7 @@ class Series:
         self.failures += int(failed)
         self.total_ms += duration_ms
         self.recent_ms.append(duration_ms)
+        self.histogram.observe(duration_ms / 1000)
 
 
 class Metrics:
