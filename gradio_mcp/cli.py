@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any
 
+from gradio_mcp._log import get_logger
 from gradio_mcp._version import __version__
 from gradio_mcp.config import Settings
 from gradio_mcp.errors import ConfigError
@@ -140,24 +141,28 @@ def _serve(settings: Settings, flag_variables: dict[str, str]) -> None:
     import uvicorn
 
     workers = settings.workers
-    print(
+    _notice(
+        settings,
+        "serving",
         f"gradio-mcp {__version__}: MCP at http://{settings.host}:{settings.port}/mcp,"
         f" dashboard at http://{settings.host}:{settings.port}/metrics"
         + (f", {workers} workers" if workers > 1 else ""),
-        file=sys.stderr,
+        warning=False,
     )
     if workers > 1 and not settings.redis_url:
-        print(
+        _notice(
+            settings,
+            "workers_without_redis",
             f"gradio-mcp: the {workers} workers each keep their own cache; set"
             " GRADIO_MCP_REDIS_URL for them to share one.",
-            file=sys.stderr,
         )
     loopback = settings.host in ("127.0.0.1", "localhost", "::1")
     if not loopback and not settings.allowed_hosts:
-        print(
+        _notice(
+            settings,
+            "loopback_hosts_only",
             "gradio-mcp: only loopback Host headers are accepted on /mcp; set"
             " GRADIO_MCP_ALLOWED_HOSTS to the name clients use to reach this server.",
-            file=sys.stderr,
         )
     # Past the calls' grace period, a few seconds more for their error results to go out;
     # then uvicorn stops waiting for connections whatever they are doing.
@@ -167,8 +172,8 @@ def _serve(settings: Settings, flag_variables: dict[str, str]) -> None:
             _http_app(settings),
             host=settings.host,
             port=settings.port,
-            log_level="warning",
             timeout_graceful_shutdown=stop_timeout,
+            **_uvicorn_logging(settings),
         )
         return
     # Workers are new interpreters: what the flags said must reach them through the
@@ -180,12 +185,27 @@ def _serve(settings: Settings, flag_variables: dict[str, str]) -> None:
         workers=workers,
         host=settings.host,
         port=settings.port,
-        log_level="warning",
         timeout_graceful_shutdown=stop_timeout,
+        **_uvicorn_logging(settings),
         # A worker still importing on a busy machine is slow, not hung: five seconds (the
         # default) would have it killed and restarted over and over.
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
+
+
+def _notice(settings: Settings, event: str, text: str, *, warning: bool = True) -> None:
+    """A line for the operator: plain text, or a JSON log event when JSON logs are chosen."""
+    if settings.log_format == "json":
+        log = get_logger("gradio_mcp.cli")
+        (log.warning if warning else log.info)(event, message=text)
+    else:
+        print(text, file=sys.stderr)
+
+
+def _uvicorn_logging(settings: Settings) -> dict[str, Any]:
+    """uvicorn logs through ours (`configure_logging`): no configuration of its own, its
+    startup and shutdown lines at our level, no access lines (tool calls log themselves)."""
+    return {"log_config": None, "log_level": settings.log_level, "access_log": False}
 
 
 def _discover(args: argparse.Namespace, settings: Settings) -> int:

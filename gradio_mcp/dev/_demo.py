@@ -102,7 +102,10 @@ def run_demo(settings: Settings) -> int:
                 asgi_app,
                 host=served.host,
                 port=served.port,
-                log_level="warning",
+                # uvicorn logs through ours (the CLI configured it), without access lines.
+                log_config=None,
+                log_level=served.log_level,
+                access_log=False,
                 # The calls' grace period, then a few seconds for their answers to go out.
                 timeout_graceful_shutdown=-(-served.shutdown_grace_ms // 1000) + 5,
             )

@@ -9,6 +9,7 @@ cancelled on the space, and the server exits with status 0.
 from __future__ import annotations
 
 import contextlib
+import json
 import signal
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -60,7 +61,12 @@ async def test_sigterm_finishes_short_calls_and_answers_long_ones(
     server = ServerProcess.start(
         hub,
         [STREAMING.id],
-        {"GRADIO_MCP_SHUTDOWN_GRACE": str(GRACE_MS), "GRADIO_MCP_LIST_DEADLINE": "60000"},
+        {
+            "GRADIO_MCP_SHUTDOWN_GRACE": str(GRACE_MS),
+            "GRADIO_MCP_LIST_DEADLINE": "60000",
+            "GRADIO_MCP_LOG_FORMAT": "json",
+            "GRADIO_MCP_LOG_LEVEL": "info",
+        },
         args=["--workers", str(workers)] if workers > 1 else [],
         ready_timeout=120,
     )
@@ -107,3 +113,9 @@ async def test_sigterm_finishes_short_calls_and_answers_long_ones(
     assert "shut down" in text_of(long) and TOOL in text_of(long), text_of(long)
     # The space was told to stop the job it would otherwise have run for 50 s.
     assert hub.space_requests[(STREAMING.id, "/gradio_api/cancel")] >= 1
+
+    # JSON logs: every line is one JSON object, uvicorn's shutdown lines included.
+    lines = [json.loads(line) for line in output.splitlines() if line.strip()]
+    events = {(line["logger"], line["event"]) for line in lines}
+    assert ("gradio_mcp.shutdown", "shutdown_started") in events, events
+    assert ("uvicorn.error", "Shutting down") in events, events
