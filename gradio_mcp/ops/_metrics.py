@@ -23,12 +23,47 @@ from gradio_mcp._version import __version__
 from gradio_mcp.discovery import Discovery
 from gradio_mcp.ops._space_status import PRIVATE_LABEL, SpaceStatusBoard
 
-__all__ = ["OTHER_LABEL", "PRIVATE_LABEL", "Metrics", "Series", "percentile"]
+__all__ = [
+    "MCP_METHODS",
+    "OTHER_LABEL",
+    "OTHER_METHOD",
+    "PRIVATE_LABEL",
+    "Metrics",
+    "Series",
+    "percentile",
+]
 # Space ids arrive per request (`?gradio=`) and method names come from clients, so either
 # could grow without end; past this many distinct keys, new ones share `OTHER_LABEL` to keep
 # memory and Prometheus label cardinality bounded.
 OTHER_LABEL = "<other>"
 DEFAULT_MAX_SERIES = 256
+# Requests a client may send a server, in either protocol era: any other method name (a
+# client's typo, or a probe making names up) is counted under OTHER_METHOD, so that the
+# table and Prometheus's label values stay this short whatever clients send.
+MCP_METHODS = frozenset(
+    {
+        "initialize",
+        "ping",
+        "server/discover",
+        "tools/list",
+        "tools/call",
+        "prompts/list",
+        "prompts/get",
+        "resources/list",
+        "resources/read",
+        "resources/templates/list",
+        "resources/subscribe",
+        "resources/unsubscribe",
+        "subscriptions/listen",
+        "completion/complete",
+        "logging/setLevel",
+        "tasks/get",
+        "tasks/result",
+        "tasks/list",
+        "tasks/cancel",
+    }
+)
+OTHER_METHOD = "other"
 DEFAULT_MAX_SAMPLES = 1024
 
 
@@ -94,6 +129,7 @@ class Metrics:
 
     def record_request(self, method: str, duration_ms: float, *, error: bool = False) -> None:
         """One MCP request (tools/list, tools/call, initialize, ...), however it ended."""
+        method = method if method in MCP_METHODS else OTHER_METHOD
         self._series(self.requests_by_method, method).observe(duration_ms, failed=error)
 
     def record_call(

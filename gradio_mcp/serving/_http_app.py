@@ -30,13 +30,21 @@ def transport_security(settings: Settings) -> TransportSecuritySettings:
         return TransportSecuritySettings(enable_dns_rebinding_protection=False)
     hosts: list[str] = []
     for name in (*LOOPBACK_HOSTS, *settings.allowed_hosts):
-        hosts += [name, f"{name}:*"] if ":" not in name.strip("[]") else [name]
+        hosts += [name] if _has_port(name) else [name, f"{name}:*"]
     origins = [f"{scheme}://{h}:*" for h in LOOPBACK_HOSTS for scheme in ("http", "https")]
     origins += [f"{scheme}://{h}" for h in LOOPBACK_HOSTS for scheme in ("http", "https")]
     origins += list(settings.allowed_origins)
     return TransportSecuritySettings(
         enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins
     )
+
+
+def _has_port(name: str) -> bool:
+    """Whether a Host pattern names its port: `host:8000`, `host:*`, `[::1]:*` (an IPv6
+    address is bracketed, so its own colons say nothing)."""
+    if name.startswith("["):
+        return "]:" in name
+    return ":" in name
 
 
 def readiness_checks(gradio: GradioMCP) -> list[ReadinessCheck]:
