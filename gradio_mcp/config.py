@@ -270,6 +270,25 @@ class Settings:
         "longest a tool call may run in all",
         "ms",
     )
+    wake_on_call: bool = _setting(
+        "GRADIO_MCP_WAKE_ON_CALL",
+        _parse_bool,
+        True,
+        "a tools/call to a sleeping space wakes it and waits for it (with progress)",
+    )
+    wake_on_list: bool = _setting(
+        "GRADIO_MCP_WAKE_ON_LIST",
+        _parse_bool,
+        False,
+        "tools/list wakes sleeping spaces in the background (listed once running)",
+    )
+    wake_timeout_ms: int = _setting(
+        "GRADIO_MCP_WAKE_TIMEOUT",
+        _positive_int,
+        120000,
+        "longest a call waits for a sleeping or starting space to run",
+        "ms",
+    )
     progress_rate: float = _setting(
         "GRADIO_MCP_PROGRESS_RATE",
         _positive_float,

@@ -47,13 +47,20 @@ class SpaceError(GradioMCPError):
     """A discovery failure for one space; never raised out of `get_gradio_spaces`."""
 
     def __init__(
-        self, kind: ErrorKind, message: str, *, status: int | None = None, phase: str = ""
+        self,
+        kind: ErrorKind,
+        message: str,
+        *,
+        status: int | None = None,
+        phase: str = "",
+        stage: str | None = None,
     ) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
         self.status = status
         self.phase = phase
+        self.stage = stage  # the runtime stage, for `not_running` (SLEEPING, PAUSED...)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +68,7 @@ class SpaceError(GradioMCPError):
             "message": self.message,
             "status": self.status,
             "phase": self.phase,
+            "stage": self.stage,
         }
 
     def __repr__(self) -> str:

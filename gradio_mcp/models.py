@@ -11,6 +11,9 @@ from typing import Any
 
 from gradio_mcp.errors import SpaceError
 
+# In a file path (`Parameter.file_paths`): every item of a list, or value of a mapping.
+ANY_ITEM = "*"
+
 
 @dataclass(frozen=True)
 class SpaceMetadata:
@@ -37,12 +40,20 @@ class SpaceMetadata:
         return asdict(self)
 
 
+def _paths_of_kind(kind: str) -> tuple[tuple[str | int, ...], ...]:
+    """The file paths a plain file kind stands for (for schemas built by hand)."""
+    return {"single": ((),), "list": ((ANY_ITEM,),)}.get(kind, ())
+
+
 @dataclass(frozen=True)
 class Parameter:
     """One input of an endpoint, in the order Gradio expects it.
 
     `schema` is ready for an MCP input schema: Gradio's FileData objects are replaced by a
-    URL string (`file` says whether the parameter takes one file or a list of them).
+    URL string wherever they sit. `file` says whether the parameter is one file ("single"),
+    a list of files ("list") or a value with files inside ("nested", e.g. a Gallery);
+    `file_paths` says where: each path is a series of keys, indexes, or "*" for every item
+    of a list (or value of a mapping). `default` is Gradio's own value (FileData for files).
     """
 
     name: str
@@ -53,7 +64,12 @@ class Parameter:
     description: str | None = None
     label: str | None = None
     component: str | None = None
-    file: str | None = None  # None, "single" or "list"
+    file: str | None = None  # None, "single", "list" or "nested"
+    file_paths: tuple[tuple[str | int, ...], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.file and not self.file_paths:
+            object.__setattr__(self, "file_paths", _paths_of_kind(self.file))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,6 +83,11 @@ class Return:
     component: str | None
     schema: dict[str, Any]
     file: str | None = None
+    file_paths: tuple[tuple[str | int, ...], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.file and not self.file_paths:
+            object.__setattr__(self, "file_paths", _paths_of_kind(self.file))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+import httpx2
+
+from gradio_mcp.config import Settings
 from gradio_mcp.dev.hub_emulator import LocalHub
 from gradio_mcp.dev.launcher import (
     GradioAppProcess,
@@ -28,6 +31,7 @@ from gradio_mcp.dev.launcher import (
     terminate_group,
     wait_for_http,
 )
+from gradio_mcp.net import new_http_client
 
 REPO = Path(__file__).resolve().parent.parent
 LOOPBACK = "127.0.0.1"
@@ -39,6 +43,12 @@ _OUTPUT_TAIL = 3000
 # it holds; every server under test starts from a clean slate.
 _DROPPED_ENV_PREFIXES = ("GRADIO_MCP_", "GRADIO_SPACE_", "GRADIO_SCHEMA_", "GRADIO_DISCOVERY_")
 _DROPPED_ENV = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_ENDPOINT", "HF_TOKEN_PATH")
+
+
+def loopback_http_client() -> httpx2.AsyncClient:
+    """An HTTP client that reaches the LocalHub's per-space origins (`{sub}.localhost`),
+    which the system resolver may not know: the package's own client, loopback allowed."""
+    return new_http_client(Settings.from_env({}, allowed_networks=(f"{LOOPBACK}/32",)))
 
 
 @dataclass(frozen=True)
@@ -266,6 +276,7 @@ __all__ = [
     "SpaceSpec",
     "Stack",
     "gradio_mcp_command",
+    "loopback_http_client",
     "register_spaces",
     "running_server",
     "running_stack",

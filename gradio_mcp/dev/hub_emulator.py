@@ -11,6 +11,17 @@ mean this machine, and the emulator tells the spaces apart by the Host header. T
 passes that origin on as `X-Forwarded-Host`, so the Gradio app builds its output file URLs
 on it, as a space behind the Hub's proxy does. Clients reach these hosts only where
 127.0.0.1 is allowed (`GRADIO_MCP_ALLOWED_NETWORKS=127.0.0.1/32`).
+
+Like the Hub's own proxy in front of `*.hf.space`, it also:
+
+* runs a space on several **replicas** (one real Gradio app each): every answer names its
+  replica in `X-Proxied-Replica`, `/--replicas/{id}/...` reaches that replica, and other
+  requests go to the replicas in turn, so a client that does not pin a job's follow-up
+  requests (and its files) to one replica fails as it would on a real multi-replica space;
+* lets a space **sleep**: while SLEEPING or starting, its host answers 503 with an HTML page;
+  the first visit wakes it, and it runs `wake_after` seconds later;
+* injects **call faults** on the queue routes: a full queue (HTTP 503, as Gradio answers),
+  or a ZeroGPU quota error event (as the `spaces` package raises it inside a job).
 """
 
 from __future__ import annotations
@@ -37,6 +48,19 @@ from gradio_mcp.discovery._space_ids import predict_subdomain
 
 # Faults a space's Hub entry can be given.
 FAULTS = ("status_500", "status_503", "hang", "bad_json", "not_found")
+# Faults of the space's own call routes.
+CALL_FAULTS = ("queue_full", "zerogpu_quota")
+REPLICA_HEADER = "X-Proxied-Replica"
+QUEUE_FULL_DETAIL = "Queue is full. Max size is 2 and size is 2."
+ZEROGPU_TITLE = "ZeroGPU quota exceeded"
+ZEROGPU_MESSAGE = (
+    "You have exceeded your free ZeroGPU quota (60s requested vs. 12s left). Try again in"
+    ' 0:04:12. <a style="white-space: nowrap" href="https://huggingface.co/settings/tokens">'
+    "Authenticate with a Hugging Face token</a> for more quota."
+)
+ZEROGPU_EVENT = "zerogpu-quota"
+SLEEPING_PAGE = "<html><body><h1>This Space is sleeping due to inactivity</h1></body></html>"
+_WAKING_STAGES = ("SLEEPING", "STOPPED", "APP_STARTING")
 # Hop-by-hop and length headers are recomputed by the proxy's own server.
 _SKIP_HEADERS = {"host", "content-length", "transfer-encoding", "connection", "content-encoding"}
 
@@ -58,6 +82,10 @@ class HubSpace:
     hub_latency: float = 0.0  # seconds added to the Hub's answer
     space_latency: float = 0.0  # seconds added to each proxied space request
     fault: str | None = None
+    call_fault: str | None = None  # one of CALL_FAULTS
+    # Real apps serving the space as replicas (instead of `upstream`).
+    replicas: tuple[str, ...] = ()
+    wake_after: float = 1.0  # seconds from the first visit of a sleeping space to RUNNING
     # Serve repeated GETs from the first answer: many emulated spaces can then share one real
     # app without its CPU becoming what a benchmark measures.
     replay: bool = False
@@ -66,6 +94,18 @@ class HubSpace:
     @property
     def subdomain(self) -> str:
         return predict_subdomain(self.id)
+
+    @property
+    def replica_ids(self) -> tuple[str, ...]:
+        """The replicas' ids, as the Hub's proxy names them (5 lowercase alphanumerics)."""
+        return tuple(
+            hashlib.sha1(f"{self.id}#{i}".encode()).hexdigest()[:5]
+            for i in range(len(self.replicas))
+        )
+
+    @property
+    def backends(self) -> tuple[str, ...]:
+        return self.replicas or ((self.upstream,) if self.upstream else ())
 
     def payload(self) -> dict[str, Any]:
         card: dict[str, Any] = {"sdk": self.sdk}
@@ -98,6 +138,9 @@ class LocalHub:
         self.metadata_requests: Counter[str] = Counter()
         self.not_modified: Counter[str] = Counter()
         self.space_requests: Counter[tuple[str, str]] = Counter()
+        # (space id, replica id, path) of every request a replica served.
+        self.replica_requests: Counter[tuple[str, str, str]] = Counter()
+        self._turn: Counter[str] = Counter()  # round robin over a space's replicas
         self.authorizations: list[tuple[str, str | None]] = []  # (path, token) seen by the proxy
         self.in_flight = 0
         self.max_in_flight = 0
@@ -107,6 +150,7 @@ class LocalHub:
         self._socket: socket.socket | None = None
         self._proxy: httpx2.AsyncClient | None = None
         self._replayed: dict[tuple[str, str, str], tuple[bytes, int, str]] = {}
+        self._starting: set[asyncio.Task[None]] = set()
         space_routes = [Route("/{path:path}", self._proxy_space, methods=["GET", "POST"])]
         self.app = Starlette(
             routes=[
@@ -132,7 +176,7 @@ class LocalHub:
         """Register a space. With `upstream=` and no `host=`, the space is served through the
         emulator's proxy at the predicted host (`host_template`)."""
         space = HubSpace(id=space_id, **fields)
-        if space.host is None and space.upstream is not None:
+        if space.host is None and (space.upstream is not None or space.replicas):
             space.host = self.host_template.format(subdomain=space.subdomain)
         self.spaces[space_id] = space
         return space
@@ -149,6 +193,7 @@ class LocalHub:
         self.metadata_requests.clear()
         self.not_modified.clear()
         self.space_requests.clear()
+        self.replica_requests.clear()
         self.authorizations.clear()
         self.max_in_flight = 0
 
@@ -193,7 +238,7 @@ class LocalHub:
         subdomain = request.path_params["subdomain"]
         path = "/" + request.path_params["path"]
         space = next((s for s in self.spaces.values() if s.subdomain == subdomain), None)
-        if space is None or space.upstream is None:
+        if space is None or not space.backends:
             return JSONResponse({"error": "no such space"}, status_code=404)
         self.space_requests[(space.id, path)] += 1
         token = _bearer(request.headers.get("x-hf-authorization"))
@@ -202,10 +247,25 @@ class LocalHub:
             await asyncio.sleep(space.space_latency)
         if space.private and token not in space.tokens:
             return JSONResponse({"error": "private space"}, status_code=401)
-        replay_key = (space.upstream, path, str(request.query_params))
+        if space.stage in _WAKING_STAGES:
+            self._visit(space)
+            return Response(SLEEPING_PAGE, status_code=503, media_type="text/html")
+        if space.stage not in ("RUNNING", "RUNNING_BUILDING", "RUNNING_APP_STARTING"):
+            return Response(f"<html>Space is {space.stage}</html>", 503, media_type="text/html")
+        replica, path = self._route(space, path)
+        if replica is None:
+            return JSONResponse({"error": "no such replica"}, status_code=404)
+        faulted = self._call_fault(space, request.method, path)
+        if faulted is not None:
+            return self._with_replica(faulted, space, replica)
+        backend = space.backends[replica]
+        self.replica_requests[(space.id, self._replica_id(space, replica), path)] += 1
+        replay_key = (backend, path, str(request.query_params))
         if space.replay and request.method == "GET" and replay_key in self._replayed:
             body, status, media_type = self._replayed[replay_key]
-            return Response(body, status_code=status, media_type=media_type)
+            return self._with_replica(
+                Response(body, status_code=status, media_type=media_type), space, replica
+            )
         if self._proxy is None:
             self._proxy = httpx2.AsyncClient(timeout=httpx2.Timeout(60.0, connect=5.0))
         headers = {
@@ -213,12 +273,13 @@ class LocalHub:
             for k, v in request.headers.items()
             if k.lower() not in _SKIP_HEADERS and k.lower() != "x-hf-authorization"
         }
-        # The app builds its file URLs on the space's own origin, as behind the Hub's proxy.
+        # The app builds its file URLs on the space's own origin, as behind the Hub's proxy
+        # (which strips any replica prefix too).
         headers["x-forwarded-host"] = request.headers.get("host", "")
         headers["x-forwarded-proto"] = "http"
         upstream = self._proxy.build_request(
             request.method,
-            space.upstream.rstrip("/") + path,
+            backend.rstrip("/") + path,
             params=request.query_params,
             headers=headers,
             content=await request.body(),
@@ -228,14 +289,90 @@ class LocalHub:
             body = await response.aread()
             media_type = response.headers.get("content-type", "application/json")
             self._replayed[replay_key] = (body, response.status_code, media_type)
-            return Response(body, status_code=response.status_code, media_type=media_type)
+            return self._with_replica(
+                Response(body, status_code=response.status_code, media_type=media_type),
+                space,
+                replica,
+            )
         out_headers = {k: v for k, v in response.headers.items() if k.lower() not in _SKIP_HEADERS}
-        return StreamingResponse(
-            response.aiter_raw(),
-            status_code=response.status_code,
-            headers=out_headers,
-            background=BackgroundTask(response.aclose),
+        return self._with_replica(
+            StreamingResponse(
+                response.aiter_raw(),
+                status_code=response.status_code,
+                headers=out_headers,
+                background=BackgroundTask(response.aclose),
+            ),
+            space,
+            replica,
         )
+
+    def _route(self, space: HubSpace, path: str) -> tuple[int | None, str]:
+        """Which replica serves `path`, and the path it sees: `/--replicas/{id}/...` pins
+        one, anything else goes to the replicas in turn."""
+        if path.startswith("/--replicas/"):
+            replica_id, _, rest = path[len("/--replicas/") :].partition("/")
+            ids = space.replica_ids
+            return (ids.index(replica_id) if replica_id in ids else None), "/" + rest
+        if len(space.backends) <= 1:
+            return 0, path
+        turn = self._turn[space.id]
+        self._turn[space.id] += 1
+        return turn % len(space.backends), path
+
+    @staticmethod
+    def _replica_id(space: HubSpace, replica: int) -> str:
+        return space.replica_ids[replica] if space.replicas else "main"
+
+    def _with_replica(self, response: Response, space: HubSpace, replica: int) -> Response:
+        if space.replicas:
+            response.headers[REPLICA_HEADER] = f"{space.subdomain[:8]}-{space.replica_ids[replica]}"
+        return response
+
+    def _visit(self, space: HubSpace) -> None:
+        """A visit to a sleeping space starts it; it runs `wake_after` seconds later."""
+        if space.stage not in ("SLEEPING", "STOPPED"):
+            return
+        space.stage = "APP_STARTING"
+
+        async def finish_starting() -> None:
+            await asyncio.sleep(space.wake_after)
+            if space.stage == "APP_STARTING":
+                space.stage = "RUNNING"
+
+        task = asyncio.get_running_loop().create_task(finish_starting())
+        self._starting.add(task)
+        task.add_done_callback(self._starting.discard)
+
+    @staticmethod
+    def _call_fault(space: HubSpace, method: str, path: str) -> Response | None:
+        """The answer a call fault gives on the queue routes, None for other routes."""
+        fault = space.call_fault
+        if fault is None:
+            return None
+        joins = method == "POST" and (path.endswith("/queue/join") or "/call/" in path)
+        if fault == "queue_full":
+            # Gradio's own answer once `queue(max_size=...)` is reached.
+            return JSONResponse({"detail": QUEUE_FULL_DETAIL}, status_code=503) if joins else None
+        if fault != "zerogpu_quota":
+            return None
+        # The job is accepted and fails inside, as the `spaces` package raises gr.Error.
+        if joins:
+            return JSONResponse({"event_id": ZEROGPU_EVENT})
+        error = {"error": ZEROGPU_MESSAGE, "duration": 10, "visible": True, "title": ZEROGPU_TITLE}
+        if method == "GET" and path.endswith("/queue/data"):
+            done = {
+                "msg": "process_completed",
+                "event_id": ZEROGPU_EVENT,
+                "output": error,
+                "success": False,
+                "title": ZEROGPU_TITLE,
+            }
+            body = f"data: {json.dumps(done)}\n\ndata: {json.dumps({'msg': 'close_stream'})}\n\n"
+            return Response(body, media_type="text/event-stream")
+        if method == "GET" and path.endswith(f"/{ZEROGPU_EVENT}"):
+            body = f"event: error\ndata: {json.dumps(error)}\n\n"
+            return Response(body, media_type="text/event-stream")
+        return None
 
     # ------------------------------------------------------------------ lifecycle
 

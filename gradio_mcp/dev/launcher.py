@@ -47,6 +47,9 @@ _OUTPUT_TAIL_CHARS = 3000
 # A free port picked by us can be taken by someone else before the app binds it.
 _PORT_ATTEMPTS = 3
 _PORT_CLASH_MARKERS = ("Cannot find empty port", "Address already in use")
+# Gradio pings its own URL at launch and gives up when a busy machine answers too slowly;
+# a second start usually gets through.
+_SELF_CHECK_FAILED = "When localhost is not accessible"
 # The child's environment: no analytics or telemetry calls, unbuffered output for the log,
 # and loopback never routed through a proxy (Gradio checks its own URL with httpx at launch).
 _CHILD_ENV = {
@@ -159,8 +162,9 @@ class GradioAppProcess:
         """Launch ``app_path`` and return once ``/gradio_api/info`` answers 200.
 
         Without ``port`` a free loopback port is picked, and picked again if another process
-        takes it first. Raises :class:`AppStartError` (with the tail of the app's output) when
-        the app exits early or is not ready within ``ready_timeout`` seconds.
+        takes it first (or if Gradio's check of its own URL timed out on a busy machine).
+        Raises :class:`AppStartError` (with the tail of the app's output) when the app exits
+        early or is not ready within ``ready_timeout`` seconds.
         """
         attempts = 1 if port is not None else _PORT_ATTEMPTS
         deadline = time.monotonic() + ready_timeout
@@ -172,7 +176,8 @@ class GradioAppProcess:
                 app._wait_ready(deadline)
             except AppStartError as error:
                 app.stop()
-                if error.port_clash and attempt < attempts and time.monotonic() < deadline:
+                retry = error.port_clash or _SELF_CHECK_FAILED in error.output
+                if retry and attempt < attempts and time.monotonic() < deadline:
                     continue
                 raise
             except BaseException:

@@ -8,10 +8,16 @@ from gradio_mcp.discovery._default import (
     get_gradio_spaces,
 )
 from gradio_mcp.discovery._engine import Discovery
+from gradio_mcp.discovery._schema_files import files_as_urls
+from gradio_mcp.discovery._wake import ASLEEP_STAGES, can_wake, cannot_wake
 
 __all__ = [
+    "ASLEEP_STAGES",
     "CacheStats",
     "Discovery",
+    "can_wake",
+    "cannot_wake",
+    "files_as_urls",
     "format_cache_metrics",
     "get_cache_stats",
     "get_gradio_space",

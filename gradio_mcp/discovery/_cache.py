@@ -189,6 +189,14 @@ class FetchCache(Generic[V]):
         """The stored entry, whatever its age, without touching statistics."""
         return self._entries.get(key)
 
+    def forget(self, key: Hashable) -> None:
+        """Drop the entry for `key` and its remembered failures (whoever's token they were
+        fetched with): the next lookup fetches afresh."""
+        self._entries.pop(key, None)
+        for flight in list(self._failures):
+            if flight == key or (isinstance(flight, tuple) and flight and flight[0] == key):
+                self._failures.pop(flight, None)
+
     @property
     def refreshing(self) -> int:
         """Background refreshes still running."""

@@ -157,13 +157,14 @@ def encode_failure(error: Exception) -> dict[str, Any] | None:
 
 
 def decode_failure(data: Any) -> SpaceError:
-    if not isinstance(data, dict) or set(data) != {"kind", "message", "status", "phase"}:
+    if not isinstance(data, dict) or set(data) != {"kind", "message", "status", "phase", "stage"}:
         raise GarbageError("failure: not a SpaceError object")
-    kind, message, status, phase = data["kind"], data["message"], data["status"], data["phase"]
+    kind, message, status = data["kind"], data["message"], data["status"]
+    phase, stage = data["phase"], data["stage"]
     if kind not in {k.value for k in ErrorKind} or not isinstance(message, str):
         raise GarbageError("failure: unknown kind or no message")
     if not (status is None or (isinstance(status, int) and not isinstance(status, bool))):
         raise GarbageError("failure: status is not a number")
-    if not isinstance(phase, str):
-        raise GarbageError("failure: phase is not text")
-    return SpaceError(ErrorKind(kind), message, status=status, phase=phase)
+    if not isinstance(phase, str) or not (stage is None or isinstance(stage, str)):
+        raise GarbageError("failure: phase or stage is not text")
+    return SpaceError(ErrorKind(kind), message, status=status, phase=phase, stage=stage)

@@ -30,6 +30,7 @@ from gradio_mcp.discovery._hub import fetch_space_metadata
 from gradio_mcp.discovery._schema_fetcher import fetch_space_schema
 from gradio_mcp.discovery._shared import RedisLevel, shared_levels
 from gradio_mcp.discovery._space_ids import normalize_space_id, predict_subdomain
+from gradio_mcp.discovery._wake import RUNNING_STAGES, StageListener, wake_space
 from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import GradioSpace, SpaceMetadata, SpaceSchema, Timings
 from gradio_mcp.net import (
@@ -47,9 +48,8 @@ log = get_logger("gradio_mcp.discovery")
 
 # How long a finished discovery that a list deadline gave up on is kept for the next request.
 LATE_RESULT_SECONDS = 60.0
-# Stages in which a space serves requests; the others (SLEEPING, BUILDING, PAUSED, ...) make
-# every schema fetch wait for a timeout, so they are reported at once instead.
-RUNNING_STAGES = frozenset({"RUNNING", "RUNNING_BUILDING", "RUNNING_APP_STARTING"})
+# Stages in which a space serves requests (RUNNING_STAGES); the others (SLEEPING, BUILDING,
+# PAUSED, ...) make every schema fetch wait for a timeout, so they are reported at once.
 
 
 def _ms(seconds: float) -> float:
@@ -134,6 +134,7 @@ class Discovery:
         self._known_private: cachetools.LRUCache[str, bool] = cachetools.LRUCache(
             maxsize=s.cache_max_entries
         )
+        self._waking: dict[tuple[str, str | None], asyncio.Task[None]] = {}
         self.discoveries = 0
         self.discovery_ms_total = 0.0
         self.prefetches_used = 0
@@ -169,6 +170,8 @@ class Discovery:
     async def aclose(self) -> None:
         for future, _finished in list(self._late.values()):
             future.cancel()
+        for task in list(self._waking.values()):
+            task.cancel()
         await self.metadata_cache.aclose()
         await self.schema_cache.aclose()
         if self._own_client:
@@ -303,6 +306,49 @@ class Discovery:
         del self._late[key]
         return future if time.monotonic() - finished_at < LATE_RESULT_SECONDS else None
 
+    # ------------------------------------------------------------------ waking
+
+    async def wake(
+        self, space_id: str, token: str | None, *, on_stage: StageListener | None = None
+    ) -> SpaceMetadata:
+        """Wake a sleeping space (or wait for a starting one) until it runs, within
+        `wake_timeout_ms`; raises `SpaceError` when it cannot run. Either way, what the
+        caches said about the space is forgotten, so the next discovery sees it as it is."""
+        try:
+            return await wake_space(
+                self.client,
+                self.settings.hf_endpoint,
+                space_id,
+                token,
+                space_headers=lambda url: self.space_headers(url, token),
+                budget=self.settings.wake_timeout_ms / 1000,
+                request_timeout=self.settings.space_info_timeout_ms / 1000,
+                slots=self._hub_slots,
+                on_stage=on_stage,
+                limits=self.limits,
+                egress=self.egress,
+            )
+        finally:
+            self.metadata_cache.forget(space_id)
+            self._late.pop((space_id, token_fingerprint(token)), None)
+
+    def wake_in_background(self, space_id: str, token: str | None) -> None:
+        """Start waking a space unless that is already under way (for tools/list, which
+        does not wait: the space is listed once it runs)."""
+        key = (space_id, token_fingerprint(token))
+        if key in self._waking:
+            return
+
+        async def run() -> None:
+            try:
+                await self.wake(space_id, token)
+            except SpaceError as exc:
+                log.debug("wake_failed", error=exc.kind.value, stage=exc.stage)
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._waking[key] = task
+        task.add_done_callback(lambda _t: self._waking.pop(key, None))
+
     async def get_space(
         self, space_id: str, token: str | None = None, *, include_runtime: bool = False
     ) -> GradioSpace:
@@ -399,6 +445,7 @@ class Discovery:
                 f"{metadata.id} is {stage.lower()}, not running; open it on the Hub to wake or"
                 " restart it, then try again",
                 phase="metadata",
+                stage=stage,
             )
         if metadata.url:
             return metadata.url

@@ -8,14 +8,25 @@ the MCP schema, where the space enabled it, adds per-parameter docstring descrip
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
+from gradio_mcp.discovery._schema_files import (
+    FILE_URL_DESCRIPTION,
+    FilePath,
+    file_paths,
+    file_url_schema,
+    files_as_urls,
+    tool_schema,
+)
 from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import Endpoint, Parameter, Return, SpaceSchema
 
-FILE_DESCRIPTION = "an http(s) URL or a data: URI of the file"
+FILE_DESCRIPTION = FILE_URL_DESCRIPTION
+RUNTIME_CHOICES_NOTE = "The choices are filled in at run time: any value is sent as given."
+_I18N_PREFIX = "__i18n__"
 # Gradio appends this advice to MCP tool descriptions; it names a tool we do not offer.
 _UPLOAD_ADVICE = re.compile(
     r"\s*If a user passes a file as an input, use the upload_file_to_gradio.*$"
@@ -27,26 +38,89 @@ _COMPONENT_TITLES = {"Radio", "Checkbox Group", "Dropdown", "Slider", "Textbox",
 _STATE_TYPES = {"state"}
 
 
-def _is_file_data(schema: Any) -> bool:
-    """True for Gradio's FileData/ImageData object schemas."""
-    if not isinstance(schema, Mapping):
-        return False
-    if schema.get("title") in ("FileData", "ImageData"):
-        return True
-    props = schema.get("properties")
-    return bool(isinstance(props, Mapping) and "path" in props and "meta" in props)
-
-
-def _file_kind(param: Mapping[str, Any]) -> str | None:
-    schema = param.get("type")
-    if _is_file_data(schema):
+def _file_kind(paths: tuple[FilePath, ...]) -> str | None:
+    """ "single" (the value is a file), "list" (a list of files), "nested" (files inside)."""
+    if not paths:
+        return None
+    if paths == ((),):
         return "single"
-    if isinstance(schema, Mapping) and schema.get("type") == "array":
-        return "list" if _is_file_data(schema.get("items")) else None
-    python_type = param.get("python_type")
+    if paths == (("*",),):
+        return "list"
+    return "nested"
+
+
+def _files_of(entry: Mapping[str, Any]) -> tuple[FilePath, ...]:
+    """Where an /info parameter or return holds files: by its schema, else its python type."""
+    paths = file_paths(entry.get("type"))
+    if paths:
+        return paths
+    python_type = entry.get("python_type")
     if isinstance(python_type, Mapping) and python_type.get("type") == "filepath":
-        return "single"
+        return ((),)
+    return ()
+
+
+def text_of(label: Any) -> str | None:
+    """A label as text: Gradio sends translation objects (`{"key": ...}`) for some."""
+    if label is None:
+        return None
+    if isinstance(label, str):
+        if label.startswith(_I18N_PREFIX):
+            try:
+                decoded = json.loads(label[len(_I18N_PREFIX) :])
+            except ValueError:
+                return label
+            return text_of(decoded)
+        return label
+    if isinstance(label, Mapping):
+        key = label.get("key")
+        return str(key) if key is not None else None
+    if isinstance(label, int | float) and not isinstance(label, bool):
+        return str(label)
     return None
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _fix_choices(node: dict[str, Any], custom_allowed: bool) -> str | None:
+    """Make a choice schema (Radio, Dropdown, CheckboxGroup, also as `items`) one a value can
+    pass: Gradio says `"type": "string"` even for numeric choices, publishes `"enum": []`
+    for choices filled at run time, and keeps the enum when any value is allowed.
+    Returns a note for the description, if the choices were dropped."""
+    note = None
+    items = node.get("items")
+    if isinstance(items, dict):
+        note = _fix_choices(items, custom_allowed)
+    choices = node.get("enum")
+    if not isinstance(choices, list):
+        return note
+    if not choices:
+        del node["enum"]
+        return RUNTIME_CHOICES_NOTE
+    if custom_allowed:
+        del node["enum"]
+        shown = ", ".join(str(c) for c in choices[:20])
+        return f"Suggested values: {shown}; other values are accepted too."
+    kinds = {_json_type(c) for c in choices}
+    if kinds <= {"integer"}:
+        node["type"] = "integer"
+    elif kinds <= {"integer", "number"}:
+        node["type"] = "number"
+    elif kinds != {"string"}:
+        node.pop("type", None)
+    return note
 
 
 def _strip_untrusted(node: Any) -> Any:
@@ -80,24 +154,19 @@ def _clean_schema(schema: Any) -> dict[str, Any]:
     return cleaned
 
 
-def _file_schema(kind: str, description: str | None) -> dict[str, Any]:
-    one = {"type": "string", "format": "uri", "description": FILE_DESCRIPTION}
-    if kind == "list":
-        schema: dict[str, Any] = {"type": "array", "items": one}
-    else:
-        schema = dict(one)
-    if description:
-        schema["description"] = f"{description} ({FILE_DESCRIPTION})"
+def _value_schema(
+    entry: Mapping[str, Any], paths: tuple[FilePath, ...], description: str | None
+) -> dict[str, Any]:
+    """The schema a tool shows for an /info parameter or return: Gradio's type, cleaned,
+    with a URL string wherever a file goes."""
+    raw = entry.get("type")
+    if paths == ((),) and not file_paths(raw):  # known only by its python type
+        return file_url_schema(description)
+    cleaned = _clean_schema(raw)
+    schema = tool_schema(cleaned, description) if paths else cleaned
+    if description and paths != ((),):
+        schema["description"] = description
     return schema
-
-
-def _file_default(value: Any) -> Any:
-    """A file parameter's default as the URL string the tool schema promises."""
-    if isinstance(value, Mapping):
-        return value.get("url") or value.get("path")
-    if isinstance(value, list):
-        return [_file_default(v) for v in value]
-    return value
 
 
 def _safe_name(raw: Any, index: int, taken: set[str]) -> str:
@@ -202,27 +271,26 @@ def _parse_endpoint(
     taken: set[str] = set()
     parameters = []
     for i, p in enumerate(raw_params):
-        name = _safe_name(p.get("parameter_name") or p.get("label"), i, taken)
-        kind = _file_kind(p)
+        name = _safe_name(p.get("parameter_name") or text_of(p.get("label")), i, taken)
+        paths = _files_of(p)
         mcp_prop = mcp_props.get(p.get("parameter_name") or name)
         description = mcp_prop.get("description") if isinstance(mcp_prop, Mapping) else None
         has_default = bool(p.get("parameter_has_default"))
         default = p.get("parameter_default") if has_default else None
-        if kind:
-            schema = _file_schema(kind, description)
-            default = _file_default(default)
-        else:
-            schema = _clean_schema(p.get("type"))
-            if description:
-                schema["description"] = description
-            component = components.get(visible_inputs[i]) if visible_inputs else None
-            props = (component or {}).get("props") or {}
-            if (component or {}).get("type") == "slider":
-                for key in ("minimum", "maximum"):
-                    if isinstance(props.get(key), int | float):
-                        schema[key] = props[key]
+        schema = _value_schema(p, paths, description)
+        component = components.get(visible_inputs[i]) if visible_inputs else None
+        props = (component or {}).get("props") or {}
+        note = _fix_choices(schema, props.get("allow_custom_value") is True)
+        if note:
+            text = str(schema.get("description") or "").strip()
+            schema["description"] = f"{text.rstrip('.')}. {note}" if text else note
+        if (component or {}).get("type") == "slider":
+            for key in ("minimum", "maximum"):
+                if isinstance(props.get(key), int | float):
+                    schema[key] = props[key]
         if has_default:
-            schema["default"] = default
+            # The schema shows a file default as its URL; Gradio gets the FileData itself.
+            schema["default"] = files_as_urls(default) if paths else default
         parameters.append(
             Parameter(
                 name=name,
@@ -231,21 +299,25 @@ def _parse_endpoint(
                 has_default=has_default,
                 default=default,
                 description=description or schema.get("description"),
-                label=p.get("label"),
-                component=p.get("component"),
-                file=kind,
+                label=text_of(p.get("label")),
+                component=text_of(p.get("component")),
+                file=_file_kind(paths),
+                file_paths=paths,
             )
         )
 
     returns = []
     for r in raw_returns:
-        kind = _file_kind(r)
+        paths = _files_of(r)
+        schema = _value_schema(r, paths, None)
+        _fix_choices(schema, False)
         returns.append(
             Return(
-                label=r.get("label"),
-                component=r.get("component"),
-                schema=_file_schema(kind, None) if kind else _clean_schema(r.get("type")),
-                file=kind,
+                label=text_of(r.get("label")),
+                component=text_of(r.get("component")),
+                schema=schema,
+                file=_file_kind(paths),
+                file_paths=paths,
             )
         )
 
@@ -280,9 +352,7 @@ def _endpoints_from_mcp_only(mcp_tools: Mapping[str, Mapping[str, Any]]) -> list
         for name, prop in (input_schema.get("properties") or {}).items():
             prop = dict(prop) if isinstance(prop, Mapping) else {}
             is_file = "Gradio File Input" in str(prop.get("format", ""))
-            schema = (
-                _file_schema("single", prop.get("description")) if is_file else _clean_schema(prop)
-            )
+            schema = file_url_schema(prop.get("description")) if is_file else _clean_schema(prop)
             params.append(
                 Parameter(
                     name=name,
@@ -292,6 +362,7 @@ def _endpoints_from_mcp_only(mcp_tools: Mapping[str, Mapping[str, Any]]) -> list
                     default=prop.get("default"),
                     description=prop.get("description"),
                     file="single" if is_file else None,
+                    file_paths=((),) if is_file else (),
                 )
             )
         description = _UPLOAD_ADVICE.sub("", str(tool.get("description") or "")).strip()

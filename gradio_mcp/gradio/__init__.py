@@ -1,7 +1,8 @@
 """The Gradio protocol client: run an endpoint over the queue, with progress and files."""
 
 from gradio_mcp.gradio._call import call_endpoint
-from gradio_mcp.gradio._outputs import CallError, CallOutcome, FileRef, OutputValue
+from gradio_mcp.gradio._errors import CallError
+from gradio_mcp.gradio._outputs import CallOutcome, FileRef, OutputValue
 from gradio_mcp.gradio._progress import ProgressSink, ProgressUpdate
 
 __all__ = [

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import re
 import secrets
 import time
 import urllib.parse
@@ -27,14 +29,9 @@ from typing import Any
 import httpx2
 
 from gradio_mcp.errors import UpstreamCallError
+from gradio_mcp.gradio._errors import CallError, error_from_payload, error_from_status
 from gradio_mcp.gradio._inputs import call_data, pending_uploads, replace_uploads
-from gradio_mcp.gradio._outputs import (
-    CallError,
-    CallOutcome,
-    OutputValue,
-    error_from_payload,
-    output_values,
-)
+from gradio_mcp.gradio._outputs import CallOutcome, OutputValue, output_values
 from gradio_mcp.gradio._progress import (
     ProgressSink,
     ProgressTracker,
@@ -62,20 +59,36 @@ CANCEL_TIMEOUT = 2.0
 DEFAULT_MAX_DURATION = 3600.0
 MAX_EVENTS = 200_000
 BODY_EXCERPT_CHARS = 300
+# A space with several replicas keeps each job's events and files on one of them; the Hub's
+# proxy names it in this header and routes `/--replicas/{id}/...` to it.
+REPLICA_HEADER = "x-proxied-replica"
+_REPLICA_ID = re.compile(r"[A-Za-z0-9]{1,64}")
+_AUTH_HEADERS = frozenset({"authorization", "x-hf-authorization"})
 
 # Background /cancel requests outlive the cancelled call; keep references so they finish.
 _background: set[asyncio.Task[None]] = set()
 
 
 def _status_error(status: int, what: str, excerpt: str) -> UpstreamCallError:
+    """The error for an HTTP status, in words (Gradio's 422 verdicts, a full queue...)."""
+    try:
+        body = json.loads(excerpt)
+    except ValueError:
+        body = None  # not JSON, or cut short: only the excerpt is ever read
     text = " ".join(excerpt.split())
     if len(text) > BODY_EXCERPT_CHARS:
         text = text[:BODY_EXCERPT_CHARS] + "…"
-    return UpstreamCallError(
-        f"HTTP {status}",
-        f"{what} failed with status {status}" + (f": {text}" if text else ""),
-        status,
-    )
+    err = error_from_status(status, body, what, text)
+    return UpstreamCallError(err.title, err.message, err.status)
+
+
+def replica_of(response: httpx2.Response) -> str | None:
+    """The replica that answered, from the Hub proxy's `X-Proxied-Replica: <space>-<id>`."""
+    header = response.headers.get(REPLICA_HEADER)
+    if not header:
+        return None
+    replica = header.rsplit("-", 1)[-1].strip()
+    return replica if _REPLICA_ID.fullmatch(replica) else None
 
 
 class _Call:
@@ -94,12 +107,16 @@ class _Call:
     ) -> None:
         self.client = client
         self.limits = limits
-        self.api = base_url.rstrip("/") + api_prefix
+        self.base = base_url.rstrip("/")
+        self.prefix = api_prefix
+        self.api = self.base + api_prefix
         # The headers were approved for `base_url`'s host; never let the prefix move them.
         if httpx2.URL(self.api).host != httpx2.URL(base_url).host:
             raise ValueError(f"API prefix {api_prefix!r} leaves the space's host")
         self.endpoint = endpoint
         self.headers = dict(headers or {})
+        self.authenticated = any(k.lower() in _AUTH_HEADERS for k in self.headers)
+        self.replica: str | None = None
         self.tracker = tracker
         self.timeout = httpx2.Timeout(read_timeout, connect=CONNECT_TIMEOUT)
         self.session_hash = secrets.token_hex(6)
@@ -109,9 +126,10 @@ class _Call:
     async def _post_json(self, path: str, what: str, **content: Any) -> Any:
         """POST to the space's API and read its JSON answer within the read limits."""
         request = self.client.build_request(
-            "POST", self.api + path, headers=self.headers, timeout=self.timeout, **content
+            "POST", self.pinned_api + path, headers=self.headers, timeout=self.timeout, **content
         )
         response = await self.client.send(request, stream=True)
+        self._pin(response)
         try:
             if response.status_code >= 400:
                 raise _status_error(response.status_code, what, await read_excerpt(response))
@@ -122,6 +140,32 @@ class _Call:
             return loads_json(body, self.limits.json_depth)
         except ValueError as exc:
             raise UpstreamCallError("Bad response", f"{what} did not return JSON") from exc
+
+    @property
+    def pinned_api(self) -> str:
+        """The API root, through the replica this call is pinned to (once one answered)."""
+        if self.replica is None:
+            return self.api
+        return f"{self.base}/--replicas/{self.replica}{self.prefix}"
+
+    def _pin(self, response: httpx2.Response) -> None:
+        # The first replica that answers holds this call's upload, job and files.
+        if self.replica is None:
+            self.replica = replica_of(response)
+
+    def pinned_url(self, url: str) -> str:
+        """A URL of the space's own API (an output file) through this call's replica, so
+        that whoever follows it reaches the replica that has the file."""
+        if self.replica is None or not url.startswith(self.api + "/"):
+            return url
+        return self.pinned_api + url[len(self.api) :]
+
+    def outputs(self, raw: Any) -> list[OutputValue]:
+        return output_values(self.endpoint, raw, self.pinned_api, self.pinned_url)
+
+    def error(self, payload: Any, title: Any = None) -> UpstreamCallError:
+        err = error_from_payload(payload, title, authenticated=self.authenticated)
+        return UpstreamCallError(err.title, err.message, err.status)
 
     def _loads(self, raw: str) -> Any:
         """An event's JSON; ValueError when it is not JSON, ReadLimitError when too deep."""
@@ -159,7 +203,7 @@ class _Call:
         self.event_id = joined.get("event_id") if isinstance(joined, dict) else None
         if not isinstance(self.event_id, str):
             raise UpstreamCallError("Bad response", f"queue/join gave no event_id: {joined!r:.200}")
-        url = f"{self.api}/queue/data"
+        url = f"{self.pinned_api}/queue/data"
         params = {"session_hash": self.session_hash}
         async with contextlib.aclosing(self._events(url, params, "reading the queue")) as events:
             async for _, raw in events:
@@ -194,16 +238,14 @@ class _Call:
         elif kind == "process_generating":
             output = msg.get("output")
             if isinstance(output, dict) and "data" in output:
-                partial = output_values(self.endpoint, output["data"], self.api)
-                await self.tracker.message(preview_message(partial))
+                await self.tracker.message(preview_message(self.outputs(output["data"])))
         elif kind == "process_completed":
             output = msg.get("output")
             if not msg.get("success"):
-                err = error_from_payload(output, msg.get("title"))
-                raise UpstreamCallError(err.title, err.message, err.status)
+                raise self.error(output, msg.get("title"))
             if not isinstance(output, dict) or "data" not in output:
                 raise UpstreamCallError("Cancelled", "the job was cancelled on the space")
-            return output_values(self.endpoint, output["data"], self.api)
+            return self.outputs(output["data"])
         return None
 
     async def _on_gradio_progress(self, progress_data: Any) -> None:
@@ -252,7 +294,7 @@ class _Call:
             raise UpstreamCallError("Bad response", f"call gave no event_id: {joined!r:.200}")
         # On /call the event id doubles as the session hash (for /cancel).
         self.session_hash = self.event_id
-        url = f"{self.api}/call/{name}/{self.event_id}"
+        url = f"{self.pinned_api}/call/{name}/{self.event_id}"
         async with contextlib.aclosing(self._events(url, None, "reading the result")) as events:
             async for event, raw in events:
                 if event == "heartbeat":
@@ -262,15 +304,13 @@ class _Call:
                 except ValueError:
                     payload = raw
                 if event == "error":
-                    err = error_from_payload(payload)
-                    raise UpstreamCallError(err.title, err.message, err.status)
+                    raise self.error(payload)
                 if event == "generating":
-                    partial = output_values(self.endpoint, payload, self.api)
-                    await self.tracker.message(preview_message(partial))
+                    await self.tracker.message(preview_message(self.outputs(payload)))
                 elif event == "complete":
                     if payload is None:
                         raise UpstreamCallError("Cancelled", "the job was cancelled on the space")
-                    return output_values(self.endpoint, payload, self.api)
+                    return self.outputs(payload)
         raise UpstreamCallError(
             "Connection closed", "the space closed the stream before the result"
         )
@@ -286,7 +326,11 @@ class _Call:
         # Best effort: the space also drops queued jobs whose stream went away. The answer
         # says nothing we need, so its body is never read.
         request = self.client.build_request(
-            "POST", f"{self.api}/cancel", json=body, headers=self.headers, timeout=CANCEL_TIMEOUT
+            "POST",
+            f"{self.pinned_api}/cancel",
+            json=body,
+            headers=self.headers,
+            timeout=CANCEL_TIMEOUT,
         )
         with contextlib.suppress(httpx2.HTTPError):
             response = await self.client.send(request, stream=True)

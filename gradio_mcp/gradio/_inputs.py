@@ -1,8 +1,10 @@
 """A call's arguments as Gradio wants them: a positional `data` list, files as FileData.
 
-File arguments arrive as http(s) URLs (passed through: the space downloads them itself) or
-`data:` URIs (uploaded to the space before the call). Anything that cannot be sent raises
-`ToolArgumentError` before a single request goes upstream.
+Files go wherever the endpoint's schema puts them (`Parameter.file_paths`): at the top, in
+lists, inside Gallery items, chat messages, editor layers... Each arrives as an http(s) URL
+(passed through: the space downloads it itself), a `data:` URI (uploaded to the space before
+the call) or a FileData object. Anything that cannot be sent raises `ToolArgumentError`
+before a single request goes upstream.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from gradio_client.utils import is_file_obj_with_meta, traverse
+
 from gradio_mcp.errors import ToolArgumentError
-from gradio_mcp.models import Endpoint
+from gradio_mcp.models import ANY_ITEM, Endpoint, Parameter
 
 FILE_DATA_META = {"_type": "gradio.FileData"}
 
@@ -77,18 +81,115 @@ def _parse_data_uri(
     return PendingUpload(urllib.parse.unquote(name), content, mime)
 
 
-def _file_argument(value: Any, param: str, max_bytes: int | None, endpoint: Endpoint) -> Any:
+def _where(param: str, path: tuple[str | int, ...]) -> str:
+    text = param
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else f".{step}"
+    return text
+
+
+def _file_value(value: Any, where: str, max_bytes: int | None, endpoint: Endpoint) -> Any:
+    """One file position: a URL, a `data:` URI, or a FileData-like object."""
     if isinstance(value, str):
         if value.startswith("data:"):
-            return _parse_data_uri(value, param, max_bytes, endpoint)
+            return _parse_data_uri(value, where, max_bytes, endpoint)
         parts = urllib.parse.urlsplit(value)
         if parts.scheme in ("http", "https") and parts.netloc:
             return _file_from_url(value)
+    elif isinstance(value, Mapping):
+        if is_file_obj_with_meta(value):
+            return dict(value)  # already what Gradio wants (a file it gave us, or uploaded)
+        url = value.get("url")
+        if isinstance(url, str) and url:
+            # A file object from one of our results ({"url", "name", "mime_type"}).
+            return _file_value(url, where, max_bytes, endpoint)
     shown = value if isinstance(value, str) and len(value) < 80 else type(value).__name__
     raise _bad(
         endpoint,
-        f"argument {param!r} must be an http(s) URL or a data: URI of the file, got {shown!r}",
+        f"argument {where!r} must be an http(s) URL or a data: URI of the file, got {shown!r}",
     )
+
+
+def _convert_at(
+    value: Any,
+    path: tuple[str | int, ...],
+    done: tuple[str | int, ...],
+    param: str,
+    max_bytes: int | None,
+    endpoint: Endpoint,
+) -> Any:
+    """`value` with the file at `path` (below `done`) converted; containers are copied."""
+    if value is None:
+        return None
+    if not path:
+        if isinstance(value, list):
+            return value  # a list where a file may also go: another path reaches its items
+        return _file_value(value, _where(param, done), max_bytes, endpoint)
+    step, rest = path[0], path[1:]
+    if step == ANY_ITEM:
+        if isinstance(value, list):
+            return [
+                _convert_at(item, rest, (*done, i), param, max_bytes, endpoint)
+                for i, item in enumerate(value)
+            ]
+        if isinstance(value, Mapping):
+            return {
+                key: _convert_at(item, rest, (*done, str(key)), param, max_bytes, endpoint)
+                for key, item in value.items()
+            }
+        return value
+    if isinstance(step, int):
+        if isinstance(value, list | tuple) and step < len(value):
+            items = list(value)
+            items[step] = _convert_at(items[step], rest, (*done, step), param, max_bytes, endpoint)
+            return items
+        return value
+    if isinstance(value, Mapping) and step in value:
+        converted = dict(value)
+        converted[step] = _convert_at(value[step], rest, (*done, step), param, max_bytes, endpoint)
+        return converted
+    return value  # this alternative of the schema (anyOf) has no file here
+
+
+def convert_files(
+    value: Any, parameter: Parameter, max_bytes: int | None, endpoint: Endpoint
+) -> Any:
+    """A parameter's value with every file position turned into FileData (or an upload).
+
+    Driven by the schema: `parameter.file_paths` says where Gradio wants files. A URL is
+    passed through (the space downloads it), a `data:` URI becomes a `PendingUpload`,
+    FileData objects are kept; anything else at a file position is refused.
+    """
+    for path in parameter.file_paths:
+        value = _convert_at(value, path, (), parameter.name, max_bytes, endpoint)
+    return value
+
+
+def _values_by_parameter(endpoint: Endpoint, arguments: Mapping[str, Any]) -> list[Any]:
+    values: list[Any] = []
+    missing: list[str] = []
+    for parameter in endpoint.parameters:
+        if parameter.name in arguments:
+            values.append(arguments[parameter.name])
+        elif parameter.has_default:
+            # A copy, so that a caller rewriting inputs in place cannot alter the
+            # endpoint's defaults for the next call.
+            values.append(copy.deepcopy(parameter.default))
+        else:
+            if parameter.required:
+                missing.append(parameter.name)
+            values.append(None)
+    if missing:
+        raise ToolArgumentError(
+            endpoint.api_name, [f"missing required argument '{name}'" for name in missing]
+        )
+    return values
+
+
+def _in_layout(endpoint: Endpoint, values: list[Any]) -> list[Any]:
+    if endpoint.input_layout is None:
+        return values
+    return [None if slot is None else values[slot] for slot in endpoint.input_layout]
 
 
 def positional_data(endpoint: Endpoint, arguments: Mapping[str, Any] | None) -> list[Any]:
@@ -97,28 +198,7 @@ def positional_data(endpoint: Endpoint, arguments: Mapping[str, Any] | None) -> 
     With an `input_layout` (from `/config`), State slots are sent as null where Gradio expects
     them. Values are passed as given; file URLs are left for the caller to turn into FileData.
     """
-    arguments = arguments or {}
-    values: list[Any] = []
-    missing: list[str] = []
-    for parameter in endpoint.parameters:
-        if parameter.name in arguments:
-            values.append(arguments[parameter.name])
-        elif parameter.has_default:
-            # A copy, so that a caller rewriting file inputs in place cannot alter the
-            # endpoint's defaults for the next call.
-            values.append(copy.deepcopy(parameter.default))
-        elif parameter.required:
-            missing.append(parameter.name)
-            values.append(None)
-        else:
-            values.append(None)
-    if missing:
-        raise ToolArgumentError(
-            endpoint.api_name, [f"missing required argument '{name}'" for name in missing]
-        )
-    if endpoint.input_layout is None:
-        return values
-    return [None if slot is None else values[slot] for slot in endpoint.input_layout]
+    return _in_layout(endpoint, _values_by_parameter(endpoint, arguments or {}))
 
 
 def call_data(
@@ -126,7 +206,8 @@ def call_data(
 ) -> list[Any]:
     """Arguments in the order Gradio expects, defaults filled, State slots as null.
 
-    File arguments become FileData dicts, or `PendingUpload`s for `data:` URIs.
+    Files, wherever the schema puts them, become FileData dicts, or `PendingUpload`s for
+    `data:` URIs.
     """
     known = {p.name: p for p in endpoint.parameters}
     unknown = sorted(set(arguments) - set(known))
@@ -136,39 +217,37 @@ def call_data(
             f"unknown argument(s) {', '.join(map(repr, unknown))} for {endpoint.api_name!r}; "
             f"expected {', '.join(known) or 'none'}",
         )
-    converted = dict(arguments)
-    for name, value in arguments.items():
-        param = known[name]
-        if param.file is None or value is None:
-            continue
-        if param.file == "list":
-            items = value if isinstance(value, list) else [value]
-            converted[name] = [_file_argument(v, name, max_upload_bytes, endpoint) for v in items]
-        else:
-            converted[name] = _file_argument(value, name, max_upload_bytes, endpoint)
-    return positional_data(endpoint, converted)
+    values = _values_by_parameter(endpoint, arguments)
+    converted = [
+        convert_files(value, parameter, max_upload_bytes, endpoint)
+        if parameter.file_paths
+        else value
+        for parameter, value in zip(endpoint.parameters, values, strict=True)
+    ]
+    return _in_layout(endpoint, converted)
 
 
 def pending_uploads(data: list[Any]) -> list[PendingUpload]:
-    """The `data:` URI arguments of a data list that must be uploaded first."""
+    """The `data:` URI arguments of a data list that must be uploaded first, in order."""
     found: list[PendingUpload] = []
-    for value in data:
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, PendingUpload):
-                found.append(item)
+
+    def keep(upload: PendingUpload) -> PendingUpload:
+        found.append(upload)
+        return upload
+
+    traverse(data, keep, _is_upload)
     return found
 
 
 def replace_uploads(data: list[Any], paths: Mapping[int, str]) -> list[Any]:
     """The data list with each upload (by `id()`) replaced by the FileData of its path."""
 
-    def convert(item: Any) -> Any:
-        if isinstance(item, PendingUpload):
-            return {
-                "path": paths[id(item)],
-                "meta": dict(FILE_DATA_META),
-                "orig_name": item.name,
-            }
-        return item
+    def convert(item: PendingUpload) -> dict[str, Any]:
+        return {"path": paths[id(item)], "meta": dict(FILE_DATA_META), "orig_name": item.name}
 
-    return [[convert(v) for v in x] if isinstance(x, list) else convert(x) for x in data]
+    replaced: list[Any] = traverse(data, convert, _is_upload)
+    return replaced
+
+
+def _is_upload(value: Any) -> bool:
+    return isinstance(value, PendingUpload)

@@ -1,28 +1,25 @@
-"""What a call gives back: output values with their files, and the space's errors.
+"""What a call gives back: output values with their files.
 
-Pure functions over Gradio's payloads: State outputs dropped, FileData recognised (also
-nested, as in gallery items), every shape of Gradio's error events read into a `CallError`.
+Pure functions over Gradio's payloads: State outputs dropped, update dicts unwrapped, and
+FileData recognised wherever it sits (gallery items, chat messages, editor layers), by
+Gradio's own test for a file object, with everything around it kept.
 """
 
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from gradio_client.utils import is_file_obj_with_meta
+from gradio_client.utils import is_file_obj_with_meta, traverse
 
+from gradio_mcp.gradio._errors import CallError
 from gradio_mcp.models import Endpoint, Return
 
 # mimetypes' legacy names that MCP clients do not recognise as audio they can play.
 _MIME_FIXES = {"audio/x-wav": "audio/wav", "audio/x-flac": "audio/flac"}
-# Gradio's text for `{"error": null}` is nothing at all; say why instead.
-HIDDEN_ERROR_MESSAGE = (
-    "The space raised an exception but does not share error details "
-    "(it was launched with show_error=False). Check the inputs, or the space's logs."
-)
 
 
 @dataclass(frozen=True)
@@ -36,24 +33,30 @@ class FileRef:
     path: str | None = None
 
 
+_UNSET: Any = object()
+
+
 @dataclass(frozen=True)
 class OutputValue:
-    """One real output (State dropped): the raw value, what /info says of it, its file(s)."""
+    """One real output (State dropped): its value, what /info says of it, and its files.
+
+    `value` is Gradio's value (an update dict unwrapped to its value); `data` is the same
+    with each FileData object replaced by its `FileRef`, every other part kept (captions,
+    labels, chat messages). `file` is set when the whole output is one file; `files` lists
+    every file in the output, in order.
+    """
 
     value: Any
     returns: Return | None = None
     file: FileRef | None = None
-    files: tuple[FileRef, ...] = ()  # galleries and multi-file outputs
+    files: tuple[FileRef, ...] = ()
+    data: Any = _UNSET
 
-
-@dataclass(frozen=True)
-class CallError:
-    title: str
-    message: str
-    status: int | None = None
-
-    def __str__(self) -> str:
-        return f"{self.title}: {self.message}"
+    def __post_init__(self) -> None:
+        if self.data is _UNSET:  # built by hand: the file, else the value as it is
+            object.__setattr__(self, "data", self.file if self.file is not None else self.value)
+        if self.file is not None and not self.files:
+            object.__setattr__(self, "files", (self.file,))
 
 
 @dataclass
@@ -76,9 +79,13 @@ def _is_file_data(value: Any) -> bool:
     return isinstance(value, dict) and "path" in value and "url" in value
 
 
-def _file_ref(value: Mapping[str, Any], files_base: str) -> FileRef:
+def _file_ref(
+    value: Mapping[str, Any], files_base: str, rewrite_url: Callable[[str], str] | None = None
+) -> FileRef:
     path = value.get("path")
-    url = value.get("url") or f"{files_base}/file={path}"
+    url = str(value.get("url") or f"{files_base}/file={path}")
+    if rewrite_url is not None:
+        url = rewrite_url(url)
     name = value.get("orig_name") or PurePosixPath(str(path or url)).name or None
     mime = value.get("mime_type") or (mimetypes.guess_type(name)[0] if name else None)
     mime = _MIME_FIXES.get(mime, mime) if mime else None
@@ -92,49 +99,45 @@ def _file_ref(value: Mapping[str, Any], files_base: str) -> FileRef:
     )
 
 
-def _nested_file(value: Any) -> Any:
-    # Gallery items are {"image": FileData, "caption": ...}; older videos {"video": FileData}.
-    if isinstance(value, dict) and not _is_file_data(value):
-        for key in ("image", "video", "file"):
-            if _is_file_data(value.get(key)):
-                return value[key]
+def unwrap_update(value: Any) -> Any:
+    """The value in a component update (`{"__type__": "update", ...}`), None if it has none.
+
+    A function that returns `gr.Dropdown(choices=...)` or `gr.update(...)` sends its new
+    properties; only `value` is what the output holds."""
+    if isinstance(value, dict) and value.get("__type__") == "update":
+        return value.get("value")
     return value
 
 
-def output_values(endpoint: Endpoint, raw: Any, files_base: str) -> list[OutputValue]:
+def _with_file_refs(
+    value: Any, files_base: str, rewrite_url: Callable[[str], str] | None
+) -> tuple[Any, list[FileRef]]:
+    found: list[FileRef] = []
+
+    def to_ref(file_data: Mapping[str, Any]) -> FileRef:
+        ref = _file_ref(file_data, files_base, rewrite_url)
+        found.append(ref)
+        return ref
+
+    return traverse(value, to_ref, _is_file_data), found
+
+
+def output_values(
+    endpoint: Endpoint,
+    raw: Any,
+    files_base: str,
+    rewrite_url: Callable[[str], str] | None = None,
+) -> list[OutputValue]:
+    """The real outputs of a call's raw `data`; `rewrite_url` maps each file's URL (to pin
+    it to the replica that holds the file)."""
     data = raw if isinstance(raw, list) else [raw]
     keep = endpoint.output_keep
     kept = data if keep is None else [data[i] for i in keep if i < len(data)]
     outputs: list[OutputValue] = []
-    for i, value in enumerate(kept):
+    for i, raw_value in enumerate(kept):
         ret = endpoint.returns[i] if i < len(endpoint.returns) else None
-        single = _nested_file(value)
-        if _is_file_data(single):
-            outputs.append(OutputValue(value, ret, file=_file_ref(single, files_base)))
-            continue
-        files: tuple[FileRef, ...] = ()
-        if isinstance(value, list) and value:
-            items = [_nested_file(v) for v in value]
-            if all(_is_file_data(v) for v in items):
-                files = tuple(_file_ref(v, files_base) for v in items)
-        outputs.append(OutputValue(value, ret, files=files))
+        value = unwrap_update(raw_value)
+        with_refs, files = _with_file_refs(value, files_base, rewrite_url)
+        single = with_refs if isinstance(with_refs, FileRef) else None
+        outputs.append(OutputValue(value, ret, single, tuple(files), with_refs))
     return outputs
-
-
-def error_from_payload(payload: Any, title: Any = None) -> CallError:
-    """`event: error` data or a failed `process_completed` output, in all their shapes."""
-    if isinstance(payload, dict):
-        message = payload.get("error")
-        title = payload.get("title") or title
-    else:
-        message = payload
-    title_text = str(title) if title else "Error"
-    if message is None or message == "":
-        return CallError(title_text, HIDDEN_ERROR_MESSAGE)
-    if isinstance(message, str) and message.strip() == "404: Not Found":
-        return CallError(
-            title_text,
-            "The space no longer knows this job (404); it may have restarted. Try again.",
-            404,
-        )
-    return CallError(title_text, str(message))

@@ -28,10 +28,41 @@ def _is_file_reference(value: object) -> bool:
     return lowered.startswith(("http://", "https://", "data:"))
 
 
-# Only our file parameters carry format "uri" (schemas.py puts it there), and what calls.py
-# can fetch or upload is exactly an http(s) URL or a data: URI, so "uri" is checked as that.
+# Only our file positions carry format "uri" (discovery puts it there: the space's own
+# `format`s are dropped), and what a call can fetch or upload is exactly an http(s) URL or a
+# data: URI, so "uri" is checked as that.
 _FORMATS = jsonschema.FormatChecker(formats=())
 _FORMATS.checks("uri")(_is_file_reference)
+_FILE_POSITION = "gradio-mcp: a file"
+# Besides the URL the schema shows, a file position takes a FileData object (a file the space
+# already has) or a file object from one of our results ({"url", "name", "mime_type"}).
+_FILE_OBJECT = {
+    "type": "object",
+    "anyOf": [
+        {
+            "properties": {
+                "path": {"type": "string"},
+                "meta": {"properties": {"_type": {"const": "gradio.FileData"}}},
+            },
+            "required": ["path", "meta"],
+        },
+        {"properties": {"url": {"type": "string", "format": "uri"}}, "required": ["url"]},
+    ],
+}
+
+
+def accepting_file_objects(node: Any) -> Any:
+    """The schema a call is checked against: file positions take file objects too."""
+    if isinstance(node, list):
+        return [accepting_file_objects(item) for item in node]
+    if not isinstance(node, Mapping):
+        return node
+    if node.get("format") == "uri" and node.get("type") == "string":
+        return {"$comment": _FILE_POSITION, "anyOf": [dict(node), _FILE_OBJECT]}
+    return {
+        key: value if key in ("default", "const", "enum") else accepting_file_objects(value)
+        for key, value in node.items()
+    }
 
 
 def _json_type(value: Any) -> str:
@@ -71,6 +102,12 @@ def _explain(error: jsonschema.ValidationError) -> str:
         return f"{show_value(value)} must be greater than {bound}"
     if rule == "format" and bound == "uri":
         return f"expected an http(s) URL or a data: URI, got {show_value(value)}"
+    if (
+        rule == "anyOf"
+        and isinstance(error.schema, Mapping)
+        and error.schema.get("$comment") == _FILE_POSITION
+    ):
+        return f"expected an http(s) URL or a data: URI of a file, got {show_value(value)}"
     if rule in ("minLength", "maxLength", "minItems", "maxItems", "pattern"):
         return f"{show_value(value)} fails {rule} {show_value(bound)}"
     message = str(error.message)
@@ -98,7 +135,9 @@ class ArgumentChecker:
         self.schema = schema
         self._properties: Mapping[str, Any] = schema.get("properties", {})
         self._position = {name: i for i, name in enumerate(self._properties)}
-        self._validator = jsonschema.Draft202012Validator(schema, format_checker=_FORMATS)
+        self._validator = jsonschema.Draft202012Validator(
+            accepting_file_objects(schema), format_checker=_FORMATS
+        )
 
     def problems(self, arguments: Any) -> list[Problem]:
         """Every problem with `arguments`, in a stable, readable order; empty when fine."""

@@ -146,6 +146,15 @@ def assign_tool_names(
     }
 
 
+def may_belong_to(name: str, space_id: str, style: str = "space") -> bool:
+    """Whether a tool name could be one of the space's tools (its space part, possibly
+    truncated, leads the name). With bare endpoint names any space could own it."""
+    if style == "endpoint":
+        return True
+    head, sep, _rest = name.partition("__")
+    return bool(sep and head) and _space_part(space_id).startswith(head.rstrip("_-"))
+
+
 def _clashing(chosen: Mapping[tuple[str, str], str]) -> list[tuple[str, str]]:
     owners: dict[str, list[tuple[str, str]]] = {}
     for key, name in chosen.items():

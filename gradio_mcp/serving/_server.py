@@ -20,18 +20,18 @@ from starlette.requests import Request
 from gradio_mcp._log import get_logger
 from gradio_mcp._version import __version__
 from gradio_mcp.config import Settings
-from gradio_mcp.discovery import Discovery
-from gradio_mcp.errors import ToolArgumentError, UnknownNameError
+from gradio_mcp.discovery import ASLEEP_STAGES, Discovery, can_wake, cannot_wake
+from gradio_mcp.errors import ErrorKind, SpaceError, ToolArgumentError, UnknownNameError
 from gradio_mcp.gradio import CallOutcome, ProgressUpdate, call_endpoint
 from gradio_mcp.models import GradioSpace
 from gradio_mcp.net import RedisConnection
 from gradio_mcp.ops._metrics import Metrics
 from gradio_mcp.serving._caller import Caller, read_caller
 from gradio_mcp.serving._catalog import ToolCatalog, build_catalog
-from gradio_mcp.serving._names import sanitize_name
+from gradio_mcp.serving._names import may_belong_to
 from gradio_mcp.serving._pagination import paginate
 from gradio_mcp.serving._prompts import render_prompt
-from gradio_mcp.serving._results import to_call_tool_result
+from gradio_mcp.serving._results import conform, to_call_tool_result
 from gradio_mcp.serving._shutdown import CallInterrupted, GracefulShutdown
 from gradio_mcp.serving._throttle import ProgressThrottle
 from gradio_mcp.serving._tool_ref import ToolRef
@@ -106,17 +106,17 @@ class GradioMCP:
     async def catalog(
         self, caller: Caller, *, deadline: float | None = None, rewait: bool = False
     ) -> ToolCatalog:
-        deadline = self.settings.list_deadline_ms / 1000 if deadline is None else deadline
-        return self._build(await self._spaces(caller, deadline, rewait=rewait))
+        return (await self._discover(caller, deadline=deadline, rewait=rewait))[1]
 
-    async def _spaces(
-        self, caller: Caller, deadline: float, *, rewait: bool = False
-    ) -> list[GradioSpace]:
+    async def _discover(
+        self, caller: Caller, *, deadline: float | None = None, rewait: bool = False
+    ) -> tuple[list[GradioSpace], ToolCatalog]:
+        deadline = self.settings.list_deadline_ms / 1000 if deadline is None else deadline
         spaces = await self.discovery.get_spaces_within(
             caller.space_ids, caller.token, deadline, rewait=rewait
         )
         self.metrics.spaces.observe(spaces)
-        return spaces
+        return spaces, self._build(spaces)
 
     async def spaces_readiness(self) -> dict[str, Any]:
         """`/readyz`'s view of the configured spaces: ready once each has been discovered
@@ -165,7 +165,12 @@ class GradioMCP:
     async def list_tools(
         self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
-        catalog = await self.catalog(self.caller(self._request(ctx)))
+        caller = self.caller(self._request(ctx))
+        spaces, catalog = await self._discover(caller)
+        if self.settings.wake_on_list:
+            for space in _not_running(spaces):
+                if space.error is not None and space.error.stage in ASLEEP_STAGES:
+                    self.discovery.wake_in_background(space.id, caller.token)
         page, next_cursor = self._page(list(catalog.tools), params)
         return types.ListToolsResult(tools=page, next_cursor=next_cursor, cache_scope="private")
 
@@ -191,43 +196,85 @@ class GradioMCP:
         except UnknownNameError as exc:
             raise MCPError(types.INVALID_PARAMS, str(exc)) from None
 
-    async def _resolve(self, caller: Caller, name: str) -> ToolRef:
+    async def _resolve(
+        self, caller: Caller, name: str, waking: _WakeProgress | None = None
+    ) -> ToolRef:
         """The endpoint behind a tool name; waits longer than tools/list for a slow space,
-        since a call to it cannot be answered without it."""
+        since a call to it cannot be answered without it, and wakes a sleeping one (with
+        `wake_on_call`). Raises `SpaceNotRunningError` when the tool's space cannot run."""
         catalog = await self.catalog(caller)
         try:
             return catalog.resolve(name)
         except UnknownNameError:
             pass
-        spaces = await self._spaces(caller, self.settings.schema_timeout_ms / 1000 + 1, rewait=True)
+        patience = self.settings.schema_timeout_ms / 1000 + 1
+        spaces, patient = await self._discover(caller, deadline=patience, rewait=True)
         try:
-            return self._build(spaces).resolve(name)
+            return patient.resolve(name)
         except UnknownNameError as exc:
+            unknown = exc
+        stopped = [
+            space
+            for space in _not_running(spaces)
+            if may_belong_to(name, space.id, self.settings.tool_names)
+        ]
+        if not stopped:
             failed = [s for s in spaces if s.error is not None]
-            owner = next((s for s in failed if _may_own(s.id, name)), None)
-            if owner is None and self.settings.tool_names == "endpoint" and len(failed) == 1:
-                owner = failed[0]  # bare endpoint names say nothing of their space
-            if owner is not None:
-                assert owner.error is not None
-                raise SpaceFailedError(
+            owners = [s for s in failed if may_belong_to(name, s.id, self.settings.tool_names)]
+            if len(owners) == 1 and owners[0].error is not None:
+                owner, error = owners[0], owners[0].error
+                raise SpaceNotRunningError(
                     f"{name} belongs to the space {owner.id}, which cannot be reached now"
-                    f" ({owner.error.kind.value}: {owner.error.message})"
+                    f" ({error.kind.value}: {error.message})"
                 ) from None
-            message = str(exc)
+            message = str(unknown)
             if failed:
                 message += ". Spaces that failed to load: " + "; ".join(
                     f"{s.id} ({s.error.kind.value})" for s in failed if s.error is not None
                 )
             raise MCPError(types.INVALID_PARAMS, message) from None
+        stages = {s.id: s.error.stage if s.error is not None else None for s in stopped}
+        broken = [
+            cannot_wake(i, stage).message for i, stage in stages.items() if not can_wake(stage)
+        ]
+        if broken:
+            raise SpaceNotRunningError(f"Cannot run {name}: " + "; ".join(broken))
+        if not self.settings.wake_on_call:
+            reasons = "; ".join(s.error.message for s in stopped if s.error is not None)
+            raise SpaceNotRunningError(
+                f"Cannot run {name}: {reasons} (waking on call is off: GRADIO_MCP_WAKE_ON_CALL)"
+            )
+        for space in stopped:
+            await self._wake(space.id, caller, waking)
+        _, woken = await self._discover(caller, deadline=patience, rewait=True)
+        try:
+            return woken.resolve(name)
+        except UnknownNameError as exc:
+            raise MCPError(types.INVALID_PARAMS, str(exc)) from None
+
+    async def _wake(self, space_id: str, caller: Caller, waking: _WakeProgress | None) -> None:
+        """Wake one space for a call, reporting its stage as progress while it starts."""
+
+        async def report(stage: str, elapsed: float) -> None:
+            if waking is not None:
+                message = f"{space_id} is {stage.lower()}: waiting for it to run ({elapsed:.0f} s)"
+                await waking.report(elapsed, message)
+
+        log.info("space_waking", space=space_id)
+        try:
+            await self.discovery.wake(space_id, caller.token, on_stage=report)
+        except SpaceError as exc:
+            raise SpaceNotRunningError(exc.message) from None
 
     async def call_tool(
         self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
         started = time.perf_counter()
         caller = self.caller(self._request(ctx))
+        waking = _WakeProgress(ctx)
         try:
-            ref = await self._resolve(caller, params.name)
-        except SpaceFailedError as exc:
+            ref = await self._resolve(caller, params.name, waking)
+        except SpaceNotRunningError as exc:
             return _error_result(str(exc))
         metadata = ref.space.metadata
         private = bool(metadata and metadata.private)
@@ -249,8 +296,12 @@ class GradioMCP:
         if caller.ip_token and self.discovery.may_receive_token(host):
             headers["X-IP-Token"] = caller.ip_token
 
+        # Progress already reported while the space woke up: the call's own counts on top.
+        offset = waking.waited
+
         async def send(update: ProgressUpdate) -> None:
-            await ctx.session.report_progress(update.progress, update.total, update.message)
+            total = None if update.total is None else update.total + offset
+            await ctx.session.report_progress(update.progress + offset, total, update.message)
 
         throttle = ProgressThrottle(send, self.settings.progress_rate)
         schema = ref.space.schema
@@ -273,13 +324,16 @@ class GradioMCP:
             await throttle.flush()  # the last progress update goes out before the result
             # Output downloads get what is left of the call's own limit, at most their own.
             left = max_duration - (time.perf_counter() - started)
-            result = await to_call_tool_result(
-                outcome,
-                client=self.discovery.client,
-                headers=headers,
-                inline_limit_bytes=self.settings.inline_max_bytes,
-                space_url=host,
-                download_timeout=max(0.0, min(left, self.settings.download_timeout_ms / 1000)),
+            result = conform(
+                await to_call_tool_result(
+                    outcome,
+                    client=self.discovery.client,
+                    headers=headers,
+                    inline_limit_bytes=self.settings.inline_max_bytes,
+                    space_url=host,
+                    download_timeout=max(0.0, min(left, self.settings.download_timeout_ms / 1000)),
+                ),
+                ref.output_validator,
             )
             return outcome, result
 
@@ -328,16 +382,26 @@ class GradioMCP:
             self.metrics.record_request(ctx.method, elapsed, error=failed)
 
 
-class SpaceFailedError(Exception):
-    """A called tool's space failed to load: the call gets an error result saying so."""
+class _WakeProgress:
+    """Progress of one call while its space wakes up: seconds waited, strictly increasing,
+    so that the call's own progress can go on above them."""
+
+    def __init__(self, ctx: ServerRequestContext[Any, Any]) -> None:
+        self.ctx = ctx
+        self.waited = 0.0
+
+    async def report(self, elapsed: float, message: str) -> None:
+        self.waited = max(elapsed, self.waited + 0.001)
+        await self.ctx.session.report_progress(self.waited, None, message)
 
 
-def _may_own(space_id: str, tool_name: str) -> bool:
-    """Whether `tool_name` has the form of a tool of `space_id`: `{space}__{endpoint}`, where
-    a long space part may have been cut short."""
-    head, separator, _endpoint = tool_name.partition("__")
-    space_part = sanitize_name(space_id.rsplit("/", 1)[-1])
-    return bool(separator and head) and space_part.startswith(head)
+class SpaceNotRunningError(Exception):
+    """The space a called tool belongs to is not running and cannot be woken (in time), or
+    failed to load: the call gets an error result saying which space and why."""
+
+
+def _not_running(spaces: list[GradioSpace]) -> list[GradioSpace]:
+    return [s for s in spaces if s.error is not None and s.error.kind == ErrorKind.NOT_RUNNING]
 
 
 def _error_result(message: str) -> types.CallToolResult:

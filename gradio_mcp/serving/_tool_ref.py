@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import jsonschema
 from mcp.types import Tool
 
 from gradio_mcp.models import Endpoint, GradioSpace
@@ -28,6 +29,14 @@ class ToolRef:
     @property
     def input_schema(self) -> Mapping[str, Any]:
         return self.tool.input_schema
+
+    @cached_property
+    def output_validator(self) -> jsonschema.protocols.Validator | None:
+        """The compiled check of results against the tool's output schema, if it has one."""
+        schema = self.tool.output_schema
+        if schema is None:
+            return None
+        return jsonschema.Draft202012Validator(schema)
 
     @cached_property
     def checker(self) -> ArgumentChecker:

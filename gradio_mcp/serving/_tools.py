@@ -15,6 +15,7 @@ from mcp.types import (
 from gradio_mcp.models import Endpoint, GradioSpace
 from gradio_mcp.serving._input_schema import build_input_schema
 from gradio_mcp.serving._names import ToolName
+from gradio_mcp.serving._output_schema import build_output_schema
 
 # Gradio endpoints run arbitrary code on somebody else's machine, and the caller's Hugging Face
 # token travels with the call. We cannot vouch that a call only reads, that it leaves nothing
@@ -60,7 +61,9 @@ def tool_description(space: GradioSpace, endpoint: Endpoint) -> str:
     files = [p.name for p in endpoint.parameters if p.file]
     if files:
         listed = ", ".join(f"'{name}'" for name in files)
-        parts.append(f"File inputs ({listed}) take an http(s) URL or a data: URI.")
+        parts.append(
+            f"File inputs ({listed}) take an http(s) URL or a data: URI wherever a file goes."
+        )
     if endpoint.returns and "returns:" not in described.lower():
         outputs = [
             f"{r.label} ({r.component})" if r.label and r.component else (r.label or r.component)
@@ -90,6 +93,7 @@ def build_tool(
         title=title,
         description=tool_description(space, endpoint),
         input_schema=build_input_schema(endpoint),
+        output_schema=build_output_schema(endpoint),
         # Clients of the 2025-03-26 era read the title only from the annotations.
         annotations=base.model_copy(update={"title": title}),
         # The field's alias: mypy (without pydantic's plugin) only knows the constructor by it.

@@ -19,13 +19,8 @@ from gradio_mcp.config import Settings
 from gradio_mcp.dev.launcher import GradioAppProcess
 from gradio_mcp.errors import ToolArgumentError
 from gradio_mcp.gradio._call import call_endpoint
-from gradio_mcp.gradio._outputs import (
-    HIDDEN_ERROR_MESSAGE,
-    CallError,
-    CallOutcome,
-    FileRef,
-    OutputValue,
-)
+from gradio_mcp.gradio._errors import HIDDEN_ERROR_MESSAGE, CallError
+from gradio_mcp.gradio._outputs import CallOutcome, FileRef, OutputValue
 from gradio_mcp.gradio._progress import ProgressUpdate
 from gradio_mcp.models import Endpoint, Parameter, Return
 from gradio_mcp.net import new_http_client

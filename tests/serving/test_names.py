@@ -11,7 +11,12 @@ from gradio_mcp.models import (
     Endpoint,
 )
 from gradio_mcp.serving._catalog import build_catalog
-from gradio_mcp.serving._names import MAX_NAME_LENGTH, assign_tool_names, qualified_tool_name
+from gradio_mcp.serving._names import (
+    MAX_NAME_LENGTH,
+    assign_tool_names,
+    may_belong_to,
+    qualified_tool_name,
+)
 from tests.tool_fixtures import (
     CHOOSE,
     FILE_INFO,
@@ -160,3 +165,13 @@ def test_endpoint_name_style_lists_bare_names_and_qualifies_clashes() -> None:
     clashed = {names[("alice/one", "predict")].name, names[("bob/two", "predict")].name}
     assert "predict" not in clashed and len(clashed) == 2
     assert all(n.startswith(("one__predict_", "two__predict_")) for n in clashed)
+
+
+def test_a_name_points_back_to_the_spaces_that_could_own_it() -> None:
+    long_id = "alice/" + "a-very-long-space-name" * 3
+    qualified = qualified_tool_name(long_id, "predict")
+    assert may_belong_to(qualified, long_id)
+    assert may_belong_to("sleepy__letter_counter", "alice/sleepy")
+    assert not may_belong_to("sleepy__letter_counter", "alice/awake")
+    assert not may_belong_to("letter_counter", "alice/sleepy")
+    assert may_belong_to("letter_counter", "alice/sleepy", style="endpoint")

@@ -1,0 +1,118 @@
+"""Waking a sleeping space, and waiting for a starting one, with a bounded wait.
+
+A space that slept for lack of visitors wakes when someone visits its host; it then goes
+through APP_STARTING (or BUILDING) to RUNNING, which takes from seconds to minutes. We send
+one visit, then read the space's stage from the Hub every `poll_interval` seconds until it
+runs, telling `on_stage` what we see. Stages a visit cannot fix (PAUSED by its owner, build
+or runtime errors, no app file) fail at once with a message that says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
+
+import httpx2
+
+from gradio_mcp.discovery._hub import fetch_space_metadata
+from gradio_mcp.errors import ErrorKind, SpaceError
+from gradio_mcp.models import SpaceMetadata
+from gradio_mcp.net import DEFAULT_LIMITS, EgressPolicy, ReadLimits
+
+RUNNING_STAGES = frozenset({"RUNNING", "RUNNING_BUILDING", "RUNNING_APP_STARTING"})
+# A visit wakes these (the Hub's JavaScript client treats STOPPED as asleep too).
+ASLEEP_STAGES = frozenset({"SLEEPING", "STOPPED"})
+# These get to RUNNING by themselves; waiting is all it takes.
+STARTING_STAGES = frozenset({"APP_STARTING", "BUILDING", "RUNNING_APP_STARTING"})
+WAKE_REQUEST_TIMEOUT = 10.0
+DEFAULT_POLL_INTERVAL = 1.0
+
+StageListener = Callable[[str, float], Awaitable[None]]
+
+
+def can_wake(stage: str | None) -> bool:
+    """Whether waiting (after a visit, if asleep) can bring a space in `stage` to run."""
+    return stage in ASLEEP_STAGES or stage in STARTING_STAGES
+
+
+def cannot_wake(space_id: str, stage: str | None) -> SpaceError:
+    """The error for a space whose stage a visit cannot fix, saying who can."""
+    stage = stage or "UNKNOWN"
+    if stage == "PAUSED":
+        why = "it was paused by its owner, and only the owner can restart it"
+    else:
+        why = f"its stage is {stage}, which a visit cannot fix; its owner must repair it"
+    return SpaceError(
+        ErrorKind.NOT_RUNNING, f"{space_id} cannot be woken: {why}", phase="wake", stage=stage
+    )
+
+
+async def wake_space(
+    client: httpx2.AsyncClient,
+    hub_url: str,
+    space_id: str,
+    token: str | None,
+    *,
+    space_headers: Callable[[str], Mapping[str, str]],
+    budget: float,
+    request_timeout: float,
+    slots: asyncio.Semaphore,
+    poll_interval: float = DEFAULT_POLL_INTERVAL,
+    on_stage: StageListener | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    egress: EgressPolicy | None = None,
+) -> SpaceMetadata:
+    """The space's metadata once it runs; `SpaceError` if it cannot run or not in `budget`.
+
+    `space_headers(url)` gives the headers a request to the space's host may carry (the
+    caller's token only where it is allowed to go).
+    """
+    started = time.monotonic()
+    deadline = started + budget
+    visited = False
+    while True:
+        fetched = await fetch_space_metadata(
+            client,
+            hub_url,
+            space_id,
+            token,
+            None,
+            timeout=request_timeout,
+            slots=slots,
+            limits=limits,
+            egress=egress,
+        )
+        metadata = fetched.value
+        stage = metadata.runtime_stage
+        if stage is None or stage in RUNNING_STAGES:
+            return metadata
+        if not can_wake(stage):
+            raise cannot_wake(metadata.id, stage)
+        if stage in ASLEEP_STAGES and not visited and metadata.url:
+            visited = True
+            await _visit(client, metadata.url, space_headers(metadata.url))
+        elapsed = time.monotonic() - started
+        if on_stage is not None:
+            await on_stage(stage, elapsed)
+        if time.monotonic() + poll_interval > deadline:
+            raise SpaceError(
+                ErrorKind.NOT_RUNNING,
+                f"{space_id} is still {stage.lower()} after {elapsed:.0f} s of waiting for it"
+                " to run; try again in a minute",
+                phase="wake",
+                stage=stage,
+            )
+        await asyncio.sleep(poll_interval)
+
+
+async def _visit(client: httpx2.AsyncClient, url: str, headers: Mapping[str, str]) -> None:
+    """One request to the space's host, which is what wakes it; its answer does not matter
+    (a waking space answers with an error page until it runs)."""
+    try:
+        async with client.stream(
+            "GET", url.rstrip("/") + "/", headers=dict(headers), timeout=WAKE_REQUEST_TIMEOUT
+        ) as response:
+            await response.aclose()
+    except httpx2.HTTPError:
+        pass
