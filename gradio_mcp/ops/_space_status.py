@@ -3,9 +3,11 @@ last worked. Fed with every discovery result the server gets; read by `/api/metr
 Prometheus, the dashboard and `/readyz`.
 
 A space is shown by its id only once the Hub has confirmed it public, or when the operator
-configured it (GRADIO_MCP_SPACES) and it was never seen private. Every other space (private,
-or asked for by a caller and never confirmed public) is folded into one `PRIVATE_LABEL` row
-that carries counts and error kinds, never a name or a message (messages name their space).
+configured it (GRADIO_MCP_SPACES), it was never seen private, and its failure is not a "not
+found" or "unauthorized" (which a private space gives a caller without its token). Every
+other space (private, or asked for by a caller and never confirmed public) is folded into one
+`PRIVATE_LABEL` row that carries counts and error kinds, never a name or a message (messages
+name their space).
 
 Each change between ok and failing is logged once, at info level: `space_failing` and
 `space_recovered`, never once per request.
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gradio_mcp._log import get_logger
+from gradio_mcp.errors import ErrorKind
 from gradio_mcp.models import GradioSpace
 from gradio_mcp.net import fingerprint
 
@@ -117,6 +120,11 @@ class SpaceStatusBoard:
         metadata = space.metadata
         if metadata is not None:
             return not metadata.private
+        # Without a Hub description, "not found" or "unauthorized" may mean private to
+        # somebody else: such a space is not named, configured or not.
+        error = space.error
+        if error is not None and error.kind in (ErrorKind.NOT_FOUND, ErrorKind.UNAUTHORIZED):
+            return False
         return space.id in self.configured and fingerprint(space.id) not in self._known_private
 
     @staticmethod
@@ -131,6 +139,10 @@ class SpaceStatusBoard:
         )
 
     # ------------------------------------------------------------------ reading
+
+    def seen_private(self, space_id: str) -> bool:
+        """Whether the Hub ever described this space as private to this server."""
+        return fingerprint(space_id) in self._known_private
 
     def failing(self) -> int:
         return sum(not s.ok for s in (*self.named.values(), *self.hidden.values()))

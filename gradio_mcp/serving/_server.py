@@ -219,7 +219,9 @@ class GradioMCP:
             if may_belong_to(name, space.id, self.settings.tool_names)
         ]
         if not stopped:
-            failed = [s for s in spaces if s.error is not None]
+            # Only spaces this caller may know of are named: a configured private space
+            # must not be revealed to a caller whose token cannot see it.
+            failed = [s for s in spaces if s.error is not None and self._may_name(s, caller)]
             owners = [s for s in failed if may_belong_to(name, s.id, self.settings.tool_names)]
             if len(owners) == 1 and owners[0].error is not None:
                 owner, error = owners[0], owners[0].error
@@ -251,6 +253,25 @@ class GradioMCP:
             return woken.resolve(name)
         except UnknownNameError as exc:
             raise MCPError(types.INVALID_PARAMS, str(exc)) from None
+
+    def _may_name(self, space: GradioSpace, caller: Caller) -> bool:
+        """Whether a failed space may be named to this caller: the Hub showed it to their
+        token, or they asked for it themselves (not only through the configured list)."""
+        if space.metadata is not None:
+            return True
+        configured = {i.strip().lower() for i in self.settings.spaces}
+        if space.id.lower() not in configured:
+            return space.id in caller.space_ids
+        # A configured space the Hub did not describe: "not found" or "unauthorized" may
+        # mean private to somebody else; an outage says nothing of that, unless this
+        # server has seen the space private before.
+        hidden = (ErrorKind.NOT_FOUND, ErrorKind.UNAUTHORIZED)
+        error = space.error
+        return (
+            error is not None
+            and error.kind not in hidden
+            and not self.metrics.spaces.seen_private(space.id)
+        )
 
     async def _wake(self, space_id: str, caller: Caller, waking: _WakeProgress | None) -> None:
         """Wake one space for a call, reporting its stage as progress while it starts."""

@@ -223,7 +223,7 @@ def dashboard() -> Iterator[tuple[str, Metrics]]:
         assert hub.not_modified.total() == 2  # the ETag revalidations really happened
 
     metrics = Metrics(discovery)
-    gone = SpaceError(ErrorKind.NOT_FOUND, "carol/gone was not found on the Hub")
+    gone = SpaceError(ErrorKind.TIMEOUT, "carol/gone did not answer within 12 s")
     hidden = SpaceError(ErrorKind.TIMEOUT, f"{SECRET} did not answer")
     metrics.spaces.observe(
         [*seen, GradioSpace(id="carol/gone", error=gone), GradioSpace(id=SECRET, error=hidden)]
@@ -288,8 +288,8 @@ def test_dashboard_renders_the_hit_rates_the_api_reports(dashboard: tuple[str, M
     assert text(dom.metric("errorKind", data_space="alice/letters")) == NO_VALUE
     status = dom.metric("status", data_space="carol/gone")
     assert text(status) == "failing" and "fail" in status.attrs.get("class", "")
-    assert text(dom.metric("errorKind", data_space="carol/gone")) == "not_found"
-    assert "not found on the Hub" in text(dom.metric("errorMessage", data_space="carol/gone"))
+    assert text(dom.metric("errorKind", data_space="carol/gone")) == "timeout"
+    assert "did not answer" in text(dom.metric("errorMessage", data_space="carol/gone"))
     assert text(dom.metric("lastSuccess", data_space="carol/gone")) == "never"
     assert text(dom.metric("lastSuccess", data_space="alice/letters")) != "never"
     assert text(dom.metric("status", data_space=PRIVATE_LABEL)) == "failing"
