@@ -369,6 +369,14 @@ class Settings:
         "server processes sharing the port (gradio-mcp serve); each has its own in-process"
         " cache, shared only through Redis",
     )
+    shutdown_grace_ms: int = _setting(
+        "GRADIO_MCP_SHUTDOWN_GRACE",
+        _non_negative_int,
+        10000,
+        "on SIGTERM or Ctrl-C, how long tool calls in flight may take to finish; those still"
+        " running then get an error result and their jobs are cancelled on the space",
+        "ms",
+    )
     # The shared cache level (and any other state replicas share).
     redis_url: str = _setting(
         "GRADIO_MCP_REDIS_URL",

@@ -209,6 +209,16 @@ class ServerProcess:
         tail = self.output()[-_OUTPUT_TAIL:].rstrip() or "(no output)"
         raise RuntimeError(f"gradio-mcp serve on port {self.port} {what}\n--- output ---\n{tail}")
 
+    def send_signal(self, signum: int) -> None:
+        """Signal the server's own process only, as a container runtime or systemd does."""
+        assert self._process is not None
+        self._process.send_signal(signum)
+
+    def wait(self, timeout: float) -> int:
+        """Its exit status, once it has exited by itself within `timeout` seconds."""
+        assert self._process is not None
+        return self._process.wait(timeout=timeout)
+
     def stop(self) -> int | None:
         """SIGTERM the whole process group, SIGKILL what is left after a grace period, and
         remove the log (read `output()` before stopping to keep it)."""

@@ -18,15 +18,52 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from gradio_mcp._histogram import Histogram
 from gradio_mcp._version import __version__
 from gradio_mcp.discovery import Discovery
+from gradio_mcp.ops._space_status import PRIVATE_LABEL, SpaceStatusBoard
 
-PRIVATE_LABEL = "<private>"
+__all__ = [
+    "MCP_METHODS",
+    "OTHER_LABEL",
+    "OTHER_METHOD",
+    "PRIVATE_LABEL",
+    "Metrics",
+    "Series",
+    "percentile",
+]
 # Space ids arrive per request (`?gradio=`) and method names come from clients, so either
 # could grow without end; past this many distinct keys, new ones share `OTHER_LABEL` to keep
 # memory and Prometheus label cardinality bounded.
 OTHER_LABEL = "<other>"
 DEFAULT_MAX_SERIES = 256
+# Requests a client may send a server, in either protocol era: any other method name (a
+# client's typo, or a probe making names up) is counted under OTHER_METHOD, so that the
+# table and Prometheus's label values stay this short whatever clients send.
+MCP_METHODS = frozenset(
+    {
+        "initialize",
+        "ping",
+        "server/discover",
+        "tools/list",
+        "tools/call",
+        "prompts/list",
+        "prompts/get",
+        "resources/list",
+        "resources/read",
+        "resources/templates/list",
+        "resources/subscribe",
+        "resources/unsubscribe",
+        "subscriptions/listen",
+        "completion/complete",
+        "logging/setLevel",
+        "tasks/get",
+        "tasks/result",
+        "tasks/list",
+        "tasks/cancel",
+    }
+)
+OTHER_METHOD = "other"
 DEFAULT_MAX_SAMPLES = 1024
 
 
@@ -53,6 +90,7 @@ class Series:
     total_ms: float = 0.0
     recent_ms: deque[float] = field(init=False)
     tools: dict[str, int] = field(default_factory=dict)
+    histogram: Histogram = field(default_factory=Histogram)
 
     def __post_init__(self) -> None:
         self.recent_ms = deque(maxlen=self.max_samples)
@@ -62,6 +100,7 @@ class Series:
         self.failures += int(failed)
         self.total_ms += duration_ms
         self.recent_ms.append(duration_ms)
+        self.histogram.observe(duration_ms / 1000)
 
 
 class Metrics:
@@ -84,11 +123,13 @@ class Metrics:
         self._started_wall = time.time()
         self.requests_by_method: dict[str, Series] = {}
         self.calls_by_space: dict[str, Series] = {}
+        self.spaces = SpaceStatusBoard(discovery.settings.spaces, max_spaces=max_series)
 
     # ------------------------------------------------------------------ recording
 
     def record_request(self, method: str, duration_ms: float, *, error: bool = False) -> None:
         """One MCP request (tools/list, tools/call, initialize, ...), however it ended."""
+        method = method if method in MCP_METHODS else OTHER_METHOD
         self._series(self.requests_by_method, method).observe(duration_ms, failed=error)
 
     def record_call(
@@ -159,6 +200,8 @@ class Metrics:
                     for method, s in sorted(self.requests_by_method.items())
                 },
             },
+            "spaces": self.spaces.snapshot(),
+            "spacesFailing": self.spaces.failing(),
             "sharedCache": self.shared_cache(),
             "uptimeSeconds": self.uptime_seconds,
             "version": __version__,

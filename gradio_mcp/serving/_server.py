@@ -26,7 +26,7 @@ from gradio_mcp._version import __version__
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import ASLEEP_STAGES, Discovery, can_wake, cannot_wake
 from gradio_mcp.errors import ErrorKind, SpaceError, ToolArgumentError, UnknownNameError
-from gradio_mcp.gradio import ProgressUpdate, call_endpoint
+from gradio_mcp.gradio import CallOutcome, ProgressUpdate, call_endpoint
 from gradio_mcp.models import Endpoint, GradioSpace, SpaceSchema
 from gradio_mcp.net import RedisConnection
 from gradio_mcp.ops._metrics import Metrics
@@ -37,6 +37,7 @@ from gradio_mcp.serving._names import may_belong_to
 from gradio_mcp.serving._pagination import paginate
 from gradio_mcp.serving._prompts import render_prompt
 from gradio_mcp.serving._results import conform, to_call_tool_result
+from gradio_mcp.serving._shutdown import CallInterrupted, GracefulShutdown
 from gradio_mcp.serving._throttle import ProgressThrottle
 from gradio_mcp.serving._tool_ref import ToolRef
 
@@ -48,6 +49,8 @@ INSTRUCTIONS = (
 )
 # Catalogs of more tools than this are built off the event loop.
 OFF_LOOP_TOOLS = 500
+# How long a readiness probe waits for configured spaces it has not seen yet.
+READINESS_DISCOVERY_SECONDS = 1.5
 # Schemas of recently listed tools, for the SDK's pre-call header validation (2026 wire).
 _SCHEMA_MEMORY = 4096
 
@@ -71,6 +74,7 @@ class GradioMCP:
         self._owns_discovery = discovery is None
         self.metrics = Metrics(self.discovery)
         self.server_token = server_token
+        self.shutdown = GracefulShutdown(self.settings.shutdown_grace_ms / 1000)
         self._schemas: dict[str, Mapping[str, Any]] = {}
         self._catalogs: cachetools.LRUCache[Any, tuple[list[GradioSpace], ToolCatalog]] = (
             cachetools.LRUCache(maxsize=64)
@@ -123,9 +127,22 @@ class GradioMCP:
         spaces = await self.discovery.get_spaces_within(
             caller.space_ids, caller.token, deadline, rewait=rewait
         )
+        self.metrics.spaces.observe(spaces)
         catalog = await self._build(spaces)
         self.listings.put(caller.space_ids, caller.token, spaces, catalog)
         return spaces, catalog
+
+    async def spaces_readiness(self) -> dict[str, Any]:
+        """`/readyz`'s view of the configured spaces: ready once each has been discovered
+        once. Spaces not there yet are asked for again (briefly: a slow one keeps loading
+        in the background for the next probe)."""
+        board = self.metrics.spaces
+        if not board.configured_readiness()["ok"]:
+            spaces = await self.discovery.get_spaces_within(
+                self.settings.spaces, self.server_token, READINESS_DISCOVERY_SECONDS
+            )
+            board.observe(spaces)
+        return board.configured_readiness()
 
     async def _build(self, spaces: list[GradioSpace]) -> ToolCatalog:
         # Building a catalog costs about 1 ms per 4 tools; a stale listing finds the very
@@ -224,7 +241,22 @@ class GradioMCP:
             if may_belong_to(name, space.id, self.settings.tool_names)
         ]
         if not stopped:
-            raise MCPError(types.INVALID_PARAMS, str(unknown)) from None
+            # Only spaces this caller may know of are named: a configured private space
+            # must not be revealed to a caller whose token cannot see it.
+            failed = [s for s in spaces if s.error is not None and self._may_name(s, caller)]
+            owners = [s for s in failed if may_belong_to(name, s.id, self.settings.tool_names)]
+            if len(owners) == 1 and owners[0].error is not None:
+                owner, error = owners[0], owners[0].error
+                raise SpaceNotRunningError(
+                    f"{name} belongs to the space {owner.id}, which cannot be reached now"
+                    f" ({error.kind.value}: {error.message})"
+                ) from None
+            message = str(unknown)
+            if failed:
+                message += ". Spaces that failed to load: " + "; ".join(
+                    f"{s.id} ({s.error.kind.value})" for s in failed if s.error is not None
+                )
+            raise MCPError(types.INVALID_PARAMS, message) from None
         stages = {s.id: s.error.stage if s.error is not None else None for s in stopped}
         broken = [
             cannot_wake(i, stage).message for i, stage in stages.items() if not can_wake(stage)
@@ -243,6 +275,25 @@ class GradioMCP:
             return woken.resolve(name)
         except UnknownNameError as exc:
             raise MCPError(types.INVALID_PARAMS, str(exc)) from None
+
+    def _may_name(self, space: GradioSpace, caller: Caller) -> bool:
+        """Whether a failed space may be named to this caller: the Hub showed it to their
+        token, or they asked for it themselves (not only through the configured list)."""
+        if space.metadata is not None:
+            return True
+        configured = {i.strip().lower() for i in self.settings.spaces}
+        if space.id.lower() not in configured:
+            return space.id in caller.space_ids
+        # A configured space the Hub did not describe: "not found" or "unauthorized" may
+        # mean private to somebody else; an outage says nothing of that, unless this
+        # server has seen the space private before.
+        hidden = (ErrorKind.NOT_FOUND, ErrorKind.UNAUTHORIZED)
+        error = space.error
+        return (
+            error is not None
+            and error.kind not in hidden
+            and not self.metrics.spaces.seen_private(space.id)
+        )
 
     async def _wake(self, space_id: str, caller: Caller, waking: _WakeProgress | None) -> None:
         """Wake one space for a call, reporting its stage as progress while it starts."""
@@ -298,7 +349,8 @@ class GradioMCP:
 
         throttle = ProgressThrottle(send, self.settings.progress_rate)
         max_duration = self.settings.call_max_duration_ms / 1000
-        try:
+
+        async def run() -> tuple[CallOutcome, types.CallToolResult]:
             outcome = await call_endpoint(
                 self.discovery.client,
                 host,
@@ -325,6 +377,17 @@ class GradioMCP:
                     download_timeout=max(0.0, min(left, self.settings.download_timeout_ms / 1000)),
                 ),
                 ref.output_validator,
+            )
+            return outcome, result
+
+        if self.shutdown.draining:
+            return rejected(f"gradio-mcp is shutting down: {ref.name} was not run; try again")
+        try:
+            outcome, result = await self.shutdown.guard(run())
+        except CallInterrupted:
+            return rejected(
+                f"gradio-mcp shut down before {ref.name} finished (grace period"
+                f" {self.shutdown.grace:g} s); the job was cancelled on the space. Try again."
             )
         except ToolArgumentError as exc:
             return rejected(str(ToolArgumentError(ref.name, exc.problems)))
@@ -394,7 +457,8 @@ class _WakeProgress:
 
 
 class SpaceNotRunningError(Exception):
-    """The space a called tool belongs to is not running and cannot be woken (in time)."""
+    """The space a called tool belongs to is not running and cannot be woken (in time), or
+    failed to load: the call gets an error result saying which space and why."""
 
 
 def _not_running(spaces: Sequence[GradioSpace]) -> list[GradioSpace]:
