@@ -10,6 +10,8 @@ One class per meaning:
 * `UpstreamCallError` — a call reached the space and failed there; `call_endpoint` turns it
   into `CallOutcome.error`, so a caller sees it only through that.
 * `AppStartError` — a Gradio app started by the developer tooling did not come up.
+* `TaskLimitError` — a caller, or the server, already holds as many tasks as allowed.
+* `TaskStoreError` — the task store could not be reached, or answered something unusable.
 """
 
 from __future__ import annotations
@@ -103,3 +105,17 @@ class AppStartError(GradioMCPError, RuntimeError):
         super().__init__(message)
         self.output = output
         self.port_clash = port_clash
+
+
+class TaskLimitError(GradioMCPError):
+    """No new task: its caller (`scope` "caller") or the server ("server") holds `held` tasks,
+    which is the limit."""
+
+    def __init__(self, scope: str, held: int) -> None:
+        super().__init__(f"{scope} holds {held} tasks, the limit")
+        self.scope = scope
+        self.held = held
+
+
+class TaskStoreError(GradioMCPError):
+    """The task store could not be reached, or answered something unusable."""

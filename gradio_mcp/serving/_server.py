@@ -7,8 +7,9 @@ calls resolve their name through that same cached catalog and then go straight t
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import cachetools
@@ -22,7 +23,7 @@ from gradio_mcp._version import __version__
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery
 from gradio_mcp.errors import ToolArgumentError, UnknownNameError
-from gradio_mcp.gradio import ProgressUpdate, call_endpoint
+from gradio_mcp.gradio import ProgressSink, ProgressUpdate, call_endpoint
 from gradio_mcp.models import GradioSpace
 from gradio_mcp.ops._metrics import Metrics
 from gradio_mcp.serving._caller import Caller, read_caller
@@ -32,6 +33,13 @@ from gradio_mcp.serving._prompts import render_prompt
 from gradio_mcp.serving._results import to_call_tool_result
 from gradio_mcp.serving._throttle import ProgressThrottle
 from gradio_mcp.serving._tool_ref import ToolRef
+from gradio_mcp.serving.tasks import (
+    TaskOwner,
+    TaskRunner,
+    TasksProtocol,
+    build_task_store,
+    opted_in,
+)
 
 log = get_logger("gradio_mcp.server")
 
@@ -66,13 +74,32 @@ class GradioMCP:
             version=__version__,
             title="Gradio Spaces",
             instructions=INSTRUCTIONS,
+            lifespan=self._lifespan,
             on_list_tools=self.list_tools,
-            on_call_tool=self.call_tool,
             on_list_prompts=self.list_prompts,
             on_get_prompt=self.get_prompt,
             get_tool_input_schema=self._schemas.get,
         )
+        # Registered by hand: a call may be answered with a task handle, not only a result.
+        self.server.add_request_handler("tools/call", types.CallToolRequestParams, self.call_tool)
         self.server.middleware.append(self._measure)
+        self.tasks: TasksProtocol | None = None
+        if self.settings.tasks:
+            runner = TaskRunner(build_task_store(self.settings), self.settings, self.metrics)
+            self.tasks = TasksProtocol(
+                runner, self._task_owner, self.settings.task_poll_interval_ms
+            )
+            self.tasks.install(self.server)
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, _server: Server[Any]) -> AsyncIterator[dict[str, Any]]:
+        """Runs once per server (HTTP app, stdio, in-process client): the task runner's
+        jobs live here, not in the request that started them."""
+        if self.tasks is None:
+            yield {}
+            return
+        async with self.tasks.runner.running():
+            yield {}
 
     # ------------------------------------------------------------------ request context
 
@@ -118,6 +145,9 @@ class GradioMCP:
     def _request(ctx: ServerRequestContext[Any, Any]) -> Request | None:
         request = ctx.request
         return request if isinstance(request, Request) else None
+
+    def _task_owner(self, ctx: ServerRequestContext[Any, Any]) -> TaskOwner:
+        return TaskOwner.of(self.caller(self._request(ctx)).own_token)
 
     # ------------------------------------------------------------------ handlers
 
@@ -168,7 +198,7 @@ class GradioMCP:
 
     async def call_tool(
         self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
-    ) -> types.CallToolResult:
+    ) -> types.CallToolResult | dict[str, Any]:
         started = time.perf_counter()
         caller = self.caller(self._request(ctx))
         ref = await self._resolve(caller, params.name)
@@ -192,49 +222,63 @@ class GradioMCP:
         if caller.ip_token and self.discovery.may_receive_token(host):
             headers["X-IP-Token"] = caller.ip_token
 
+        async def work(on_progress: ProgressSink) -> types.CallToolResult:
+            schema = ref.space.schema
+            try:
+                outcome = await call_endpoint(
+                    self.discovery.client,
+                    host,
+                    ref.endpoint,
+                    arguments,
+                    headers=headers,
+                    on_progress=on_progress,
+                    read_timeout=self.settings.call_read_timeout_ms / 1000,
+                    max_duration=self.settings.call_max_duration_ms / 1000,
+                    max_upload_bytes=schema.max_file_size if schema else None,
+                    api_prefix=schema.api_prefix if schema else "/gradio_api",
+                )
+                result = await to_call_tool_result(
+                    outcome,
+                    client=self.discovery.client,
+                    headers=headers,
+                    inline_limit_bytes=self.settings.inline_max_bytes,
+                    space_url=host,
+                )
+            except ToolArgumentError as exc:
+                return rejected(str(ToolArgumentError(ref.name, exc.problems)))
+            except Exception as exc:  # a bug of ours must not surface as a protocol error
+                log.exception("tool_call_crashed", tool="<private>" if private else ref.name)
+                return rejected(f"gradio-mcp failed to run {ref.name}: {type(exc).__name__}")
+            elapsed = (time.perf_counter() - started) * 1000
+            self.metrics.record_call(
+                ref.space_id, ref.name, elapsed, ok=outcome.ok, private=private
+            )
+            log.info(
+                "tool_call",
+                tool=ref.name if not private else "<private>",
+                ok=outcome.ok,
+                duration_ms=round(elapsed, 2),
+                progress_events=outcome.progress_events,
+            )
+            return result
+
         async def send(update: ProgressUpdate) -> None:
             await ctx.session.report_progress(update.progress, update.total, update.message)
 
         throttle = ProgressThrottle(send, self.settings.progress_rate)
-        schema = ref.space.schema
         try:
-            outcome = await call_endpoint(
-                self.discovery.client,
-                host,
-                ref.endpoint,
-                arguments,
-                headers=headers,
-                on_progress=throttle,
-                read_timeout=self.settings.call_read_timeout_ms / 1000,
-                max_duration=self.settings.call_max_duration_ms / 1000,
-                max_upload_bytes=schema.max_file_size if schema else None,
-                api_prefix=schema.api_prefix if schema else "/gradio_api",
-            )
-            await throttle.flush()  # the last progress update goes out before the result
-            result = await to_call_tool_result(
-                outcome,
-                client=self.discovery.client,
-                headers=headers,
-                inline_limit_bytes=self.settings.inline_max_bytes,
-                space_url=host,
-            )
-        except ToolArgumentError as exc:
-            return rejected(str(ToolArgumentError(ref.name, exc.problems)))
-        except Exception as exc:  # a bug of ours must not surface as a protocol error
-            log.exception("tool_call_crashed", tool="<private>" if private else ref.name)
-            return rejected(f"gradio-mcp failed to run {ref.name}: {type(exc).__name__}")
+            answer: types.CallToolResult | dict[str, Any]
+            if self.tasks is not None and opted_in(ctx):
+                # A slow call becomes a task that outlives this request.
+                owner = TaskOwner.of(caller.own_token)
+                answer = await self.tasks.runner.submit(owner, work, throttle)
+            else:
+                answer = await work(throttle)
+            if isinstance(answer, types.CallToolResult):
+                await throttle.flush()  # the last progress update goes out before the result
+            return answer
         finally:
             await throttle.aclose()
-        elapsed = (time.perf_counter() - started) * 1000
-        self.metrics.record_call(ref.space_id, ref.name, elapsed, ok=outcome.ok, private=private)
-        log.info(
-            "tool_call",
-            tool=ref.name if not private else "<private>",
-            ok=outcome.ok,
-            duration_ms=round(elapsed, 2),
-            progress_events=outcome.progress_events,
-        )
-        return result
 
     async def _measure(
         self, ctx: ServerRequestContext[Any, Any], call_next: Callable[[Any], Awaitable[Any]]
