@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,8 +107,36 @@ def _host_template(text: str) -> str:
     return value
 
 
-def _setting(env: str, parse: Callable[[str], Any], default: Any, doc: str, unit: str = "") -> Any:
-    return field(default=default, metadata={"env": env, "parse": parse, "doc": doc, "unit": unit})
+def _redis_url(text: str) -> str:
+    value = text.strip()
+    if value and not value.startswith(("redis://", "rediss://", "unix://")):
+        # The value may hold a password: the message does not repeat it.
+        raise ValueError("must be a redis://, rediss:// or unix:// URL")
+    return value
+
+
+def _key_prefix(text: str) -> str:
+    value = text.strip()
+    if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,64}", value):
+        raise ValueError("must be 1-64 characters of A-Z a-z 0-9 _ . : -")
+    return value
+
+
+def _setting(
+    env: str,
+    parse: Callable[[str], Any],
+    default: Any,
+    doc: str,
+    unit: str = "",
+    *,
+    secret: bool = False,
+) -> Any:
+    # A secret stays out of the Settings repr (which may end up in a log or a traceback).
+    return field(
+        default=default,
+        repr=not secret,
+        metadata={"env": env, "parse": parse, "doc": doc, "unit": unit, "secret": secret},
+    )
 
 
 @dataclass(frozen=True)
@@ -265,6 +294,28 @@ class Settings:
         "largest image or audio output sent inline; larger ones become links",
         "bytes",
     )
+    # The shared cache level (and any other state replicas share).
+    redis_url: str = _setting(
+        "GRADIO_MCP_REDIS_URL",
+        _redis_url,
+        "",
+        "Redis shared by every process and replica (e.g. redis://127.0.0.1:6379/0); empty:"
+        " each process caches on its own",
+        secret=True,
+    )
+    redis_timeout_ms: int = _setting(
+        "GRADIO_MCP_REDIS_TIMEOUT",
+        _positive_int,
+        500,
+        "longest one Redis command may take; a slower one counts as Redis being down",
+        "ms",
+    )
+    redis_prefix: str = _setting(
+        "GRADIO_MCP_REDIS_PREFIX",
+        _key_prefix,
+        "gradio-mcp",
+        "first part of every Redis key, so deployments can share one Redis",
+    )
     # Tasks (the MCP tasks extension, 2026-07-28 clients that opt in).
     tasks: bool = _setting(
         "GRADIO_MCP_TASKS",
@@ -343,7 +394,8 @@ class Settings:
             try:
                 f.metadata["parse"](text)
             except ValueError as exc:
-                raise ConfigError(f"{f.name}={value!r}: {exc}") from None
+                shown = "<hidden>" if f.metadata["secret"] else repr(value)
+                raise ConfigError(f"{f.name}={shown}: {exc}") from None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -361,7 +413,8 @@ class Settings:
                 reason = str(exc)
                 if reason.startswith(("invalid literal", "could not convert")):
                     reason = "not a number"
-                raise ConfigError(f"{name}={raw!r}: {reason}") from None
+                shown = "<hidden>" if f.metadata["secret"] else repr(raw)
+                raise ConfigError(f"{name}={shown}: {reason}") from None
         values.update(overrides)
         return cls(**values)
 

@@ -10,8 +10,9 @@ One class per meaning:
 * `UpstreamCallError` — a call reached the space and failed there; `call_endpoint` turns it
   into `CallOutcome.error`, so a caller sees it only through that.
 * `AppStartError` — a Gradio app started by the developer tooling did not come up.
+* `RedisUnavailableError` — Redis is down, slow or answering garbage; whoever uses it goes on
+  without it (the shared cache level, the task store), so a caller never sees this one.
 * `TaskLimitError` — a caller, or the server, already holds as many tasks as allowed.
-* `TaskStoreError` — the task store could not be reached, or answered something unusable.
 """
 
 from __future__ import annotations
@@ -107,6 +108,11 @@ class AppStartError(GradioMCPError, RuntimeError):
         self.port_clash = port_clash
 
 
+class RedisUnavailableError(GradioMCPError):
+    """Redis failed, timed out, or answered something that cannot be trusted; or it did so
+    moments ago and is not being asked again yet. The message never holds the Redis URL."""
+
+
 class TaskLimitError(GradioMCPError):
     """No new task: its caller (`scope` "caller") or the server ("server") holds `held` tasks,
     which is the limit."""
@@ -116,6 +122,3 @@ class TaskLimitError(GradioMCPError):
         self.scope = scope
         self.held = held
 
-
-class TaskStoreError(GradioMCPError):
-    """The task store could not be reached, or answered something unusable."""

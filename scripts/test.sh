@@ -6,9 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: headless Chromium drives the dashboard test; npm bootstraps Node 22
-# (any system Node will do, Node 22 itself comes from npm). Needs root or sudo.
+# (any system Node will do, Node 22 itself comes from npm); the shared-cache tests start
+# their own redis-server on loopback. Needs root or sudo.
 missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
 command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 if [ -n "$missing" ]; then
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -1,5 +1,5 @@
-"""Shared fixtures: the bundled Gradio apps, started once per session, the anyio backend, and
-scripted HTTP answers for unit tests."""
+"""Shared fixtures: the bundled Gradio apps, started once per session, the anyio backend,
+scripted HTTP answers for unit tests, and a real redis-server."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from gradio_mcp.dev.launcher import GradioAppProcess, start_apps, stop_apps
 from tests.mock_http import MockHTTP
+from tests.redis_server import RedisServer
 
 
 @pytest.fixture(scope="session")
@@ -35,3 +36,21 @@ async def http_mock() -> AsyncIterator[MockHTTP]:
     mock = MockHTTP()
     yield mock
     await mock.aclose()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A real redis-server on loopback for the whole session (a fresh port and data dir)."""
+    server = RedisServer().start()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The session's Redis, running (a test may have stopped it) and empty."""
+    redis_server.start()
+    redis_server.flush()
+    return redis_server.url
