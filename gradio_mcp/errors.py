@@ -121,4 +121,3 @@ class TaskLimitError(GradioMCPError):
         super().__init__(f"{scope} holds {held} tasks, the limit")
         self.scope = scope
         self.held = held
-

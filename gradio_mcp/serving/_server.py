@@ -25,6 +25,7 @@ from gradio_mcp.discovery import Discovery
 from gradio_mcp.errors import ToolArgumentError, UnknownNameError
 from gradio_mcp.gradio import ProgressSink, ProgressUpdate, call_endpoint
 from gradio_mcp.models import GradioSpace
+from gradio_mcp.net import RedisConnection
 from gradio_mcp.ops._metrics import Metrics
 from gradio_mcp.serving._caller import Caller, read_caller
 from gradio_mcp.serving._catalog import ToolCatalog, build_catalog
@@ -84,8 +85,11 @@ class GradioMCP:
         self.server.add_request_handler("tools/call", types.CallToolRequestParams, self.call_tool)
         self.server.middleware.append(self._measure)
         self.tasks: TasksProtocol | None = None
+        # One connection per server for everything it keeps in Redis.
+        self.redis = RedisConnection.from_settings(self.settings)
         if self.settings.tasks:
-            runner = TaskRunner(build_task_store(self.settings), self.settings, self.metrics)
+            store = build_task_store(self.redis)
+            runner = TaskRunner(store, self.settings, self.metrics)
             self.tasks = TasksProtocol(
                 runner, self._task_owner, self.settings.task_poll_interval_ms
             )
@@ -95,11 +99,15 @@ class GradioMCP:
     async def _lifespan(self, _server: Server[Any]) -> AsyncIterator[dict[str, Any]]:
         """Runs once per server (HTTP app, stdio, in-process client): the task runner's
         jobs live here, not in the request that started them."""
-        if self.tasks is None:
-            yield {}
-            return
-        async with self.tasks.runner.running():
-            yield {}
+        try:
+            if self.tasks is None:
+                yield {}
+            else:
+                async with self.tasks.runner.running():
+                    yield {}
+        finally:
+            if self.redis is not None:
+                await self.redis.aclose()
 
     # ------------------------------------------------------------------ request context
 

@@ -60,10 +60,12 @@ class RecordingStore(MemoryTaskStore):
         self.finished: list[tuple[str, str]] = []
         self.down = False
 
-    async def create(self, record: TaskRecord, max_per_owner: int, max_total: int) -> None:
+    async def create(
+        self, record: TaskRecord, owner: TaskOwner, max_per_owner: int, max_total: int
+    ) -> None:
         if self.down:
             raise ConnectionError("store down")
-        await super().create(record, max_per_owner, max_total)
+        await super().create(record, owner, max_per_owner, max_total)
 
     async def finish(self, task_id: str, owner: TaskOwner, status: str, **kw: Any) -> Any:
         self.finished.append((task_id, status))
@@ -236,7 +238,7 @@ async def test_a_task_whose_server_stopped_renewing_it_reads_failed() -> None:
     async with running(store) as runner:
         now = now_ms()
         orphan = TaskRecord("orphan", ALICE.key, now - 5000, now + 60000, now - 5000, now - 1)
-        await store.create(orphan, 10, 10)
+        await store.create(orphan, ALICE, 10, 10)
         record = await runner.get("orphan", ALICE)
         assert record is not None and record.status == FAILED
         wire = record.wire(1000)
@@ -291,7 +293,7 @@ async def test_expired_tasks_are_forgotten_and_counted() -> None:
     store = RecordingStore(lambda: clock[0])
     async with running(store) as runner:
         record = TaskRecord("old", ALICE.key, clock[0], clock[0] + 1000, clock[0], clock[0])
-        await store.create(record, 10, 10)
+        await store.create(record, ALICE, 10, 10)
         clock[0] += 1001
         assert await runner.get("old", ALICE) is None
         with anyio.fail_after(WAIT):

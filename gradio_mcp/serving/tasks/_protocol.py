@@ -10,7 +10,8 @@ expired or another caller's gets one and the same error, so ids cannot be probed
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from mcp import types
@@ -20,6 +21,7 @@ from mcp.shared.inbound import MCP_NAME_HEADER, decode_header_value
 from mcp.types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import ConfigDict, Field
 
+from gradio_mcp.errors import RedisUnavailableError
 from gradio_mcp.serving.tasks._records import TaskOwner
 from gradio_mcp.serving.tasks._runner import TaskRunner
 
@@ -69,7 +71,9 @@ class TasksProtocol:
         server.add_request_handler("tasks/cancel", TaskIdParams, self.cancel)
 
     async def get(self, ctx: Context, params: TaskIdParams) -> dict[str, Any]:
-        record = await self.runner.get(params.task_id, self._check(ctx, params))
+        owner = self._check(ctx, params)
+        with _store_errors():
+            record = await self.runner.get(params.task_id, owner)
         if record is None:
             raise MCPError(types.INVALID_PARAMS, NOT_FOUND)
         return {"resultType": "complete", **record.wire(self.poll_interval_ms)}
@@ -77,12 +81,18 @@ class TasksProtocol:
     async def update(self, ctx: Context, params: UpdateTaskParams) -> dict[str, Any]:
         # These tasks never ask for input, so there is nothing to deliver; the task must
         # still be the caller's.
-        if await self.runner.get(params.task_id, self._check(ctx, params)) is None:
+        owner = self._check(ctx, params)
+        with _store_errors():
+            record = await self.runner.get(params.task_id, owner)
+        if record is None:
             raise MCPError(types.INVALID_PARAMS, NOT_FOUND)
         return {"resultType": "complete"}
 
     async def cancel(self, ctx: Context, params: TaskIdParams) -> dict[str, Any]:
-        if not await self.runner.cancel(params.task_id, self._check(ctx, params)):
+        owner = self._check(ctx, params)
+        with _store_errors():
+            found = await self.runner.cancel(params.task_id, owner)
+        if not found:
             raise MCPError(types.INVALID_PARAMS, NOT_FOUND)
         return {"resultType": "complete"}
 
@@ -102,3 +112,14 @@ class TasksProtocol:
         if named is not None and decode_header_value(named) != params.task_id:
             raise MCPError(types.HEADER_MISMATCH, "Mcp-Name header does not match params.taskId")
         return self.owner_of(ctx)
+
+
+@contextlib.contextmanager
+def _store_errors() -> Iterator[None]:
+    """A store that does not answer is a passing server error: the client polls again."""
+    try:
+        yield
+    except RedisUnavailableError:
+        raise MCPError(
+            types.INTERNAL_ERROR, "The task store is not answering right now; try again"
+        ) from None

@@ -202,7 +202,7 @@ class TaskRunner:
         )
         try:
             await self.store.create(
-                record, self.settings.task_max_per_caller, self.settings.task_max_total
+                record, job.owner, self.settings.task_max_per_caller, self.settings.task_max_total
             )
         except TaskLimitError as exc:
             job.stop("refused")

@@ -24,8 +24,11 @@ def now_ms() -> int:
 class TaskStore(Protocol):
     """The operations the task machinery needs from a store."""
 
-    async def create(self, record: TaskRecord, max_per_owner: int, max_total: int) -> None:
-        """Keep a new task; raises `TaskLimitError` if its owner or the store is full."""
+    async def create(
+        self, record: TaskRecord, owner: TaskOwner, max_per_owner: int, max_total: int
+    ) -> None:
+        """Keep a new task of `owner`; raises `TaskLimitError` if the owner or the store
+        holds as many as allowed."""
 
     async def load(self, task_id: str, owner: TaskOwner) -> TaskRecord | None:
         """The task, or None when unknown, expired or another owner's."""
@@ -64,7 +67,9 @@ class MemoryTaskStore:
     def __len__(self) -> int:
         return len(self._tasks)
 
-    async def create(self, record: TaskRecord, max_per_owner: int, max_total: int) -> None:
+    async def create(
+        self, record: TaskRecord, owner: TaskOwner, max_per_owner: int, max_total: int
+    ) -> None:
         now = self._clock()
         live = [r for r in self._tasks.values() if r.expires_ms > now]
         if len(live) >= max_total:
