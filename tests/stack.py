@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -190,6 +191,15 @@ class ServerProcess:
     def _fail(self, what: str) -> None:
         tail = self.output()[-_OUTPUT_TAIL:].rstrip() or "(no output)"
         raise RuntimeError(f"gradio-mcp serve on port {self.port} {what}\n--- output ---\n{tail}")
+
+    def crash(self) -> None:
+        """SIGKILL the whole process group at once, as a crash or a lost machine would: the
+        server gets no chance to tidy up (`stop()` still removes its files)."""
+        process = self._process
+        if process is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=STOP_GRACE)
 
     def stop(self) -> int | None:
         """SIGTERM the whole process group, SIGKILL what is left after a grace period, and

@@ -24,13 +24,14 @@ import pytest
 from fastmcp import Client as FastMCPClient
 from fastmcp.client.transports import StreamableHttpTransport
 from fastmcp.exceptions import ToolError
-from fastmcp_tasks import call_tool_task
+from fastmcp_tasks import ToolTask, call_tool_task
 from mcp.client.client import Client
 from mcp.client.streamable_http import streamable_http_client
 from prometheus_client.parser import text_string_to_metric_families
 
 from gradio_mcp.dev.launcher import GradioAppProcess
-from tests.stack import SpaceSpec, Stack, running_stack
+from tests.redis_server import RedisServer
+from tests.stack import ServerProcess, SpaceSpec, Stack, running_server, running_stack
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -489,3 +490,123 @@ async def test_task_figures_reach_the_json_metrics_and_prometheus(
     assert samples[("gradio_mcp_tasks_created_total", None)] == after["created"]
     assert samples[("gradio_mcp_tasks_ended_total", "cancelled")] == after["cancelled"]
     assert ("gradio_mcp_task_duration_seconds_count", "completed") in samples
+
+
+# ---------------------------------------------------------------------------------------------
+# Two servers sharing tasks through Redis
+
+REDIS_ENV = {
+    THRESHOLD: "0",  # every call of a client that opted in becomes a task at once
+    "GRADIO_MCP_TASK_LEASE": "2000",  # heartbeats every 0.67 s; a dead server is known in 2 s
+    # A loaded test machine can take longer than the default 0.5 s to answer; an answer
+    # that late would count as an outage, and calls would go on without tasks.
+    "GRADIO_MCP_REDIS_TIMEOUT": "5000",
+}
+
+
+@pytest.fixture(scope="module")
+def fleet(tasks_app: GradioAppProcess, redis_server: RedisServer) -> Iterator[Fleet]:
+    redis_server.start()
+    env = {**REDIS_ENV, "GRADIO_MCP_REDIS_URL": redis_server.url}
+    with (
+        running_stack({"tasks": tasks_app}, [PUBLIC, PRIVATE], env) as first,
+        running_server(first.hub, [PUBLIC.id, PRIVATE.id], env) as second,
+    ):
+        yield Fleet(first.server, second, first, env)
+
+
+class Fleet:
+    def __init__(
+        self, first: ServerProcess, second: ServerProcess, stack: Stack, env: dict[str, str]
+    ) -> None:
+        self.first = first
+        self.second = second
+        self.stack = stack
+        self.env = env
+
+
+async def test_one_server_polls_and_cancels_a_task_another_runs(
+    fleet: Fleet, app: AppControl, request: pytest.FixtureRequest
+) -> None:
+    key = key_for(request)
+    async with (
+        raw(fleet.first.mcp_url(), ALICE) as on_first,
+        raw(fleet.second.mcp_url(), ALICE) as on_second,
+        raw(fleet.second.mcp_url(), BOB) as bob_on_second,
+    ):
+        handle = await on_first.call(STEPS, {"key": key, "n": 3})
+        assert handle["resultType"] == "task"
+        task_id = handle["taskId"]
+        await app.wait_for_state(key, "running")
+        await app.allow(key, 1)
+        # Progress made on the first server shows on the second.
+        seen = await on_second.until(task_id, lambda t: "1 of 3" in t.get("statusMessage", ""))
+        assert seen["status"] == "working"
+        status, reply = await bob_on_second.task("tasks/cancel", task_id)
+        assert status == 400 and reply["error"]["message"] == NOT_FOUND
+
+        status, reply = await on_second.task("tasks/cancel", task_id)
+        assert status == 200 and reply["result"]["resultType"] == "complete"
+        # The first server, which holds the Gradio stream, stops the job on the app.
+        assert await app.wait_for_state(key, "stopped", "finished") == {
+            "steps": 1,
+            "state": "stopped",
+        }
+        for rpc in (on_first, on_second):
+            assert (await rpc.get(task_id))["status"] == "cancelled"
+
+
+async def test_a_result_made_on_one_server_is_read_on_the_other(
+    fleet: Fleet, app: AppControl, request: pytest.FixtureRequest
+) -> None:
+    key, plain_key = key_for(request), key_for(request, "-plain")
+    async with fastmcp(fleet.second.mcp_url(), ALICE) as on_second:
+        task = await call_tool_task(on_second, PICTURE, {"key": key})
+    await app.allow(key, 1)
+    async with fastmcp(fleet.first.mcp_url(), ALICE) as on_first:
+        # The same task, driven to its end through the other server by a new client.
+        moved = ToolTask(on_first, PICTURE, task.create_result, raise_on_error=True)
+        result = await moved.result()
+        final = await moved.status()
+    await app.allow(plain_key, 1)
+    async with plain_client(fleet.first.mcp_url()) as plain:
+        reference = await plain.call_tool(PICTURE, {"key": plain_key})
+    assert final.status == "completed" and result.content[0].type == "image"
+    expected = reference.model_dump(by_alias=True, mode="json", exclude_none=True)["content"]
+    assert final.result is not None and final.result["content"][0]["data"] == expected[0]["data"]
+
+
+async def test_redis_keeps_no_output_of_a_private_space_in_clear(
+    fleet: Fleet, redis_server: RedisServer, request: pytest.FixtureRequest
+) -> None:
+    marker = f"private words {request.node.name}"
+    async with (
+        raw(fleet.first.mcp_url(), ALICE) as on_first,
+        raw(fleet.second.mcp_url(), ALICE) as on_second,
+    ):
+        handle = await on_first.call("private-tasks__echo", {"message": marker})
+        assert handle["resultType"] == "task"  # threshold 0: even a fast call is a task here
+        done = await on_second.until(handle["taskId"], lambda t: t["status"] == "completed")
+        assert done["result"]["content"] == [{"type": "text", "text": marker}]
+    stored = repr(redis_server.dump())
+    for secret in (marker, handle["taskId"], ALICE):
+        assert secret not in stored
+
+
+async def test_a_task_whose_server_died_is_reported_failed_by_another(
+    fleet: Fleet, app: AppControl, request: pytest.FixtureRequest
+) -> None:
+    key = key_for(request)
+    doomed = ServerProcess.start(fleet.stack.hub, [PUBLIC.id], fleet.env)
+    try:
+        async with raw(doomed.mcp_url()) as on_doomed:
+            handle = await on_doomed.call(STEPS, {"key": key, "n": 2})
+        await app.wait_for_state(key, "running")
+        doomed.crash()  # no goodbye: only its lease, no longer renewed, tells
+        async with raw(fleet.first.mcp_url()) as on_first:
+            failed = await on_first.until(handle["taskId"], lambda t: t["status"] != "working")
+    finally:
+        doomed.stop()
+    assert failed["status"] == "failed"
+    assert failed["error"]["code"] == -32603 and "stopped" in failed["error"]["message"]
+    assert "result" not in failed
