@@ -300,7 +300,7 @@ class Settings:
         _redis_url,
         "",
         "Redis shared by every process and replica (e.g. redis://127.0.0.1:6379/0); empty:"
-        " each process caches on its own",
+        " each process caches and keeps tasks on its own",
         secret=True,
     )
     redis_timeout_ms: int = _setting(
