@@ -25,7 +25,7 @@ from mcp import types
 
 from gradio_mcp._log import get_logger
 from gradio_mcp.config import Settings
-from gradio_mcp.errors import TaskLimitError
+from gradio_mcp.errors import RedisUnavailableError, TaskLimitError
 from gradio_mcp.gradio import ProgressSink, ProgressUpdate
 from gradio_mcp.ops._metrics import Metrics
 from gradio_mcp.serving.tasks._records import (
@@ -208,8 +208,10 @@ class TaskRunner:
             job.stop("refused")
             log.warning("task_refused", scope=exc.scope, held=exc.held)
             return error_result(limit_message(exc, self.settings))
-        except Exception as exc:  # the store is down: the call goes on as a plain call
-            log.warning("task_store_unavailable", action="create", error=type(exc).__name__)
+        except RedisUnavailableError:  # Redis is down (its connection says so, once)
+            return None  # the call goes on as a plain call
+        except Exception as exc:
+            log.warning("task_store_failed", action="create", error=type(exc).__name__)
             return None
         job.message_written = job.message
         job.registered = True
@@ -251,8 +253,8 @@ class TaskRunner:
             status, kwargs = FAILED, {"message": message, "error": tool_failure(message)}
         try:
             ended = await self.store.finish(job.task_id, job.owner, status, **kwargs)
-        except Exception as exc:
-            log.warning("task_store_unavailable", action="finish", error=type(exc).__name__)
+        except Exception as exc:  # readers will report it failed when its lease ends
+            log.warning("task_store_failed", action="finish", error=type(exc).__name__)
             return
         if ended is not None:
             self._count_end(ended)
@@ -307,7 +309,8 @@ class TaskRunner:
                 if expired:
                     self.metrics.record_tasks_expired(expired)
             except Exception as exc:
-                log.warning("task_store_unavailable", action="renew", error=type(exc).__name__)
+                # Once per heartbeat while the store is down: Redis's own warning is enough.
+                log.debug("task_store_failed", action="renew", error=type(exc).__name__)
                 for job in jobs.values():
                     job.message_written = None  # write it again once the store is back
                 if self._clock() - renewed > self.settings.task_lease_ms:
