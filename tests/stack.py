@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -228,6 +229,25 @@ def running_server(
         server.stop()
 
 
+@contextlib.contextmanager
+def running_servers(
+    hub: LocalHub, spaces: Sequence[str], envs: Sequence[Mapping[str, str]]
+) -> Iterator[list[ServerProcess]]:
+    """One server per environment in `envs`, started side by side (each start is mostly
+    waiting for imports, so this costs little more than one)."""
+    with ThreadPoolExecutor(max_workers=len(envs) or 1) as pool:
+        futures = [pool.submit(ServerProcess.start, hub, spaces, env) for env in envs]
+    started = [f.result() for f in futures if f.exception() is None]
+    try:
+        for future in futures:
+            if future.exception() is not None:
+                raise RuntimeError("a server did not start") from future.exception()
+        yield started
+    finally:
+        for server in started:
+            server.stop()
+
+
 @dataclass
 class Stack:
     """A LocalHub with spaces on it and one server serving them."""
@@ -260,6 +280,7 @@ __all__ = [
     "gradio_mcp_command",
     "register_spaces",
     "running_server",
+    "running_servers",
     "running_stack",
     "server_env",
 ]

@@ -14,6 +14,7 @@ import contextlib
 import itertools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,9 +30,10 @@ from mcp.client.client import Client
 from mcp.client.streamable_http import streamable_http_client
 from prometheus_client.parser import text_string_to_metric_families
 
+from gradio_mcp.dev.hub_emulator import LocalHub
 from gradio_mcp.dev.launcher import GradioAppProcess
 from tests.redis_server import RedisServer
-from tests.stack import ServerProcess, SpaceSpec, Stack, running_server, running_stack
+from tests.stack import ServerProcess, SpaceSpec, Stack, register_spaces, running_servers
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -65,11 +67,33 @@ def tasks_app() -> Iterator[GradioAppProcess]:
 
 
 @pytest.fixture(scope="module")
-def stack(tasks_app: GradioAppProcess) -> Iterator[Stack]:
-    """One server with tasks in memory, and a threshold shorter than the default (1 s) to
-    keep the tests short: still ten times what the app's fast endpoint takes."""
-    with running_stack({"tasks": tasks_app}, [PUBLIC, PRIVATE], {THRESHOLD: "500"}) as stack:
-        yield stack
+def servers(tasks_app: GradioAppProcess, redis_server: RedisServer) -> Iterator[Servers]:
+    """Every server the tests use, started side by side on one LocalHub: one keeping tasks
+    in memory, and three sharing them through Redis."""
+    redis_server.start()
+    shared = {**REDIS_ENV, "GRADIO_MCP_REDIS_URL": redis_server.url}
+    # A threshold shorter than the default (1 s) keeps the tests short; it is still ten
+    # times what the app's fast endpoint takes.
+    alone = {THRESHOLD: "500"}
+    with LocalHub() as hub:
+        register_spaces(hub, {"tasks": tasks_app}, [PUBLIC, PRIVATE])
+        envs = [alone, shared, shared, shared]
+        with running_servers(hub, [PUBLIC.id, PRIVATE.id], envs) as started:
+            yield Servers(hub, *started)
+
+
+@dataclass
+class Servers:
+    hub: LocalHub
+    alone: ServerProcess  # tasks in memory
+    first: ServerProcess  # these three share tasks through Redis
+    second: ServerProcess
+    doomed: ServerProcess  # crashed by the test that needs a dead server
+
+
+@pytest.fixture
+def stack(servers: Servers) -> Stack:
+    return Stack(hub=servers.hub, server=servers.alone, specs=(PUBLIC, PRIVATE))
 
 
 @pytest.fixture
@@ -504,29 +528,13 @@ REDIS_ENV = {
 }
 
 
-@pytest.fixture(scope="module")
-def fleet(tasks_app: GradioAppProcess, redis_server: RedisServer) -> Iterator[Fleet]:
-    redis_server.start()
-    env = {**REDIS_ENV, "GRADIO_MCP_REDIS_URL": redis_server.url}
-    with (
-        running_stack({"tasks": tasks_app}, [PUBLIC, PRIVATE], env) as first,
-        running_server(first.hub, [PUBLIC.id, PRIVATE.id], env) as second,
-    ):
-        yield Fleet(first.server, second, first, env)
-
-
-class Fleet:
-    def __init__(
-        self, first: ServerProcess, second: ServerProcess, stack: Stack, env: dict[str, str]
-    ) -> None:
-        self.first = first
-        self.second = second
-        self.stack = stack
-        self.env = env
+@pytest.fixture
+def fleet(servers: Servers) -> Servers:
+    return servers
 
 
 async def test_one_server_polls_and_cancels_a_task_another_runs(
-    fleet: Fleet, app: AppControl, request: pytest.FixtureRequest
+    fleet: Servers, app: AppControl, request: pytest.FixtureRequest
 ) -> None:
     key = key_for(request)
     async with (
@@ -557,7 +565,7 @@ async def test_one_server_polls_and_cancels_a_task_another_runs(
 
 
 async def test_a_result_made_on_one_server_is_read_on_the_other(
-    fleet: Fleet, app: AppControl, request: pytest.FixtureRequest
+    fleet: Servers, app: AppControl, request: pytest.FixtureRequest
 ) -> None:
     key, plain_key = key_for(request), key_for(request, "-plain")
     async with fastmcp(fleet.second.mcp_url(), ALICE) as on_second:
@@ -577,7 +585,7 @@ async def test_a_result_made_on_one_server_is_read_on_the_other(
 
 
 async def test_redis_keeps_no_output_of_a_private_space_in_clear(
-    fleet: Fleet, redis_server: RedisServer, request: pytest.FixtureRequest
+    fleet: Servers, redis_server: RedisServer, request: pytest.FixtureRequest
 ) -> None:
     marker = f"private words {request.node.name}"
     async with (
@@ -594,19 +602,15 @@ async def test_redis_keeps_no_output_of_a_private_space_in_clear(
 
 
 async def test_a_task_whose_server_died_is_reported_failed_by_another(
-    fleet: Fleet, app: AppControl, request: pytest.FixtureRequest
+    fleet: Servers, app: AppControl, request: pytest.FixtureRequest
 ) -> None:
     key = key_for(request)
-    doomed = ServerProcess.start(fleet.stack.hub, [PUBLIC.id], fleet.env)
-    try:
-        async with raw(doomed.mcp_url()) as on_doomed:
-            handle = await on_doomed.call(STEPS, {"key": key, "n": 2})
-        await app.wait_for_state(key, "running")
-        doomed.crash()  # no goodbye: only its lease, no longer renewed, tells
-        async with raw(fleet.first.mcp_url()) as on_first:
-            failed = await on_first.until(handle["taskId"], lambda t: t["status"] != "working")
-    finally:
-        doomed.stop()
+    async with raw(fleet.doomed.mcp_url()) as on_doomed:
+        handle = await on_doomed.call(STEPS, {"key": key, "n": 2})
+    await app.wait_for_state(key, "running")
+    fleet.doomed.crash()  # no goodbye: only its lease, no longer renewed, tells
+    async with raw(fleet.first.mcp_url()) as on_first:
+        failed = await on_first.until(handle["taskId"], lambda t: t["status"] != "working")
     assert failed["status"] == "failed"
     assert failed["error"]["code"] == -32603 and "stopped" in failed["error"]["message"]
     assert "result" not in failed
