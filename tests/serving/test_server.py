@@ -63,3 +63,13 @@ def test_one_request_cannot_name_more_spaces_than_the_cap() -> None:
     scope = {"type": "http", "query_string": f"gradio={ids}".encode(), "headers": []}
     caller = gradio.caller(Request(scope))
     assert caller.space_ids == ("a/one", "owner/s0", "owner/s1")
+
+
+def test_tasks_can_be_turned_off() -> None:
+    on = GradioMCP(Settings.from_env({}, hf_endpoint=HUB))
+    off = GradioMCP(Settings.from_env({"GRADIO_MCP_TASKS": "false"}, hf_endpoint=HUB))
+    assert on.server.extensions == {"io.modelcontextprotocol/tasks": {}}
+    assert on.server.get_request_handler("tasks/get") is not None
+    assert off.server.extensions == {}
+    for method in ("tasks/get", "tasks/cancel", "tasks/update"):
+        assert off.server.get_request_handler(method) is None  # unknown methods, -32601
