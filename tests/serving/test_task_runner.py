@@ -155,10 +155,16 @@ async def test_status_messages_follow_progress_while_the_task_runs() -> None:
         assert isinstance(handle, dict) and handle["statusMessage"] == "0% (0 of 3) · step"
         steps.set()
         with anyio.fail_after(WAIT):
-            while True:  # written on the next heartbeat
+            while True:  # the server running it answers with its latest progress...
                 record = await runner.get(handle["taskId"], ALICE)
                 assert record is not None
                 if record.status_message == "66% (2 of 3) · step":
+                    break
+                await anyio.sleep(0.02)
+            while True:  # ...and writes it to the store on its next heartbeat
+                stored = await runner.store.load(handle["taskId"], ALICE)
+                assert stored is not None
+                if stored.status_message == "66% (2 of 3) · step":
                     break
                 await anyio.sleep(0.02)
         release.set()

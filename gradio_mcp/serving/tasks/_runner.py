@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import anyio
@@ -271,6 +271,10 @@ class TaskRunner:
             if ended is not None:
                 self._count_end(ended)
             record = ended or await self.store.load(task_id, owner)
+        job = self._jobs.get(task_id)
+        if record is not None and record.status == WORKING and job is not None and job.message:
+            # Running here: its latest progress, not the one the last heartbeat wrote.
+            record = replace(record, status_message=job.message)
         return record
 
     async def cancel(self, task_id: str, owner: TaskOwner) -> bool:
