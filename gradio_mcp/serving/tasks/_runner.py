@@ -139,11 +139,6 @@ class TaskRunner:
         self._group: TaskGroup | None = None
         self._heartbeat = min(MAX_HEARTBEAT, settings.task_lease_ms / 3000)
 
-    @property
-    def active(self) -> bool:
-        """Whether jobs can outlive their request now (the lifespan is running)."""
-        return self._group is not None
-
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         """The task group jobs run in, and the heartbeat; leaving it stops every job."""
