@@ -14,6 +14,7 @@ from mcp import types
 
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery
+from gradio_mcp.errors import RedisUnavailableError
 from gradio_mcp.gradio import ProgressSink, ProgressUpdate
 from gradio_mcp.ops._metrics import Metrics
 from gradio_mcp.serving.tasks import MemoryTaskStore, TaskOwner, TaskRecord, TaskRunner
@@ -59,6 +60,7 @@ class RecordingStore(MemoryTaskStore):
         super().__init__(clock)
         self.finished: list[tuple[str, str]] = []
         self.down = False
+        self.failing_finishes = 0
 
     async def create(
         self, record: TaskRecord, owner: TaskOwner, max_per_owner: int, max_total: int
@@ -69,6 +71,9 @@ class RecordingStore(MemoryTaskStore):
 
     async def finish(self, task_id: str, owner: TaskOwner, status: str, **kw: Any) -> Any:
         self.finished.append((task_id, status))
+        if self.failing_finishes:
+            self.failing_finishes -= 1
+            raise RedisUnavailableError("store down for a moment")
         return await super().finish(task_id, owner, status, **kw)
 
     async def aclose(self) -> None:
@@ -282,6 +287,19 @@ async def test_without_a_store_a_slow_call_is_answered_as_a_plain_call() -> None
             answer = await runner.submit(ALICE, work)
     assert isinstance(answer, types.CallToolResult) and answer.content[0].text == "late but here"
     assert len(store) == 0
+
+
+async def test_a_result_outlives_a_short_store_outage() -> None:
+    store = RecordingStore()
+    async with running(store) as runner:
+        work = Gate("kept")
+        handle = await runner.submit(ALICE, work)
+        assert isinstance(handle, dict)
+        store.failing_finishes = 2
+        work.release.set()
+        record = await wait_for_status(runner, handle["taskId"], ALICE, COMPLETED)
+    assert record.result["content"][0]["text"] == "kept"
+    assert [status for _, status in store.finished] == [COMPLETED] * 3
 
 
 async def test_a_request_that_goes_away_before_its_answer_cancels_its_job() -> None:

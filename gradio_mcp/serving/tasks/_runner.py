@@ -48,8 +48,10 @@ log = get_logger("gradio_mcp.tasks")
 
 Work = Callable[[ProgressSink], Awaitable[types.CallToolResult]]
 
-# The last write of a job (its result, or its failure at shutdown) may take this long.
+# The last write of a job (its result, or its failure at shutdown) may take this long,
+# retried while Redis is briefly away; after that, its lease tells readers it failed.
 FINAL_WRITE_TIMEOUT = 10.0
+FINAL_WRITE_RETRY = 0.5
 # Leases are renewed (and cancellations noticed) at least this often.
 MAX_HEARTBEAT = 1.0
 
@@ -246,11 +248,15 @@ class TaskRunner:
         else:
             message = LOST_MESSAGE if job.stop_reason == "lease lost" else STOPPED_MESSAGE
             status, kwargs = FAILED, {"message": message, "error": tool_failure(message)}
-        try:
-            ended = await self.store.finish(job.task_id, job.owner, status, **kwargs)
-        except Exception as exc:  # readers will report it failed when its lease ends
-            log.warning("task_store_failed", action="finish", error=type(exc).__name__)
-            return
+        while True:  # bounded by FINAL_WRITE_TIMEOUT, in _run
+            try:
+                ended = await self.store.finish(job.task_id, job.owner, status, **kwargs)
+                break
+            except RedisUnavailableError:  # a short outage must not lose a finished result
+                await anyio.sleep(FINAL_WRITE_RETRY)
+            except Exception as exc:  # readers report it failed once its lease ends
+                log.warning("task_store_failed", action="finish", error=type(exc).__name__)
+                return
         if ended is not None:
             self._count_end(ended)
 
