@@ -301,7 +301,9 @@ class TaskRunner:
         renewed = self._clock()
         while True:
             await anyio.sleep(self._heartbeat)
-            jobs = {i: j for i, j in self._jobs.items() if j.registered and not j.done.is_set()}
+            # Jobs stay here until their end is written: a lease must not lapse while a
+            # finished result waits for the store.
+            jobs = {i: j for i, j in self._jobs.items() if j.registered}
             self.metrics.tasks_running = len(jobs)
             try:
                 if jobs:
