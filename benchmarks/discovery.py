@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from gradio_mcp.config import Settings
+from gradio_mcp.dev.hub_emulator import proxied_host_template
 from gradio_mcp.dev.launcher import GradioAppProcess, bundled_apps
 from gradio_mcp.discovery import Discovery
 
@@ -38,7 +39,7 @@ class RemoteHub:
         self.url = self.process.stdout.readline().strip()
         if not self.url:
             raise SystemExit("the Hub emulator did not start")
-        self.host_template = self.url + "/_spaces/{subdomain}"
+        self.host_template = proxied_host_template(self.url)
 
     def close(self) -> None:
         assert self.process.stdin is not None
@@ -71,7 +72,12 @@ async def scenario(
 ) -> dict[str, float]:
     clock = ShiftableClock()
     settings = Settings.from_env(
-        {}, hf_endpoint=hub.url, space_host_template=hub.host_template, **overrides
+        {},
+        hf_endpoint=hub.url,
+        space_host_template=hub.host_template,
+        # The emulated spaces' hosts resolve to 127.0.0.1: allow exactly that address.
+        allowed_networks=("127.0.0.1/32",),
+        **overrides,
     )
     async with Discovery(settings, clock=clock) as discovery:
         cold = await timed(lambda: discovery.get_spaces(ids))

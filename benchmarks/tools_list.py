@@ -81,6 +81,8 @@ def main() -> None:
                 os.environ,
                 HF_ENDPOINT=hub.url,
                 GRADIO_MCP_SPACE_HOST_TEMPLATE=hub.host_template,
+                # The spaces' hosts resolve to 127.0.0.1: allow exactly that address.
+                GRADIO_MCP_ALLOWED_NETWORKS="127.0.0.1/32",
                 GRADIO_MCP_SPACES=",".join(ids),
                 GRADIO_MCP_PORT=str(ours_port),
                 GRADIO_MCP_LOG_LEVEL="warning",

@@ -3,8 +3,9 @@
 Everything a host program needs is importable from here: discover spaces (`Discovery`,
 `get_gradio_spaces`), check arguments and call an endpoint with progress (`check_arguments`,
 `call_endpoint`), turn the outcome into MCP content (`to_call_tool_result`), or serve MCP
-(`GradioMCP`, `create_app`). Names from the heavier layers are imported on first use, so
-`import gradio_mcp` stays cheap.
+(`GradioMCP`, `create_app`). Upstream requests go through `new_http_client`, which refuses
+internal addresses (`EgressRefusedError`) unless the settings allow them. Names from the
+heavier layers are imported on first use, so `import gradio_mcp` stays cheap.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
         ProgressUpdate,
         call_endpoint,
     )
+    from gradio_mcp.net import EgressRefusedError, new_http_client
     from gradio_mcp.serving import (
         GradioMCP,
         ToolCatalog,
@@ -74,6 +76,8 @@ _LAZY = {
     "OutputValue": "gradio",
     "ProgressUpdate": "gradio",
     "call_endpoint": "gradio",
+    "EgressRefusedError": "net",
+    "new_http_client": "net",
     "GradioMCP": "serving",
     "ToolCatalog": "serving",
     "ToolRef": "serving",
@@ -104,6 +108,7 @@ __all__ = [
     "CallOutcome",
     "ConfigError",
     "Discovery",
+    "EgressRefusedError",
     "Endpoint",
     "ErrorKind",
     "FileRef",
@@ -132,6 +137,7 @@ __all__ = [
     "get_cache_stats",
     "get_gradio_space",
     "get_gradio_spaces",
+    "new_http_client",
     "to_call_tool_result",
     "validate_arguments",
 ]

@@ -83,6 +83,13 @@ def _name_length(text: str) -> int:
     return value
 
 
+def _json_depth(text: str) -> int:
+    value = int(text.strip())
+    if not 16 <= value <= 512:
+        raise ValueError("must be a whole number from 16 to 512")
+    return value
+
+
 def _choice(*allowed: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
         value = text.strip().lower()
@@ -193,8 +200,9 @@ class Settings:
         "GRADIO_MCP_ALLOWED_NETWORKS",
         _networks,
         (),
-        "loopback, private, link-local or multicast networks (CIDRs) that upstream requests"
-        " may reach; they are refused otherwise (HF_ENDPOINT is always reachable)",
+        "internal networks (CIDRs: loopback, private, link-local, multicast...) that upstream"
+        " connections may reach, checked on the resolved address; refused otherwise"
+        " (HF_ENDPOINT is always reachable)",
     )
     space_host_template: str = _setting(
         "GRADIO_MCP_SPACE_HOST_TEMPLATE",
@@ -293,6 +301,42 @@ class Settings:
         512 * 1024,
         "largest image or audio output sent inline; larger ones become links",
         "bytes",
+    )
+    download_timeout_ms: int = _setting(
+        "GRADIO_MCP_DOWNLOAD_TIMEOUT",
+        _positive_int,
+        30000,
+        "longest a call's output downloads may take together, within the call's own limit;"
+        " files not fetched by then stay links",
+        "ms",
+    )
+    # Caps on what one upstream answer may cost, enforced while reading.
+    max_hub_bytes: int = _setting(
+        "GRADIO_MCP_MAX_HUB_BYTES",
+        _positive_int,
+        2 * 1024 * 1024,
+        "largest Hub answer read for one space; a larger one fails that space (bad_payload)",
+        "bytes",
+    )
+    max_schema_bytes: int = _setting(
+        "GRADIO_MCP_MAX_SCHEMA_BYTES",
+        _positive_int,
+        8 * 1024 * 1024,
+        "largest schema document (/info, /config, MCP schema) read from a space",
+        "bytes",
+    )
+    max_event_bytes: int = _setting(
+        "GRADIO_MCP_MAX_EVENT_BYTES",
+        _positive_int,
+        16 * 1024 * 1024,
+        "largest server-sent event (and line), or other answer, from a space during a call",
+        "bytes",
+    )
+    max_json_depth: int = _setting(
+        "GRADIO_MCP_MAX_JSON_DEPTH",
+        _json_depth,
+        64,
+        "deepest nesting of arrays and objects accepted in any upstream JSON (16-512)",
     )
     # The shared cache level (and any other state replicas share).
     redis_url: str = _setting(

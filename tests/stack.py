@@ -101,8 +101,10 @@ def server_env(hub: LocalHub, spaces: Sequence[str], extra: Mapping[str, str]) -
     env.update(
         {
             "HF_ENDPOINT": hub.url,
-            # The hub's space proxy is on loopback; it must receive callers' tokens.
-            "GRADIO_MCP_TRUSTED_HOSTS": f"{LOOPBACK}:*",
+            # The hub proxies each space on its own {subdomain}.localhost origin, as
+            # *.hf.space does on the real Hub: those hosts must receive callers' tokens.
+            "GRADIO_MCP_TRUSTED_HOSTS": "*.localhost:*",
+            # ...and they resolve to loopback, refused unless allowed: exactly that address.
             "GRADIO_MCP_ALLOWED_NETWORKS": f"{LOOPBACK}/32",
             "GRADIO_MCP_SPACES": ",".join(spaces),
             "GRADIO_MCP_HOST": LOOPBACK,

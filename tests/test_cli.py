@@ -25,7 +25,12 @@ def hub(gradio_apps: dict[str, GradioAppProcess]) -> Iterator[LocalHub]:
 
 
 def discover(hub: LocalHub, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HF_ENDPOINT": hub.url, "HF_HOME": "/nonexistent-hf-home"}
+    env = {
+        **os.environ,
+        "HF_ENDPOINT": hub.url,
+        "HF_HOME": "/nonexistent-hf-home",
+        "GRADIO_MCP_ALLOWED_NETWORKS": "127.0.0.1/32",  # the app's address, nothing else
+    }
     env.pop("HF_TOKEN", None)
     return subprocess.run(
         [sys.executable, "-m", "gradio_mcp.cli", "discover", *args],

@@ -16,6 +16,7 @@ PUBLIC = {
     "CallOutcome",
     "ConfigError",
     "Discovery",
+    "EgressRefusedError",
     "Endpoint",
     "ErrorKind",
     "FileRef",
@@ -44,6 +45,7 @@ PUBLIC = {
     "get_cache_stats",
     "get_gradio_space",
     "get_gradio_spaces",
+    "new_http_client",
     "to_call_tool_result",
     "validate_arguments",
 }
@@ -72,7 +74,13 @@ def test_every_exported_name_resolves() -> None:
 
 
 def test_every_exception_shares_one_base() -> None:
-    for name in ("ConfigError", "SpaceError", "ToolArgumentError", "UnknownNameError"):
+    for name in (
+        "ConfigError",
+        "EgressRefusedError",
+        "SpaceError",
+        "ToolArgumentError",
+        "UnknownNameError",
+    ):
         assert issubclass(getattr(gradio_mcp, name), gradio_mcp.GradioMCPError), name
 
 

@@ -1,9 +1,16 @@
 """LocalHub: an emulator of the Hub's space API on loopback, for tests, benchmarks and the demo.
 
 It answers `GET /api/spaces/{owner}/{name}` as the Hub does (ETag and 304, 401 for a private
-space without the right token) and can proxy a space's own routes to a real Gradio app under
-`/_spaces/{subdomain}/...`, adding latency and checking the token a private space needs.
-Per-space latency and faults, and request counters, let tests observe what a client did.
+space without the right token) and can proxy a space's own routes to a real Gradio app, adding
+latency and checking the token a private space needs. Per-space latency and faults, and
+request counters, let tests observe what a client did.
+
+Like `{subdomain}.hf.space` on the real Hub, each proxied space has its own origin,
+`http://{subdomain}.localhost:{port}` on the emulator's port: names under `localhost` always
+mean this machine, and the emulator tells the spaces apart by the Host header. The proxy
+passes that origin on as `X-Forwarded-Host`, so the Gradio app builds its output file URLs
+on it, as a space behind the Hub's proxy does. Clients reach these hosts only where
+127.0.0.1 is allowed (`GRADIO_MCP_ALLOWED_NETWORKS=127.0.0.1/32`).
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
+from starlette.routing import Host, Route
 
 from gradio_mcp.discovery._space_ids import predict_subdomain
 
@@ -47,7 +54,7 @@ class HubSpace:
     emoji: str | None = None
     sha: str = "0" * 40
     host: str | None = None  # the space's URL as the Hub reports it
-    upstream: str | None = None  # a real app that /_spaces/{subdomain} proxies to
+    upstream: str | None = None  # a real app that the space's own host proxies to
     hub_latency: float = 0.0  # seconds added to the Hub's answer
     space_latency: float = 0.0  # seconds added to each proxied space request
     fault: str | None = None
@@ -100,14 +107,11 @@ class LocalHub:
         self._socket: socket.socket | None = None
         self._proxy: httpx2.AsyncClient | None = None
         self._replayed: dict[tuple[str, str, str], tuple[bytes, int, str]] = {}
+        space_routes = [Route("/{path:path}", self._proxy_space, methods=["GET", "POST"])]
         self.app = Starlette(
             routes=[
+                Host("{subdomain}.localhost", Starlette(routes=space_routes)),
                 Route("/api/spaces/{owner}/{name}", self._space_info),
-                Route(
-                    "/_spaces/{subdomain}/{path:path}",
-                    self._proxy_space,
-                    methods=["GET", "POST"],
-                ),
             ]
         )
 
@@ -122,7 +126,7 @@ class LocalHub:
     @property
     def host_template(self) -> str:
         """What GRADIO_MCP_SPACE_HOST_TEMPLATE should be for proxied spaces."""
-        return self.url + "/_spaces/{subdomain}"
+        return proxied_host_template(self.url)
 
     def add_space(self, space_id: str, **fields: Any) -> HubSpace:
         """Register a space. With `upstream=` and no `host=`, the space is served through the
@@ -209,6 +213,9 @@ class LocalHub:
             for k, v in request.headers.items()
             if k.lower() not in _SKIP_HEADERS and k.lower() != "x-hf-authorization"
         }
+        # The app builds its file URLs on the space's own origin, as behind the Hub's proxy.
+        headers["x-forwarded-host"] = request.headers.get("host", "")
+        headers["x-forwarded-proto"] = "http"
         upstream = self._proxy.build_request(
             request.method,
             space.upstream.rstrip("/") + path,
@@ -266,6 +273,12 @@ class LocalHub:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def proxied_host_template(hub_url: str) -> str:
+    """The URL template of the spaces a LocalHub at `hub_url` proxies."""
+    port = httpx2.URL(hub_url).port
+    return f"http://{{subdomain}}.localhost:{port}"
 
 
 def _bearer(header: str | None) -> str | None:

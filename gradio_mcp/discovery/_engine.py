@@ -20,7 +20,6 @@ import cachetools
 import httpx2
 
 from gradio_mcp._log import get_logger
-from gradio_mcp._version import __version__
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery._cache import MISS, Entry, FetchCache, Fetched
 from gradio_mcp.discovery._hub import fetch_space_metadata
@@ -28,7 +27,15 @@ from gradio_mcp.discovery._schema_fetcher import fetch_space_schema
 from gradio_mcp.discovery._space_ids import normalize_space_id, predict_subdomain
 from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import GradioSpace, SpaceMetadata, SpaceSchema, Timings
-from gradio_mcp.net._credentials import CredentialPolicy, fingerprint, token_fingerprint
+from gradio_mcp.net import (
+    CredentialPolicy,
+    EgressPolicy,
+    ReadLimits,
+    Resolver,
+    fingerprint,
+    new_http_client,
+    token_fingerprint,
+)
 
 log = get_logger("gradio_mcp.discovery")
 
@@ -37,7 +44,6 @@ LATE_RESULT_SECONDS = 60.0
 # Stages in which a space serves requests; the others (SLEEPING, BUILDING, PAUSED, ...) make
 # every schema fetch wait for a timeout, so they are reported at once instead.
 RUNNING_STAGES = frozenset({"RUNNING", "RUNNING_BUILDING", "RUNNING_APP_STARTING"})
-USER_AGENT = f"gradio-mcp/{__version__}"
 
 
 def _ms(seconds: float) -> float:
@@ -53,7 +59,11 @@ def _is_definitive(exc: Exception) -> bool:
 
 
 class Discovery:
-    """Cached, parallel discovery of Gradio spaces. Use as an async context manager."""
+    """Cached, parallel discovery of Gradio spaces. Use as an async context manager.
+
+    Without `client`, it builds its own with `new_http_client(settings, resolver=resolver)`,
+    which enforces the egress policy; a client passed in is used as it is.
+    """
 
     def __init__(
         self,
@@ -61,11 +71,15 @@ class Discovery:
         *,
         client: httpx2.AsyncClient | None = None,
         clock: Any = time.monotonic,
+        resolver: Resolver | None = None,
     ) -> None:
         self.settings = settings or Settings.from_env()
         s = self.settings
+        self._resolver = resolver
         self._own_client = client is None
         self.client = client or self._new_client()
+        self.egress = EgressPolicy.from_settings(s)
+        self.limits = ReadLimits.from_settings(s)
         self._loop: asyncio.AbstractEventLoop | None = None
 
         def cache(name: str, ttl_ms: int) -> Any:
@@ -105,11 +119,7 @@ class Discovery:
     # ------------------------------------------------------------------ lifecycle
 
     def _new_client(self) -> httpx2.AsyncClient:
-        return httpx2.AsyncClient(
-            headers={"User-Agent": USER_AGENT},
-            limits=httpx2.Limits(max_connections=200, max_keepalive_connections=100),
-            follow_redirects=False,
-        )
+        return new_http_client(self.settings, resolver=self._resolver)
 
     def bind_to_running_loop(self) -> None:
         """Follow the caller to a new event loop (scripts that call `asyncio.run` twice).
@@ -375,6 +385,8 @@ class Discovery:
                 previous,
                 timeout=timeout,
                 slots=self._hub_slots,
+                limits=self.limits,
+                egress=self.egress,
             )
 
         return await self.metadata_cache.get(
@@ -411,6 +423,7 @@ class Discovery:
             headers=headers,
             timeout=self.settings.schema_timeout_ms / 1000,
             semaphore=self._schema_slots,
+            limits=self.limits,
         )
 
     async def _schema(

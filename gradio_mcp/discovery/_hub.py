@@ -1,39 +1,104 @@
 """Space metadata from the Hub: `GET {HF_ENDPOINT}/api/spaces/{id}`, revalidated by ETag.
 
-`fetch_space_metadata` is one request, with every failure mapped to a `SpaceError` that says
-what to do; `parse_space_metadata` reads the JSON answer. Caching is the caller's business.
+`fetch_space_metadata` is one request, read within `GRADIO_MCP_MAX_HUB_BYTES` and
+`GRADIO_MCP_MAX_JSON_DEPTH`, with every failure mapped to a `SpaceError` that says what to
+do; `parse_space_metadata` reads the JSON answer. The answer decides which host we connect
+to next, so its `host` and `subdomain` are checked before anything uses them: an http(s)
+origin (no credentials, path, query or fragment) whose address, when it is one, the egress
+policy allows, and a DNS label. Caching is the caller's business.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx2
 
 from gradio_mcp.discovery._cache import Entry, Fetched
 from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import SpaceMetadata
+from gradio_mcp.net import (
+    DEFAULT_LIMITS,
+    EgressPolicy,
+    EgressRefusedError,
+    ReadLimitError,
+    ReadLimits,
+    loads_json,
+    read_body,
+)
+
+_LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,62}")
+# scheme://authority, optionally with a bare "/" after it: nothing that could carry
+# credentials (@), a path, a query, a fragment, a backslash or white space.
+_ORIGIN = re.compile(r"https?://[^\s/?#@\\]+/?", re.IGNORECASE)
 
 
-def parse_space_metadata(space_id: str, payload: Any) -> SpaceMetadata:
-    """SpaceMetadata from the Hub's `/api/spaces/{id}` JSON."""
+def _bad(message: str) -> SpaceError:
+    return SpaceError(ErrorKind.BAD_PAYLOAD, message, phase="metadata")
+
+
+def checked_subdomain(space_id: str, value: Any) -> str | None:
+    """The Hub's `subdomain` when it is one DNS label; BAD_PAYLOAD otherwise."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _LABEL.fullmatch(value):
+        raise _bad(f"the Hub gave {space_id} the subdomain {value!r:.80}, not a DNS label")
+    return value
+
+
+def checked_host(space_id: str, value: Any, egress: EgressPolicy | None) -> str | None:
+    """The Hub's `host` when it is an http(s) origin we may connect to; BAD_PAYLOAD otherwise.
+
+    A host name is checked again, on the address it resolves to, when we connect; an IP
+    address is checked here, so a refused one never gets as far as a connection attempt.
+    """
+    if value is None or value == "":
+        return None
+    shown = f"{value!r:.100}"
+    if not isinstance(value, str) or not _ORIGIN.fullmatch(value):
+        raise _bad(f"the Hub gave {space_id} the host {shown}, not an http(s) origin")
+    parts = urlsplit(value)
+    try:
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    except ValueError:
+        raise _bad(f"the Hub gave {space_id} the host {shown}, with a bad port") from None
+    name = parts.hostname or ""
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        address = None
+    if address is None:
+        labels = name.rstrip(".").split(".")
+        if len(name) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
+            raise _bad(f"the Hub gave {space_id} the host {shown}, not a valid host name")
+    elif egress is not None and not egress.is_always_reachable(name, port):
+        why = egress.refusal(address)
+        if why is not None:
+            refused = EgressRefusedError(name, port, [(str(address), why)])
+            raise _bad(f"the Hub gave {space_id} the host {shown}: {refused}")
+    return value.rstrip("/")
+
+
+def parse_space_metadata(
+    space_id: str, payload: Any, egress: EgressPolicy | None = None
+) -> SpaceMetadata:
+    """SpaceMetadata from the Hub's `/api/spaces/{id}` JSON, its host and subdomain checked."""
     if not isinstance(payload, Mapping):
-        raise SpaceError(
-            ErrorKind.BAD_PAYLOAD, "the Hub's space info is not a JSON object", phase="metadata"
-        )
+        raise _bad("the Hub's space info is not a JSON object")
     runtime = payload.get("runtime")
     card = payload.get("cardData")
     card = card if isinstance(card, Mapping) else {}
-    subdomain = payload.get("subdomain")
-    host = payload.get("host")
     return SpaceMetadata(
         id=str(payload.get("id") or space_id),
         private=bool(payload.get("private", False)),
         sdk=payload.get("sdk") if isinstance(payload.get("sdk"), str) else card.get("sdk"),
-        subdomain=subdomain if isinstance(subdomain, str) and subdomain else None,
-        host=host.rstrip("/") if isinstance(host, str) and host else None,
+        subdomain=checked_subdomain(space_id, payload.get("subdomain")),
+        host=checked_host(space_id, payload.get("host"), egress),
         revision=payload.get("sha") if isinstance(payload.get("sha"), str) else None,
         runtime_stage=runtime.get("stage") if isinstance(runtime, Mapping) else None,
         title=card.get("title") if isinstance(card.get("title"), str) else None,
@@ -41,9 +106,8 @@ def parse_space_metadata(space_id: str, payload: Any) -> SpaceMetadata:
     )
 
 
-def hub_status_error(space_id: str, response: httpx2.Response, token: str | None) -> SpaceError:
+def hub_status_error(space_id: str, status: int, token: str | None) -> SpaceError:
     """The SpaceError for a Hub answer other than 200 or 304."""
-    status = response.status_code
     if status in (401, 404):
         hint = (
             "check the id, or that the token can read it"
@@ -71,6 +135,27 @@ def hub_status_error(space_id: str, response: httpx2.Response, token: str | None
     )
 
 
+async def _read_answer(
+    response: httpx2.Response,
+    space_id: str,
+    token: str | None,
+    previous: Entry[SpaceMetadata] | None,
+    limits: ReadLimits,
+) -> tuple[Any, bool]:
+    """(parsed JSON, False), or (None, True) for a 304 that renews `previous`."""
+    if response.status_code == 304 and previous is not None:
+        return None, True
+    if response.status_code != 200:
+        raise hub_status_error(space_id, response.status_code, token)
+    try:
+        body = await read_body(response, limits.hub_bytes, "GRADIO_MCP_MAX_HUB_BYTES")
+        return loads_json(body, limits.json_depth), False
+    except ReadLimitError as exc:
+        raise _bad(f"the Hub's space info for {space_id} is too big: {exc}") from None
+    except ValueError:
+        raise _bad("the Hub's space info is not JSON") from None
+
+
 async def fetch_space_metadata(
     client: httpx2.AsyncClient,
     hub_url: str,
@@ -80,11 +165,14 @@ async def fetch_space_metadata(
     *,
     timeout: float,
     slots: asyncio.Semaphore,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    egress: EgressPolicy | None = None,
 ) -> Fetched[SpaceMetadata]:
     """One Hub request for a space, conditional on `previous`'s ETag when there is one.
 
     A private space's answer is marked not to be stored. `slots` bounds Hub requests in
-    flight (a sliding window shared by every space).
+    flight (a sliding window shared by every space); `timeout` bounds the whole answer,
+    body included.
     """
     url = f"{hub_url.rstrip('/')}/api/spaces/{space_id}"
     headers = {"Accept": "application/json"}
@@ -93,29 +181,28 @@ async def fetch_space_metadata(
     if previous is not None and previous.etag:
         headers["If-None-Match"] = previous.etag
     try:
-        async with slots, asyncio.timeout(timeout):
-            response = await client.get(url, headers=headers, timeout=timeout)
+        async with (
+            slots,
+            asyncio.timeout(timeout),
+            client.stream("GET", url, headers=headers, timeout=timeout) as response,
+        ):
+            payload, not_modified = await _read_answer(response, space_id, token, previous, limits)
+            etag = response.headers.get("etag")
     except (TimeoutError, httpx2.TimeoutException):
         raise SpaceError(
             ErrorKind.TIMEOUT,
             f"the Hub did not answer for {space_id} within {timeout:g} s",
             phase="metadata",
         ) from None
+    except EgressRefusedError as exc:
+        raise SpaceError(ErrorKind.CONNECTION, str(exc), phase="metadata") from None
     except httpx2.HTTPError as exc:
         raise SpaceError(
             ErrorKind.CONNECTION,
             f"cannot reach the Hub at {hub_url}: {type(exc).__name__}",
             phase="metadata",
         ) from None
-    if response.status_code == 304 and previous is not None:
+    if not_modified and previous is not None:
         return Fetched(previous.value, etag=previous.etag, not_modified=True)
-    if response.status_code != 200:
-        raise hub_status_error(space_id, response, token)
-    try:
-        payload = response.json()
-    except ValueError:
-        raise SpaceError(
-            ErrorKind.BAD_PAYLOAD, "the Hub's space info is not JSON", phase="metadata"
-        ) from None
-    metadata = parse_space_metadata(space_id, payload)
-    return Fetched(metadata, etag=response.headers.get("etag"), store=not metadata.private)
+    metadata = parse_space_metadata(space_id, payload, egress)
+    return Fetched(metadata, etag=etag, store=not metadata.private)

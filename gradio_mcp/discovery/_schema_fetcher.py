@@ -1,5 +1,8 @@
 """Fetching a space's schema documents: `/gradio_api/info` (required), `/config` and
 `/gradio_api/mcp/schema` (optional), in parallel, each failure mapped to a `SpaceError`.
+
+Each document is read within `GRADIO_MCP_MAX_SCHEMA_BYTES` and `GRADIO_MCP_MAX_JSON_DEPTH`;
+an optional document past a cap is dropped like a missing one.
 """
 
 from __future__ import annotations
@@ -14,6 +17,15 @@ import httpx2
 from gradio_mcp.discovery._schema_parser import parse_space_schema
 from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import SpaceSchema
+from gradio_mcp.net import (
+    DEFAULT_LIMITS,
+    EgressRefusedError,
+    ReadLimitError,
+    ReadLimits,
+    loads_json,
+    read_body,
+    read_excerpt,
+)
 
 INFO_PATH = "/gradio_api/info"
 LEGACY_INFO_PATH = "/info"
@@ -22,24 +34,38 @@ MCP_SCHEMA_PATH = "/gradio_api/mcp/schema"
 
 
 async def _fetch_json(
-    client: httpx2.AsyncClient, url: str, headers: Mapping[str, str], timeout: float
+    client: httpx2.AsyncClient,
+    url: str,
+    headers: Mapping[str, str],
+    timeout: float,
+    limits: ReadLimits,
 ) -> Any:
-    """GET a JSON document; every failure becomes a SpaceError saying what went wrong."""
+    """GET a JSON document; every failure becomes a SpaceError saying what went wrong.
+    `timeout` bounds the whole document, body included."""
     try:
-        async with asyncio.timeout(timeout):
-            response = await client.get(url, headers=headers, timeout=timeout)
+        async with (
+            asyncio.timeout(timeout),
+            client.stream("GET", url, headers=headers, timeout=timeout) as response,
+        ):
+            if response.status_code != 200:
+                raise _status_error(url, response.status_code, await read_excerpt(response, 160))
+            body = await read_body(response, limits.schema_bytes, "GRADIO_MCP_MAX_SCHEMA_BYTES")
     except (TimeoutError, httpx2.TimeoutException):
         raise SpaceError(
             ErrorKind.TIMEOUT, f"{url} did not answer within {timeout:g} s", phase="schema"
         ) from None
+    except EgressRefusedError as exc:
+        raise SpaceError(ErrorKind.CONNECTION, f"{url}: {exc}", phase="schema") from None
     except httpx2.HTTPError as exc:
         raise SpaceError(
             ErrorKind.CONNECTION, f"{url}: {type(exc).__name__}: {exc}", phase="schema"
         ) from None
-    if response.status_code != 200:
-        raise _status_error(url, response)
+    except ReadLimitError as exc:
+        raise SpaceError(ErrorKind.BAD_PAYLOAD, f"{url}: {exc}", phase="schema") from None
     try:
-        return response.json()
+        return loads_json(body, limits.json_depth)
+    except ReadLimitError as exc:
+        raise SpaceError(ErrorKind.BAD_PAYLOAD, f"{url}: {exc}", phase="schema") from None
     except ValueError:
         raise SpaceError(
             ErrorKind.BAD_PAYLOAD, f"{url} did not return JSON", phase="schema"
@@ -51,20 +77,20 @@ async def _get_json(
     url: str,
     headers: Mapping[str, str],
     timeout: float,
+    limits: ReadLimits,
     *,
     optional: bool,
 ) -> Any:
     """GET a JSON document. Optional documents turn any failure into None."""
     try:
-        return await _fetch_json(client, url, headers, timeout)
+        return await _fetch_json(client, url, headers, timeout, limits)
     except SpaceError:
         if optional:
             return None
         raise
 
 
-def _status_error(url: str, response: httpx2.Response) -> SpaceError:
-    status = response.status_code
+def _status_error(url: str, status: int, excerpt: str) -> SpaceError:
     if status in (401, 403):
         return SpaceError(
             ErrorKind.UNAUTHORIZED,
@@ -81,7 +107,7 @@ def _status_error(url: str, response: httpx2.Response) -> SpaceError:
         )
     return SpaceError(
         ErrorKind.UPSTREAM_STATUS,
-        f"{url} answered {status}: {response.text[:160]!r}",
+        f"{url} answered {status}: {excerpt!r}",
         status=status,
         phase="schema",
     )
@@ -94,6 +120,7 @@ async def fetch_space_schema(
     headers: Mapping[str, str] | None = None,
     timeout: float,
     semaphore: asyncio.Semaphore,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> SpaceSchema:
     """Fetch and parse a space's schemas; the three requests run in parallel.
 
@@ -104,9 +131,9 @@ async def fetch_space_schema(
     hdrs = dict(headers or {})
     async with semaphore:
         gathered: tuple[Any, ...] = await asyncio.gather(
-            _get_json(client, base + INFO_PATH, hdrs, timeout, optional=False),
-            _get_json(client, base + CONFIG_PATH, hdrs, timeout, optional=True),
-            _get_json(client, base + MCP_SCHEMA_PATH, hdrs, timeout, optional=True),
+            _get_json(client, base + INFO_PATH, hdrs, timeout, limits, optional=False),
+            _get_json(client, base + CONFIG_PATH, hdrs, timeout, limits, optional=True),
+            _get_json(client, base + MCP_SCHEMA_PATH, hdrs, timeout, limits, optional=True),
             return_exceptions=True,
         )
         info_result, config, mcp_schema = gathered
@@ -120,7 +147,7 @@ async def fetch_space_schema(
             # Gradio 4 serves its API at the root, without the /gradio_api prefix.
             with contextlib.suppress(SpaceError):
                 info_result = await _get_json(
-                    client, base + LEGACY_INFO_PATH, hdrs, timeout, optional=False
+                    client, base + LEGACY_INFO_PATH, hdrs, timeout, limits, optional=False
                 )
     if isinstance(info_result, BaseException):
         # A space behind Gradio auth still serves its MCP schema.

@@ -10,14 +10,14 @@ space's MCP endpoint (which is slower and lossy, see research/gradio-protocol.md
   on every Gradio >= 4 but reports no progress, only streamed values.
 
 Upstream failures never raise: they come back as `CallOutcome.error`. Bad arguments raise
-`ToolArgumentError` before anything is sent upstream.
+`ToolArgumentError` before anything is sent upstream. Every answer is read within the read
+limits (`GRADIO_MCP_MAX_EVENT_BYTES`, `GRADIO_MCP_MAX_JSON_DEPTH`), while it streams in.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import secrets
 import time
 import urllib.parse
@@ -43,6 +43,15 @@ from gradio_mcp.gradio._progress import (
 )
 from gradio_mcp.gradio._sse import sse_events
 from gradio_mcp.models import Endpoint
+from gradio_mcp.net import (
+    DEFAULT_LIMITS,
+    EgressRefusedError,
+    ReadLimitError,
+    ReadLimits,
+    loads_json,
+    read_body,
+    read_excerpt,
+)
 
 DEFAULT_API_PREFIX = "/gradio_api"
 # Short, because a dead host should fail fast; reads wait for Gradio's 15 s heartbeat instead.
@@ -58,31 +67,15 @@ BODY_EXCERPT_CHARS = 300
 _background: set[asyncio.Task[None]] = set()
 
 
-def _excerpt(response: httpx2.Response) -> str:
-    try:
-        text = response.text
-    except (httpx2.ResponseNotRead, UnicodeDecodeError):
-        return ""
-    text = " ".join(text.split())
-    return text[:BODY_EXCERPT_CHARS] + ("…" if len(text) > BODY_EXCERPT_CHARS else "")
-
-
-def _raise_for_status(response: httpx2.Response, what: str) -> None:
-    if response.status_code >= 400:
-        excerpt = _excerpt(response)
-        raise UpstreamCallError(
-            f"HTTP {response.status_code}",
-            f"{what} failed with status {response.status_code}"
-            + (f": {excerpt}" if excerpt else ""),
-            response.status_code,
-        )
-
-
-def _json(response: httpx2.Response, what: str) -> Any:
-    try:
-        return response.json()
-    except ValueError as exc:
-        raise UpstreamCallError("Bad response", f"{what} did not return JSON") from exc
+def _status_error(status: int, what: str, excerpt: str) -> UpstreamCallError:
+    text = " ".join(excerpt.split())
+    if len(text) > BODY_EXCERPT_CHARS:
+        text = text[:BODY_EXCERPT_CHARS] + "…"
+    return UpstreamCallError(
+        f"HTTP {status}",
+        f"{what} failed with status {status}" + (f": {text}" if text else ""),
+        status,
+    )
 
 
 class _Call:
@@ -97,8 +90,10 @@ class _Call:
         headers: Mapping[str, str] | None,
         tracker: ProgressTracker,
         read_timeout: float,
+        limits: ReadLimits,
     ) -> None:
         self.client = client
+        self.limits = limits
         self.api = base_url.rstrip("/") + api_prefix
         # The headers were approved for `base_url`'s host; never let the prefix move them.
         if httpx2.URL(self.api).host != httpx2.URL(base_url).host:
@@ -111,16 +106,33 @@ class _Call:
         self.event_id: str | None = None
         self.use_queue = endpoint.fn_index is not None
 
+    async def _post_json(self, path: str, what: str, **content: Any) -> Any:
+        """POST to the space's API and read its JSON answer within the read limits."""
+        request = self.client.build_request(
+            "POST", self.api + path, headers=self.headers, timeout=self.timeout, **content
+        )
+        response = await self.client.send(request, stream=True)
+        try:
+            if response.status_code >= 400:
+                raise _status_error(response.status_code, what, await read_excerpt(response))
+            body = await read_body(response, self.limits.event_bytes, "GRADIO_MCP_MAX_EVENT_BYTES")
+        finally:
+            await response.aclose()
+        try:
+            return loads_json(body, self.limits.json_depth)
+        except ValueError as exc:
+            raise UpstreamCallError("Bad response", f"{what} did not return JSON") from exc
+
+    def _loads(self, raw: str) -> Any:
+        """An event's JSON; ValueError when it is not JSON, ReadLimitError when too deep."""
+        return loads_json(raw, self.limits.json_depth)
+
     async def upload(self, data: list[Any]) -> list[Any]:
         pending = pending_uploads(data)
         if not pending:
             return data
         files = [("files", (p.name, p.content, p.mime_type or "")) for p in pending]
-        response = await self.client.post(
-            f"{self.api}/upload", files=files, headers=self.headers, timeout=self.timeout
-        )
-        _raise_for_status(response, "uploading the file arguments")
-        paths = _json(response, "upload")
+        paths = await self._post_json("/upload", "uploading the file arguments", files=files)
         if not isinstance(paths, list) or len(paths) != len(pending):
             raise UpstreamCallError("Bad response", f"unexpected upload response: {paths!r:.200}")
         uploaded = {id(p): str(path) for p, path in zip(pending, paths, strict=True)}
@@ -141,11 +153,9 @@ class _Call:
             # Full values on every yield instead of diffs against the previous one.
             "simple_format": True,
         }
-        response = await self.client.post(
-            f"{self.api}/queue/join", json=body, headers=self.headers, timeout=self.timeout
+        joined = await self._post_json(
+            "/queue/join", f"joining the queue for {self.endpoint.api_name!r}", json=body
         )
-        _raise_for_status(response, f"joining the queue for {self.endpoint.api_name!r}")
-        joined = _json(response, "queue/join")
         self.event_id = joined.get("event_id") if isinstance(joined, dict) else None
         if not isinstance(self.event_id, str):
             raise UpstreamCallError("Bad response", f"queue/join gave no event_id: {joined!r:.200}")
@@ -162,7 +172,7 @@ class _Call:
 
     async def _on_queue_message(self, raw: str) -> list[OutputValue] | None:
         try:
-            msg = json.loads(raw)
+            msg = self._loads(raw)
         except ValueError:
             return None
         if not isinstance(msg, dict):
@@ -224,10 +234,9 @@ class _Call:
             timeout=self.timeout,
         ) as stream:
             if stream.status_code >= 400:
-                await stream.aread()
-                _raise_for_status(stream, what)
+                raise _status_error(stream.status_code, what, await read_excerpt(stream))
             count = 0
-            async for item in sse_events(stream):
+            async for item in sse_events(stream, self.limits.event_bytes):
                 count += 1
                 if count > MAX_EVENTS:
                     raise UpstreamCallError("Bad response", "the space sent too many events")
@@ -235,14 +244,9 @@ class _Call:
 
     async def _run_simple(self, data: list[Any]) -> list[OutputValue]:
         name = urllib.parse.quote(self.endpoint.api_name, safe="")
-        response = await self.client.post(
-            f"{self.api}/call/{name}",
-            json={"data": data},
-            headers=self.headers,
-            timeout=self.timeout,
+        joined = await self._post_json(
+            f"/call/{name}", f"calling {self.endpoint.api_name!r}", json={"data": data}
         )
-        _raise_for_status(response, f"calling {self.endpoint.api_name!r}")
-        joined = _json(response, "call")
         self.event_id = joined.get("event_id") if isinstance(joined, dict) else None
         if not isinstance(self.event_id, str):
             raise UpstreamCallError("Bad response", f"call gave no event_id: {joined!r:.200}")
@@ -254,7 +258,7 @@ class _Call:
                 if event == "heartbeat":
                     continue
                 try:
-                    payload = json.loads(raw)
+                    payload = self._loads(raw)
                 except ValueError:
                     payload = raw
                 if event == "error":
@@ -279,11 +283,14 @@ class _Call:
             "fn_index": self.endpoint.fn_index,
             "event_id": self.event_id,
         }
-        # Best effort: the space also drops queued jobs whose stream went away.
+        # Best effort: the space also drops queued jobs whose stream went away. The answer
+        # says nothing we need, so its body is never read.
+        request = self.client.build_request(
+            "POST", f"{self.api}/cancel", json=body, headers=self.headers, timeout=CANCEL_TIMEOUT
+        )
         with contextlib.suppress(httpx2.HTTPError):
-            await self.client.post(
-                f"{self.api}/cancel", json=body, headers=self.headers, timeout=CANCEL_TIMEOUT
-            )
+            response = await self.client.send(request, stream=True)
+            await response.aclose()
 
 
 async def call_endpoint(
@@ -298,6 +305,7 @@ async def call_endpoint(
     max_upload_bytes: int | None = None,
     max_duration: float = DEFAULT_MAX_DURATION,
     api_prefix: str = DEFAULT_API_PREFIX,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> CallOutcome:
     """Run `endpoint` on the Gradio app at `base_url` with `arguments` (by parameter name).
 
@@ -305,11 +313,13 @@ async def call_endpoint(
     every upstream failure, including timeouts, is returned as `CallOutcome.error`.
     `read_timeout` is the longest silence allowed between events (Gradio sends a heartbeat
     every 15 s); `max_duration` bounds the whole call. `api_prefix` is "" for Gradio 4.
+    `limits` caps what each answer from the space may cost (size, JSON depth). The client
+    should come from `new_http_client`, so that the egress policy applies.
     """
     started = time.perf_counter()
     data = call_data(endpoint, arguments, max_upload_bytes)
     tracker = ProgressTracker(on_progress)
-    call = _Call(client, base_url, api_prefix, endpoint, headers, tracker, read_timeout)
+    call = _Call(client, base_url, api_prefix, endpoint, headers, tracker, read_timeout, limits)
     outcome = CallOutcome()
     try:
         async with asyncio.timeout(max_duration):
@@ -324,6 +334,11 @@ async def call_endpoint(
     except httpx2.TimeoutException as exc:
         await call.cancel_upstream()
         outcome.error = CallError("Timeout", f"the space did not answer in time ({exc!r:.100})")
+    except ReadLimitError as exc:
+        await call.cancel_upstream()
+        outcome.error = CallError("Bad response", str(exc))
+    except EgressRefusedError as exc:
+        outcome.error = CallError("Connection refused", str(exc))
     except httpx2.HTTPError as exc:
         outcome.error = CallError("Connection error", f"{type(exc).__name__}: {exc}"[:300])
     except asyncio.CancelledError:

@@ -1,7 +1,47 @@
-"""How gradio_mcp talks to other hosts: which of them may see a caller's credentials, and the
-process's connection to Redis."""
+"""How gradio_mcp talks to other hosts: where connections may go (the egress policy), the
+one HTTP client that enforces it, what an answer may cost (read limits), which hosts may see
+a caller's credentials, and the process's connection to Redis."""
 
+from gradio_mcp.net._client import USER_AGENT, new_http_client
 from gradio_mcp.net._credentials import CredentialPolicy, fingerprint, token_fingerprint
+from gradio_mcp.net._egress import (
+    EgressBackend,
+    EgressPolicy,
+    EgressRefusedError,
+    Resolver,
+    non_public_reason,
+    system_resolver,
+)
+from gradio_mcp.net._limits import (
+    DEFAULT_LIMITS,
+    ReadLimitError,
+    ReadLimits,
+    json_depth,
+    loads_json,
+    read_body,
+    read_excerpt,
+)
 from gradio_mcp.net._redis import RedisConnection, RedisState
 
-__all__ = ["CredentialPolicy", "RedisConnection", "RedisState", "fingerprint", "token_fingerprint"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "USER_AGENT",
+    "CredentialPolicy",
+    "EgressBackend",
+    "EgressPolicy",
+    "EgressRefusedError",
+    "ReadLimitError",
+    "ReadLimits",
+    "RedisConnection",
+    "RedisState",
+    "Resolver",
+    "fingerprint",
+    "json_depth",
+    "loads_json",
+    "new_http_client",
+    "non_public_reason",
+    "read_body",
+    "read_excerpt",
+    "system_resolver",
+    "token_fingerprint",
+]

@@ -1,7 +1,14 @@
-"""A call's outcome as MCP content: text and JSON, images and audio inline, files as links."""
+"""A call's outcome as MCP content: text and JSON, images and audio inline, files as links.
+
+A space names its output URLs itself, so only files on the space's own origin are ever
+downloaded (with the caller's credentials, which that origin may see); a URL anywhere else
+stays a link and is never fetched. Downloads share one deadline, inside the call's own
+limit: a file that trickles in slowly becomes a link instead of holding the call open.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import Mapping
@@ -34,6 +41,7 @@ async def _file_content(
     headers: Mapping[str, str] | None,
     limit: int,
     origin: tuple[str, str, int | None] | None,
+    deadline: float | None,
 ) -> list[types.ContentBlock]:
     link = types.ResourceLink(
         uri=ref.url, name=ref.orig_name or "file", mime_type=ref.mime_type, size=ref.size
@@ -41,10 +49,16 @@ async def _file_content(
     mime = ref.mime_type or ""
     if not mime.startswith(("image/", "audio/")) or (ref.size is not None and ref.size > limit):
         return [link]
-    # A space names its output URLs itself: credentials go only back to the space's own
-    # origin, never to a host the space's code chose.
-    same_origin = origin is not None and origin_of(ref.url) == origin
-    content = await download_file(client, ref.url, headers if same_origin else None, limit)
+    if origin is None or origin_of(ref.url) != origin:
+        return [link]
+    loop = asyncio.get_running_loop()
+    if deadline is not None and loop.time() >= deadline:
+        return [link]
+    try:
+        async with asyncio.timeout_at(deadline):
+            content = await download_file(client, ref.url, headers, limit)
+    except TimeoutError:
+        content = None
     if content is None:
         return [link]
     data = base64.b64encode(content).decode("ascii")
@@ -64,13 +78,18 @@ async def to_call_tool_result(
     headers: Mapping[str, str] | None = None,
     inline_limit_bytes: int = DEFAULT_INLINE_LIMIT,
     space_url: str | None = None,
+    download_timeout: float | None = None,
 ) -> types.CallToolResult:
     """MCP content for a call: text/JSON as text, images and audio inline, files as links.
 
-    `headers` (the caller's credentials) are sent only when downloading a file from the
-    origin of `space_url`; without `space_url`, files are downloaded without them.
+    Only images and audio on the origin of `space_url` are downloaded and inlined, with
+    `headers` (the caller's credentials); without `space_url` nothing is downloaded. All
+    downloads together take at most `download_timeout` seconds; files not fetched by then
+    stay links.
     """
     origin = origin_of(space_url) if space_url else None
+    loop = asyncio.get_running_loop()
+    deadline = None if download_timeout is None else loop.time() + download_timeout
     if outcome.error is not None:
         return types.CallToolResult(
             content=[types.TextContent(text=str(outcome.error))], is_error=True
@@ -80,12 +99,12 @@ async def to_call_tool_result(
     for i, out in enumerate(outcome.outputs):
         if out.file is not None:
             content.extend(
-                await _file_content(out.file, client, headers, inline_limit_bytes, origin)
+                await _file_content(out.file, client, headers, inline_limit_bytes, origin, deadline)
             )
         elif out.files:
             for ref in out.files:
                 content.extend(
-                    await _file_content(ref, client, headers, inline_limit_bytes, origin)
+                    await _file_content(ref, client, headers, inline_limit_bytes, origin, deadline)
                 )
         else:
             value = out.value

@@ -232,6 +232,7 @@ class GradioMCP:
 
         async def work(on_progress: ProgressSink) -> types.CallToolResult:
             schema = ref.space.schema
+            max_duration = self.settings.call_max_duration_ms / 1000
             try:
                 outcome = await call_endpoint(
                     self.discovery.client,
@@ -241,16 +242,20 @@ class GradioMCP:
                     headers=headers,
                     on_progress=on_progress,
                     read_timeout=self.settings.call_read_timeout_ms / 1000,
-                    max_duration=self.settings.call_max_duration_ms / 1000,
+                    max_duration=max_duration,
                     max_upload_bytes=schema.max_file_size if schema else None,
                     api_prefix=schema.api_prefix if schema else "/gradio_api",
+                    limits=self.discovery.limits,
                 )
+                # Output downloads get what is left of the call's own limit, at most their own.
+                left = max_duration - (time.perf_counter() - started)
                 result = await to_call_tool_result(
                     outcome,
                     client=self.discovery.client,
                     headers=headers,
                     inline_limit_bytes=self.settings.inline_max_bytes,
                     space_url=host,
+                    download_timeout=max(0.0, min(left, self.settings.download_timeout_ms / 1000)),
                 )
             except ToolArgumentError as exc:
                 return rejected(str(ToolArgumentError(ref.name, exc.problems)))

@@ -35,7 +35,7 @@ async def discovery(hub: LocalHub) -> AsyncIterator[Discovery]:
         {},
         hf_endpoint=hub.url,
         space_host_template=hub.host_template,
-        trusted_hosts=("127.0.0.1:*",),
+        trusted_hosts=("*.localhost:*",),  # the hub proxies each space on its own origin
         allowed_networks=("127.0.0.1/32",),
     )
     async with Discovery(settings) as discovery:

@@ -15,6 +15,7 @@ import pytest
 from mcp import types
 from PIL import Image
 
+from gradio_mcp.config import Settings
 from gradio_mcp.dev.launcher import GradioAppProcess
 from gradio_mcp.errors import ToolArgumentError
 from gradio_mcp.gradio._call import call_endpoint
@@ -27,6 +28,7 @@ from gradio_mcp.gradio._outputs import (
 )
 from gradio_mcp.gradio._progress import ProgressUpdate
 from gradio_mcp.models import Endpoint, Parameter, Return
+from gradio_mcp.net import new_http_client
 from gradio_mcp.serving._results import to_call_tool_result
 from gradio_mcp.serving._throttle import ProgressThrottle
 from tests.mock_http import MockHTTP
@@ -90,7 +92,8 @@ async def endpoint_of(client: httpx2.AsyncClient, base: str, api_name: str) -> E
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx2.AsyncClient]:
-    async with httpx2.AsyncClient() as http:
+    """The upstream client the server uses; the bundled apps listen on 127.0.0.1 only."""
+    async with new_http_client(Settings(allowed_networks=("127.0.0.1/32",))) as http:
         yield http
 
 
@@ -244,7 +247,7 @@ async def test_image_output_is_a_downloadable_file_and_inline_image(
     download = await client.get(ref.url)
     assert download.status_code == 200
 
-    result = await to_call_tool_result(outcome, client=client)
+    result = await to_call_tool_result(outcome, client=client, space_url=base)
     images = [c for c in result.content if isinstance(c, types.ImageContent)]
     assert len(images) == 1 and images[0].mime_type == ref.mime_type
     picture = Image.open(io.BytesIO(base64.b64decode(images[0].data)))
@@ -256,7 +259,7 @@ async def test_image_output_is_a_downloadable_file_and_inline_image(
     assert [str(link.uri) for link in links] == [ref.url]
 
     # Over the inline limit, the image is only linked.
-    small = await to_call_tool_result(outcome, client=client, inline_limit_bytes=10)
+    small = await to_call_tool_result(outcome, client=client, inline_limit_bytes=10, space_url=base)
     assert [type(c) for c in small.content] == [types.ResourceLink]
 
 
@@ -265,7 +268,7 @@ async def test_audio_output_is_inline_audio(gradio_apps: Apps, client: httpx2.As
     endpoint = await endpoint_of(client, base, "make_tone")
 
     outcome = await call_endpoint(client, base, endpoint, {"frequency": 300, "duration": 0.1})
-    result = await to_call_tool_result(outcome, client=client)
+    result = await to_call_tool_result(outcome, client=client, space_url=base)
 
     audio = [c for c in result.content if isinstance(c, types.AudioContent)]
     assert len(audio) == 1 and audio[0].mime_type == "audio/wav"

@@ -39,7 +39,7 @@ async def test_image_on_the_spaces_own_host_is_fetched_with_credentials(
     assert request.headers["x-hf-authorization"] == "Bearer hf_secret"
 
 
-async def test_a_file_url_on_another_host_never_gets_the_callers_token(
+async def test_a_file_url_on_another_host_is_never_fetched_and_stays_a_link(
     http_mock: MockHTTP,
 ) -> None:
     http_mock.add_response(url="https://evil.example/x.png", content=PNG)
@@ -47,9 +47,32 @@ async def test_a_file_url_on_another_host_never_gets_the_callers_token(
         result = await to_call_tool_result(
             image_at("https://evil.example/x.png"), client=client, headers=AUTH, space_url=SPACE
         )
-    assert result.content[0].type == "image"  # still shown, just fetched anonymously
-    (request,) = http_mock.get_requests()
-    assert "x-hf-authorization" not in request.headers and "x-ip-token" not in request.headers
+    assert [c.type for c in result.content] == ["resource_link"]
+    assert http_mock.get_requests() == []
+
+
+async def test_without_the_spaces_url_no_file_is_fetched(http_mock: MockHTTP) -> None:
+    http_mock.add_response(url=f"{SPACE}/gradio_api/file=out.png", content=PNG)
+    async with http_mock.client() as client:
+        result = await to_call_tool_result(
+            image_at(f"{SPACE}/gradio_api/file=out.png"), client=client
+        )
+    assert [c.type for c in result.content] == ["resource_link"]
+    assert http_mock.get_requests() == []
+
+
+async def test_a_redirect_from_the_spaces_origin_is_not_followed(http_mock: MockHTTP) -> None:
+    http_mock.add_response(
+        url=f"{SPACE}/gradio_api/file=out.png",
+        status_code=302,
+        headers={"Location": "http://169.254.169.254/latest/meta-data/"},
+    )
+    async with http_mock.client() as client:
+        result = await to_call_tool_result(
+            image_at(f"{SPACE}/gradio_api/file=out.png"), client=client, space_url=SPACE
+        )
+    assert [c.type for c in result.content] == ["resource_link"]
+    assert [str(r.url) for r in http_mock.get_requests()] == [f"{SPACE}/gradio_api/file=out.png"]
 
 
 async def test_an_unusable_file_url_becomes_a_link_not_a_crash(http_mock: MockHTTP) -> None:

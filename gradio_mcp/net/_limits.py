@@ -1,0 +1,117 @@
+"""Reading upstream answers within bounds: size while the body streams in, JSON nesting
+before it is parsed.
+
+A body is read chunk by chunk and abandoned as soon as it passes its cap (a `Content-Length`
+above the cap is refused before the first chunk), so a 50 MB answer costs what the cap
+allows, not 50 MB. The cap counts decoded bytes, and httpx2 inflates compressed bodies at most
+1 MiB at a time, so a compression bomb is stopped within a MiB of the cap too.
+
+JSON nesting is measured in linear time on the text, before the parser (which recurses) and
+everything downstream of it see the document, so a deeply nested answer becomes that
+document's error instead of a RecursionError.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import Any
+
+import httpx2
+
+from gradio_mcp.config import Settings
+from gradio_mcp.errors import GradioMCPError
+
+EXCERPT_BYTES = 4096
+
+# Deletes every ASCII character but quotes and brackets (non-ASCII can only sit in strings).
+_STRUCTURE_ONLY = {code: None for code in range(128) if chr(code) not in '"[]{}'}
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+
+
+class ReadLimitError(GradioMCPError):
+    """An upstream answer went past a cap; the message says which, and the setting to raise."""
+
+    def __init__(self, message: str, setting: str) -> None:
+        super().__init__(f"{message} (the cap is {setting})")
+        self.setting = setting
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """The caps on what one upstream answer may cost (see `Settings` for each)."""
+
+    hub_bytes: int
+    schema_bytes: int
+    event_bytes: int
+    json_depth: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ReadLimits:
+        return cls(
+            hub_bytes=settings.max_hub_bytes,
+            schema_bytes=settings.max_schema_bytes,
+            event_bytes=settings.max_event_bytes,
+            json_depth=settings.max_json_depth,
+        )
+
+
+DEFAULT_LIMITS = ReadLimits.from_settings(Settings())
+
+
+def _declared_length(response: httpx2.Response) -> int | None:
+    try:
+        return int(response.headers.get("content-length", ""))
+    except ValueError:
+        return None
+
+
+async def read_body(response: httpx2.Response, max_bytes: int, setting: str) -> bytes:
+    """The whole body of a streamed response, or ReadLimitError as soon as it passes
+    `max_bytes` (decoded bytes, so a compressed answer cannot hide its size)."""
+    declared = _declared_length(response)
+    if declared is not None and declared > max_bytes and "content-encoding" not in response.headers:
+        raise ReadLimitError(f"the answer declares {declared} bytes, over {max_bytes}", setting)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise ReadLimitError(f"the answer is larger than {max_bytes} bytes", setting)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def read_excerpt(response: httpx2.Response, max_bytes: int = EXCERPT_BYTES) -> str:
+    """The start of a streamed body as text (for error messages); the rest is never read."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk[: max_bytes - size])
+        size += len(chunks[-1])
+        if size >= max_bytes:
+            break
+    return b"".join(chunks).decode("utf-8", errors="replace")
+
+
+def json_depth(text: str) -> int:
+    """How deeply arrays and objects nest in a JSON text, in linear time and without
+    recursion or a parser. Escapes go first, so no quote is escaped any more; then everything
+    but quotes and brackets; then the strings, which are every other piece between quotes
+    (an unterminated one runs to the end); the brackets left are counted."""
+    text = text.replace("\\\\", "").replace('\\"', "").translate(_STRUCTURE_ONLY)
+    brackets = "".join(text.split('"')[::2]).encode("ascii", errors="ignore")
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
+
+
+def loads_json(
+    data: bytes | str, max_depth: int, setting: str = "GRADIO_MCP_MAX_JSON_DEPTH"
+) -> Any:
+    """Parse JSON nested at most `max_depth` deep: ReadLimitError when deeper, ValueError
+    when it is not JSON (or not UTF-8)."""
+    text = data.decode("utf-8-sig") if isinstance(data, bytes | bytearray) else data
+    depth = json_depth(text)
+    if depth > max_depth:
+        raise ReadLimitError(f"the JSON nests {depth} levels deep, over {max_depth}", setting)
+    return json.loads(text)

@@ -1,0 +1,63 @@
+"""What one upstream answer may cost: JSON nesting measured without a parser, bodies read
+within their cap."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+import pytest
+
+from gradio_mcp.config import ConfigError, Settings
+from gradio_mcp.net import ReadLimitError, json_depth, loads_json
+
+# Strings full of what could fool a bracket counter: brackets, quotes, escapes, non-ASCII.
+TRICKY = ['x"\\[{', "é]", "\\\\", '"', '\\"', "ü{[", "", "\u2028"]
+
+
+def nesting(value: Any) -> int:
+    if isinstance(value, list):
+        return 1 + max((nesting(v) for v in value), default=0)
+    if isinstance(value, dict):
+        return 1 + max((nesting(v) for v in value.values()), default=0)
+    return 0
+
+
+def document(rng: random.Random, depth: int = 0) -> Any:
+    if depth > 7 or rng.random() < 0.3:
+        return rng.choice([*TRICKY, 1, 2.5, None, True])
+    if rng.random() < 0.5:
+        return [document(rng, depth + 1) for _ in range(rng.randint(0, 3))]
+    return {rng.choice(TRICKY): document(rng, depth + 1) for _ in range(rng.randint(0, 3))}
+
+
+def test_json_depth_agrees_with_the_parsed_documents_nesting() -> None:
+    rng = random.Random(8)
+    for _ in range(2000):
+        value = document(rng)
+        text = json.dumps(value, ensure_ascii=rng.random() < 0.5)
+        assert json_depth(text) == nesting(value), text
+
+
+def test_brackets_inside_strings_do_not_count() -> None:
+    assert json_depth('{"a": "[[[[[[[[", "b": ["\\"]]]]"]}') == 2
+    assert json_depth('"unterminated [[[[') == 0
+
+
+def test_a_document_nested_too_deep_is_refused_before_parsing() -> None:
+    deep = "[" * 200_000 + "]" * 200_000  # far past what the recursive parser survives
+    with pytest.raises(ReadLimitError, match="nests 200000 levels deep, over 64"):
+        loads_json(deep, 64)
+    assert loads_json(b'{"a": [[1]]}', 3) == {"a": [[1]]}
+    with pytest.raises(ValueError):
+        loads_json(b"\xff\xfe not utf-8", 64)
+
+
+def test_the_caps_are_settings_with_checked_values() -> None:
+    settings = Settings.from_env({"GRADIO_MCP_MAX_EVENT_BYTES": "1024"})
+    assert settings.max_event_bytes == 1024
+    with pytest.raises(ConfigError, match="GRADIO_MCP_MAX_JSON_DEPTH='5000'"):
+        Settings.from_env({"GRADIO_MCP_MAX_JSON_DEPTH": "5000"})
+    with pytest.raises(ConfigError, match="GRADIO_MCP_MAX_HUB_BYTES='0'"):
+        Settings.from_env({"GRADIO_MCP_MAX_HUB_BYTES": "0"})
