@@ -117,7 +117,7 @@ def main() -> None:
                 os.environ,
                 HF_ENDPOINT=hub.url,
                 GRADIO_MCP_SPACES="bench/streaming",
-                GRADIO_MCP_TRUSTED_HOSTS="127.0.0.1:*",
+                GRADIO_MCP_TRUSTED_HOSTS="*.localhost:*",
                 GRADIO_MCP_ALLOWED_NETWORKS="127.0.0.1/32",
                 GRADIO_MCP_TASK_THRESHOLD="0",
                 GRADIO_MCP_TASK_MAX_PER_CALLER="100000",
