@@ -20,6 +20,8 @@ from gradio_mcp.errors import ConfigError
 PUBLIC_HUB = "https://huggingface.co"
 PUBLIC_SPACE_HOST_TEMPLATE = "https://{subdomain}.hf.space"
 ALWAYS_TRUSTED_HOSTS = ("*.hf.space",)
+# A task outlives its longest call by this much, so its result is there to be read.
+TASK_TTL_MARGIN_MS = 60_000
 
 
 def _parse_bool(text: str) -> bool:
@@ -383,7 +385,7 @@ class Settings:
         _redis_url,
         "",
         "Redis shared by every process and replica (e.g. redis://127.0.0.1:6379/0); empty:"
-        " each process caches on its own",
+        " each process caches and keeps tasks on its own",
         secret=True,
     )
     redis_timeout_ms: int = _setting(
@@ -406,6 +408,64 @@ class Settings:
         _key_prefix,
         "gradio-mcp",
         "first part of every Redis key, so deployments can share one Redis",
+    )
+    # Tasks (the MCP tasks extension, 2026-07-28 clients that opt in).
+    tasks: bool = _setting(
+        "GRADIO_MCP_TASKS",
+        _parse_bool,
+        True,
+        "answer slow calls of clients that opt in with a task handle (MCP tasks extension)",
+    )
+    task_threshold_ms: int = _setting(
+        "GRADIO_MCP_TASK_THRESHOLD",
+        _non_negative_int,
+        1000,
+        "how long a call of a client that opted in may run before it is answered with a task"
+        " handle instead of its result (0: always a task)",
+        "ms",
+    )
+    task_ttl_ms: int = _setting(
+        "GRADIO_MCP_TASK_TTL",
+        _positive_int,
+        1800000,
+        "how long a task and its result stay retrievable, counted from its creation (at least"
+        " GRADIO_MCP_CALL_MAX_DURATION plus a minute)",
+        "ms",
+    )
+    task_poll_interval_ms: int = _setting(
+        "GRADIO_MCP_TASK_POLL_INTERVAL",
+        _positive_int,
+        1000,
+        "how often clients are asked to poll a task (pollIntervalMs)",
+        "ms",
+    )
+    task_lease_ms: int = _setting(
+        "GRADIO_MCP_TASK_LEASE",
+        _positive_int,
+        30000,
+        "a running task whose server has not renewed it for this long is reported failed",
+        "ms",
+    )
+    task_max_per_caller: int = _setting(
+        "GRADIO_MCP_TASK_MAX_PER_CALLER",
+        _positive_int,
+        100,
+        "tasks one caller may hold at once, running or keeping a result (all anonymous"
+        " callers share one count)",
+    )
+    task_max_total: int = _setting(
+        "GRADIO_MCP_TASK_MAX_TOTAL",
+        _positive_int,
+        1000,
+        "tasks held at once in all (across every server sharing GRADIO_MCP_REDIS_URL)",
+    )
+    task_result_max_bytes: int = _setting(
+        "GRADIO_MCP_TASK_RESULT_MAX_BYTES",
+        _positive_int,
+        1024 * 1024,
+        "largest task result kept; above it images and audio are kept as links only, and"
+        " text is cut",
+        "bytes",
     )
     log_level: str = _setting(
         "GRADIO_MCP_LOG_LEVEL",
@@ -461,6 +521,11 @@ class Settings:
     @property
     def hub_is_public(self) -> bool:
         return self.hf_endpoint.rstrip("/") == PUBLIC_HUB
+
+    @property
+    def effective_task_ttl_ms(self) -> int:
+        """The task TTL in use: a task must outlive the longest call it can run."""
+        return max(self.task_ttl_ms, self.call_max_duration_ms + TASK_TTL_MARGIN_MS)
 
     @property
     def predicted_host_template(self) -> str | None:

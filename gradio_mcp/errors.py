@@ -12,6 +12,7 @@ One class per meaning:
 * `AppStartError` — a Gradio app started by the developer tooling did not come up.
 * `RedisUnavailableError` — Redis is down, slow or answering garbage; whoever uses it goes on
   without it (the shared cache level, the task store), so a caller never sees this one.
+* `TaskLimitError` — a caller, or the server, already holds as many tasks as allowed.
 """
 
 from __future__ import annotations
@@ -118,3 +119,13 @@ class AppStartError(GradioMCPError, RuntimeError):
 class RedisUnavailableError(GradioMCPError):
     """Redis failed, timed out, or answered something that cannot be trusted; or it did so
     moments ago and is not being asked again yet. The message never holds the Redis URL."""
+
+
+class TaskLimitError(GradioMCPError):
+    """No new task: its caller (`scope` "caller") or the server ("server") holds `held` tasks,
+    which is the limit."""
+
+    def __init__(self, scope: str, held: int) -> None:
+        super().__init__(f"{scope} holds {held} tasks, the limit")
+        self.scope = scope
+        self.held = held

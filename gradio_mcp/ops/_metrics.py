@@ -65,6 +65,7 @@ MCP_METHODS = frozenset(
 )
 OTHER_METHOD = "other"
 DEFAULT_MAX_SAMPLES = 1024
+TASK_OUTCOMES = ("completed", "failed", "cancelled")
 
 
 def percentile(samples: Iterable[float], q: float) -> float | None:
@@ -124,6 +125,13 @@ class Metrics:
         self.requests_by_method: dict[str, Series] = {}
         self.calls_by_space: dict[str, Series] = {}
         self.spaces = SpaceStatusBoard(discovery.settings.spaces, max_spaces=max_series)
+        # Tasks (MCP tasks extension): created here, ended here (by outcome), forgotten.
+        self.tasks_created = 0
+        self.tasks_expired = 0
+        self.tasks_running = 0  # held by this server's runner, as of its last heartbeat
+        self.tasks_by_outcome: dict[str, Series] = {
+            outcome: Series(max_samples) for outcome in TASK_OUTCOMES
+        }
 
     # ------------------------------------------------------------------ recording
 
@@ -142,6 +150,21 @@ class Metrics:
         series.observe(duration_ms, failed=not ok)
         if not private and (tool in series.tools or len(series.tools) < self.max_series):
             series.tools[tool] = series.tools.get(tool, 0) + 1
+
+    def record_task_created(self) -> None:
+        """A call was answered with a task handle."""
+        self.tasks_created += 1
+
+    def record_task_end(self, outcome: str, duration_ms: float) -> None:
+        """A task ended (completed, failed or cancelled), `duration_ms` after its creation.
+        With a shared store, the server that moved it to its end counts it."""
+        series = self.tasks_by_outcome.get(outcome)
+        if series is not None:
+            series.observe(duration_ms, failed=outcome != "completed")
+
+    def record_tasks_expired(self, count: int) -> None:
+        """Tasks (and their results) forgotten at the end of their TTL."""
+        self.tasks_expired += count
 
     def _series(self, table: dict[str, Series], label: str) -> Series:
         series = table.get(label)
@@ -203,6 +226,20 @@ class Metrics:
             "spaces": self.spaces.snapshot(),
             "spacesFailing": self.spaces.failing(),
             "sharedCache": self.shared_cache(),
+            "tasks": {
+                "created": self.tasks_created,
+                "running": self.tasks_running,
+                **{outcome: s.count for outcome, s in self.tasks_by_outcome.items()},
+                "expired": self.tasks_expired,
+                "durations": {
+                    outcome: {
+                        "p50Ms": percentile(s.recent_ms, 50),
+                        "p90Ms": percentile(s.recent_ms, 90),
+                        "maxMs": round(max(s.recent_ms), 2) if s.recent_ms else None,
+                    }
+                    for outcome, s in self.tasks_by_outcome.items()
+                },
+            },
             "uptimeSeconds": self.uptime_seconds,
             "version": __version__,
             # Several worker processes answer on one port, each with its own figures.

@@ -54,6 +54,7 @@ class _Collector(Collector):
         yield from self._series_families(
             "request", "method", self.metrics.requests_by_method, "MCP requests by method", "errors"
         )
+        yield from self._task_families()
         info = GaugeMetricFamily(
             "gradio_mcp_build_info", "Always 1; the version is a label", labels=["version"]
         )
@@ -160,6 +161,34 @@ class _Collector(Collector):
             "gradio_mcp_spaces_failing",
             "Spaces whose last discovery failed",
             value=self.metrics.spaces.failing(),
+        )
+
+    def _task_families(self) -> Iterator[Metric]:
+        m = self.metrics
+        yield CounterMetricFamily(
+            "gradio_mcp_tasks_created", "Calls answered with a task handle", value=m.tasks_created
+        )
+        ended = CounterMetricFamily(
+            "gradio_mcp_tasks_ended",
+            "Tasks that ended, by outcome (counted by the server that ended them)",
+            labels=["outcome"],
+        )
+        for outcome, series in m.tasks_by_outcome.items():
+            ended.add_metric([outcome], series.count)
+        yield ended
+        yield CounterMetricFamily(
+            "gradio_mcp_tasks_expired",
+            "Tasks forgotten, with their results, at the end of their TTL",
+            value=m.tasks_expired,
+        )
+        yield GaugeMetricFamily(
+            "gradio_mcp_tasks_running", "Tasks this server is running", value=m.tasks_running
+        )
+        yield _histogram(
+            "gradio_mcp_task_duration_seconds",
+            "From a task's creation to its end, by outcome",
+            [((outcome,), s.histogram) for outcome, s in m.tasks_by_outcome.items()],
+            ("outcome",),
         )
 
     def _discovery_families(self) -> Iterator[Metric]:

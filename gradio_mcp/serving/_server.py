@@ -10,9 +10,10 @@ straight to the space.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import cachetools
@@ -26,7 +27,7 @@ from gradio_mcp._version import __version__
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import ASLEEP_STAGES, Discovery, can_wake, cannot_wake
 from gradio_mcp.errors import ErrorKind, SpaceError, ToolArgumentError, UnknownNameError
-from gradio_mcp.gradio import CallOutcome, ProgressUpdate, call_endpoint
+from gradio_mcp.gradio import CallOutcome, ProgressSink, ProgressUpdate, call_endpoint
 from gradio_mcp.models import Endpoint, GradioSpace, SpaceSchema
 from gradio_mcp.net import RedisConnection
 from gradio_mcp.ops._metrics import Metrics
@@ -40,6 +41,13 @@ from gradio_mcp.serving._results import conform, to_call_tool_result
 from gradio_mcp.serving._shutdown import CallInterrupted, GracefulShutdown
 from gradio_mcp.serving._throttle import ProgressThrottle
 from gradio_mcp.serving._tool_ref import ToolRef
+from gradio_mcp.serving.tasks import (
+    TaskOwner,
+    TaskRunner,
+    TasksProtocol,
+    build_task_store,
+    opted_in,
+)
 
 log = get_logger("gradio_mcp.server")
 
@@ -85,13 +93,34 @@ class GradioMCP:
             version=__version__,
             title="Gradio Spaces",
             instructions=INSTRUCTIONS,
+            lifespan=self._lifespan,
             on_list_tools=self.list_tools,
-            on_call_tool=self.call_tool,
             on_list_prompts=self.list_prompts,
             on_get_prompt=self.get_prompt,
             get_tool_input_schema=self._schemas.get,
         )
+        # Registered by hand: a call may be answered with a task handle, not only a result.
+        self.server.add_request_handler("tools/call", types.CallToolRequestParams, self.call_tool)
         self.server.middleware.append(self._measure)
+        self.tasks: TasksProtocol | None = None
+        if self.settings.tasks:
+            store = build_task_store(self.redis)
+            runner = TaskRunner(store, self.settings, self.metrics)
+            self.tasks = TasksProtocol(
+                runner, self._task_owner, self.settings.task_poll_interval_ms
+            )
+            self.tasks.install(self.server)
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, _server: Server[Any]) -> AsyncIterator[dict[str, Any]]:
+        """Runs once per server (HTTP app, stdio, in-process client): the task runner's
+        jobs live here, not in the request that started them. (Redis closes with
+        `aclose`, with the discovery that shares it.)"""
+        if self.tasks is None:
+            yield {}
+        else:
+            async with self.tasks.runner.running():
+                yield {}
 
     async def start(self) -> None:
         """Open ahead of the first request what would otherwise slow it down: Redis's first
@@ -180,6 +209,9 @@ class GradioMCP:
     def _request(ctx: ServerRequestContext[Any, Any]) -> Request | None:
         request = ctx.request
         return request if isinstance(request, Request) else None
+
+    def _task_owner(self, ctx: ServerRequestContext[Any, Any]) -> TaskOwner:
+        return TaskOwner.of(self.caller(self._request(ctx)).own_token)
 
     # ------------------------------------------------------------------ handlers
 
@@ -311,7 +343,7 @@ class GradioMCP:
 
     async def call_tool(
         self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
-    ) -> types.CallToolResult:
+    ) -> types.CallToolResult | dict[str, Any]:
         started = time.perf_counter()
         caller = self.caller(self._request(ctx))
         waking = _WakeProgress(ctx)
@@ -342,29 +374,22 @@ class GradioMCP:
 
         # Progress already reported while the space woke up: the call's own counts on top.
         offset = waking.waited
-
-        async def send(update: ProgressUpdate) -> None:
-            total = None if update.total is None else update.total + offset
-            await ctx.session.report_progress(update.progress + offset, total, update.message)
-
-        throttle = ProgressThrottle(send, self.settings.progress_rate)
         max_duration = self.settings.call_max_duration_ms / 1000
 
-        async def run() -> tuple[CallOutcome, types.CallToolResult]:
+        async def run(on_progress: ProgressSink) -> tuple[CallOutcome, types.CallToolResult]:
             outcome = await call_endpoint(
                 self.discovery.client,
                 host,
                 endpoint,
                 arguments,
                 headers=headers,
-                on_progress=throttle,
+                on_progress=on_progress,
                 read_timeout=self.settings.call_read_timeout_ms / 1000,
                 max_duration=max_duration,
                 max_upload_bytes=schema.max_file_size if schema else None,
                 api_prefix=schema.api_prefix if schema else "/gradio_api",
                 limits=self.discovery.limits,
             )
-            await throttle.flush()  # the last progress update goes out before the result
             # Output downloads get what is left of the call's own limit, at most their own.
             left = max_duration - (time.perf_counter() - started)
             result = conform(
@@ -380,32 +405,53 @@ class GradioMCP:
             )
             return outcome, result
 
-        if self.shutdown.draining:
-            return rejected(f"gradio-mcp is shutting down: {ref.name} was not run; try again")
-        try:
-            outcome, result = await self.shutdown.guard(run())
-        except CallInterrupted:
-            return rejected(
-                f"gradio-mcp shut down before {ref.name} finished (grace period"
-                f" {self.shutdown.grace:g} s); the job was cancelled on the space. Try again."
+        async def work(on_progress: ProgressSink) -> types.CallToolResult:
+            """The call itself, the same whether it answers this request or runs as a task."""
+            if self.shutdown.draining:
+                return rejected(f"gradio-mcp is shutting down: {ref.name} was not run; try again")
+            try:
+                outcome, result = await self.shutdown.guard(run(on_progress))
+            except CallInterrupted:
+                return rejected(
+                    f"gradio-mcp shut down before {ref.name} finished (grace period"
+                    f" {self.shutdown.grace:g} s); the job was cancelled on the space. Try again."
+                )
+            except ToolArgumentError as exc:
+                return rejected(str(ToolArgumentError(ref.name, exc.problems)))
+            except Exception as exc:  # a bug of ours must not surface as a protocol error
+                log.exception("tool_call_crashed", tool="<private>" if private else ref.name)
+                return rejected(f"gradio-mcp failed to run {ref.name}: {type(exc).__name__}")
+            elapsed = (time.perf_counter() - started) * 1000
+            self.metrics.record_call(
+                ref.space_id, ref.name, elapsed, ok=outcome.ok, private=private
             )
-        except ToolArgumentError as exc:
-            return rejected(str(ToolArgumentError(ref.name, exc.problems)))
-        except Exception as exc:  # a bug of ours must not surface as a protocol error
-            log.exception("tool_call_crashed", tool="<private>" if private else ref.name)
-            return rejected(f"gradio-mcp failed to run {ref.name}: {type(exc).__name__}")
+            log.info(
+                "tool_call",
+                tool=ref.name if not private else "<private>",
+                ok=outcome.ok,
+                duration_ms=round(elapsed, 2),
+                progress_events=outcome.progress_events,
+            )
+            return result
+
+        async def send(update: ProgressUpdate) -> None:
+            total = None if update.total is None else update.total + offset
+            await ctx.session.report_progress(update.progress + offset, total, update.message)
+
+        throttle = ProgressThrottle(send, self.settings.progress_rate)
+        try:
+            answer: types.CallToolResult | dict[str, Any]
+            if self.tasks is not None and opted_in(ctx):
+                # A slow call becomes a task that outlives this request.
+                owner = TaskOwner.of(caller.own_token)
+                answer = await self.tasks.runner.submit(owner, work, throttle)
+            else:
+                answer = await work(throttle)
+            if isinstance(answer, types.CallToolResult):
+                await throttle.flush()  # the last progress update goes out before the result
+            return answer
         finally:
             await throttle.aclose()
-        elapsed = (time.perf_counter() - started) * 1000
-        self.metrics.record_call(ref.space_id, ref.name, elapsed, ok=outcome.ok, private=private)
-        log.info(
-            "tool_call",
-            tool=ref.name if not private else "<private>",
-            ok=outcome.ok,
-            duration_ms=round(elapsed, 2),
-            progress_events=outcome.progress_events,
-        )
-        return result
 
     async def _call_details(
         self, ref: ToolRef, caller: Caller
