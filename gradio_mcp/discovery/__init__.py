@@ -8,10 +8,18 @@ from gradio_mcp.discovery._default import (
     get_gradio_spaces,
 )
 from gradio_mcp.discovery._engine import Discovery
+from gradio_mcp.discovery._search import SearchPage, SpaceQuery, SpaceSearch, SpaceSummary
+from gradio_mcp.discovery._tokens import HubTokens, TokenVerdict
 
 __all__ = [
     "CacheStats",
     "Discovery",
+    "HubTokens",
+    "SearchPage",
+    "SpaceQuery",
+    "SpaceSearch",
+    "SpaceSummary",
+    "TokenVerdict",
     "format_cache_metrics",
     "get_cache_stats",
     "get_gradio_space",

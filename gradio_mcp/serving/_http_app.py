@@ -18,6 +18,7 @@ from gradio_mcp._version import __version__
 from gradio_mcp.config import Settings
 from gradio_mcp.ops._routes import metrics_routes
 from gradio_mcp.serving._server import GradioMCP
+from gradio_mcp.serving._sign_in import protected_resource_routes, with_sign_in
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
@@ -48,7 +49,11 @@ def build_http_app(gradio: GradioMCP) -> ASGIApp:
         stateless_http=True,
         json_response=False,  # SSE responses, so progress notifications can flow
         transport_security=transport_security(gradio.settings),
-        custom_starlette_routes=[*metrics_routes(gradio.metrics), Route("/healthz", healthz)],
+        custom_starlette_routes=[
+            *metrics_routes(gradio.metrics),
+            Route("/healthz", healthz),
+            *protected_resource_routes(gradio.settings),
+        ],
     )
     inner_lifespan = mcp_app.router.lifespan_context
 
@@ -61,7 +66,7 @@ def build_http_app(gradio: GradioMCP) -> ASGIApp:
                 await gradio.discovery.aclose()
 
     mcp_app.router.lifespan_context = lifespan
-    return RejectGetOnMcp(mcp_app)
+    return RejectGetOnMcp(with_sign_in(mcp_app, gradio.settings, gradio.discovery))
 
 
 class RejectGetOnMcp:

@@ -20,13 +20,18 @@ from starlette.requests import Request
 from gradio_mcp._log import get_logger
 from gradio_mcp._version import __version__
 from gradio_mcp.config import Settings
-from gradio_mcp.discovery import Discovery
+from gradio_mcp.discovery import Discovery, SpaceSearch
 from gradio_mcp.errors import ToolArgumentError, UnknownNameError
 from gradio_mcp.gradio import ProgressUpdate, call_endpoint
 from gradio_mcp.models import GradioSpace
 from gradio_mcp.ops._metrics import Metrics
 from gradio_mcp.serving._caller import Caller, read_caller
 from gradio_mcp.serving._catalog import ToolCatalog, build_catalog
+from gradio_mcp.serving._dynamic import NAMES as DYNAMIC_TOOLS
+from gradio_mcp.serving._dynamic import DynamicSpaces
+from gradio_mcp.serving._hints import ToolHints
+from gradio_mcp.serving._no_images import without_images
+from gradio_mcp.serving._options import read_options
 from gradio_mcp.serving._pagination import paginate
 from gradio_mcp.serving._prompts import render_prompt
 from gradio_mcp.serving._results import to_call_tool_result
@@ -61,6 +66,10 @@ class GradioMCP:
         self._catalogs: cachetools.LRUCache[Any, tuple[list[GradioSpace], ToolCatalog]] = (
             cachetools.LRUCache(maxsize=64)
         )
+        self.hints = ToolHints(self.settings.tool_hints)
+        self.dynamic = DynamicSpaces(
+            self.settings, self.discovery, SpaceSearch(self.discovery), self.hints
+        )
         self.server: Server[Any] = Server(
             "gradio-mcp",
             version=__version__,
@@ -70,7 +79,7 @@ class GradioMCP:
             on_call_tool=self.call_tool,
             on_list_prompts=self.list_prompts,
             on_get_prompt=self.get_prompt,
-            get_tool_input_schema=self._schemas.get,
+            get_tool_input_schema=self._input_schema,
         )
         self.server.middleware.append(self._measure)
 
@@ -103,6 +112,7 @@ class GradioMCP:
                 spaces,
                 max_name_length=self.settings.max_name_length,
                 name_style=self.settings.tool_names,
+                hints=self.hints,
             )
             # The spaces are kept with the catalog so the schema ids in the key stay theirs.
             self._catalogs[key] = (spaces, catalog)
@@ -114,6 +124,9 @@ class GradioMCP:
             self._schemas[tool.name] = tool.input_schema
         return catalog
 
+    def _input_schema(self, name: str) -> Mapping[str, Any] | None:
+        return self.dynamic.schemas.get(name) or self._schemas.get(name)
+
     @staticmethod
     def _request(ctx: ServerRequestContext[Any, Any]) -> Request | None:
         request = ctx.request
@@ -124,8 +137,14 @@ class GradioMCP:
     async def list_tools(
         self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
-        catalog = await self.catalog(self.caller(self._request(ctx)))
-        page, next_cursor = self._page(list(catalog.tools), params)
+        request = self._request(ctx)
+        catalog = await self.catalog(self.caller(request))
+        tools = list(catalog.tools)
+        if read_options(request, self.settings).dynamic:
+            # The three on-demand tools come first; a space's endpoint of the same name stays
+            # reachable through call_space.
+            tools = [*self.dynamic.tools, *(t for t in tools if t.name not in DYNAMIC_TOOLS)]
+        page, next_cursor = self._page(tools, params)
         return types.ListToolsResult(tools=page, next_cursor=next_cursor, cache_scope="private")
 
     async def list_prompts(
@@ -170,11 +189,19 @@ class GradioMCP:
         self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
         started = time.perf_counter()
-        caller = self.caller(self._request(ctx))
-        ref = await self._resolve(caller, params.name)
+        request = self._request(ctx)
+        caller = self.caller(request)
+        options = read_options(request, self.settings)
+        arguments = dict(params.arguments or {})
+        if options.dynamic and params.name in DYNAMIC_TOOLS:
+            found = await self.dynamic.run(params.name, arguments, caller.token)
+            if isinstance(found, types.CallToolResult):
+                return found
+            ref, arguments = found  # call_space: the endpoint runs as its own tool would
+        else:
+            ref = await self._resolve(caller, params.name)
         metadata = ref.space.metadata
         private = bool(metadata and metadata.private)
-        arguments = dict(params.arguments or {})
 
         def rejected(message: str) -> types.CallToolResult:
             elapsed = (time.perf_counter() - started) * 1000
@@ -239,7 +266,7 @@ class GradioMCP:
             duration_ms=round(elapsed, 2),
             progress_events=outcome.progress_events,
         )
-        return result
+        return without_images(result) if options.no_image_content else result
 
     async def _measure(
         self, ctx: ServerRequestContext[Any, Any], call_next: Callable[[Any], Awaitable[Any]]
