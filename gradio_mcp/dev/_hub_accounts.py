@@ -80,6 +80,7 @@ class HubAccounts:
             Route("/oauth/register", self._register, methods=["POST"]),
             Route("/oauth/authorize", self._authorize),
             Route("/oauth/token", self._token, methods=["POST"]),
+            Route("/oauth/jwks", self._keys),
         ]
 
     # ------------------------------------------------------------------ whoami
@@ -102,6 +103,7 @@ class HubAccounts:
                 "token_endpoint": f"{issuer}/oauth/token",
                 "registration_endpoint": f"{issuer}/oauth/register",
                 "userinfo_endpoint": f"{issuer}/oauth/userinfo",
+                "jwks_uri": f"{issuer}/oauth/jwks",
                 "scopes_supported": list(SCOPES),
                 "response_types_supported": ["code"],
                 "grant_types_supported": ["authorization_code"],
@@ -112,8 +114,13 @@ class HubAccounts:
                     "client_secret_post",
                 ],
                 "subject_types_supported": ["public"],
+                "id_token_signing_alg_values_supported": ["RS256"],
             }
         )
+
+    async def _keys(self, _request: Request) -> Response:
+        # No ID tokens are ever signed here: MCP clients use only the access token.
+        return JSONResponse({"keys": []})
 
     async def _register(self, request: Request) -> Response:
         try:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -220,7 +221,9 @@ async def fetch_search_page(
 class SpaceSearch:
     """Searches through one Discovery's client and Hub settings, with a short-lived cache."""
 
-    def __init__(self, discovery: Discovery) -> None:
+    def __init__(
+        self, discovery: Discovery, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.discovery = discovery
         settings = discovery.settings
         ttl = settings.search_cache_ttl_ms / 1000
@@ -231,6 +234,7 @@ class SpaceSearch:
             negative_ttl=min(ttl, 5.0),
             maxsize=256,
             stale_while_revalidate=False,
+            clock=clock,
         )
         self._slots = asyncio.Semaphore(settings.discovery_concurrency)
 

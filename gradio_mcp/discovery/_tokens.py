@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import httpx2
@@ -73,7 +74,9 @@ async def ask_hub(discovery: Discovery, token: str, *, timeout: float) -> TokenV
 class HubTokens:
     """The Hub's verdict on callers' tokens, through one Discovery's client, cached."""
 
-    def __init__(self, discovery: Discovery) -> None:
+    def __init__(
+        self, discovery: Discovery, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.discovery = discovery
         settings = discovery.settings
         self.cache: FetchCache[TokenVerdict] = FetchCache(
@@ -82,6 +85,7 @@ class HubTokens:
             negative_ttl=min(settings.negative_cache_ttl_ms / 1000, 5.0),
             maxsize=settings.cache_max_entries,
             stale_while_revalidate=False,
+            clock=clock,
             # Every failure drops the old verdict: no stale-if-error for credentials.
             is_definitive=lambda _exc: True,
         )
