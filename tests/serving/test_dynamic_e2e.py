@@ -243,10 +243,11 @@ async def test_a_client_without_a_token_is_told_where_to_sign_in(
     async def record(response: httpx2.Response) -> None:
         seen.append(response)
 
+    url = signed_in_server.mcp_url()
     with anyio.fail_after(TEST_TIMEOUT):
         async with httpx2.AsyncClient(trust_env=False, event_hooks={"response": [record]}) as h:
-            with pytest.raises(BaseException):  # noqa: B017 - the connection itself must fail
-                async with Client(streamable_http_client(signed_in_server.mcp_url(), http_client=h)):
+            with pytest.raises(ExceptionGroup):  # the connection itself fails
+                async with Client(streamable_http_client(url, http_client=h)):
                     pass
             refused = seen[0]
             metadata = await h.get(challenge(refused)["resource_metadata"])
