@@ -114,6 +114,23 @@ def test_a_token_the_hub_rejects_gets_the_inspector_nowhere(
     assert "search_spaces" not in refused.stdout
 
 
+def test_the_on_demand_tools_are_portable_for_strict_clients(
+    hub_and_server: tuple[LocalHub, ServerProcess], tmp_path: Path
+) -> None:
+    _hub, server = hub_and_server
+    listed = inspector(
+        server.mcp_url(),
+        "--method",
+        "tools/list",
+        "--strict",
+        "--header",
+        f"Authorization: Bearer {TOKEN}",
+        cwd=tmp_path,
+    )
+    assert listed.returncode == 0, report(listed)
+    assert [tool["name"] for tool in json.loads(listed.stdout)["tools"]] == DYNAMIC
+
+
 def test_a_valid_token_in_a_header_works_as_before(
     hub_and_server: tuple[LocalHub, ServerProcess], tmp_path: Path
 ) -> None:

@@ -95,7 +95,8 @@ class RequireSignIn:
         self.tokens = tokens
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != MCP_PATH:
+        # A CORS preflight carries no credentials by design: it is not a request to answer.
+        if scope["type"] != "http" or scope["path"] != MCP_PATH or scope["method"] == "OPTIONS":
             await self.app(scope, receive, send)
             return
         connection = HTTPConnection(scope)

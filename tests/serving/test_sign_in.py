@@ -91,6 +91,7 @@ def test_without_a_token_the_answer_is_401_with_the_metadata_address(hub: LocalH
     with app_client(hf_endpoint=hub.url, require_auth=True) as client:
         refused = client.post("/mcp", json=INITIALIZE, headers=MCP_HEADERS)
         health = client.get("/healthz")
+        preflight = client.options("/mcp", headers={"Origin": "http://localhost:6274"})
         metadata = client.get("/.well-known/oauth-protected-resource/mcp")
     assert refused.status_code == 401
     parameters = challenge(refused.headers["www-authenticate"])
@@ -101,6 +102,7 @@ def test_without_a_token_the_answer_is_401_with_the_metadata_address(hub: LocalH
     assert "result" not in refused.text
     # What a client needs to find out how to sign in stays open.
     assert health.status_code == 200 and metadata.status_code == 200
+    assert preflight.status_code != 401  # a CORS preflight carries no credentials
     assert hub.accounts.whoami_requests == 0
 
 
