@@ -15,6 +15,7 @@ OAuth server runs it, so an MCP client can sign a user in end to end on loopback
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import secrets
@@ -62,6 +63,7 @@ class HubAccounts:
     tokens: dict[str, str] = field(default_factory=dict)  # token -> user name
     signed_in: str | None = None  # whoever approves /oauth/authorize
     whoami_requests: int = 0
+    whoami_latency: float = 0.0  # seconds added to each whoami answer
     issued: list[str] = field(default_factory=list)  # tokens handed out by /oauth/token
     _clients: dict[str, _Client] = field(default_factory=dict)
     _grants: dict[str, _Grant] = field(default_factory=dict)
@@ -87,6 +89,8 @@ class HubAccounts:
 
     async def _whoami(self, request: Request) -> Response:
         self.whoami_requests += 1
+        if self.whoami_latency:
+            await asyncio.sleep(self.whoami_latency)
         user = self.user_of(bearer(request.headers.get("authorization")))
         if user is None:
             return JSONResponse({"error": "Invalid credentials in Authorization header"}, 401)

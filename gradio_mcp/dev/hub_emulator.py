@@ -120,6 +120,7 @@ class LocalHub:
         self.in_flight = 0
         self.max_in_flight = 0
         self.listing_requests = 0
+        self.listing_latency = 0.0  # seconds added to each /api/spaces answer
         self.accounts = HubAccounts()
         self._port = port
         self._server: uvicorn.Server | None = None
@@ -228,6 +229,8 @@ class LocalHub:
 
     async def _list_spaces(self, request: Request) -> Response:
         self.listing_requests += 1
+        if self.listing_latency:
+            await asyncio.sleep(self.listing_latency)
         token = _bearer(request.headers.get("authorization"))
         params: dict[str, list[str]] = {}
         for key, value in request.query_params.multi_items():
