@@ -30,6 +30,7 @@ from gradio_mcp.discovery import Discovery, SearchPage, SpaceQuery, SpaceSearch
 from gradio_mcp.discovery._search import MAX_CURSOR_CHARS, MAX_QUERY_CHARS, SORTS
 from gradio_mcp.errors import HubError, ToolArgumentError
 from gradio_mcp.models import GradioSpace
+from gradio_mcp.net import ReadLimitError, loads_json
 from gradio_mcp.serving._arguments import ArgumentChecker
 from gradio_mcp.serving._catalog import ToolCatalog, build_catalog
 from gradio_mcp.serving._hints import ToolHints
@@ -234,9 +235,9 @@ def encode_cursor(query: SpaceQuery, hub_cursor: str) -> str:
 def decode_cursor(cursor: str, max_results: int) -> SpaceQuery:
     """The query a cursor continues; ValueError when it is not one of ours."""
     try:
-        state = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+        state = loads_json(base64.urlsafe_b64decode(cursor.encode("ascii")), max_depth=2)
         text, limit, sort, mcp_only, hub = (state[k] for k in ("q", "l", "s", "m", "c"))
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeEncodeError):
+    except (ValueError, KeyError, TypeError, binascii.Error, ReadLimitError):
         raise ValueError("not a cursor of search_spaces") from None
     if not (
         isinstance(text, str)

@@ -235,6 +235,9 @@ def test_cursors_carry_the_search_they_continue() -> None:
         True,
         "hubCursor123",
     )
-    for bad in ("!!", "e30=", encode_cursor(query, "has space")):
+    import base64
+
+    deep = base64.urlsafe_b64encode(b"[" * 900 + b"]" * 900).decode()
+    for bad in ("!!", "e30=", "w6k=", deep, encode_cursor(query, "has space")):
         with pytest.raises(ValueError):
             decode_cursor(bad, 3)
