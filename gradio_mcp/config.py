@@ -129,6 +129,84 @@ def _key_prefix(text: str) -> str:
     return value
 
 
+def _origin(text: str) -> str:
+    """An http(s) origin (scheme, host, optional port) with no path, or empty."""
+    value = text.strip().rstrip("/")
+    if value and not re.fullmatch(r"https?://[^/?#@\s]+", value):
+        raise ValueError(
+            "must be an http:// or https:// origin without a path, e.g. https://mcp.example.com"
+        )
+    return value
+
+
+def _search_limit(text: str) -> int:
+    value = int(text.strip())
+    if not 1 <= value <= 100:
+        raise ValueError("must be a whole number from 1 to 100")
+    return value
+
+
+def _scopes(text: str) -> tuple[str, ...]:
+    # RFC 6749 scope tokens: printable ASCII without space, double quote or backslash.
+    scopes = tuple(s for s in re.split(r"[\s,]+", text.strip()) if s)
+    for scope in scopes:
+        if not re.fullmatch(r"[\x21\x23-\x5b\x5d-\x7e]+", scope):
+            raise ValueError(f"{scope!r} is not an OAuth scope")
+    return scopes
+
+
+# Words of GRADIO_MCP_TOOL_HINTS and the MCP tool annotations each one sets.
+TOOL_HINT_WORDS: dict[str, dict[str, bool]] = {
+    "read_only": {"readOnlyHint": True},
+    "additive": {"readOnlyHint": False, "destructiveHint": False},
+    "destructive": {"readOnlyHint": False, "destructiveHint": True},
+    "idempotent": {"idempotentHint": True},
+    "not_idempotent": {"idempotentHint": False},
+}
+_HINT_TARGET = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*)(?:/+(\w+))?")
+
+
+def parse_tool_hints(text: str) -> dict[tuple[str, str | None], dict[str, bool]]:
+    """`GRADIO_MCP_TOOL_HINTS` as {(space id, endpoint or None): {annotation: value}}.
+
+    The text is `target=word,word; target=word`, a target being `owner/space` (every endpoint
+    of the space) or `owner/space/endpoint`; the words are those of `TOOL_HINT_WORDS`.
+    """
+    rules: dict[tuple[str, str | None], dict[str, bool]] = {}
+    for entry in (e.strip() for e in text.split(";")):
+        if not entry:
+            continue
+        target, equals, words = entry.partition("=")
+        match = _HINT_TARGET.fullmatch(target.strip().strip("/"))
+        if not equals or match is None:
+            raise ValueError(
+                f"{entry!r} is not target=hints (target: owner/space or owner/space/endpoint)"
+            )
+        key = (match.group(1), match.group(2))
+        if key in rules:
+            raise ValueError(f"{target.strip()!r} is given hints twice")
+        hints: dict[str, bool] = {}
+        effects = 0
+        for word in (w.strip().lower() for w in words.split(",")):
+            if word not in TOOL_HINT_WORDS:
+                known = ", ".join(TOOL_HINT_WORDS)
+                raise ValueError(f"{word!r} (for {target.strip()}) is not one of {known}")
+            effects += word in ("read_only", "additive", "destructive")
+            for name, value in TOOL_HINT_WORDS[word].items():
+                if hints.get(name, value) != value or effects > 1:
+                    raise ValueError(
+                        f"{target.strip()} is given contradicting hints: {words.strip()}"
+                    )
+                hints[name] = value
+        rules[key] = hints
+    return rules
+
+
+def _tool_hints(text: str) -> str:
+    parse_tool_hints(text)
+    return text.strip()
+
+
 def _setting(
     env: str,
     parse: Callable[[str], Any],
@@ -378,6 +456,62 @@ class Settings:
         "on SIGTERM or Ctrl-C, how long tool calls in flight may take to finish; those still"
         " running then get an error result and their jobs are cancelled on the space",
         "ms",
+    )
+    # Spaces found on demand, and sign-in.
+    dynamic: bool = _setting(
+        "GRADIO_MCP_DYNAMIC",
+        _parse_bool,
+        False,
+        "offer search_spaces, describe_space and call_space to every caller (one request"
+        " turns them on with ?dynamic=true)",
+    )
+    search_cache_ttl_ms: int = _setting(
+        "GRADIO_MCP_SEARCH_CACHE_TTL",
+        _non_negative_int,
+        60000,
+        "freshness of a space search's results; kept per token, never when they hold a"
+        " private space",
+        "ms",
+    )
+    search_max_results: int = _setting(
+        "GRADIO_MCP_SEARCH_MAX_RESULTS",
+        _search_limit,
+        20,
+        "most spaces one search_spaces call returns (1-100); more come page by page",
+    )
+    tool_hints: str = _setting(
+        "GRADIO_MCP_TOOL_HINTS",
+        _tool_hints,
+        "",
+        "what the operator vouches for about tools, e.g. alice/ocr=read_only,idempotent;"
+        " bob/app/reset=destructive (see docs/configuration.md)",
+    )
+    require_auth: bool = _setting(
+        "GRADIO_MCP_REQUIRE_AUTH",
+        _parse_bool,
+        False,
+        "answer /mcp only for a Hub token the Hub accepts; others get 401 with the OAuth"
+        " metadata's address",
+    )
+    auth_cache_ttl_ms: int = _setting(
+        "GRADIO_MCP_AUTH_CACHE_TTL",
+        _non_negative_int,
+        60000,
+        "how long the Hub's verdict on a token is remembered (by a one-way fingerprint)",
+        "ms",
+    )
+    public_url: str = _setting(
+        "GRADIO_MCP_PUBLIC_URL",
+        _origin,
+        "",
+        "the server's public origin (e.g. https://mcp.example.com) named in its OAuth"
+        " metadata; empty: taken from each request's Host",
+    )
+    auth_scopes: tuple[str, ...] = _setting(
+        "GRADIO_MCP_AUTH_SCOPES",
+        _scopes,
+        ("openid", "profile", "read-repos", "inference-api"),
+        "Hub OAuth scopes a client is told to ask for when it signs in",
     )
     # The shared cache level (and any other state replicas share).
     redis_url: str = _setting(

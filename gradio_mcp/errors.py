@@ -9,6 +9,8 @@ One class per meaning:
 * `UnknownNameError` — no tool or prompt of that name in the current list.
 * `UpstreamCallError` — a call reached the space and failed there; `call_endpoint` turns it
   into `CallOutcome.error`, so a caller sees it only through that.
+* `HubError` — a space search or a token check got no usable answer from the Hub (down,
+  slow, refused, unreadable); a token the Hub rejects is an answer, not this.
 * `AppStartError` — a Gradio app started by the developer tooling did not come up.
 * `RedisUnavailableError` — Redis is down, slow or answering garbage; whoever uses it goes on
   without it (the shared cache level, the task store), so a caller never sees this one.
@@ -105,6 +107,11 @@ class UpstreamCallError(GradioMCPError):
         self.title = title
         self.message = message
         self.status = status
+
+
+class HubError(GradioMCPError):
+    """A space search or a token check got no usable answer from the Hub: it was down, slow,
+    refused the request or answered something unreadable. The message never holds a token."""
 
 
 class AppStartError(GradioMCPError, RuntimeError):

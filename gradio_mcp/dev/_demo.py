@@ -145,6 +145,7 @@ def _banner(base: str, mcp_url: str, hub: Any) -> str:
         "",
         "gradio-mcp demo is ready.",
         f"  MCP endpoint : {mcp_url}",
+        f"  On demand    : {mcp_url}?dynamic=true (search_spaces, describe_space, call_space)",
         f"  Dashboard    : {base}/metrics",
         f"  Metrics JSON : {base}/api/metrics",
         f"  Hub emulator : {hub.url}",

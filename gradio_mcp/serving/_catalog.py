@@ -14,6 +14,7 @@ from mcp.types import Prompt, Tool, ToolAnnotations
 
 from gradio_mcp.errors import UnknownNameError
 from gradio_mcp.models import Endpoint, GradioSpace
+from gradio_mcp.serving._hints import ToolHints
 from gradio_mcp.serving._names import DEFAULT_NAME_LENGTH, assign_tool_names
 from gradio_mcp.serving._prompts import build_prompt
 from gradio_mcp.serving._tool_ref import ToolRef
@@ -64,11 +65,13 @@ def build_catalog(
     max_name_length: int = DEFAULT_NAME_LENGTH,
     annotations: ToolAnnotations | None = None,
     name_style: str = "space",
+    hints: ToolHints | None = None,
 ) -> ToolCatalog:
     """Tools for every endpoint of every discovered space, in input order.
 
     Pass all requested spaces, failed ones included: they contribute no tools, but their ids
-    take part in naming so that a failure does not rename anybody else's tools.
+    take part in naming so that a failure does not rename anybody else's tools. `hints` (the
+    operator's declarations) decide each tool's annotations; else `annotations`, for all.
     """
     spaces = list(spaces)
     pairs: list[tuple[GradioSpace, Endpoint]] = []
@@ -89,7 +92,8 @@ def build_catalog(
     for space, endpoint in pairs:
         api_name = endpoint.api_name.lstrip("/")
         tool_name = names[(space.id, api_name)]
-        tool = build_tool(space, endpoint, tool_name, annotations=annotations)
+        declared = hints.annotations(space.id, api_name) if hints else annotations
+        tool = build_tool(space, endpoint, tool_name, annotations=declared)
         refs.append(
             ToolRef(
                 tool_name.name, tool_name.qualified_name, space.id, api_name, space, endpoint, tool

@@ -25,7 +25,7 @@ from starlette.requests import Request
 from gradio_mcp._log import get_logger
 from gradio_mcp._version import __version__
 from gradio_mcp.config import Settings
-from gradio_mcp.discovery import ASLEEP_STAGES, Discovery, can_wake, cannot_wake
+from gradio_mcp.discovery import ASLEEP_STAGES, Discovery, SpaceSearch, can_wake, cannot_wake
 from gradio_mcp.errors import ErrorKind, SpaceError, ToolArgumentError, UnknownNameError
 from gradio_mcp.gradio import CallOutcome, ProgressSink, ProgressUpdate, call_endpoint
 from gradio_mcp.models import Endpoint, GradioSpace, SpaceSchema
@@ -33,8 +33,13 @@ from gradio_mcp.net import RedisConnection
 from gradio_mcp.ops._metrics import Metrics
 from gradio_mcp.serving._caller import Caller, read_caller
 from gradio_mcp.serving._catalog import ToolCatalog, build_catalog
+from gradio_mcp.serving._dynamic import NAMES as DYNAMIC_TOOLS
+from gradio_mcp.serving._dynamic import DynamicSpaces
+from gradio_mcp.serving._hints import ToolHints
 from gradio_mcp.serving._listings import ListingCache
 from gradio_mcp.serving._names import may_belong_to
+from gradio_mcp.serving._no_images import without_images
+from gradio_mcp.serving._options import read_options
 from gradio_mcp.serving._pagination import paginate
 from gradio_mcp.serving._prompts import render_prompt
 from gradio_mcp.serving._results import conform, to_call_tool_result
@@ -88,6 +93,10 @@ class GradioMCP:
             cachetools.LRUCache(maxsize=64)
         )
         self.listings = ListingCache(self.discovery)
+        self.hints = ToolHints(self.settings.tool_hints)
+        self.dynamic = DynamicSpaces(
+            self.settings, self.discovery, SpaceSearch(self.discovery), self.hints
+        )
         self.server: Server[Any] = Server(
             "gradio-mcp",
             version=__version__,
@@ -97,7 +106,7 @@ class GradioMCP:
             on_list_tools=self.list_tools,
             on_list_prompts=self.list_prompts,
             on_get_prompt=self.get_prompt,
-            get_tool_input_schema=self._schemas.get,
+            get_tool_input_schema=self._input_schema,
         )
         # Registered by hand: a call may be answered with a task handle, not only a result.
         self.server.add_request_handler("tools/call", types.CallToolRequestParams, self.call_tool)
@@ -188,6 +197,7 @@ class GradioMCP:
                 spaces,
                 max_name_length=self.settings.max_name_length,
                 name_style=self.settings.tool_names,
+                hints=self.hints,
             )
             # About 0.1 ms per tool: a big catalog is built in a worker thread, so the event
             # loop keeps answering (the GIL changes hands every few ms) instead of stalling.
@@ -205,6 +215,9 @@ class GradioMCP:
                 self._schemas.pop(next(iter(self._schemas)))
             self._schemas[tool.name] = tool.input_schema
 
+    def _input_schema(self, name: str) -> Mapping[str, Any] | None:
+        return self.dynamic.schemas.get(name) or self._schemas.get(name)
+
     @staticmethod
     def _request(ctx: ServerRequestContext[Any, Any]) -> Request | None:
         request = ctx.request
@@ -218,13 +231,19 @@ class GradioMCP:
     async def list_tools(
         self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
-        caller = self.caller(self._request(ctx))
+        request = self._request(ctx)
+        caller = self.caller(request)
         spaces, catalog = await self._discover(caller)
         if self.settings.wake_on_list:
             for space in _not_running(spaces):
                 if space.error is not None and space.error.stage in ASLEEP_STAGES:
                     self.discovery.wake_in_background(space.id, caller.token)
-        page, next_cursor = self._page(catalog.tools, params)
+        tools: Sequence[types.Tool] = catalog.tools
+        if read_options(request, self.settings).dynamic:
+            # The three on-demand tools come first; a space's endpoint of the same name stays
+            # reachable through call_space.
+            tools = [*self.dynamic.tools, *(t for t in tools if t.name not in DYNAMIC_TOOLS)]
+        page, next_cursor = self._page(tools, params)
         self._remember_schemas(page)
         return types.ListToolsResult(tools=page, next_cursor=next_cursor, cache_scope="private")
 
@@ -345,15 +364,23 @@ class GradioMCP:
         self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult | dict[str, Any]:
         started = time.perf_counter()
-        caller = self.caller(self._request(ctx))
+        request = self._request(ctx)
+        caller = self.caller(request)
+        options = read_options(request, self.settings)
+        arguments = dict(params.arguments or {})
         waking = _WakeProgress(ctx)
-        try:
-            ref = await self._resolve(caller, params.name, waking)
-        except SpaceNotRunningError as exc:
-            return _error_result(str(exc))
+        if options.dynamic and params.name in DYNAMIC_TOOLS:
+            found = await self.dynamic.run(params.name, arguments, caller.token)
+            if isinstance(found, types.CallToolResult):
+                return found
+            ref, arguments = found  # call_space: the endpoint runs as its own tool would
+        else:
+            try:
+                ref = await self._resolve(caller, params.name, waking)
+            except SpaceNotRunningError as exc:
+                return _error_result(str(exc))
         metadata = ref.space.metadata
         private = bool(metadata and metadata.private)
-        arguments = dict(params.arguments or {})
 
         def rejected(message: str) -> types.CallToolResult:
             elapsed = (time.perf_counter() - started) * 1000
@@ -432,7 +459,7 @@ class GradioMCP:
                 duration_ms=round(elapsed, 2),
                 progress_events=outcome.progress_events,
             )
-            return result
+            return without_images(result) if options.no_image_content else result
 
         async def send(update: ProgressUpdate) -> None:
             total = None if update.total is None else update.total + offset
