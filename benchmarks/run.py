@@ -475,9 +475,7 @@ async def big_space(world: World, results: Results) -> None:
         parse.append(time.perf_counter() - started)
     assert len(schema.endpoints) == 10_000
     # Its /gradio_api/info is about 12 MB, over the default cap on schema documents (8 MiB).
-    env = world.server_env(
-        GRADIO_MCP_LIST_DEADLINE=600_000, GRADIO_MCP_MAX_SCHEMA_BYTES=64 * 2**20
-    )
+    env = world.server_env(GRADIO_MCP_LIST_DEADLINE=600_000, GRADIO_MCP_MAX_SCHEMA_BYTES=64 * 2**20)
     url, _process = world.start_server("benchmarks.bench_server", env)
     probe = url.replace("/mcp", "/_bench/loop")
     async with httpx2.AsyncClient(trust_env=False, timeout=30) as client:
