@@ -179,10 +179,11 @@ def _serve(settings: Settings, flag_variables: dict[str, str]) -> None:
     # Workers are new interpreters: what the flags said must reach them through the
     # environment they inherit.
     os.environ.update(flag_variables)
-    uvicorn.run(
+    from gradio_mcp.serving._workers import run_workers
+
+    run_workers(
         "gradio_mcp.cli:worker_app",
-        factory=True,
-        workers=workers,
+        workers,
         host=settings.host,
         port=settings.port,
         timeout_graceful_shutdown=stop_timeout,
