@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any
 
+from gradio_mcp._log import get_logger
 from gradio_mcp._version import __version__
 from gradio_mcp.config import Settings
 from gradio_mcp.errors import ConfigError
@@ -28,6 +31,8 @@ _SERVE_FLAGS = (
     ("--port", "port", "port to listen on"),
 )
 WORKER_HEALTHCHECK_SECONDS = 30
+# How long after the calls' grace period uvicorn still waits for connections to close.
+SHUTDOWN_MARGIN_SECONDS = 5
 _WORKERS_FLAG = (
     "--workers",
     "workers",
@@ -136,44 +141,72 @@ def _serve(settings: Settings, flag_variables: dict[str, str]) -> None:
     import uvicorn
 
     workers = settings.workers
-    print(
+    _notice(
+        settings,
+        "serving",
         f"gradio-mcp {__version__}: MCP at http://{settings.host}:{settings.port}/mcp,"
         f" dashboard at http://{settings.host}:{settings.port}/metrics"
         + (f", {workers} workers" if workers > 1 else ""),
-        file=sys.stderr,
+        warning=False,
     )
     if workers > 1 and not settings.redis_url:
-        print(
+        _notice(
+            settings,
+            "workers_without_redis",
             f"gradio-mcp: the {workers} workers each keep their own cache; set"
             " GRADIO_MCP_REDIS_URL for them to share one.",
-            file=sys.stderr,
         )
     loopback = settings.host in ("127.0.0.1", "localhost", "::1")
     if not loopback and not settings.allowed_hosts:
-        print(
+        _notice(
+            settings,
+            "loopback_hosts_only",
             "gradio-mcp: only loopback Host headers are accepted on /mcp; set"
             " GRADIO_MCP_ALLOWED_HOSTS to the name clients use to reach this server.",
-            file=sys.stderr,
         )
+    # Past the calls' grace period, a few seconds more for their error results to go out;
+    # then uvicorn stops waiting for connections whatever they are doing.
+    stop_timeout = math.ceil(settings.shutdown_grace_ms / 1000) + SHUTDOWN_MARGIN_SECONDS
     if workers == 1:
         uvicorn.run(
-            _http_app(settings), host=settings.host, port=settings.port, log_level="warning"
+            _http_app(settings),
+            host=settings.host,
+            port=settings.port,
+            timeout_graceful_shutdown=stop_timeout,
+            **_uvicorn_logging(settings),
         )
         return
     # Workers are new interpreters: what the flags said must reach them through the
     # environment they inherit.
     os.environ.update(flag_variables)
-    uvicorn.run(
+    from gradio_mcp.serving._workers import run_workers
+
+    run_workers(
         "gradio_mcp.cli:worker_app",
-        factory=True,
-        workers=workers,
+        workers,
         host=settings.host,
         port=settings.port,
-        log_level="warning",
+        timeout_graceful_shutdown=stop_timeout,
+        **_uvicorn_logging(settings),
         # A worker still importing on a busy machine is slow, not hung: five seconds (the
         # default) would have it killed and restarted over and over.
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
+
+
+def _notice(settings: Settings, event: str, text: str, *, warning: bool = True) -> None:
+    """A line for the operator: plain text, or a JSON log event when JSON logs are chosen."""
+    if settings.log_format == "json":
+        log = get_logger("gradio_mcp.cli")
+        (log.warning if warning else log.info)(event, message=text)
+    else:
+        print(text, file=sys.stderr)
+
+
+def _uvicorn_logging(settings: Settings) -> dict[str, Any]:
+    """uvicorn logs through ours (`configure_logging`): no configuration of its own, its
+    startup and shutdown lines at our level, no access lines (tool calls log themselves)."""
+    return {"log_config": None, "log_level": settings.log_level, "access_log": False}
 
 
 def _discover(args: argparse.Namespace, settings: Settings) -> int:
@@ -202,6 +235,10 @@ def _discover(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
+def _exit_cleanly(_signum: int, _frame: Any) -> None:
+    raise SystemExit(0)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     serve_flags = (*_SERVE_FLAGS, _WORKERS_FLAG, *_COMMON_FLAGS)
@@ -218,6 +255,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"gradio-mcp: configuration error: {exc}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.log_format)
+    if args.command in ("serve", "demo"):
+        # A SIGTERM is a request to stop, not a failure: uvicorn shuts down gracefully and
+        # then raises the signal again, which without this would end us with status -15.
+        signal.signal(signal.SIGTERM, _exit_cleanly)
     if args.command == "serve":
         _serve(settings, _flag_variables(args, serve_flags))
         return 0

@@ -20,6 +20,8 @@ from gradio_mcp.errors import ConfigError
 PUBLIC_HUB = "https://huggingface.co"
 PUBLIC_SPACE_HOST_TEMPLATE = "https://{subdomain}.hf.space"
 ALWAYS_TRUSTED_HOSTS = ("*.hf.space",)
+# A task outlives its longest call by this much, so its result is there to be read.
+TASK_TTL_MARGIN_MS = 60_000
 
 
 def _parse_bool(text: str) -> bool:
@@ -135,6 +137,84 @@ def _key_prefix(text: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,64}", value):
         raise ValueError("must be 1-64 characters of A-Z a-z 0-9 _ . : -")
     return value
+
+
+def _origin(text: str) -> str:
+    """An http(s) origin (scheme, host, optional port) with no path, or empty."""
+    value = text.strip().rstrip("/")
+    if value and not re.fullmatch(r"https?://[^/?#@\s]+", value):
+        raise ValueError(
+            "must be an http:// or https:// origin without a path, e.g. https://mcp.example.com"
+        )
+    return value
+
+
+def _search_limit(text: str) -> int:
+    value = int(text.strip())
+    if not 1 <= value <= 100:
+        raise ValueError("must be a whole number from 1 to 100")
+    return value
+
+
+def _scopes(text: str) -> tuple[str, ...]:
+    # RFC 6749 scope tokens: printable ASCII without space, double quote or backslash.
+    scopes = tuple(s for s in re.split(r"[\s,]+", text.strip()) if s)
+    for scope in scopes:
+        if not re.fullmatch(r"[\x21\x23-\x5b\x5d-\x7e]+", scope):
+            raise ValueError(f"{scope!r} is not an OAuth scope")
+    return scopes
+
+
+# Words of GRADIO_MCP_TOOL_HINTS and the MCP tool annotations each one sets.
+TOOL_HINT_WORDS: dict[str, dict[str, bool]] = {
+    "read_only": {"readOnlyHint": True},
+    "additive": {"readOnlyHint": False, "destructiveHint": False},
+    "destructive": {"readOnlyHint": False, "destructiveHint": True},
+    "idempotent": {"idempotentHint": True},
+    "not_idempotent": {"idempotentHint": False},
+}
+_HINT_TARGET = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*)(?:/+(\w+))?")
+
+
+def parse_tool_hints(text: str) -> dict[tuple[str, str | None], dict[str, bool]]:
+    """`GRADIO_MCP_TOOL_HINTS` as {(space id, endpoint or None): {annotation: value}}.
+
+    The text is `target=word,word; target=word`, a target being `owner/space` (every endpoint
+    of the space) or `owner/space/endpoint`; the words are those of `TOOL_HINT_WORDS`.
+    """
+    rules: dict[tuple[str, str | None], dict[str, bool]] = {}
+    for entry in (e.strip() for e in text.split(";")):
+        if not entry:
+            continue
+        target, equals, words = entry.partition("=")
+        match = _HINT_TARGET.fullmatch(target.strip().strip("/"))
+        if not equals or match is None:
+            raise ValueError(
+                f"{entry!r} is not target=hints (target: owner/space or owner/space/endpoint)"
+            )
+        key = (match.group(1), match.group(2))
+        if key in rules:
+            raise ValueError(f"{target.strip()!r} is given hints twice")
+        hints: dict[str, bool] = {}
+        effects = 0
+        for word in (w.strip().lower() for w in words.split(",")):
+            if word not in TOOL_HINT_WORDS:
+                known = ", ".join(TOOL_HINT_WORDS)
+                raise ValueError(f"{word!r} (for {target.strip()}) is not one of {known}")
+            effects += word in ("read_only", "additive", "destructive")
+            for name, value in TOOL_HINT_WORDS[word].items():
+                if hints.get(name, value) != value or effects > 1:
+                    raise ValueError(
+                        f"{target.strip()} is given contradicting hints: {words.strip()}"
+                    )
+                hints[name] = value
+        rules[key] = hints
+    return rules
+
+
+def _tool_hints(text: str) -> str:
+    parse_tool_hints(text)
+    return text.strip()
 
 
 def _setting(
@@ -403,13 +483,77 @@ class Settings:
         "server processes sharing the port (gradio-mcp serve); each has its own in-process"
         " cache, shared only through Redis",
     )
+    shutdown_grace_ms: int = _setting(
+        "GRADIO_MCP_SHUTDOWN_GRACE",
+        _non_negative_int,
+        10000,
+        "on SIGTERM or Ctrl-C, how long tool calls in flight may take to finish; those still"
+        " running then get an error result and their jobs are cancelled on the space",
+        "ms",
+    )
+    # Spaces found on demand, and sign-in.
+    dynamic: bool = _setting(
+        "GRADIO_MCP_DYNAMIC",
+        _parse_bool,
+        False,
+        "offer search_spaces, describe_space and call_space to every caller (one request"
+        " turns them on with ?dynamic=true)",
+    )
+    search_cache_ttl_ms: int = _setting(
+        "GRADIO_MCP_SEARCH_CACHE_TTL",
+        _non_negative_int,
+        60000,
+        "freshness of a space search's results; kept per token, never when they hold a"
+        " private space",
+        "ms",
+    )
+    search_max_results: int = _setting(
+        "GRADIO_MCP_SEARCH_MAX_RESULTS",
+        _search_limit,
+        20,
+        "most spaces one search_spaces call returns (1-100); more come page by page",
+    )
+    tool_hints: str = _setting(
+        "GRADIO_MCP_TOOL_HINTS",
+        _tool_hints,
+        "",
+        "what the operator vouches for about tools, e.g. alice/ocr=read_only,idempotent;"
+        " bob/app/reset=destructive (see docs/configuration.md)",
+    )
+    require_auth: bool = _setting(
+        "GRADIO_MCP_REQUIRE_AUTH",
+        _parse_bool,
+        False,
+        "answer /mcp only for a Hub token the Hub accepts; others get 401 with the OAuth"
+        " metadata's address",
+    )
+    auth_cache_ttl_ms: int = _setting(
+        "GRADIO_MCP_AUTH_CACHE_TTL",
+        _non_negative_int,
+        60000,
+        "how long the Hub's verdict on a token is remembered (by a one-way fingerprint)",
+        "ms",
+    )
+    public_url: str = _setting(
+        "GRADIO_MCP_PUBLIC_URL",
+        _origin,
+        "",
+        "the server's public origin (e.g. https://mcp.example.com) named in its OAuth"
+        " metadata; empty: taken from each request's Host",
+    )
+    auth_scopes: tuple[str, ...] = _setting(
+        "GRADIO_MCP_AUTH_SCOPES",
+        _scopes,
+        ("openid", "profile", "read-repos", "inference-api"),
+        "Hub OAuth scopes a client is told to ask for when it signs in",
+    )
     # The shared cache level (and any other state replicas share).
     redis_url: str = _setting(
         "GRADIO_MCP_REDIS_URL",
         _redis_url,
         "",
         "Redis shared by every process and replica (e.g. redis://127.0.0.1:6379/0); empty:"
-        " each process caches on its own",
+        " each process caches and keeps tasks on its own",
         secret=True,
     )
     redis_timeout_ms: int = _setting(
@@ -432,6 +576,64 @@ class Settings:
         _key_prefix,
         "gradio-mcp",
         "first part of every Redis key, so deployments can share one Redis",
+    )
+    # Tasks (the MCP tasks extension, 2026-07-28 clients that opt in).
+    tasks: bool = _setting(
+        "GRADIO_MCP_TASKS",
+        _parse_bool,
+        True,
+        "answer slow calls of clients that opt in with a task handle (MCP tasks extension)",
+    )
+    task_threshold_ms: int = _setting(
+        "GRADIO_MCP_TASK_THRESHOLD",
+        _non_negative_int,
+        1000,
+        "how long a call of a client that opted in may run before it is answered with a task"
+        " handle instead of its result (0: always a task)",
+        "ms",
+    )
+    task_ttl_ms: int = _setting(
+        "GRADIO_MCP_TASK_TTL",
+        _positive_int,
+        1800000,
+        "how long a task and its result stay retrievable, counted from its creation (at least"
+        " GRADIO_MCP_CALL_MAX_DURATION plus a minute)",
+        "ms",
+    )
+    task_poll_interval_ms: int = _setting(
+        "GRADIO_MCP_TASK_POLL_INTERVAL",
+        _positive_int,
+        1000,
+        "how often clients are asked to poll a task (pollIntervalMs)",
+        "ms",
+    )
+    task_lease_ms: int = _setting(
+        "GRADIO_MCP_TASK_LEASE",
+        _positive_int,
+        30000,
+        "a running task whose server has not renewed it for this long is reported failed",
+        "ms",
+    )
+    task_max_per_caller: int = _setting(
+        "GRADIO_MCP_TASK_MAX_PER_CALLER",
+        _positive_int,
+        100,
+        "tasks one caller may hold at once, running or keeping a result (all anonymous"
+        " callers share one count)",
+    )
+    task_max_total: int = _setting(
+        "GRADIO_MCP_TASK_MAX_TOTAL",
+        _positive_int,
+        1000,
+        "tasks held at once in all (across every server sharing GRADIO_MCP_REDIS_URL)",
+    )
+    task_result_max_bytes: int = _setting(
+        "GRADIO_MCP_TASK_RESULT_MAX_BYTES",
+        _positive_int,
+        1024 * 1024,
+        "largest task result kept; above it images and audio are kept as links only, and"
+        " text is cut",
+        "bytes",
     )
     log_level: str = _setting(
         "GRADIO_MCP_LOG_LEVEL",
@@ -487,6 +689,11 @@ class Settings:
     @property
     def hub_is_public(self) -> bool:
         return self.hf_endpoint.rstrip("/") == PUBLIC_HUB
+
+    @property
+    def effective_task_ttl_ms(self) -> int:
+        """The task TTL in use: a task must outlive the longest call it can run."""
+        return max(self.task_ttl_ms, self.call_max_duration_ms + TASK_TTL_MARGIN_MS)
 
     @property
     def predicted_host_template(self) -> str | None:

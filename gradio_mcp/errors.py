@@ -9,9 +9,12 @@ One class per meaning:
 * `UnknownNameError` — no tool or prompt of that name in the current list.
 * `UpstreamCallError` — a call reached the space and failed there; `call_endpoint` turns it
   into `CallOutcome.error`, so a caller sees it only through that.
+* `HubError` — a space search or a token check got no usable answer from the Hub (down,
+  slow, refused, unreadable); a token the Hub rejects is an answer, not this.
 * `AppStartError` — a Gradio app started by the developer tooling did not come up.
 * `RedisUnavailableError` — Redis is down, slow or answering garbage; whoever uses it goes on
   without it (the shared cache level, the task store), so a caller never sees this one.
+* `TaskLimitError` — a caller, or the server, already holds as many tasks as allowed.
 """
 
 from __future__ import annotations
@@ -140,6 +143,11 @@ class UpstreamCallError(GradioMCPError):
         self.status = status
 
 
+class HubError(GradioMCPError):
+    """A space search or a token check got no usable answer from the Hub: it was down, slow,
+    refused the request or answered something unreadable. The message never holds a token."""
+
+
 class AppStartError(GradioMCPError, RuntimeError):
     """A Gradio app exited or did not become ready in time; the message holds its output."""
 
@@ -152,3 +160,13 @@ class AppStartError(GradioMCPError, RuntimeError):
 class RedisUnavailableError(GradioMCPError):
     """Redis failed, timed out, or answered something that cannot be trusted; or it did so
     moments ago and is not being asked again yet. The message never holds the Redis URL."""
+
+
+class TaskLimitError(GradioMCPError):
+    """No new task: its caller (`scope` "caller") or the server ("server") holds `held` tasks,
+    which is the limit."""
+
+    def __init__(self, scope: str, held: int) -> None:
+        super().__init__(f"{scope} holds {held} tasks, the limit")
+        self.scope = scope
+        self.held = held

@@ -11,11 +11,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -209,6 +211,25 @@ class ServerProcess:
         tail = self.output()[-_OUTPUT_TAIL:].rstrip() or "(no output)"
         raise RuntimeError(f"gradio-mcp serve on port {self.port} {what}\n--- output ---\n{tail}")
 
+    def send_signal(self, signum: int) -> None:
+        """Signal the server's own process only, as a container runtime or systemd does."""
+        assert self._process is not None
+        self._process.send_signal(signum)
+
+    def wait(self, timeout: float) -> int:
+        """Its exit status, once it has exited by itself within `timeout` seconds."""
+        assert self._process is not None
+        return self._process.wait(timeout=timeout)
+
+    def crash(self) -> None:
+        """SIGKILL the whole process group at once, as a crash or a lost machine would: the
+        server gets no chance to tidy up (`stop()` still removes its files)."""
+        process = self._process
+        if process is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=STOP_GRACE)
+
     def stop(self) -> int | None:
         """SIGTERM the whole process group, SIGKILL what is left after a grace period, and
         remove the log (read `output()` before stopping to keep it)."""
@@ -234,6 +255,25 @@ def running_server(
         yield server
     finally:
         server.stop()
+
+
+@contextlib.contextmanager
+def running_servers(
+    hub: LocalHub, spaces: Sequence[str], envs: Sequence[Mapping[str, str]]
+) -> Iterator[list[ServerProcess]]:
+    """One server per environment in `envs`, started side by side (each start is mostly
+    waiting for imports, so this costs little more than one)."""
+    with ThreadPoolExecutor(max_workers=len(envs) or 1) as pool:
+        futures = [pool.submit(ServerProcess.start, hub, spaces, env) for env in envs]
+    started = [f.result() for f in futures if f.exception() is None]
+    try:
+        for future in futures:
+            if future.exception() is not None:
+                raise RuntimeError("a server did not start") from future.exception()
+        yield started
+    finally:
+        for server in started:
+            server.stop()
 
 
 @dataclass
@@ -269,6 +309,7 @@ __all__ = [
     "loopback_http_client",
     "register_spaces",
     "running_server",
+    "running_servers",
     "running_stack",
     "server_env",
 ]

@@ -13,7 +13,7 @@ import json
 import os
 import signal
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -80,10 +80,14 @@ def require_node_tools() -> None:
 
 
 def run_node(
-    args: Sequence[str], *, cwd: Path, timeout: float = NODE_TIMEOUT
+    args: Sequence[str],
+    *,
+    cwd: Path,
+    timeout: float = NODE_TIMEOUT,
+    extra_env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run a script under Node 22 in its own process group; kill the group on timeout."""
-    env = dict(os.environ)
+    env = dict(os.environ, **(extra_env or {}))
     env["PATH"] = f"{NODE.parent}{os.pathsep}{env.get('PATH', '')}"
     env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
     env["NO_COLOR"] = "1"
@@ -119,8 +123,10 @@ def conformance(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return run_node([str(CONFORMANCE), *args], cwd=cwd)
 
 
-def inspector(url: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return run_node([str(INSPECTOR), "--cli", url, *args], cwd=cwd)
+def inspector(
+    url: str, *args: str, cwd: Path, extra_env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return run_node([str(INSPECTOR), "--cli", url, *args], cwd=cwd, extra_env=extra_env)
 
 
 def scenario_checks(output_dir: Path, scenario: str) -> list[dict[str, Any]]:

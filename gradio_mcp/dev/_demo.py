@@ -98,7 +98,17 @@ def run_demo(settings: Settings) -> int:
         mcp_url = f"{base}/mcp"
         asgi_app = build_http_app(GradioMCP(served))
         server = uvicorn.Server(
-            uvicorn.Config(asgi_app, host=served.host, port=served.port, log_level="warning")
+            uvicorn.Config(
+                asgi_app,
+                host=served.host,
+                port=served.port,
+                # uvicorn logs through ours (the CLI configured it), without access lines.
+                log_config=None,
+                log_level=served.log_level,
+                access_log=False,
+                # The calls' grace period, then a few seconds for their answers to go out.
+                timeout_graceful_shutdown=-(-served.shutdown_grace_ms // 1000) + 5,
+            )
         )
         # Say "ready" only once the port is really listening.
         announcer = threading.Thread(
@@ -135,6 +145,7 @@ def _banner(base: str, mcp_url: str, hub: Any) -> str:
         "",
         "gradio-mcp demo is ready.",
         f"  MCP endpoint : {mcp_url}",
+        f"  On demand    : {mcp_url}?dynamic=true (search_spaces, describe_space, call_space)",
         f"  Dashboard    : {base}/metrics",
         f"  Metrics JSON : {base}/api/metrics",
         f"  Hub emulator : {hub.url}",

@@ -7,6 +7,10 @@ can proxy a space's own routes to a real Gradio app, adding
 latency and checking the token a private space needs. Per-space latency and faults, and
 request counters, let tests observe what a client did.
 
+It also lists and searches spaces (`GET /api/spaces`, see `_hub_listing`), knows users and
+their tokens (`GET /api/whoami-v2`; a private space is readable by its owner's tokens and by
+the tokens it lists) and signs users in over OAuth as the Hub does (see `_hub_accounts`).
+
 Like `{subdomain}.hf.space` on the real Hub, each proxied space has its own origin,
 `http://{subdomain}.localhost:{port}` on the emulator's port: names under `localhost` always
 mean this machine, and the emulator tells the spaces apart by the Host header. The proxy
@@ -46,6 +50,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Host, Route
 
+from gradio_mcp.dev._hub_accounts import HubAccounts
+from gradio_mcp.dev._hub_listing import ListingError, list_spaces
 from gradio_mcp.discovery._space_ids import predict_subdomain
 
 # Faults a space's Hub entry can be given.
@@ -93,6 +99,13 @@ class HubSpace:
     # app without its CPU becoming what a benchmark measures.
     replay: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    likes: int = 0
+    description: str | None = None  # the card's one-line short_description
+    mcp_server: bool = False  # tagged `mcp-server`, as the Hub tags MCP-enabled spaces
+
+    @property
+    def owner(self) -> str:
+        return self.id.split("/")[0]
 
     @property
     def subdomain(self) -> str:
@@ -116,6 +129,9 @@ class HubSpace:
             card["title"] = self.title
         if self.emoji:
             card["emoji"] = self.emoji
+        if self.description:
+            card["short_description"] = self.description
+        tags = [self.sdk, *(["mcp-server"] if self.mcp_server else []), "region:us"]
         return {
             "_id": hashlib.sha1(self.id.encode()).hexdigest()[:24],
             "id": self.id,
@@ -127,6 +143,8 @@ class HubSpace:
             "host": self.host,
             "runtime": {"stage": self.stage, "hardware": {"current": "cpu-basic"}},
             "cardData": card,
+            "likes": self.likes,
+            "tags": tags,
             **self.extra,
         }
 
@@ -150,6 +168,9 @@ class LocalHub:
         self.revoked_tokens: set[str] = set()
         self.in_flight = 0
         self.max_in_flight = 0
+        self.listing_requests = 0
+        self.listing_latency = 0.0  # seconds added to each /api/spaces answer
+        self.accounts = HubAccounts()
         self._port = port
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -161,7 +182,9 @@ class LocalHub:
         self.app = Starlette(
             routes=[
                 Host("{subdomain}.localhost", Starlette(routes=space_routes)),
+                Route("/api/spaces", self._list_spaces),
                 Route("/api/spaces/{owner}/{name}", self._space_info),
+                *self.accounts.routes(),
             ]
         )
 
@@ -195,6 +218,19 @@ class LocalHub:
         self.spaces[space_id] = replace(space, **changes)
         return self.spaces[space_id]
 
+    def add_user(self, name: str, *tokens: str) -> None:
+        """A Hub user and tokens of theirs: they read the user's private spaces and pass
+        `whoami`."""
+        self.accounts.add_user(name, *tokens)
+
+    def may_read(self, space: HubSpace, token: str | None) -> bool:
+        """Whether `token` may see `space`: public, listed in its tokens, or its owner's."""
+        if not space.private:
+            return True
+        return token is not None and (
+            token in space.tokens or self.accounts.user_of(token) == space.owner
+        )
+
     def reset_counters(self) -> None:
         self.metadata_requests.clear()
         self.not_modified.clear()
@@ -202,6 +238,8 @@ class LocalHub:
         self.replica_requests.clear()
         self.authorizations.clear()
         self.max_in_flight = 0
+        self.listing_requests = 0
+        self.accounts.whoami_requests = 0
 
     # ------------------------------------------------------------------ routes
 
@@ -233,7 +271,7 @@ class LocalHub:
             return JSONResponse({"error": "upstream fault"}, status_code=status, headers=headers)
         if space.fault == "bad_json":
             return Response("<html>oops</html>", media_type="application/json")
-        if space.private and _bearer(request.headers.get("authorization")) not in space.tokens:
+        if not self.may_read(space, _bearer(request.headers.get("authorization"))):
             # The Hub hides private repositories: 401 without a token, 404 with a wrong one.
             if request.headers.get("authorization"):
                 return not_found
@@ -244,6 +282,26 @@ class LocalHub:
             self.not_modified[space_id] += 1
             return Response(status_code=304, headers={"ETag": etag})
         return Response(body, media_type="application/json", headers={"ETag": etag})
+
+    async def _list_spaces(self, request: Request) -> Response:
+        self.listing_requests += 1
+        if self.listing_latency:
+            await asyncio.sleep(self.listing_latency)
+        token = _bearer(request.headers.get("authorization"))
+        params: dict[str, list[str]] = {}
+        for key, value in request.query_params.multi_items():
+            params.setdefault(key, []).append(value)
+        payloads = {space.id: space.payload() for space in self.spaces.values()}
+        try:
+            listing = list_spaces(
+                payloads.values(), params, lambda p: self.may_read(self.spaces[p["id"]], token)
+            )
+        except ListingError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        headers = {}
+        if listing.next_query is not None:
+            headers["Link"] = f'<{self.url}/api/spaces?{listing.next_query}>; rel="next"'
+        return JSONResponse(listing.entries, headers=headers)
 
     async def _proxy_space(self, request: Request) -> Response:
         subdomain = request.path_params["subdomain"]
@@ -256,7 +314,7 @@ class LocalHub:
         self.authorizations.append((path, token))
         if space.space_latency:
             await asyncio.sleep(space.space_latency)
-        if space.private and token not in space.tokens:
+        if not self.may_read(space, token):
             return JSONResponse({"error": "private space"}, status_code=401)
         if space.stage in _WAKING_STAGES:
             self._visit(space)

@@ -9,12 +9,20 @@ from gradio_mcp.discovery._default import (
 )
 from gradio_mcp.discovery._engine import Discovery
 from gradio_mcp.discovery._schema_files import files_as_urls
+from gradio_mcp.discovery._search import SearchPage, SpaceQuery, SpaceSearch, SpaceSummary
+from gradio_mcp.discovery._tokens import HubTokens, TokenVerdict
 from gradio_mcp.discovery._wake import ASLEEP_STAGES, can_wake, cannot_wake
 
 __all__ = [
     "ASLEEP_STAGES",
     "CacheStats",
     "Discovery",
+    "HubTokens",
+    "SearchPage",
+    "SpaceQuery",
+    "SpaceSearch",
+    "SpaceSummary",
+    "TokenVerdict",
     "can_wake",
     "cannot_wake",
     "files_as_urls",

@@ -28,6 +28,7 @@ from typing import Any
 import cachetools
 import httpx2
 
+from gradio_mcp._histogram import Histogram
 from gradio_mcp._log import get_logger
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery._cache import MISS, Entry, FetchCache, Fetched
@@ -184,6 +185,7 @@ class Discovery:
         self._prefetch_window = asyncio.Semaphore(PREFETCH_WINDOWS * s.discovery_concurrency)
         self.credentials = CredentialPolicy.from_settings(s)
         self.recent_durations_ms: deque[float] = deque(maxlen=1024)
+        self.duration_histogram = Histogram()
         # Discoveries a deadline left running, by (space id, token fingerprint), with the
         # time they finished (None while running).
         self._late: cachetools.LRUCache[
@@ -360,6 +362,7 @@ class Discovery:
         self.discoveries += 1
         self.discovery_ms_total += duration_ms
         self.recent_durations_ms.append(duration_ms)
+        self.duration_histogram.observe(duration_ms / 1000)
 
     def _remember_late(
         self, key: tuple[str, str | None], future: asyncio.Future[GradioSpace]

@@ -38,6 +38,7 @@ CONFIG_PATH = "/config"
 MCP_SCHEMA_PATH = "/gradio_api/mcp/schema"
 # Spaces with more endpoints than this are parsed off the event loop.
 OFF_LOOP_ENDPOINTS = 500
+OFF_LOOP_BYTES = 1 << 20
 
 
 async def _fetch_json(
@@ -71,8 +72,10 @@ async def _fetch_json(
         ) from None
     except ReadLimitError as exc:
         raise SpaceError(ErrorKind.BAD_PAYLOAD, f"{url}: {exc}", phase="schema") from None
+    decode = functools.partial(loads_json, body, limits.json_depth)
     try:
-        return loads_json(body, limits.json_depth)
+        # A document of megabytes takes tens of milliseconds or more to decode: off the loop.
+        return await asyncio.to_thread(decode) if len(body) > OFF_LOOP_BYTES else decode()
     except ReadLimitError as exc:
         raise SpaceError(ErrorKind.BAD_PAYLOAD, f"{url}: {exc}", phase="schema") from None
     except ValueError:

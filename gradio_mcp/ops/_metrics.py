@@ -18,16 +18,54 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from gradio_mcp._histogram import Histogram
 from gradio_mcp._version import __version__
 from gradio_mcp.discovery import Discovery
+from gradio_mcp.ops._space_status import PRIVATE_LABEL, SpaceStatusBoard
 
-PRIVATE_LABEL = "<private>"
+__all__ = [
+    "MCP_METHODS",
+    "OTHER_LABEL",
+    "OTHER_METHOD",
+    "PRIVATE_LABEL",
+    "Metrics",
+    "Series",
+    "percentile",
+]
 # Space ids arrive per request (`?gradio=`) and method names come from clients, so either
 # could grow without end; past this many distinct keys, new ones share `OTHER_LABEL` to keep
 # memory and Prometheus label cardinality bounded.
 OTHER_LABEL = "<other>"
 DEFAULT_MAX_SERIES = 256
+# Requests a client may send a server, in either protocol era: any other method name (a
+# client's typo, or a probe making names up) is counted under OTHER_METHOD, so that the
+# table and Prometheus's label values stay this short whatever clients send.
+MCP_METHODS = frozenset(
+    {
+        "initialize",
+        "ping",
+        "server/discover",
+        "tools/list",
+        "tools/call",
+        "prompts/list",
+        "prompts/get",
+        "resources/list",
+        "resources/read",
+        "resources/templates/list",
+        "resources/subscribe",
+        "resources/unsubscribe",
+        "subscriptions/listen",
+        "completion/complete",
+        "logging/setLevel",
+        "tasks/get",
+        "tasks/result",
+        "tasks/list",
+        "tasks/cancel",
+    }
+)
+OTHER_METHOD = "other"
 DEFAULT_MAX_SAMPLES = 1024
+TASK_OUTCOMES = ("completed", "failed", "cancelled")
 
 
 def percentile(samples: Iterable[float], q: float) -> float | None:
@@ -53,6 +91,7 @@ class Series:
     total_ms: float = 0.0
     recent_ms: deque[float] = field(init=False)
     tools: dict[str, int] = field(default_factory=dict)
+    histogram: Histogram = field(default_factory=Histogram)
 
     def __post_init__(self) -> None:
         self.recent_ms = deque(maxlen=self.max_samples)
@@ -62,6 +101,7 @@ class Series:
         self.failures += int(failed)
         self.total_ms += duration_ms
         self.recent_ms.append(duration_ms)
+        self.histogram.observe(duration_ms / 1000)
 
 
 class Metrics:
@@ -84,11 +124,20 @@ class Metrics:
         self._started_wall = time.time()
         self.requests_by_method: dict[str, Series] = {}
         self.calls_by_space: dict[str, Series] = {}
+        self.spaces = SpaceStatusBoard(discovery.settings.spaces, max_spaces=max_series)
+        # Tasks (MCP tasks extension): created here, ended here (by outcome), forgotten.
+        self.tasks_created = 0
+        self.tasks_expired = 0
+        self.tasks_running = 0  # held by this server's runner, as of its last heartbeat
+        self.tasks_by_outcome: dict[str, Series] = {
+            outcome: Series(max_samples) for outcome in TASK_OUTCOMES
+        }
 
     # ------------------------------------------------------------------ recording
 
     def record_request(self, method: str, duration_ms: float, *, error: bool = False) -> None:
         """One MCP request (tools/list, tools/call, initialize, ...), however it ended."""
+        method = method if method in MCP_METHODS else OTHER_METHOD
         self._series(self.requests_by_method, method).observe(duration_ms, failed=error)
 
     def record_call(
@@ -101,6 +150,21 @@ class Metrics:
         series.observe(duration_ms, failed=not ok)
         if not private and (tool in series.tools or len(series.tools) < self.max_series):
             series.tools[tool] = series.tools.get(tool, 0) + 1
+
+    def record_task_created(self) -> None:
+        """A call was answered with a task handle."""
+        self.tasks_created += 1
+
+    def record_task_end(self, outcome: str, duration_ms: float) -> None:
+        """A task ended (completed, failed or cancelled), `duration_ms` after its creation.
+        With a shared store, the server that moved it to its end counts it."""
+        series = self.tasks_by_outcome.get(outcome)
+        if series is not None:
+            series.observe(duration_ms, failed=outcome != "completed")
+
+    def record_tasks_expired(self, count: int) -> None:
+        """Tasks (and their results) forgotten at the end of their TTL."""
+        self.tasks_expired += count
 
     def _series(self, table: dict[str, Series], label: str) -> Series:
         series = table.get(label)
@@ -159,7 +223,23 @@ class Metrics:
                     for method, s in sorted(self.requests_by_method.items())
                 },
             },
+            "spaces": self.spaces.snapshot(),
+            "spacesFailing": self.spaces.failing(),
             "sharedCache": self.shared_cache(),
+            "tasks": {
+                "created": self.tasks_created,
+                "running": self.tasks_running,
+                **{outcome: s.count for outcome, s in self.tasks_by_outcome.items()},
+                "expired": self.tasks_expired,
+                "durations": {
+                    outcome: {
+                        "p50Ms": percentile(s.recent_ms, 50),
+                        "p90Ms": percentile(s.recent_ms, 90),
+                        "maxMs": round(max(s.recent_ms), 2) if s.recent_ms else None,
+                    }
+                    for outcome, s in self.tasks_by_outcome.items()
+                },
+            },
             "uptimeSeconds": self.uptime_seconds,
             "version": __version__,
             # Several worker processes answer on one port, each with its own figures.

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
 
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, ProcessCollector
 from prometheus_client.exposition import choose_encoder
-from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.metrics_core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 from prometheus_client.registry import Collector
 
+from gradio_mcp._histogram import Histogram
 from gradio_mcp._version import __version__
-from gradio_mcp.ops._metrics import Metrics, Series, percentile
-
-# Prometheus convention: quantiles of a summary are labelled by their fraction.
-_QUANTILES = ((0.5, "0.5"), (0.9, "0.9"), (0.99, "0.99"))
+from gradio_mcp.ops._metrics import Metrics, Series
 
 
 def render_prometheus(metrics: Metrics, accept: str | None = None) -> tuple[bytes, str]:
@@ -25,6 +27,9 @@ def render_prometheus(metrics: Metrics, accept: str | None = None) -> tuple[byte
     """
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_Collector(metrics))
+    # The standard process_* figures (memory, CPU, open file descriptors, start time) of the
+    # process that answers, on this private registry (nothing global is touched).
+    ProcessCollector(registry=registry)
     encode, content_type = choose_encoder(accept or "")
     return encode(registry), content_type
 
@@ -38,6 +43,7 @@ class _Collector(Collector):
     def collect(self) -> Iterator[Metric]:
         yield from self._cache_families()
         yield from self._discovery_families()
+        yield from self._space_families()
         yield from self._series_families(
             "tool_call",
             "space",
@@ -48,6 +54,7 @@ class _Collector(Collector):
         yield from self._series_families(
             "request", "method", self.metrics.requests_by_method, "MCP requests by method", "errors"
         )
+        yield from self._task_families()
         info = GaugeMetricFamily(
             "gradio_mcp_build_info", "Always 1; the version is a label", labels=["version"]
         )
@@ -124,12 +131,72 @@ class _Collector(Collector):
             "gradio_mcp_redis_outages", "Times Redis went from up to down", value=status["outages"]
         )
 
+    def _space_families(self) -> Iterator[Metric]:
+        rows = self.metrics.spaces.rows()
+        up = GaugeMetricFamily(
+            "gradio_mcp_space_up",
+            "1 while the space's last discovery worked, 0 while it fails (private spaces share"
+            " one label, 0 when any of them fails)",
+            labels=["space"],
+        )
+        since = GaugeMetricFamily(
+            "gradio_mcp_space_status_since_timestamp_seconds",
+            "When the space's current status (ok or failing) began, Unix time",
+            labels=["space"],
+        )
+        success = GaugeMetricFamily(
+            "gradio_mcp_space_last_success_timestamp_seconds",
+            "When the space was last discovered successfully, Unix time",
+            labels=["space"],
+        )
+        for label, state in rows:
+            up.add_metric([label], 1 if state.ok else 0)
+            since.add_metric([label], state.since)
+            if state.last_success is not None:
+                success.add_metric([label], state.last_success)
+        yield up
+        yield since
+        yield success
+        yield GaugeMetricFamily(
+            "gradio_mcp_spaces_failing",
+            "Spaces whose last discovery failed",
+            value=self.metrics.spaces.failing(),
+        )
+
+    def _task_families(self) -> Iterator[Metric]:
+        m = self.metrics
+        yield CounterMetricFamily(
+            "gradio_mcp_tasks_created", "Calls answered with a task handle", value=m.tasks_created
+        )
+        ended = CounterMetricFamily(
+            "gradio_mcp_tasks_ended",
+            "Tasks that ended, by outcome (counted by the server that ended them)",
+            labels=["outcome"],
+        )
+        for outcome, series in m.tasks_by_outcome.items():
+            ended.add_metric([outcome], series.count)
+        yield ended
+        yield CounterMetricFamily(
+            "gradio_mcp_tasks_expired",
+            "Tasks forgotten, with their results, at the end of their TTL",
+            value=m.tasks_expired,
+        )
+        yield GaugeMetricFamily(
+            "gradio_mcp_tasks_running", "Tasks this server is running", value=m.tasks_running
+        )
+        yield _histogram(
+            "gradio_mcp_task_duration_seconds",
+            "From a task's creation to its end, by outcome",
+            [((outcome,), s.histogram) for outcome, s in m.tasks_by_outcome.items()],
+            ("outcome",),
+        )
+
     def _discovery_families(self) -> Iterator[Metric]:
         d = self.metrics.discovery
-        yield _summary(
+        yield _histogram(
             "gradio_mcp_discovery_duration_seconds",
-            "Duration of get_spaces calls; quantiles over the recent window",
-            [((), d.discoveries, d.discovery_ms_total, list(d.recent_durations_ms))],
+            "Duration of discoveries (one per tools/list, prompts/list or call lookup)",
+            [((), d.duration_histogram)],
             (),
         )
         prefetches = CounterMetricFamily(
@@ -154,34 +221,27 @@ class _Collector(Collector):
             failed.add_metric([key], series.failures)
         yield total
         yield failed
-        yield _summary(
+        yield _histogram(
             f"gradio_mcp_{stem}_duration_seconds",
-            f"{doc}: duration; quantiles over the recent window",
-            [((key,), s.count, s.total_ms, list(s.recent_ms)) for key, s in sorted(table.items())],
+            f"{doc}: duration",
+            [((key,), s.histogram) for key, s in sorted(table.items())],
             (label,),
         )
 
 
-def _summary(
+def _histogram(
     name: str,
     doc: str,
-    rows: Sequence[tuple[tuple[str, ...], int, float, list[float]]],
+    rows: Sequence[tuple[tuple[str, ...], Histogram]],
     label_names: tuple[str, ...],
 ) -> Metric:
-    """A summary family with `_count`, `_sum` and windowed quantiles, in seconds.
-
-    `SummaryMetricFamily` cannot carry quantiles, so the samples are added by hand.
-    """
-    family = Metric(name, doc, "summary")
-    for values, count, sum_ms, recent in rows:
-        labels = dict(zip(label_names, values, strict=True))
-        for q, text in _QUANTILES:
-            value = percentile(recent, q * 100)
-            family.add_sample(
-                name,
-                {**labels, "quantile": text},
-                math.nan if value is None else value / 1000.0,
-            )
-        family.add_sample(name + "_count", labels, count)
-        family.add_sample(name + "_sum", labels, sum_ms / 1000.0)
+    """A histogram family (cumulative buckets, `_count`, `_sum`), in seconds: unlike a
+    summary's quantiles, the buckets of many replicas add up."""
+    family = HistogramMetricFamily(name, doc, labels=list(label_names))
+    for values, histogram in rows:
+        family.add_metric(
+            list(values),
+            buckets=[(le, float(n)) for le, n in histogram.cumulative()],
+            sum_value=histogram.sum,
+        )
     return family

@@ -23,6 +23,12 @@ class Caller:
     token: str | None
     space_ids: tuple[str, ...]
     ip_token: str | None = None
+    token_lent: bool = False  # `token` is the server's own, lent to a caller who sent none
+
+    @property
+    def own_token(self) -> str | None:
+        """The token the caller sent (None for an anonymous caller): who they are."""
+        return None if self.token_lent else self.token
 
 
 def read_caller(
@@ -44,11 +50,12 @@ def read_caller(
                 configured = []
                 break
             configured.extend(parse_space_list(value))
-    if token is None and settings.lend_server_token:
+    lent = token is None and settings.lend_server_token and server_token is not None
+    if lent:
         token = server_token
     unique = tuple(dict.fromkeys(configured))
     if len(unique) > settings.max_spaces:
         # Each space costs upstream requests; one caller must not make us fetch hundreds.
         log.warning("too_many_spaces", asked=len(unique), served=settings.max_spaces)
         unique = unique[: settings.max_spaces]
-    return Caller(token=token, space_ids=unique, ip_token=ip_token)
+    return Caller(token=token, space_ids=unique, ip_token=ip_token, token_lent=lent)

@@ -15,6 +15,7 @@ from mcp.types import Prompt, Tool, ToolAnnotations
 
 from gradio_mcp.errors import SpaceError, UnknownNameError
 from gradio_mcp.models import Endpoint, GradioSpace
+from gradio_mcp.serving._hints import ToolHints
 from gradio_mcp.serving._names import DEFAULT_NAME_LENGTH, assign_tool_names
 from gradio_mcp.serving._prompts import build_prompt
 from gradio_mcp.serving._tool_ref import ToolRef
@@ -104,11 +105,13 @@ def build_catalog(
     annotations: ToolAnnotations | None = None,
     name_style: str = "space",
     max_description_chars: int = DEFAULT_DESCRIPTION_CHARS,
+    hints: ToolHints | None = None,
 ) -> ToolCatalog:
     """Tools for every endpoint of every discovered space, in input order.
 
     Pass all requested spaces, failed ones included: they contribute no tools, but their ids
-    take part in naming so that a failure does not rename anybody else's tools.
+    take part in naming so that a failure does not rename anybody else's tools. `hints` (the
+    operator's declarations) decide each tool's annotations; else `annotations`, for all.
     """
     spaces = list(spaces)
     pairs: list[tuple[GradioSpace, Endpoint]] = []
@@ -139,7 +142,7 @@ def build_catalog(
                 space,
                 endpoint,
                 tool_name,
-                annotations=annotations,
+                annotations=hints.annotations(space.id, api_name) if hints else annotations,
                 max_description_chars=max_description_chars,
             )
         except Exception as exc:

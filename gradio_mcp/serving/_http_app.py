@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import huggingface_hub
 from mcp.server.transport_security import TransportSecuritySettings
@@ -19,6 +20,7 @@ from gradio_mcp.config import Settings
 from gradio_mcp.ops._health import ReadinessCheck, readiness_route, redis_check
 from gradio_mcp.ops._routes import metrics_routes
 from gradio_mcp.serving._server import GradioMCP
+from gradio_mcp.serving._sign_in import protected_resource_routes, with_sign_in
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
@@ -29,7 +31,7 @@ def transport_security(settings: Settings) -> TransportSecuritySettings:
         return TransportSecuritySettings(enable_dns_rebinding_protection=False)
     hosts: list[str] = []
     for name in (*LOOPBACK_HOSTS, *settings.allowed_hosts):
-        hosts += [name, f"{name}:*"] if ":" not in name.strip("[]") else [name]
+        hosts += [name] if _has_port(name) else [name, f"{name}:*"]
     origins = [f"{scheme}://{h}:*" for h in LOOPBACK_HOSTS for scheme in ("http", "https")]
     origins += [f"{scheme}://{h}" for h in LOOPBACK_HOSTS for scheme in ("http", "https")]
     origins += list(settings.allowed_origins)
@@ -38,9 +40,24 @@ def transport_security(settings: Settings) -> TransportSecuritySettings:
     )
 
 
+def _has_port(name: str) -> bool:
+    """Whether a Host pattern names its port: `host:8000`, `host:*`, `[::1]:*` (an IPv6
+    address is bracketed, so its own colons say nothing)."""
+    if name.startswith("["):
+        return "]:" in name
+    return ":" in name
+
+
 def readiness_checks(gradio: GradioMCP) -> list[ReadinessCheck]:
-    """What `/readyz` reports on. Redis is reported but never required."""
-    checks: list[ReadinessCheck] = []
+    """What `/readyz` reports on: not shutting down, and every configured space discovered
+    once (both required); Redis, reported but never required."""
+
+    async def accepting() -> dict[str, Any]:
+        return {"ok": not gradio.shutdown.draining, "draining": gradio.shutdown.draining}
+
+    checks = [ReadinessCheck("accepting", accepting)]
+    if gradio.settings.spaces:
+        checks.append(ReadinessCheck("spaces", gradio.spaces_readiness))
     if gradio.redis is not None:
         checks.append(redis_check(gradio.redis))
     return checks
@@ -62,6 +79,7 @@ def build_http_app(gradio: GradioMCP) -> ASGIApp:
             *metrics_routes(gradio.metrics),
             Route("/healthz", healthz),
             readiness_route(readiness_checks(gradio)),
+            *protected_resource_routes(gradio.settings),
         ],
     )
     inner_lifespan = mcp_app.router.lifespan_context
@@ -70,13 +88,15 @@ def build_http_app(gradio: GradioMCP) -> ASGIApp:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with inner_lifespan(app):
             await gradio.start()
+            gradio.shutdown.install()
             try:
                 yield
             finally:
+                gradio.shutdown.uninstall()
                 await gradio.aclose()
 
     mcp_app.router.lifespan_context = lifespan
-    return RejectGetOnMcp(mcp_app)
+    return RejectGetOnMcp(with_sign_in(mcp_app, gradio.settings, gradio.discovery))
 
 
 class RejectGetOnMcp:

@@ -18,17 +18,10 @@ from gradio_mcp.serving._input_schema import build_input_schema
 from gradio_mcp.serving._names import ToolName
 from gradio_mcp.serving._output_schema import build_output_schema
 
-# Gradio endpoints run arbitrary code on somebody else's machine, and the caller's Hugging Face
-# token travels with the call. We cannot vouch that a call only reads, that it leaves nothing
-# destroyed, or that repeating it is harmless (generative models are not deterministic and
-# every call spends the caller's GPU quota), so we state the spec's conservative values and
-# let the client decide about confirmation. Open world: the tool reaches a remote service.
-TOOL_ANNOTATIONS = ToolAnnotations(
-    read_only_hint=False,
-    destructive_hint=True,
-    idempotent_hint=False,
-    open_world_hint=True,
-)
+# Gradio endpoints run arbitrary code on somebody else's machine: whether a call only reads,
+# destroys something or may be repeated is not ours to know, so those hints stay unset (see
+# `_hints.py` for what an operator may declare). Open world: every call reaches a remote service.
+TOOL_ANNOTATIONS = ToolAnnotations(open_world_hint=True)
 
 DEFAULT_DESCRIPTION_CHARS = DEFAULT_LIMITS.description_chars
 _META_PREFIX = "gradio-mcp/"  # _meta keys need a reverse-DNS-like prefix; "_" is not allowed in it

@@ -34,7 +34,8 @@ from gradio_mcp.config import Settings
 from gradio_mcp.dev.hub_emulator import LocalHub
 from gradio_mcp.discovery import Discovery
 from gradio_mcp.discovery._cache import Entry, Fetched
-from gradio_mcp.models import SpaceSchema
+from gradio_mcp.errors import ErrorKind, SpaceError
+from gradio_mcp.models import GradioSpace, SpaceSchema
 from gradio_mcp.ops._metrics import PRIVATE_LABEL, Metrics
 from gradio_mcp.ops._routes import metrics_routes
 from tests.redis_server import RedisServer
@@ -42,6 +43,7 @@ from tests.redis_server import RedisServer
 pytestmark = pytest.mark.slow
 
 SECRET = "acme-secret/internal-model"
+NO_VALUE = "\u2013"  # the dash the page shows for a missing value
 # Chromium's own background traffic (updates, sync, QUIC probes) stalls for long on a machine
 # with no route out; these flags keep a headless run to about a second.
 CHROMIUM_FLAGS = (
@@ -175,7 +177,7 @@ def text(element: Element) -> str:
 # ---------------------------------------------------------------------- the scenario
 
 
-async def drive(discovery: Discovery, clock: list[float]) -> None:
+async def drive(discovery: Discovery, clock: list[float]) -> list[GradioSpace]:
     """Real lookups: metadata through LocalHub (ETags, 304s), schemas through the cache API."""
     ids = ["alice/letters", "bob/images"]
     for _ in range(3):  # 2 misses, then 4 hits
@@ -200,6 +202,7 @@ async def drive(discovery: Discovery, clock: list[float]) -> None:
     for _ in range(2):  # a failure, then a remembered failure
         with pytest.raises(RuntimeError):
             await discovery.schema_cache.get("dead-schema", dead)
+    return spaces
 
 
 @pytest.fixture(scope="module")
@@ -208,17 +211,23 @@ def dashboard() -> Iterator[tuple[str, Metrics]]:
         hub.add_space("alice/letters")
         hub.add_space("bob/images")
         clock = [1000.0]
-        settings = Settings.from_env({}, hf_endpoint=hub.url)
+        settings = Settings.from_env({}, hf_endpoint=hub.url, spaces=("carol/gone",))
         discovery = Discovery(settings, clock=lambda: clock[0])
 
-        async def scenario() -> None:
-            await drive(discovery, clock)
+        async def scenario() -> list[GradioSpace]:
+            seen = await drive(discovery, clock)
             await discovery.aclose()
+            return seen
 
-        asyncio.run(scenario())
+        seen = asyncio.run(scenario())
         assert hub.not_modified.total() == 2  # the ETag revalidations really happened
 
     metrics = Metrics(discovery)
+    gone = SpaceError(ErrorKind.TIMEOUT, "carol/gone did not answer within 12 s")
+    hidden = SpaceError(ErrorKind.TIMEOUT, f"{SECRET} did not answer")
+    metrics.spaces.observe(
+        [*seen, GradioSpace(id="carol/gone", error=gone), GradioSpace(id=SECRET, error=hidden)]
+    )
     for ms in (8.0, 12.0, 30.0):
         metrics.record_request("tools/list", ms)
     metrics.record_request("tools/call", 950.0, error=True)
@@ -273,6 +282,19 @@ def test_dashboard_renders_the_hit_rates_the_api_reports(dashboard: tuple[str, M
     assert text(dom.metric("errors", data_method="tools/call")) == "1"
     assert text(dom.metric("p50Ms", data_method="tools/list")) == "12.0 ms"
     assert text(dom.metric("version")) == api["version"]
+
+    # The per-space table: ok, failing with its reason, and private ones folded, unnamed.
+    assert text(dom.metric("status", data_space="alice/letters")) == "ok"
+    assert text(dom.metric("errorKind", data_space="alice/letters")) == NO_VALUE
+    status = dom.metric("status", data_space="carol/gone")
+    assert text(status) == "failing" and "fail" in status.attrs.get("class", "")
+    assert text(dom.metric("errorKind", data_space="carol/gone")) == "timeout"
+    assert "did not answer" in text(dom.metric("errorMessage", data_space="carol/gone"))
+    assert text(dom.metric("lastSuccess", data_space="carol/gone")) == "never"
+    assert text(dom.metric("lastSuccess", data_space="alice/letters")) != "never"
+    assert text(dom.metric("status", data_space=PRIVATE_LABEL)) == "failing"
+    assert text(dom.metric("errorMessage", data_space=PRIVATE_LABEL)) == NO_VALUE
+    assert text(dom.metric("spacesFailing")) == "2"
 
     assert text(dom.one(id="status-text")) == "live"
     assert text(dom.one(id="updated")) != "never"

@@ -230,7 +230,8 @@ async def test_prometheus_exposition_reads_live_figures(
     metrics.record_request("tools/call", 250.0, error=True)
     metrics.record_call("alice/blocks", "alice_blocks_letter_counter", 250.0, ok=False,
                         private=False)  # fmt: skip
-    fams = families(prometheus_text(metrics))
+    text = prometheus_text(metrics)
+    fams = families(text)
 
     expected = {
         "gradio_mcp_cache_hits", "gradio_mcp_cache_misses", "gradio_mcp_cache_etag_revalidations",
@@ -244,7 +245,11 @@ async def test_prometheus_exposition_reads_live_figures(
         "gradio_mcp_build_info", "gradio_mcp_uptime_seconds",
     }  # fmt: skip
     assert expected <= set(fams), expected - set(fams)
-    assert all(name.startswith("gradio_mcp_") for name in fams)
+    assert all(name.startswith(("gradio_mcp_", "process_")) for name in fams)
+    # The process that answers, as the standard collector reports it.
+    assert value(fams["process_resident_memory_bytes"], "process_resident_memory_bytes") > 0
+    assert value(fams["process_open_fds"], "process_open_fds") > 0
+    assert "process_cpu_seconds" in fams
 
     for cache in ("space_metadata", "schemas"):
         assert value(fams["gradio_mcp_cache_hits"], "gradio_mcp_cache_hits_total", cache=cache) == 2
@@ -257,13 +262,13 @@ async def test_prometheus_exposition_reads_live_figures(
     overall = fams["gradio_mcp_cache_overall_hit_ratio"]
     assert value(overall, "gradio_mcp_cache_overall_hit_ratio") == pytest.approx(4 / 6)
 
-    summary = fams["gradio_mcp_discovery_duration_seconds"]
-    assert value(summary, "gradio_mcp_discovery_duration_seconds_count") == 3
+    histogram = fams["gradio_mcp_discovery_duration_seconds"]
+    # Buckets add up across replicas, a summary's quantiles do not.
+    assert "# TYPE gradio_mcp_discovery_duration_seconds histogram" in text
+    assert value(histogram, "gradio_mcp_discovery_duration_seconds_count") == 3
     total_s = sum(discovery.recent_durations_ms) / 1000
-    assert value(summary, "gradio_mcp_discovery_duration_seconds_sum") == pytest.approx(total_s)
-    assert value(summary, "gradio_mcp_discovery_duration_seconds", quantile="0.99") == (
-        pytest.approx(max(discovery.recent_durations_ms) / 1000)
-    )
+    assert value(histogram, "gradio_mcp_discovery_duration_seconds_sum") == pytest.approx(total_s)
+    assert value(histogram, "gradio_mcp_discovery_duration_seconds_bucket", le="+Inf") == 3
 
     space = {"space": "alice/blocks"}
     assert value(fams["gradio_mcp_tool_calls"], "gradio_mcp_tool_calls_total", **space) == 1
@@ -275,6 +280,12 @@ async def test_prometheus_exposition_reads_live_figures(
                  method="tools/call") == 1  # fmt: skip
     durations = fams["gradio_mcp_request_duration_seconds"]
     assert value(durations, "gradio_mcp_request_duration_seconds_sum", method="tools/call") == 0.25
+    # 250 ms falls in the 0.25 s bucket (le is "less or equal") and every one above it.
+    assert "# TYPE gradio_mcp_request_duration_seconds histogram" in text
+    bucket = "gradio_mcp_request_duration_seconds_bucket"
+    assert value(durations, bucket, method="tools/call", le="0.1") == 0
+    assert value(durations, bucket, method="tools/call", le="0.25") == 1
+    assert value(durations, bucket, method="tools/call", le="+Inf") == 1
     assert value(fams["gradio_mcp_build_info"], "gradio_mcp_build_info", version=__version__) == 1
 
 

@@ -97,3 +97,13 @@ async def test_the_server_keeps_answering_while_a_big_catalog_is_built() -> None
     assert len(catalog.tools) == 2000
     assert turns > 0
     await gradio.discovery.aclose()
+
+
+def test_tasks_can_be_turned_off() -> None:
+    on = GradioMCP(Settings.from_env({}, hf_endpoint=HUB))
+    off = GradioMCP(Settings.from_env({"GRADIO_MCP_TASKS": "false"}, hf_endpoint=HUB))
+    assert on.server.extensions == {"io.modelcontextprotocol/tasks": {}}
+    assert on.server.get_request_handler("tasks/get") is not None
+    assert off.server.extensions == {}
+    for method in ("tasks/get", "tasks/cancel", "tasks/update"):
+        assert off.server.get_request_handler(method) is None  # unknown methods, -32601

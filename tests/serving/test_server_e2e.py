@@ -549,13 +549,24 @@ def test_get_on_mcp_is_405(e2e_stack: Stack) -> None:
     assert "POST" in response.headers.get("allow", "")
 
 
-def test_loopback_host_and_origin_are_accepted(e2e_stack: Stack) -> None:
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "[::1]"])
+def test_loopback_host_and_origin_are_accepted(e2e_stack: Stack, host: str) -> None:
     port = e2e_stack.server.port
     response = post_initialize(
-        e2e_stack.server, Host=f"localhost:{port}", Origin=f"http://localhost:{port}"
+        e2e_stack.server, Host=f"{host}:{port}", Origin=f"http://{host}:{port}"
     )
     assert response.status_code == 200
     assert '"protocolVersion"' in response.text
+
+
+def test_made_up_methods_share_one_metrics_row(e2e_stack: Stack) -> None:
+    with httpx2.Client(trust_env=False, timeout=10.0) as http:
+        for i in range(5):
+            request = {"jsonrpc": "2.0", "id": i, "method": f"made/up/{i}", "params": {}}
+            http.post(e2e_stack.server.mcp_url(), json=request, headers=MCP_HEADERS)
+        by_method = http.get(f"{e2e_stack.server.url}/api/metrics").json()["requests"]["byMethod"]
+    assert not any(method.startswith("made/") for method in by_method), by_method
+    assert by_method["other"]["count"] >= 5
 
 
 def test_foreign_host_is_421(e2e_stack: Stack) -> None:

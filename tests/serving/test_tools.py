@@ -123,9 +123,13 @@ def test_description_fallback_and_title_with_emoji() -> None:
     assert plain.title == "alice/art: predict"
 
 
-def test_annotations_are_conservative_for_remote_code() -> None:
+def test_annotations_claim_only_what_is_known() -> None:
     tool = build_catalog([space("alice/letters", LETTER_COUNTER)]).tools[0]
     assert tool.annotations is not None
     assert tool.annotations.open_world_hint is True
-    assert tool.annotations.read_only_hint is False
-    assert tool.annotations.destructive_hint is True
+    # Nobody vouched for what the endpoint does: the hints stay unset (unknown).
+    assert tool.annotations.read_only_hint is None
+    assert tool.annotations.destructive_hint is None
+    assert tool.annotations.idempotent_hint is None
+    wire = tool.model_dump(by_alias=True, exclude_none=True)["annotations"]
+    assert set(wire) == {"title", "openWorldHint"}

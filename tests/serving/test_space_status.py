@@ -1,0 +1,148 @@
+"""Failing spaces are visible: per-space status in the metrics (JSON and Prometheus), one info
+line per change, `/readyz` until every configured space was discovered once, and a call to a
+tool of a failing space that says which space failed and why.
+
+In process: the official client over memory streams, a scripted Hub and spaces.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from mcp import types
+from mcp.client.client import Client
+
+from gradio_mcp.config import Settings
+from gradio_mcp.discovery import Discovery
+from gradio_mcp.ops import readiness
+from gradio_mcp.ops._logs import configure_logging
+from gradio_mcp.ops._metrics import PRIVATE_LABEL
+from gradio_mcp.ops._prometheus import render_prometheus
+from gradio_mcp.serving._http_app import readiness_checks
+from gradio_mcp.serving._server import GradioMCP
+from tests.mock_http import MockHTTP
+from tests.upstream import HUB, install
+
+pytestmark = pytest.mark.anyio
+
+SECRET_SPACE = "acme/secret-model"
+SECRET_TOKEN = "hf_secret_token_of_a_caller"
+
+
+def settings(**overrides: Any) -> Settings:
+    return Settings.from_env(
+        {},
+        hf_endpoint=HUB,
+        spaces=("alice/blocks", "bob/broken"),
+        # A remembered failure is retried in the foreground as soon as it expires.
+        negative_cache_ttl_ms=1,
+        stale_while_revalidate=False,
+        **overrides,
+    )
+
+
+def events(err: str, name: str) -> list[dict[str, Any]]:
+    lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    return [line for line in lines if line.get("event") == name]
+
+
+def text_of(result: types.CallToolResult) -> str:
+    return " ".join(c.text for c in result.content if isinstance(c, types.TextContent))
+
+
+async def test_a_failing_space_is_shown_logged_once_and_named_in_calls(
+    http_mock: MockHTTP, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging("info", "json")
+    upstream = install(http_mock)
+    upstream.add("alice/blocks")
+    broken = upstream.add("bob/broken", hub_status=503)
+    gradio = GradioMCP(settings(), discovery=Discovery(settings(), client=http_mock.client()))
+    async with Client(gradio.server, mode="legacy") as client:
+        for _ in range(3):
+            names = {tool.name for tool in (await client.list_tools()).tools}
+            await asyncio.sleep(0.01)  # past the remembered failure: asked again each time
+        assert "blocks__letter_counter" in names and not any(n.startswith("broken") for n in names)
+
+        status = gradio.metrics.snapshot()["spaces"]
+        assert status["alice/blocks"]["status"] == "ok"
+        assert status["alice/blocks"]["lastSuccess"] is not None
+        failing = status["bob/broken"]
+        assert failing["status"] == "failing"
+        assert failing["errorKind"] == "upstream_status" and "503" in failing["errorMessage"]
+        assert failing["since"] is not None and failing["lastSuccess"] is None
+        assert gradio.metrics.snapshot()["spacesFailing"] == 1
+        prometheus = render_prometheus(gradio.metrics)[0].decode()
+        assert 'gradio_mcp_space_up{space="bob/broken"} 0.0' in prometheus
+        assert 'gradio_mcp_space_up{space="alice/blocks"} 1.0' in prometheus
+
+        # A call to one of its tools says which space failed and why, not "Unknown tool".
+        result = await client.call_tool("broken__letter_counter", {"word": "x", "letter": "x"})
+        assert result.is_error
+        assert "bob/broken" in text_of(result) and "upstream_status" in text_of(result)
+
+        broken.hub_status = 200
+        await asyncio.sleep(0.01)
+        names = {tool.name for tool in (await client.list_tools()).tools}
+        assert "broken__letter_counter" in names
+        await client.list_tools()
+
+    status = gradio.metrics.snapshot()["spaces"]["bob/broken"]
+    assert status["status"] == "ok" and status["errorKind"] is None
+    assert status["lastSuccess"] is not None
+    err = capsys.readouterr().err
+    # One line per change of state, not one per request.
+    failing_lines = events(err, "space_failing")
+    assert [line["space"] for line in failing_lines] == ["bob/broken"]
+    assert failing_lines[0]["level"] == "info" and failing_lines[0]["error"] == "upstream_status"
+    assert [line["space"] for line in events(err, "space_recovered")] == ["bob/broken"]
+    await gradio.discovery.aclose()
+
+
+async def test_private_spaces_are_never_named_in_the_status(http_mock: MockHTTP) -> None:
+    upstream = install(http_mock)
+    upstream.add("alice/blocks")
+    upstream.add(SECRET_SPACE, private=True, token=SECRET_TOKEN, app="missing")
+    gradio = GradioMCP(settings(), discovery=Discovery(settings(), client=http_mock.client()))
+    gradio.metrics.spaces.observe(
+        await gradio.discovery.get_spaces([SECRET_SPACE, "carol/typo"], SECRET_TOKEN)
+    )
+    snapshot = gradio.metrics.snapshot()
+    rendered = json.dumps(snapshot) + render_prometheus(gradio.metrics)[0].decode()
+    assert "secret" not in rendered and "carol" not in rendered and "typo" not in rendered
+    private = snapshot["spaces"][PRIVATE_LABEL]
+    assert private["status"] == "failing" and private["failingSpaces"] == 2
+    assert private["errorMessage"] is None
+    await gradio.discovery.aclose()
+
+
+async def test_readyz_waits_for_configured_spaces_and_names_them(http_mock: MockHTTP) -> None:
+    upstream = install(http_mock)
+    upstream.add("alice/blocks")
+    broken = upstream.add("bob/broken", hub_status=503)
+    gradio = GradioMCP(settings(), discovery=Discovery(settings(), client=http_mock.client()))
+    checks = readiness_checks(gradio)  # what GET /readyz runs (503 unless "ready")
+
+    waiting = await readiness(checks)
+    assert waiting["ready"] is False
+    assert waiting["checks"]["spaces"]["neverDiscovered"] == {"bob/broken": "upstream_status"}
+    assert waiting["checks"]["accepting"]["ok"] is True
+
+    broken.hub_status = 200
+    await asyncio.sleep(0.01)
+    ready = await readiness(checks)
+    assert ready["ready"] is True, ready
+    assert ready["checks"]["spaces"]["neverDiscovered"] == {}
+
+    broken.hub_status = 503  # failing again later: visible, but the process stays ready
+    await asyncio.sleep(0.01)
+    assert (await readiness(checks))["ready"] is True
+
+    gradio.shutdown.draining = True  # as after SIGTERM: out of rotation
+    draining = await readiness(checks)
+    assert draining["ready"] is False
+    assert draining["checks"]["accepting"] == {"ok": False, "draining": True, "required": True}
+    await gradio.discovery.aclose()
