@@ -90,6 +90,16 @@ def _json_depth(text: str) -> int:
     return value
 
 
+def _text_cap(minimum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        value = int(text.strip())
+        if value < minimum:
+            raise ValueError(f"must be a whole number, {minimum} or more")
+        return value
+
+    return parse
+
+
 def _choice(*allowed: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
         value = text.strip().lower()
@@ -441,6 +451,30 @@ class Settings:
         _json_depth,
         64,
         "deepest nesting of arrays and objects accepted in any upstream JSON (16-512)",
+    )
+    max_description_chars: int = _setting(
+        "GRADIO_MCP_MAX_DESCRIPTION_CHARS",
+        _text_cap(64),
+        4096,
+        "longest description taken from a space (an endpoint's, a parameter's, any inside a"
+        " schema) and longest tool description; longer ones are cut (64 or more)",
+        "characters",
+    )
+    max_name_chars: int = _setting(
+        "GRADIO_MCP_MAX_NAME_CHARS",
+        _text_cap(16),
+        128,
+        "longest endpoint or parameter name, label or title taken from a space; an endpoint"
+        " with a longer name is left out, other texts are cut (16 or more)",
+        "characters",
+    )
+    max_retry_after_ms: int = _setting(
+        "GRADIO_MCP_MAX_RETRY_AFTER",
+        _non_negative_int,
+        300000,
+        "longest a Hub `Retry-After` (429, 503) keeps a failure remembered; it is honoured up"
+        " to this, and never shortens GRADIO_MCP_NEGATIVE_CACHE_TTL",
+        "ms",
     )
     workers: int = _setting(
         "GRADIO_MCP_WORKERS",

@@ -19,8 +19,9 @@ One class per meaning:
 
 from __future__ import annotations
 
+import contextlib
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 
@@ -57,6 +58,7 @@ class SpaceError(GradioMCPError):
         status: int | None = None,
         phase: str = "",
         stage: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.kind = kind
@@ -64,6 +66,8 @@ class SpaceError(GradioMCPError):
         self.status = status
         self.phase = phase
         self.stage = stage  # the runtime stage, for `not_running` (SLEEPING, PAUSED...)
+        # Seconds the upstream asked us to wait before asking again (its Retry-After).
+        self.retry_after = retry_after
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -76,6 +80,36 @@ class SpaceError(GradioMCPError):
 
     def __repr__(self) -> str:
         return f"SpaceError({self.kind.value!r}, {self.message!r}, status={self.status})"
+
+    @classmethod
+    def from_exception(cls, exc: Exception, context: str, *, phase: str) -> SpaceError:
+        """`exc` as one space's error: itself when it is a SpaceError; otherwise a
+        `bad_payload` naming what failed and how (whatever its type: a space's data can
+        break any conversion, and that must stay the space's problem)."""
+        if isinstance(exc, SpaceError):
+            return exc
+        try:
+            detail = " ".join(str(exc).split())[:_DETAIL_CHARS]
+        except Exception:
+            detail = ""
+        reason = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+        return cls(ErrorKind.BAD_PAYLOAD, f"{context} ({reason})", phase=phase)
+
+
+# How much of an unexpected exception's text a SpaceError carries.
+_DETAIL_CHARS = 200
+
+
+@contextlib.contextmanager
+def space_boundary(context: str, *, phase: str) -> Iterator[None]:
+    """Where one space's data crosses into code that can raise: any exception inside
+    leaves as that space's `SpaceError` (see `SpaceError.from_exception`)."""
+    try:
+        yield
+    except SpaceError:
+        raise
+    except Exception as exc:
+        raise SpaceError.from_exception(exc, context, phase=phase) from None
 
 
 class ToolArgumentError(GradioMCPError, ValueError):

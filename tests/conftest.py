@@ -1,11 +1,13 @@
 """Shared fixtures: the bundled Gradio apps, started once per session, the anyio backend,
-scripted HTTP answers for unit tests, and a real redis-server."""
+scripted HTTP answers for unit tests, a real redis-server, and the profile of the
+property-based tests."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from gradio_mcp.dev.launcher import GradioAppProcess, start_apps, stop_apps
 from tests.mock_http import MockHTTP
@@ -54,3 +56,17 @@ def redis_url(redis_server: RedisServer) -> str:
     redis_server.start()
     redis_server.flush()
     return redis_server.url
+
+
+# Property-based tests: a fixed, derandomized run (the same examples every time, nothing
+# remembered between runs) with a modest budget; no deadline, the machine is shared.
+settings.register_profile(
+    "gradio-mcp",
+    max_examples=120,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile("gradio-mcp")

@@ -106,6 +106,9 @@ class Upstream:
         if space.hub_status != 200:
             return httpx2.Response(space.hub_status, json={"error": "fault"})
         if space.private and request.headers.get("authorization") != f"Bearer {space.token}":
+            # As the Hub hides a private space: 401 without a token, 404 with another one.
+            if request.headers.get("authorization"):
+                return httpx2.Response(404, json={"error": "Repository not found"})
             return httpx2.Response(401, json={"error": "Invalid credentials"})
         body = {
             "id": space.id,

@@ -1,7 +1,9 @@
 """LocalHub: an emulator of the Hub's space API on loopback, for tests, benchmarks and the demo.
 
 It answers `GET /api/spaces/{owner}/{name}` as the Hub does (ETag and 304, 401 for a private
-space without the right token) and can proxy a space's own routes to a real Gradio app, adding
+space without a token, 404 with one that cannot read it, 401 for any request whose token is
+invalid or expired: `revoked_tokens`; 429 with `Retry-After` for a rate-limited space) and
+can proxy a space's own routes to a real Gradio app, adding
 latency and checking the token a private space needs. Per-space latency and faults, and
 request counters, let tests observe what a client did.
 
@@ -87,7 +89,8 @@ class HubSpace:
     upstream: str | None = None  # a real app that the space's own host proxies to
     hub_latency: float = 0.0  # seconds added to the Hub's answer
     space_latency: float = 0.0  # seconds added to each proxied space request
-    fault: str | None = None
+    fault: str | None = None  # not_found, hang, status_429, status_500, status_503, bad_json
+    retry_after: str | None = None  # the Retry-After header of a status_429/503 fault
     call_fault: str | None = None  # one of CALL_FAULTS
     # Real apps serving the space as replicas (instead of `upstream`).
     replicas: tuple[str, ...] = ()
@@ -160,6 +163,9 @@ class LocalHub:
         self.replica_requests: Counter[tuple[str, str, str]] = Counter()
         self._turn: Counter[str] = Counter()  # round robin over a space's replicas
         self.authorizations: list[tuple[str, str | None]] = []  # (path, token) seen by the proxy
+        # Tokens the Hub no longer accepts (expired, revoked): every request carrying one
+        # gets 401, whatever it asks for.
+        self.revoked_tokens: set[str] = set()
         self.in_flight = 0
         self.max_in_flight = 0
         self.listing_requests = 0
@@ -252,12 +258,17 @@ class LocalHub:
         if space is not None and space.hub_latency:
             await asyncio.sleep(space.hub_latency)
         not_found = JSONResponse({"error": "Repository not found"}, status_code=404)
+        if _bearer(request.headers.get("authorization")) in self.revoked_tokens:
+            message = {"error": "Invalid credentials in Authorization header"}
+            return JSONResponse(message, status_code=401)
         if space is None or space.fault == "not_found":
             return not_found
         if space.fault == "hang":
             await asyncio.sleep(3600)
-        if space.fault in ("status_500", "status_503"):
-            return JSONResponse({"error": "upstream fault"}, status_code=int(space.fault[-3:]))
+        if space.fault in ("status_429", "status_500", "status_503"):
+            headers = {"Retry-After": space.retry_after} if space.retry_after else None
+            status = int(space.fault[-3:])
+            return JSONResponse({"error": "upstream fault"}, status_code=status, headers=headers)
         if space.fault == "bad_json":
             return Response("<html>oops</html>", media_type="application/json")
         if not self.may_read(space, _bearer(request.headers.get("authorization"))):

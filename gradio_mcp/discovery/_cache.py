@@ -160,7 +160,11 @@ class FetchCache(Generic[V]):
         clock: Callable[[], float] = time.monotonic,
         is_definitive: Callable[[Exception], bool] = lambda _exc: False,
         shared: SharedLevel[V] | None = None,
+        failure_ttl: Callable[[Exception], float | None] = lambda _exc: None,
     ) -> None:
+        """`failure_ttl`: how long the upstream asked to be left alone after this failure
+        (its `Retry-After`), if it said; a failure is then remembered that long, and never
+        shorter than `negative_ttl`."""
         self.name = name
         self.ttl = ttl
         self.negative_ttl = negative_ttl
@@ -168,12 +172,14 @@ class FetchCache(Generic[V]):
         # A definitive failure (the thing is gone, or no longer ours to see) also drops the
         # stored entry: stale-if-error is for outages, not for answers.
         self.is_definitive = is_definitive
+        self.failure_ttl = failure_ttl
         # No point sharing what is never kept.
         self.shared = shared if ttl > 0 else None
         self.stats = CacheStats()
         self._clock = clock
         self._entries: _LRU[V] = _LRU(maxsize, self._count_eviction)
-        self._failures: cachetools.LRUCache[Hashable, tuple[float, BaseException]] = (
+        # flight -> (when it failed, the failure, how long it is remembered)
+        self._failures: cachetools.LRUCache[Hashable, tuple[float, BaseException, float]] = (
             cachetools.LRUCache(maxsize=maxsize)
         )
         self._inflight: dict[Hashable, asyncio.Task[tuple[V, str]]] = {}
@@ -207,7 +213,7 @@ class FetchCache(Generic[V]):
     def failure_expires_at(self, flight: Hashable) -> float | None:
         """When the failure remembered for `flight` stops answering (None when there is none)."""
         failure = self._failures.get(flight)
-        return None if failure is None else failure[0] + self.negative_ttl
+        return None if failure is None else failure[0] + failure[2]
 
     def count_hits(self, hits: int, negative_hits: int = 0) -> None:
         """Count lookups answered without calling `get`: by a listing made of this cache's
@@ -244,7 +250,7 @@ class FetchCache(Generic[V]):
             self.stats.hits += 1
             return entry.value, HIT
         failure = self._failures.get(flight)
-        failed_recently = failure is not None and now - failure[0] < self.negative_ttl
+        failed_recently = failure is not None and now - failure[0] < failure[2]
         if entry is not None and (self.stale_while_revalidate or failed_recently):
             # Serve the expired entry now; refresh it behind the caller's back, unless the
             # upstream failed moments ago (then the entry is kept: stale-if-error).
@@ -359,7 +365,7 @@ class FetchCache(Generic[V]):
         if remote.failure is None or remote.failure_age >= self.negative_ttl:
             return None
         self.stats.shared_hits += 1
-        self._failures[flight] = (now - remote.failure_age, remote.failure)
+        self._failures[flight] = (now - remote.failure_age, remote.failure, self.negative_ttl)
         if remote.value is not None:
             self.stats.stale_if_error += 1
             self._entries[key] = Entry(remote.value, now - remote.age, remote.etag)
@@ -381,8 +387,9 @@ class FetchCache(Generic[V]):
             raise
         except Exception as exc:
             self.stats.fetch_failures += 1
-            if self.negative_ttl > 0:
-                self._failures[flight] = (self._clock(), exc)
+            remembered = max(self.negative_ttl, self.failure_ttl(exc) or 0.0)
+            if remembered > 0:
+                self._failures[flight] = (self._clock(), exc, remembered)
             definitive = self.is_definitive(exc)
             if definitive:
                 self._entries.pop(key, None)

@@ -108,6 +108,12 @@ def _ms(seconds: float) -> float:
 DEFINITIVE_ERRORS = frozenset({ErrorKind.NOT_FOUND, ErrorKind.UNAUTHORIZED, ErrorKind.NOT_GRADIO})
 
 
+def _invalid_id(exc: Exception, shown: str) -> SpaceError:
+    if isinstance(exc, SpaceError):
+        return exc
+    return SpaceError(ErrorKind.INVALID_ID, f"{shown} is not a space id: expected 'owner/name'")
+
+
 def _is_definitive(exc: Exception) -> bool:
     return isinstance(exc, SpaceError) and exc.kind in DEFINITIVE_ERRORS
 
@@ -150,6 +156,11 @@ class Discovery:
             self._shared_metadata, self._shared_schemas = shared_levels(self.redis, s)
         self.clock = clock
 
+        def retry_after(exc: Exception) -> float | None:
+            # A Retry-After is honoured, up to GRADIO_MCP_MAX_RETRY_AFTER.
+            wait = exc.retry_after if isinstance(exc, SpaceError) else None
+            return None if wait is None else min(wait, s.max_retry_after_ms / 1000)
+
         def cache(name: str, ttl_ms: int, shared: Any) -> Any:
             return FetchCache(
                 name,
@@ -160,6 +171,7 @@ class Discovery:
                 clock=clock,
                 is_definitive=_is_definitive,
                 shared=shared,
+                failure_ttl=retry_after,
             )
 
         self.metadata_cache: FetchCache[SpaceMetadata] = cache(
@@ -439,8 +451,9 @@ class Discovery:
         started = time.perf_counter()
         try:
             space_id = normalize_space_id(raw_id)
-        except SpaceError as exc:
-            return GradioSpace(id=raw_id, error=exc)
+        except Exception as exc:  # an id that is not even text is invalid too
+            shown = raw_id if isinstance(raw_id, str) else repr(raw_id)[:100]
+            return GradioSpace(id=shown, error=_invalid_id(exc, shown))
         prefetch = None if skip_schemas else self._maybe_prefetch(space_id, call_details)
         metadata: SpaceMetadata | None = None
         schema: SpaceSchema | None = None
@@ -460,16 +473,24 @@ class Discovery:
                     metadata, host, token, prefetch, call_details
                 )
                 schema_ms = _ms(time.perf_counter() - t1)
-        except SpaceError as exc:
-            error = exc
+        except Exception as exc:
+            # The last boundary: whatever failed for this space (a bug of ours included)
+            # is its own error, never its neighbours' nor the request's.
+            error = SpaceError.from_exception(
+                exc,
+                f"gradio-mcp failed to discover {space_id}",
+                phase="metadata" if metadata is None else "schema",
+            )
+            if error is not exc:
+                log.warning("space_discovery_crashed", error=type(exc).__name__)
             confirmed_public = metadata is not None and not metadata.private
             _debug(
                 "space_failed",
                 space=self._loggable(space_id, metadata),
-                error=exc.kind.value,
-                status=exc.status,
+                error=error.kind.value,
+                status=error.status,
                 # The message names the space; keep it out unless the space is public.
-                detail=exc.message if confirmed_public else None,
+                detail=error.message if confirmed_public else None,
             )
         finally:
             if prefetch is not None:
@@ -701,12 +722,14 @@ class Discovery:
         meta_expiry = self.metadata_cache.expires_at(space.id)
         if meta_expiry is None:
             return None
-        if error is not None and error.phase != "schema":
+        if error is not None and error.phase == "metadata":
             return meta_expiry  # judged from the metadata alone (not Gradio, not running)
         if metadata.url is None:
             return None
         key = self._schema_key(metadata, metadata.url, True)
-        if error is not None:
+        # A failure found after the schema was read (its tools could not be built) lasts
+        # as long as the schema it came from.
+        if error is not None and error.phase == "schema":
             failure = self.schema_cache.failure_expires_at(self._schema_flight(key, metadata, None))
             return None if failure is None else min(meta_expiry, failure)
         schema_expiry = self.schema_cache.expires_at(key)

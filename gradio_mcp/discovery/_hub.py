@@ -11,8 +11,10 @@ policy allows, and a DNS label. Caching is the caller's business.
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import ipaddress
 import re
+import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,7 +22,7 @@ from urllib.parse import urlsplit
 import httpx2
 
 from gradio_mcp.discovery._cache import Entry, Fetched
-from gradio_mcp.errors import ErrorKind, SpaceError
+from gradio_mcp.errors import ErrorKind, SpaceError, space_boundary
 from gradio_mcp.models import SpaceMetadata
 from gradio_mcp.net import (
     DEFAULT_LIMITS,
@@ -87,27 +89,71 @@ def checked_host(space_id: str, value: Any, egress: EgressPolicy | None) -> str 
 def parse_space_metadata(
     space_id: str, payload: Any, egress: EgressPolicy | None = None
 ) -> SpaceMetadata:
-    """SpaceMetadata from the Hub's `/api/spaces/{id}` JSON, its host and subdomain checked."""
+    """SpaceMetadata from the Hub's `/api/spaces/{id}` JSON, its host and subdomain checked.
+    Whatever the answer holds, this returns or raises a `SpaceError`."""
+    with space_boundary(f"cannot read the Hub's answer for {space_id}", phase="metadata"):
+        return _parse_space_metadata(space_id, payload, egress)
+
+
+def _parse_space_metadata(
+    space_id: str, payload: Any, egress: EgressPolicy | None
+) -> SpaceMetadata:
     if not isinstance(payload, Mapping):
         raise _bad("the Hub's space info is not a JSON object")
     runtime = payload.get("runtime")
     card = payload.get("cardData")
     card = card if isinstance(card, Mapping) else {}
     return SpaceMetadata(
-        id=str(payload.get("id") or space_id),
+        id=_text(payload.get("id")) or space_id,
         private=bool(payload.get("private", False)),
-        sdk=payload.get("sdk") if isinstance(payload.get("sdk"), str) else card.get("sdk"),
+        sdk=_text(payload.get("sdk")) or _text(card.get("sdk")),
         subdomain=checked_subdomain(space_id, payload.get("subdomain")),
         host=checked_host(space_id, payload.get("host"), egress),
-        revision=payload.get("sha") if isinstance(payload.get("sha"), str) else None,
-        runtime_stage=runtime.get("stage") if isinstance(runtime, Mapping) else None,
-        title=card.get("title") if isinstance(card.get("title"), str) else None,
-        emoji=card.get("emoji") if isinstance(card.get("emoji"), str) else None,
+        revision=_text(payload.get("sha")),
+        runtime_stage=_text(runtime.get("stage")) if isinstance(runtime, Mapping) else None,
+        title=_text(card.get("title")),
+        emoji=_text(card.get("emoji")),
     )
 
 
-def hub_status_error(space_id: str, status: int, token: str | None) -> SpaceError:
-    """The SpaceError for a Hub answer other than 200 or 304."""
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """A `Retry-After` header in seconds from now: delta-seconds or an HTTP date (RFC 9110);
+    None when absent or unreadable. Bounding it is the caller's business."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(int(text[:12]))  # no more than a few thousand years of digits
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+def hub_status_error(
+    space_id: str, status: int, token: str | None, retry_after: float | None = None
+) -> SpaceError:
+    """The SpaceError for a Hub answer other than 200 or 304.
+
+    The Hub hides a private space: 401 without a token and 404 with one that cannot read it
+    both read as "not found". A 401 *with* a token means the token itself was refused
+    (invalid, expired or revoked): that is said, not hidden behind "not found"."""
+    if status == 401 and token:
+        return SpaceError(
+            ErrorKind.UNAUTHORIZED,
+            f"the Hub refused the token while looking up {space_id} (401): the token is"
+            " invalid or expired; create a new one or sign in again",
+            status=status,
+            phase="metadata",
+        )
     if status in (401, 404):
         hint = (
             "check the id, or that the token can read it"
@@ -127,11 +173,13 @@ def hub_status_error(space_id: str, status: int, token: str | None) -> SpaceErro
             status=status,
             phase="metadata",
         )
+    wait = f"; it asked to wait {retry_after:g} s" if retry_after is not None else ""
     return SpaceError(
         ErrorKind.UPSTREAM_STATUS,
-        f"the Hub answered {status} for {space_id}",
+        f"the Hub answered {status} for {space_id}{wait}",
         status=status,
         phase="metadata",
+        retry_after=retry_after,
     )
 
 
@@ -146,7 +194,14 @@ async def _read_answer(
     if response.status_code == 304 and previous is not None:
         return None, True
     if response.status_code != 200:
-        raise hub_status_error(space_id, response.status_code, token)
+        status = response.status_code
+        # Only a rate limit or an outage says when to come back; elsewhere it means nothing.
+        wait = (
+            retry_after_seconds(response.headers.get("retry-after"))
+            if status in (429, 503)
+            else None
+        )
+        raise hub_status_error(space_id, status, token, wait)
     try:
         body = await read_body(response, limits.hub_bytes, "GRADIO_MCP_MAX_HUB_BYTES")
         return loads_json(body, limits.json_depth), False

@@ -170,12 +170,18 @@ async def fetch_space_schema(
     if isinstance(info_result, BaseException):
         # A space behind Gradio auth still serves its MCP schema.
         if isinstance(info_result, SpaceError) and mcp_schema and info_result.status in (401, 403):
-            return parse_space_schema(None, None, mcp_schema)
+            return parse_space_schema(None, None, mcp_schema, limits)
         raise info_result
     if not isinstance(info_result, Mapping):
-        raise SpaceError(ErrorKind.BAD_PAYLOAD, f"{base + INFO_PATH} is not a JSON object")
+        raise SpaceError(
+            ErrorKind.BAD_PAYLOAD, f"{base + INFO_PATH} is not a JSON object", phase="schema"
+        )
     parse = functools.partial(
-        parse_space_schema, info_result, config if isinstance(config, Mapping) else None, mcp_schema
+        parse_space_schema,
+        info_result,
+        config if isinstance(config, Mapping) else None,
+        mcp_schema,
+        limits,
     )
     named = info_result.get("named_endpoints")
     # Tens of microseconds per endpoint: a space with thousands is parsed in a worker thread,

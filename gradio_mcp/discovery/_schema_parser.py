@@ -9,10 +9,12 @@ the MCP schema, where the space enabled it, adds per-parameter docstring descrip
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
 
+from gradio_mcp.discovery._json_schema import well_formed_schema
 from gradio_mcp.discovery._schema_files import (
     FILE_URL_DESCRIPTION,
     FilePath,
@@ -21,19 +23,17 @@ from gradio_mcp.discovery._schema_files import (
     files_as_urls,
     tool_schema,
 )
-from gradio_mcp.errors import ErrorKind, SpaceError
+from gradio_mcp.errors import ErrorKind, SpaceError, space_boundary
 from gradio_mcp.models import Endpoint, Parameter, Return, SpaceSchema
+from gradio_mcp.net import DEFAULT_LIMITS, ReadLimits, clip_text
 
 FILE_DESCRIPTION = FILE_URL_DESCRIPTION
 RUNTIME_CHOICES_NOTE = "The choices are filled in at run time: any value is sent as given."
 _I18N_PREFIX = "__i18n__"
 # Gradio appends this advice to MCP tool descriptions; it names a tool we do not offer.
-_UPLOAD_ADVICE = re.compile(
-    r"\s*If a user passes a file as an input, use the upload_file_to_gradio.*$"
-)
+_UPLOAD_ADVICE = "If a user passes a file as an input, use the upload_file_to_gradio"
 # Keys that describe the Gradio component rather than the value, and only add noise.
 _NOISE_KEYS = ("additional_description",)
-_UNTRUSTED_KEYS = frozenset({"pattern", "patternProperties", "format", "$schema"})
 _COMPONENT_TITLES = {"Radio", "Checkbox Group", "Dropdown", "Slider", "Textbox", "Checkbox"}
 _STATE_TYPES = {"state"}
 # How Gradio's Slider describes itself in /info: its bounds, when /config is not at hand.
@@ -45,6 +45,27 @@ def _number(text: str) -> int | float:
     return int(text) if text.lstrip("-").isdigit() else float(text)
 
 
+def _finite(value: Any) -> bool:
+    """A number a schema can carry: not a boolean, not NaN or infinite."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return isinstance(value, int) or math.isfinite(value)
+
+
+def _list(value: Any) -> list[Any]:
+    """A list the space sent, or none at all when it sent something else."""
+    return value if isinstance(value, list) else []
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _lookup(table: Mapping[Any, Any], key: Any) -> Any:
+    # Keys come from the space: a list or an object as a key is no key (and unhashable).
+    return table.get(key) if isinstance(key, int | str) else None
+
+
 def _slider_bounds(param: Mapping[str, Any]) -> dict[str, int | float]:
     """A Slider's minimum and maximum from its /info description (Gradio writes them there)."""
     schema = param.get("type")
@@ -54,7 +75,8 @@ def _slider_bounds(param: Mapping[str, Any]) -> dict[str, int | float]:
     match = _SLIDER_RANGE.fullmatch(description) if isinstance(description, str) else None
     if match is None:
         return {}
-    return {"minimum": _number(match[1]), "maximum": _number(match[2])}
+    bounds = {"minimum": _number(match[1]), "maximum": _number(match[2])}
+    return {key: value for key, value in bounds.items() if _finite(value)}
 
 
 def _file_kind(paths: tuple[FilePath, ...]) -> str | None:
@@ -79,22 +101,30 @@ def _files_of(entry: Mapping[str, Any]) -> tuple[FilePath, ...]:
     return ()
 
 
-def text_of(label: Any) -> str | None:
-    """A label as text: Gradio sends translation objects (`{"key": ...}`) for some."""
-    if label is None:
-        return None
+def text_of(label: Any, max_chars: int | None = None) -> str | None:
+    """A label as text: Gradio sends translation objects (`{"key": ...}`) for some, also
+    encoded in a string; anything else that is not text is no label. Cut to `max_chars`."""
+    text = _label_text(label)
+    if isinstance(label, str) and text is not None and text.startswith(_I18N_PREFIX):
+        try:
+            decoded = json.loads(text[len(_I18N_PREFIX) :])
+        except (ValueError, RecursionError):
+            decoded = None
+        # One level only: a translation object inside a translation object is not one.
+        text = _label_text(decoded) if not isinstance(decoded, str) else decoded
+        text = text if text is not None else label
+    if text is None or max_chars is None:
+        return text
+    return clip_text(text, max_chars)
+
+
+def _label_text(label: Any) -> str | None:
     if isinstance(label, str):
-        if label.startswith(_I18N_PREFIX):
-            try:
-                decoded = json.loads(label[len(_I18N_PREFIX) :])
-            except ValueError:
-                return label
-            return text_of(decoded)
         return label
     if isinstance(label, Mapping):
         key = label.get("key")
-        return str(key) if key is not None else None
-    if isinstance(label, int | float) and not isinstance(label, bool):
+        return key if isinstance(key, str) else None
+    if _finite(label):
         return str(label)
     return None
 
@@ -142,29 +172,13 @@ def _fix_choices(node: dict[str, Any], custom_allowed: bool) -> str | None:
     return note
 
 
-def _strip_untrusted(node: Any) -> Any:
-    """Drop, at any depth, schema keywords a space could use against us or other callers.
-
-    `pattern` and `patternProperties` run the space's regular expressions in our process when
-    arguments are checked (a backtracking pattern can freeze the server); `format` is ours to
-    set (file parameters); `x-*` extensions can steer what the MCP SDK checks in headers.
-    """
-    if isinstance(node, list):
-        return [_strip_untrusted(item) for item in node]
-    if not isinstance(node, Mapping):
-        return node
-    return {
-        key: _strip_untrusted(value)
-        for key, value in node.items()
-        if key not in _UNTRUSTED_KEYS and not str(key).startswith("x-")
-    }
-
-
-def _clean_schema(schema: Any) -> dict[str, Any]:
-    """Copy a Gradio type schema, dropping component noise that confuses JSON Schema users."""
+def _clean_schema(schema: Any, limits: ReadLimits) -> dict[str, Any]:
+    """Copy a Gradio type schema, well-formed (`_json_schema`), dropping component noise
+    that confuses JSON Schema users."""
     if not isinstance(schema, Mapping):
         return {}
-    cleaned = {k: v for k, v in _strip_untrusted(schema).items() if k not in _NOISE_KEYS}
+    well_formed = well_formed_schema(schema, limits.description_chars)
+    cleaned = {k: v for k, v in well_formed.items() if k not in _NOISE_KEYS}
     if cleaned.get("title") in _COMPONENT_TITLES:
         del cleaned["title"]
     # Gradio's Json component says {"type": {}}: any JSON value, which an empty schema means.
@@ -174,22 +188,26 @@ def _clean_schema(schema: Any) -> dict[str, Any]:
 
 
 def _value_schema(
-    entry: Mapping[str, Any], paths: tuple[FilePath, ...], description: str | None
+    entry: Mapping[str, Any],
+    paths: tuple[FilePath, ...],
+    description: str | None,
+    limits: ReadLimits,
 ) -> dict[str, Any]:
     """The schema a tool shows for an /info parameter or return: Gradio's type, cleaned,
     with a URL string wherever a file goes."""
     raw = entry.get("type")
     if paths == ((),) and not file_paths(raw):  # known only by its python type
         return file_url_schema(description)
-    cleaned = _clean_schema(raw)
+    cleaned = _clean_schema(raw, limits)
     schema = tool_schema(cleaned, description) if paths else cleaned
     if description and paths != ((),):
         schema["description"] = description
     return schema
 
 
-def _safe_name(raw: Any, index: int, taken: set[str]) -> str:
-    name = re.sub(r"[^A-Za-z0-9_]", "_", str(raw or "")).strip("_") or f"param_{index}"
+def _safe_name(raw: Any, index: int, taken: set[str], max_chars: int) -> str:
+    text = raw[:max_chars] if isinstance(raw, str) else ""
+    name = re.sub(r"[^A-Za-z0-9_]", "_", text).strip("_") or f"param_{index}"
     if name[0].isdigit():
         name = f"p_{name}"
     base, n = name, 2
@@ -206,7 +224,7 @@ def _mcp_tools_by_endpoint(mcp_schema: Any) -> dict[str, dict[str, Any]]:
         for item in mcp_schema:
             if not isinstance(item, Mapping):
                 continue
-            meta = item.get("meta") or item.get("_meta") or {}
+            meta = _mapping(item.get("meta") or item.get("_meta"))
             if meta.get("mcp_type", "tool") != "tool":
                 continue
             key = meta.get("endpoint_name") or item.get("name")
@@ -227,7 +245,7 @@ def _dependencies(config: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]
     as `id` where they carry none: one pass, so a space with thousands of endpoints does not
     cost thousands of passes."""
     found: dict[str, dict[str, Any]] = {}
-    for index, dep in enumerate((config or {}).get("dependencies") or ()):
+    for index, dep in enumerate(_list((config or {}).get("dependencies"))):
         if not isinstance(dep, Mapping):
             continue
         name = str(dep.get("api_name") or "").lstrip("/")
@@ -239,7 +257,11 @@ def _dependencies(config: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]
 def _components(config: Mapping[str, Any] | None) -> dict[Any, Mapping[str, Any]]:
     if not config:
         return {}
-    return {c.get("id"): c for c in (config.get("components") or ()) if isinstance(c, Mapping)}
+    return {
+        c["id"]: c
+        for c in _list(config.get("components"))
+        if isinstance(c, Mapping) and isinstance(c.get("id"), int | str)
+    }
 
 
 def _is_hidden_slot(component: Mapping[str, Any] | None) -> bool:
@@ -258,17 +280,19 @@ def _layout(
     component ids of the visible inputs (for slider bounds). None where /config disagrees."""
     if not dep:
         return None, None, []
-    inputs = list(dep.get("inputs") or ())
-    outputs = list(dep.get("outputs") or ())
+    inputs = _list(dep.get("inputs"))
+    outputs = _list(dep.get("outputs"))
     layout: list[int | None] = []
     visible_inputs: list[Any] = []
     for comp_id in inputs:
-        if _is_hidden_slot(components.get(comp_id)):
+        if _is_hidden_slot(_lookup(components, comp_id)):
             layout.append(None)
         else:
             layout.append(len(visible_inputs))
             visible_inputs.append(comp_id)
-    keep = [i for i, comp_id in enumerate(outputs) if not _is_hidden_slot(components.get(comp_id))]
+    keep = [
+        i for i, comp_id in enumerate(outputs) if not _is_hidden_slot(_lookup(components, comp_id))
+    ]
     input_layout = tuple(layout) if len(visible_inputs) == n_params else None
     output_keep = tuple(keep) if len(keep) == n_returns else None
     return input_layout, output_keep, visible_inputs if input_layout is not None else []
@@ -280,35 +304,39 @@ def _parse_endpoint(
     dep: Mapping[str, Any] | None,
     components: Mapping[Any, Mapping[str, Any]],
     mcp_tool: Mapping[str, Any] | None,
+    limits: ReadLimits,
 ) -> Endpoint:
-    raw_params = [p for p in info.get("parameters") or () if isinstance(p, Mapping)]
-    raw_returns = [r for r in info.get("returns") or () if isinstance(r, Mapping)]
+    raw_params = [p for p in _list(info.get("parameters")) if isinstance(p, Mapping)]
+    raw_returns = [r for r in _list(info.get("returns")) if isinstance(r, Mapping)]
     input_layout, output_keep, visible_inputs = _layout(
         dep, components, len(raw_params), len(raw_returns)
     )
     mcp_props: Mapping[str, Any] = {}
     if mcp_tool:
-        mcp_props = (mcp_tool.get("inputSchema") or {}).get("properties") or {}
+        mcp_props = _mapping(_mapping(mcp_tool.get("inputSchema")).get("properties"))
+    names, texts = limits.name_chars, limits.description_chars
 
     taken: set[str] = set()
     parameters = []
     for i, p in enumerate(raw_params):
-        name = _safe_name(p.get("parameter_name") or text_of(p.get("label")), i, taken)
+        given = p.get("parameter_name") if isinstance(p.get("parameter_name"), str) else None
+        name = _safe_name(given or text_of(p.get("label")), i, taken, names)
         paths = _files_of(p)
-        mcp_prop = mcp_props.get(p.get("parameter_name") or name)
-        description = mcp_prop.get("description") if isinstance(mcp_prop, Mapping) else None
+        mcp_prop = mcp_props.get(given or name)
+        described = mcp_prop.get("description") if isinstance(mcp_prop, Mapping) else None
+        description = clip_text(described, texts) if isinstance(described, str) else None
         has_default = bool(p.get("parameter_has_default"))
         default = p.get("parameter_default") if has_default else None
-        schema = _value_schema(p, paths, description)
-        component = components.get(visible_inputs[i]) if visible_inputs else None
-        props = (component or {}).get("props") or {}
+        schema = _value_schema(p, paths, description, limits)
+        component = _lookup(components, visible_inputs[i]) if visible_inputs else None
+        props = _mapping(_mapping(component).get("props"))
         note = _fix_choices(schema, props.get("allow_custom_value") is True)
         if note:
             text = str(schema.get("description") or "").strip()
             schema["description"] = f"{text.rstrip('.')}. {note}" if text else note
-        if (component or {}).get("type") == "slider":
+        if _mapping(component).get("type") == "slider":
             for key in ("minimum", "maximum"):
-                if isinstance(props.get(key), int | float):
+                if _finite(props.get(key)):
                     schema[key] = props[key]
         elif component is None:
             schema.update(_slider_bounds(p))
@@ -322,9 +350,9 @@ def _parse_endpoint(
                 required=not has_default,
                 has_default=has_default,
                 default=default,
-                description=description or schema.get("description"),
-                label=text_of(p.get("label")),
-                component=text_of(p.get("component")),
+                description=description or _text(schema.get("description")),
+                label=text_of(p.get("label"), names),
+                component=text_of(p.get("component"), names),
                 file=_file_kind(paths),
                 file_paths=paths,
             )
@@ -333,12 +361,12 @@ def _parse_endpoint(
     returns = []
     for r in raw_returns:
         paths = _files_of(r)
-        schema = _value_schema(r, paths, None)
+        schema = _value_schema(r, paths, None, limits)
         _fix_choices(schema, False)
         returns.append(
             Return(
-                label=text_of(r.get("label")),
-                component=text_of(r.get("component")),
+                label=text_of(r.get("label"), names),
+                component=text_of(r.get("component"), names),
                 schema=schema,
                 file=_file_kind(paths),
                 file_paths=paths,
@@ -347,49 +375,70 @@ def _parse_endpoint(
 
     description = ""
     if mcp_tool and isinstance(mcp_tool.get("description"), str):
-        description = _UPLOAD_ADVICE.sub("", mcp_tool["description"]).strip()
+        description = _without_upload_advice(mcp_tool["description"])
     if not description and isinstance(info.get("description"), str):
         description = info["description"].strip()
 
-    types = (dep or {}).get("types") or {}
+    types = _mapping(_mapping(dep).get("types"))
+    fn_index = _mapping(dep).get("id")
     return Endpoint(
         api_name=api_name,
-        description=description,
+        description=clip_text(description, texts),
         parameters=tuple(parameters),
         returns=tuple(returns),
-        fn_index=dep.get("id") if dep and isinstance(dep.get("id"), int) else None,
-        generator=bool(types.get("generator")) if isinstance(types, Mapping) else False,
+        fn_index=fn_index if isinstance(fn_index, int) and not isinstance(fn_index, bool) else None,
+        generator=bool(types.get("generator")),
         queue=(dep or {}).get("queue") is not False,
         input_layout=input_layout,
         output_keep=output_keep,
     )
 
 
-def _endpoints_from_mcp_only(mcp_tools: Mapping[str, Mapping[str, Any]]) -> list[Endpoint]:
+def _without_upload_advice(text: str) -> str:
+    # A plain search: a regular expression starting with `\s*` would be quadratic on a
+    # description of blanks.
+    cut = text.find(_UPLOAD_ADVICE)
+    return (text if cut < 0 else text[:cut]).strip()
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _endpoints_from_mcp_only(
+    mcp_tools: Mapping[str, Mapping[str, Any]], limits: ReadLimits
+) -> list[Endpoint]:
     """When `/info` is unavailable (a space behind Gradio auth), the MCP schema alone still
     gives names, descriptions and parameters in order; calls then go through `/call`."""
     endpoints = []
     for api_name, tool in mcp_tools.items():
-        input_schema = tool.get("inputSchema") or {}
-        required = set(input_schema.get("required") or ())
+        if not api_name or len(api_name) > limits.name_chars:
+            continue
+        input_schema = _mapping(tool.get("inputSchema"))
+        required = {n for n in _list(input_schema.get("required")) if isinstance(n, str)}
         params = []
-        for name, prop in (input_schema.get("properties") or {}).items():
-            prop = dict(prop) if isinstance(prop, Mapping) else {}
+        taken: set[str] = set()
+        for i, (given, raw) in enumerate(_mapping(input_schema.get("properties")).items()):
+            prop = dict(raw) if isinstance(raw, Mapping) else {}
+            name = _safe_name(given, i, taken, limits.name_chars)
+            described = _text(prop.get("description"))
+            description = clip_text(described, limits.description_chars) if described else None
             is_file = "Gradio File Input" in str(prop.get("format", ""))
-            schema = file_url_schema(prop.get("description")) if is_file else _clean_schema(prop)
+            schema = file_url_schema(description) if is_file else _clean_schema(prop, limits)
             params.append(
                 Parameter(
                     name=name,
                     schema=schema,
-                    required=name in required,
+                    required=given in required,
                     has_default="default" in prop,
                     default=prop.get("default"),
-                    description=prop.get("description"),
+                    description=description,
                     file="single" if is_file else None,
                     file_paths=((),) if is_file else (),
                 )
             )
-        description = _UPLOAD_ADVICE.sub("", str(tool.get("description") or "")).strip()
+        described = _text(tool.get("description")) or ""
+        description = clip_text(_without_upload_advice(described), limits.description_chars)
         endpoints.append(Endpoint(api_name, description, tuple(params), ()))
     return endpoints
 
@@ -411,8 +460,18 @@ def parse_space_schema(
     info: Mapping[str, Any] | None,
     config: Mapping[str, Any] | None = None,
     mcp_schema: Any = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> SpaceSchema:
-    """Build the endpoint list from the documents a space served (any may be None)."""
+    """Build the endpoint list from the documents a space served (any may be None).
+
+    Whatever the documents hold, this returns or raises a `SpaceError`: the parser copes
+    with odd types where it can, and anything it did not foresee is the space's error."""
+    with space_boundary("cannot read the space's endpoint schema", phase="schema"):
+        return _parse_space_schema(info, config, mcp_schema, limits)
+
+
+def _parse_space_schema(info: Any, config: Any, mcp_schema: Any, limits: ReadLimits) -> SpaceSchema:
+    config = config if isinstance(config, Mapping) else None
     mcp_tools = _mcp_tools_by_endpoint(mcp_schema)
     sources = tuple(
         name
@@ -421,21 +480,31 @@ def parse_space_schema(
     )
     if info is None:
         if not mcp_tools:
-            raise SpaceError(ErrorKind.BAD_PAYLOAD, "the space served no endpoint schema")
-        endpoints = _endpoints_from_mcp_only(mcp_tools)
+            raise SpaceError(
+                ErrorKind.BAD_PAYLOAD, "the space served no endpoint schema", phase="schema"
+            )
+        endpoints = _endpoints_from_mcp_only(mcp_tools, limits)
     else:
-        named = info.get("named_endpoints")
+        named = info.get("named_endpoints") if isinstance(info, Mapping) else None
         if not isinstance(named, Mapping):
             raise SpaceError(
-                ErrorKind.BAD_PAYLOAD, "/gradio_api/info has no 'named_endpoints' object"
+                ErrorKind.BAD_PAYLOAD,
+                "/gradio_api/info has no 'named_endpoints' object",
+                phase="schema",
             )
         components = _components(config)
         dependencies = _dependencies(config)
         endpoints = []
+        seen: set[str] = set()
         for key, endpoint_info in named.items():
             api_name = str(key).lstrip("/")
             if not isinstance(endpoint_info, Mapping) or not api_name or "<lambda" in api_name:
                 continue
+            if len(api_name) > limits.name_chars:  # a name, not a text: never cut, left out
+                continue
+            if api_name in seen:  # "/x" and "x" name the same endpoint: the first one counts
+                continue
+            seen.add(api_name)
             if endpoint_info.get("api_visibility", "public") != "public":
                 continue
             endpoints.append(
@@ -445,6 +514,7 @@ def parse_space_schema(
                     dependencies.get(api_name),
                     components,
                     mcp_tools.get(api_name),
+                    limits,
                 )
             )
     config = config or {}
@@ -453,7 +523,9 @@ def parse_space_schema(
         endpoints=tuple(endpoints),
         gradio_version=config.get("version") if isinstance(config.get("version"), str) else None,
         mcp_server=bool(config.get("mcp_server")),
-        max_file_size=max_file_size if isinstance(max_file_size, int) else None,
+        max_file_size=max_file_size
+        if isinstance(max_file_size, int) and not isinstance(max_file_size, bool)
+        else None,
         api_prefix=_api_prefix(config.get("api_prefix", "/gradio_api")),
         sources=sources,
     )

@@ -7,14 +7,21 @@ import re
 from gradio_mcp.errors import ErrorKind, SpaceError
 
 _PART = r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9_])?"
-_SPACE_ID = re.compile(rf"^{_PART}/{_PART}$")
-_URL_PREFIX = re.compile(r"^(?:https?://[^/]+/)?spaces/", re.IGNORECASE)
+# Always used with fullmatch: `$` would also match before a trailing newline.
+_SPACE_ID = re.compile(rf"{_PART}/{_PART}")
+_URL_PREFIX = re.compile(r"(?:https?://[^/\s]+/)?spaces/", re.IGNORECASE)
 
 
 def normalize_space_id(raw: str) -> str:
-    """`owner/name` from an id or a Hub URL; raises SpaceError(INVALID_ID) with advice."""
-    text = _URL_PREFIX.sub("", raw.strip()).strip("/")
-    if not _SPACE_ID.match(text) or "--" in text or ".." in text:
+    """`owner/name` from an id or a Hub URL; raises SpaceError(INVALID_ID) with advice.
+
+    Only spaces around the id are forgiven; any other character (a newline, a control
+    character) makes it invalid, so it never reaches a URL or a log line."""
+    text = raw.strip(" ")
+    prefix = _URL_PREFIX.match(text)
+    text = text[prefix.end() :] if prefix else text
+    text = text.strip("/")
+    if not _SPACE_ID.fullmatch(text) or "--" in text or ".." in text:
         raise SpaceError(
             ErrorKind.INVALID_ID,
             f"{raw!r} is not a space id: expected 'owner/name' made of letters, digits,"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import re
 import secrets
 import time
@@ -89,6 +90,18 @@ def replica_of(response: httpx2.Response) -> str | None:
         return None
     replica = header.rsplit("-", 1)[-1].strip()
     return replica if _REPLICA_ID.fullmatch(replica) else None
+
+
+def _finite(value: Any) -> float | None:
+    """A progress number from the space as a finite float; None for anything else (NaN,
+    infinity, an integer too big for a float, a boolean, a string)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 class _Call:
@@ -255,12 +268,12 @@ class _Call:
         bar = progress_data[0] if isinstance(progress_data[0], dict) else {}
         descs = [str(b["desc"]) for b in progress_data if isinstance(b, dict) and b.get("desc")]
         message = " / ".join(descs) or None
-        index, length, fraction = bar.get("index"), bar.get("length"), bar.get("progress")
-        if isinstance(index, int | float):
-            total = float(length) if isinstance(length, int | float) else None
-            await self.tracker.numeric(float(index), total, message)
-        elif isinstance(fraction, int | float):
-            await self.tracker.numeric(float(fraction), 1.0, message)
+        index = _finite(bar.get("index"))
+        fraction = _finite(bar.get("progress"))
+        if index is not None:
+            await self.tracker.numeric(index, _finite(bar.get("length")), message)
+        elif fraction is not None:
+            await self.tracker.numeric(fraction, 1.0, message)
         elif message:
             await self.tracker.message(message)
 

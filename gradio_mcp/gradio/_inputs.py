@@ -49,28 +49,38 @@ def _bad(endpoint: Endpoint, problem: str) -> ToolArgumentError:
 def _parse_data_uri(
     uri: str, param: str, max_bytes: int | None, endpoint: Endpoint
 ) -> PendingUpload:
+    """A `data:` URI as RFC 2397 defines it: `data:[<mediatype>][;base64],<data>`, the data
+    percent-encoded (base64 text too may carry `%2B`, `%3D`...), and base64 checked
+    strictly: a character outside the alphabet or wrong padding is the caller's error, never
+    an empty or truncated upload."""
     header, sep, payload = uri[len("data:") :].partition(",")
     if not sep:
         raise _bad(endpoint, f"argument {param!r}: malformed data: URI (no comma)")
     parts = header.split(";")
-    mime = parts[0] or "text/plain"
-    is_base64 = "base64" in parts[1:]
-    name = next((p[5:] for p in parts[1:] if p.startswith("name=")), "")
-    # Check the size before decoding, so an oversized argument costs no memory.
+    is_base64 = len(parts) > 1 and parts[-1].strip().lower() == "base64"
+    parameters = parts[1:-1] if is_base64 else parts[1:]
+    mime = urllib.parse.unquote(parts[0]).strip() or "text/plain"
+    name = next((p[5:] for p in parameters if p.startswith("name=")), "")
+    # Check the size before decoding, so an oversized argument costs no memory (decoding
+    # only shrinks: percent escapes and base64 both take more characters than bytes).
     estimate = len(payload) * 3 // 4 if is_base64 else len(payload)
     if max_bytes is not None and estimate > max_bytes + 3:
         raise _bad(
             endpoint,
             f"argument {param!r}: file is about {estimate} bytes, over the {max_bytes} byte limit",
         )
-    try:
-        content = (
-            base64.b64decode(payload, validate=False)
-            if is_base64
-            else urllib.parse.unquote_to_bytes(payload)
-        )
-    except (binascii.Error, ValueError):
-        raise _bad(endpoint, f"argument {param!r}: invalid base64 in data: URI") from None
+    data = urllib.parse.unquote_to_bytes(payload)
+    if is_base64:
+        try:
+            content = base64.b64decode(data, validate=True)
+        except (binascii.Error, ValueError):
+            raise _bad(
+                endpoint,
+                f"argument {param!r}: invalid base64 in data: URI (only A-Z, a-z, 0-9, '+',"
+                " '/' and '=' padding to a multiple of 4 characters)",
+            ) from None
+    else:
+        content = data
     if max_bytes is not None and len(content) > max_bytes:
         raise _bad(
             endpoint,
@@ -91,7 +101,7 @@ def _where(param: str, path: tuple[str | int, ...]) -> str:
 def _file_value(value: Any, where: str, max_bytes: int | None, endpoint: Endpoint) -> Any:
     """One file position: a URL, a `data:` URI, or a FileData-like object."""
     if isinstance(value, str):
-        if value.startswith("data:"):
+        if value[:5].lower() == "data:":  # URI schemes are case-insensitive
             return _parse_data_uri(value, where, max_bytes, endpoint)
         parts = urllib.parse.urlsplit(value)
         if parts.scheme in ("http", "https") and parts.netloc:

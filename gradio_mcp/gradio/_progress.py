@@ -75,20 +75,32 @@ class ProgressTracker:
         self.count = 0
 
     async def numeric(self, value: float, total: float | None, message: str | None) -> None:
-        if total is not None and total > 0:
+        """A numbered step. A number that is not finite (NaN, infinity) is no number: the
+        step counts as a message, and nothing later is compared with it."""
+        if not math.isfinite(value):
+            if message:
+                await self.message(message)
+            return
+        if total is not None and math.isfinite(total) and total > 0:
             self._total = total
         if self._last is not None and value <= self._last:
-            value = self._last + self.EPSILON
+            value = self._above(self._last, self.EPSILON)
         await self._emit(value, message)
 
     async def message(self, message: str) -> None:
         if self._last is None:
             value = 0.0
         elif self._total is None:
-            value = math.floor(self._last) + 1.0
+            value = self._above(math.floor(self._last), 1.0)
         else:
-            value = self._last + self.EPSILON
+            value = self._above(self._last, self.EPSILON)
         await self._emit(value, message)
+
+    @staticmethod
+    def _above(value: float, step: float) -> float:
+        # A step so small next to a huge value that adding it changes nothing still moves
+        # to the next representable number, so progress keeps strictly increasing.
+        return max(value + step, math.nextafter(value, math.inf))
 
     async def done(self) -> None:
         # A finished bar should read 100%, not the last index Gradio happened to send.
@@ -96,6 +108,8 @@ class ProgressTracker:
             await self._emit(self._total, "Completed")
 
     async def _emit(self, value: float, message: str | None) -> None:
+        if not math.isfinite(value):
+            return  # past the largest number: nothing higher can be sent
         self._last = value
         total = self._total if self._total is not None and value <= self._total else None
         self.count += 1

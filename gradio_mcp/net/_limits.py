@@ -46,6 +46,8 @@ class ReadLimits:
     schema_bytes: int
     event_bytes: int
     json_depth: int
+    description_chars: int = Settings.max_description_chars
+    name_chars: int = Settings.max_name_chars
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ReadLimits:
@@ -54,6 +56,8 @@ class ReadLimits:
             schema_bytes=settings.max_schema_bytes,
             event_bytes=settings.max_event_bytes,
             json_depth=settings.max_json_depth,
+            description_chars=settings.max_description_chars,
+            name_chars=settings.max_name_chars,
         )
 
 
@@ -95,6 +99,17 @@ async def read_excerpt(response: httpx2.Response, max_bytes: int = EXCERPT_BYTES
     return b"".join(chunks).decode("utf-8", errors="replace")
 
 
+def clip_text(text: str, max_chars: int) -> str:
+    """`text` cut to `max_chars` characters, an ellipsis marking the cut."""
+    return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
+
+
+def _no_constant(name: str) -> None:
+    # NaN and Infinity are not JSON, but Python's parser takes them. Read as null (what
+    # Gradio's own JSON encoder writes for them), so no non-finite number goes further.
+    return None
+
+
 def json_depth(text: str) -> int:
     """How deeply arrays and objects nest in a JSON text, in linear time and without
     recursion or a parser. Escapes go first, so no quote is escaped any more; then everything
@@ -114,4 +129,4 @@ def loads_json(
     depth = json_depth(text)
     if depth > max_depth:
         raise ReadLimitError(f"the JSON nests {depth} levels deep, over {max_depth}", setting)
-    return json.loads(text)
+    return json.loads(text, parse_constant=_no_constant)

@@ -380,8 +380,13 @@ class DynamicSpaces:
         if remembered is not None:
             return remembered
         catalog = build_catalog(
-            [space], max_name_length=self.settings.max_name_length, hints=self.hints
+            [space],
+            max_name_length=self.settings.max_name_length,
+            hints=self.hints,
+            max_description_chars=self.settings.max_description_chars,
         )
+        # A space whose endpoints could not be made into tools is failed, with that error.
+        (space,) = catalog.mark_failures([space])
         if space.ok and space.metadata is not None and not space.metadata.private:
             self._catalogs[key] = (space, catalog)
         return space, catalog

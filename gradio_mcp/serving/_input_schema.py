@@ -38,7 +38,7 @@ def _schema_default(parameter: Parameter, fragment: Mapping[str, Any]) -> tuple[
     # like False, 0 and "" are real defaults and stay.
     try:
         valid = jsonschema.Draft202012Validator(fragment).is_valid(value)
-    except jsonschema.exceptions.RefResolutionError:  # pragma: no cover - broken upstream refs
+    except Exception:  # the space's schema against the space's value: a $ref to nowhere...
         valid = False
     return valid, copy.deepcopy(value)
 

@@ -20,7 +20,7 @@ from gradio_mcp.discovery import Discovery
 from gradio_mcp.errors import ErrorKind
 from gradio_mcp.models import GradioSpace
 from gradio_mcp.net import token_fingerprint
-from gradio_mcp.serving._catalog import ToolCatalog
+from gradio_mcp.serving._catalog import TOOLS_PHASE, ToolCatalog
 
 # The class of callers a catalog of public spaces that all answered is shared with.
 _EVERYONE = "*everyone*"
@@ -49,7 +49,7 @@ def _lookups(spaces: Sequence[GradioSpace]) -> tuple[int, int, int, int]:
             metadata_negative += 1
             continue
         metadata_hits += 1
-        if error is None:
+        if error is None or error.phase == TOOLS_PHASE:  # the schema itself was there
             schema_hits += 1
         elif error.phase == "schema":
             schema_negative += 1

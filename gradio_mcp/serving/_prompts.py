@@ -12,6 +12,7 @@ from mcp.types import (
     PromptArgument,
     PromptMessage,
     TextContent,
+    Tool,
 )
 
 from gradio_mcp.models import Endpoint, GradioSpace, Parameter
@@ -19,6 +20,9 @@ from gradio_mcp.serving._display import show_value
 from gradio_mcp.serving._input_schema import build_input_schema
 from gradio_mcp.serving._tool_ref import ToolRef
 from gradio_mcp.serving._tools import tool_description, tool_title
+
+# A prompt argument lists at most this many of its choices.
+MAX_CHOICES_SHOWN = 20
 
 
 def _type_hint(schema: Mapping[str, Any]) -> str:
@@ -37,9 +41,12 @@ def _prompt_argument(parameter: Parameter, schema: Mapping[str, Any]) -> PromptA
     hint = _type_hint(schema)
     if hint:
         notes.append("JSON " + hint if hint not in ("string", "") else hint)
-    choices = schema.get("enum") or (schema.get("items") or {}).get("enum")
-    if choices:
-        notes.append("one of " + ", ".join(show_value(c) for c in choices))
+    items = schema.get("items")
+    choices = schema.get("enum") or (items.get("enum") if isinstance(items, Mapping) else None)
+    if isinstance(choices, list) and choices:
+        shown = ", ".join(show_value(c) for c in choices[:MAX_CHOICES_SHOWN])
+        more = ", ..." if len(choices) > MAX_CHOICES_SHOWN else ""
+        notes.append(f"one of {shown}{more}")
     if "minimum" in schema and "maximum" in schema:
         notes.append(f"from {schema['minimum']} to {schema['maximum']}")
     if "default" in schema:
@@ -54,15 +61,19 @@ def _prompt_argument(parameter: Parameter, schema: Mapping[str, Any]) -> PromptA
     )
 
 
-def build_prompt(space: GradioSpace, endpoint: Endpoint, name: str) -> Prompt:
-    """A prompt that collects an endpoint's arguments and asks the assistant to call its tool."""
-    schema = build_input_schema(endpoint)
+def build_prompt(
+    space: GradioSpace, endpoint: Endpoint, name: str, tool: Tool | None = None
+) -> Prompt:
+    """A prompt that collects an endpoint's arguments and asks the assistant to call its tool
+    (whose title and description, already cut to size, it reuses when given)."""
+    schema = build_input_schema(endpoint) if tool is None else tool.input_schema
     properties = schema["properties"]
+    title = tool_title(space, endpoint) if tool is None else tool.title
+    described = tool_description(space, endpoint) if tool is None else tool.description
     return Prompt(
         name=name,
-        title=tool_title(space, endpoint),
-        description=f"Ask the assistant to call the tool {name}. "
-        + tool_description(space, endpoint),
+        title=title,
+        description=f"Ask the assistant to call the tool {name}. {described or ''}".strip(),
         arguments=[_prompt_argument(p, properties[p.name]) for p in endpoint.parameters],
     )
 

@@ -165,8 +165,10 @@ class GradioMCP:
         spaces = await self.discovery.get_spaces_within(
             caller.space_ids, caller.token, deadline, rewait=rewait
         )
-        self.metrics.spaces.observe(spaces)
         catalog = await self._build(spaces)
+        # A space whose endpoints could not be made into tools is a failed space like any.
+        spaces = catalog.mark_failures(spaces)
+        self.metrics.spaces.observe(spaces)
         self.listings.put(caller.space_ids, caller.token, spaces, catalog)
         return spaces, catalog
 
@@ -197,6 +199,7 @@ class GradioMCP:
                 spaces,
                 max_name_length=self.settings.max_name_length,
                 name_style=self.settings.tool_names,
+                max_description_chars=self.settings.max_description_chars,
                 hints=self.hints,
             )
             # About 0.1 ms per tool: a big catalog is built in a worker thread, so the event

@@ -13,6 +13,7 @@ from mcp.types import (
 )
 
 from gradio_mcp.models import Endpoint, GradioSpace
+from gradio_mcp.net import DEFAULT_LIMITS, clip_text
 from gradio_mcp.serving._input_schema import build_input_schema
 from gradio_mcp.serving._names import ToolName
 from gradio_mcp.serving._output_schema import build_output_schema
@@ -22,6 +23,7 @@ from gradio_mcp.serving._output_schema import build_output_schema
 # `_hints.py` for what an operator may declare). Open world: every call reaches a remote service.
 TOOL_ANNOTATIONS = ToolAnnotations(open_world_hint=True)
 
+DEFAULT_DESCRIPTION_CHARS = DEFAULT_LIMITS.description_chars
 _META_PREFIX = "gradio-mcp/"  # _meta keys need a reverse-DNS-like prefix; "_" is not allowed in it
 
 
@@ -76,15 +78,18 @@ def build_tool(
     name: ToolName | str,
     *,
     annotations: ToolAnnotations | None = None,
+    max_description_chars: int = DEFAULT_DESCRIPTION_CHARS,
 ) -> Tool:
-    """The MCP `Tool` for one endpoint of a discovered space."""
+    """The MCP `Tool` for one endpoint of a discovered space; its description at most
+    `max_description_chars` long (`GRADIO_MCP_MAX_DESCRIPTION_CHARS`), whatever the space
+    wrote."""
     names = name if isinstance(name, ToolName) else ToolName(name, name)
-    title = tool_title(space, endpoint)
+    title = clip_text(tool_title(space, endpoint), max_description_chars)
     base = annotations or TOOL_ANNOTATIONS
     return Tool(
         name=names.name,
         title=title,
-        description=tool_description(space, endpoint),
+        description=clip_text(tool_description(space, endpoint), max_description_chars),
         input_schema=build_input_schema(endpoint),
         output_schema=build_output_schema(endpoint),
         # Clients of the 2025-03-26 era read the title only from the annotations.
