@@ -74,9 +74,10 @@ PREFETCH_WINDOWS = 4
 class _Prefetch:
     """A tokenless schema fetch at a space's predicted host, started before its metadata.
 
-    It waits for a slot of the prefetch window before fetching, and holds it until closed;
-    one that has not started when the metadata arrives is dropped (the ordinary fetch is
-    no slower)."""
+    It waits for a slot of the prefetch window before fetching, and holds it until the
+    metadata confirms it (or it is closed): the window bounds fetches *ahead* of their
+    metadata, so a slow schema must not keep the next spaces from starting theirs. One that
+    has not started when the metadata arrives is dropped (the ordinary fetch is no slower)."""
 
     def __init__(
         self, window: asyncio.Semaphore, fetch: Callable[[], Awaitable[SpaceSchema]]
@@ -92,12 +93,16 @@ class _Prefetch:
         self.started = True
         return await fetch()
 
-    def close(self) -> None:
-        if not self.task.done():
-            self.task.cancel()
+    def confirmed(self) -> None:
+        """The metadata confirmed this fetch: it is no longer ahead of anything."""
         if self.started and not self._released:
             self._released = True
             self._window.release()
+
+    def close(self) -> None:
+        if not self.task.done():
+            self.task.cancel()
+        self.confirmed()
 
 
 def _ms(seconds: float) -> float:
@@ -658,6 +663,8 @@ class Discovery:
             prefetch.close()
             self.prefetches_discarded += 1
             prefetch = None
+        elif prefetch is not None:
+            prefetch.confirmed()
 
         async def fetch(_previous: Entry[SpaceSchema] | None) -> Fetched[SpaceSchema]:
             # Gradio sends no ETag on its schema documents, so there is nothing to revalidate.

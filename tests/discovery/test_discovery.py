@@ -352,6 +352,25 @@ async def test_predicted_host_overlaps_schema_with_metadata(upstream: Upstream, 
     assert sum(upstream.schema_requests(i) for i in ids) == 9
 
 
+async def test_slow_schemas_do_not_hold_back_the_next_spaces_prefetches(
+    upstream: Upstream, make: Any
+) -> None:
+    # A Hub window of one: early schema fetches run at most four spaces ahead of metadata.
+    slow = [f"owner/slow{i}" for i in range(4)]
+    for space_id in slow:
+        upstream.add(space_id, schema_latency=0.6)
+    late = ["owner/late0", "owner/late1"]
+    for space_id in late:
+        upstream.add(space_id, hub_latency=0.15)
+    discovery = make(space_host_template="https://{subdomain}.hf.space", discovery_concurrency=1)
+    results = await discovery.get_spaces([*slow, *late])
+    assert all(r.ok for r in results)
+    # The slow spaces' metadata confirmed their fetches at once, which freed the window for
+    # the next spaces: theirs began before their own slow Hub answers came back.
+    for space_id in late:
+        assert upstream.index("schema", "start", space_id) < upstream.index("hub", "end", space_id)
+
+
 async def test_prediction_is_dropped_when_the_space_is_private(
     upstream: Upstream, make: Any
 ) -> None:
