@@ -10,8 +10,10 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from gradio_mcp.dev.launcher import GradioAppProcess, start_apps, stop_apps
+from tests.clock import Clock
 from tests.mock_http import MockHTTP
 from tests.redis_server import RedisServer
+from tests.upstream import Upstream, install
 
 
 @pytest.fixture(scope="session")
@@ -70,3 +72,14 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile("gradio-mcp")
+
+
+@pytest.fixture
+def upstream(http_mock: MockHTTP) -> Upstream:
+    """The scripted Hub and spaces (`tests/upstream.py`), answering through `http_mock`."""
+    return install(http_mock)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()

@@ -7,16 +7,9 @@ import asyncio
 import pytest
 
 from gradio_mcp.discovery._cache import HIT, MISS, STALE, Entry, FetchCache, Fetched
+from tests.clock import Clock
 
 pytestmark = pytest.mark.anyio
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Upstream:

@@ -12,30 +12,13 @@ import pytest
 from gradio_mcp import ErrorKind
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery
+from tests.clock import Clock
 from tests.mock_http import MockHTTP
-from tests.upstream import HUB, Upstream, install
+from tests.upstream import HUB, Upstream
 
 pytestmark = [
     pytest.mark.anyio,
 ]
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def upstream(http_mock: MockHTTP) -> Upstream:
-    return install(http_mock)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture

@@ -14,16 +14,9 @@ from gradio_mcp.dev.hub_emulator import LocalHub
 from gradio_mcp.discovery import Discovery
 from gradio_mcp.discovery._hub import retry_after_seconds
 from gradio_mcp.errors import ErrorKind
+from tests.clock import Clock
 
 pytestmark = pytest.mark.anyio
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def discovery_for(hub: LocalHub, clock: Clock, **fields: object) -> Discovery:

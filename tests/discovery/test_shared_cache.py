@@ -19,18 +19,13 @@ from gradio_mcp.errors import ErrorKind
 from gradio_mcp.net import RedisConnection, RedisState, fingerprint, token_fingerprint
 from tests.mock_http import MockHTTP
 from tests.redis_server import RedisServer
-from tests.upstream import HUB, Upstream, install
+from tests.upstream import HUB, Upstream
 
 pytestmark = pytest.mark.anyio
 
 SECRET = "fleet-secret-for-tests"
 # A schema fetch asks for three documents: /gradio_api/info, /config, /gradio_api/mcp/schema.
 ONE_SCHEMA_FETCH = 3
-
-
-@pytest.fixture
-def upstream(http_mock: MockHTTP) -> Upstream:
-    return install(http_mock)
 
 
 @pytest.fixture

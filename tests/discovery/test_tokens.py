@@ -12,20 +12,13 @@ from gradio_mcp.config import Settings
 from gradio_mcp.dev.hub_emulator import LocalHub
 from gradio_mcp.discovery import Discovery, HubTokens
 from gradio_mcp.errors import HubError
+from tests.clock import Clock
 from tests.mock_http import MockHTTP
 from tests.upstream import HUB
 
 pytestmark = pytest.mark.anyio
 
 TOKEN = "hf_alice_token"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture(scope="module")

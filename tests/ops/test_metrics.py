@@ -20,7 +20,7 @@ from gradio_mcp.ops._metrics import OTHER_LABEL, PRIVATE_LABEL, Metrics, percent
 from gradio_mcp.ops._prometheus import render_prometheus
 from gradio_mcp.ops._routes import metrics_routes
 from tests.mock_http import MockHTTP
-from tests.upstream import HUB, Upstream, install
+from tests.upstream import HUB, Upstream
 
 pytestmark = [
     pytest.mark.anyio,
@@ -28,11 +28,6 @@ pytestmark = [
 
 SECRET = "acme-secret/internal-model"
 SECRET_TOKEN = "hf_secret_token_for_tests"
-
-
-@pytest.fixture
-def upstream(http_mock: MockHTTP) -> Upstream:
-    return install(http_mock)
 
 
 @pytest.fixture
