@@ -27,6 +27,28 @@ from typing import Any
 from gradio_mcp.net import clip_text
 
 SIMPLE_TYPES = frozenset({"array", "boolean", "integer", "null", "number", "object", "string"})
+
+
+def json_type(value: Any) -> str:
+    """The JSON Schema type of a value ("integer" for 3, "number" for 3.5, never "boolean"
+    for a number); the Python type's name for a value JSON cannot hold."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
 _SCHEMA = frozenset(
     {
         "not",

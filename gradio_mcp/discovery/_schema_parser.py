@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from gradio_mcp.discovery._json_schema import well_formed_schema
+from gradio_mcp.discovery._json_schema import json_type, well_formed_schema
 from gradio_mcp.discovery._schema_files import (
     FILE_URL_DESCRIPTION,
     FilePath,
@@ -129,20 +129,6 @@ def _label_text(label: Any) -> str | None:
     return None
 
 
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
 def _fix_choices(node: dict[str, Any], custom_allowed: bool) -> str | None:
     """Make a choice schema (Radio, Dropdown, CheckboxGroup, also as `items`) one a value can
     pass: Gradio says `"type": "string"` even for numeric choices, publishes `"enum": []`
@@ -162,7 +148,7 @@ def _fix_choices(node: dict[str, Any], custom_allowed: bool) -> str | None:
         del node["enum"]
         shown = ", ".join(str(c) for c in choices[:20])
         return f"Suggested values: {shown}; other values are accepted too."
-    kinds = {_json_type(c) for c in choices}
+    kinds = {json_type(c) for c in choices}
     if kinds <= {"integer"}:
         node["type"] = "integer"
     elif kinds <= {"integer", "number"}:

@@ -15,6 +15,7 @@ from mcp.types import (
     Tool,
 )
 
+from gradio_mcp.discovery._json_schema import json_type
 from gradio_mcp.errors import ToolArgumentError
 from gradio_mcp.models import Endpoint
 from gradio_mcp.serving._display import show_value
@@ -65,29 +66,11 @@ def accepting_file_objects(node: Any) -> Any:
     }
 
 
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
-
-
 def _explain(error: jsonschema.ValidationError) -> str:
     value, rule, bound = error.instance, error.validator, error.validator_value
     if rule == "type":
         wanted = " or ".join(bound) if isinstance(bound, list) else str(bound)
-        return f"expected {wanted}, got {_json_type(value)} {show_value(value)}"
+        return f"expected {wanted}, got {json_type(value)} {show_value(value)}"
     if rule == "enum":
         return f"{show_value(value)} is not one of {show_value(bound, 200)}"
     if rule == "const":
