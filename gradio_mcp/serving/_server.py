@@ -28,7 +28,7 @@ from gradio_mcp.config import Settings
 from gradio_mcp.discovery import ASLEEP_STAGES, Discovery, SpaceSearch, can_wake, cannot_wake
 from gradio_mcp.errors import ErrorKind, SpaceError, ToolArgumentError, UnknownNameError
 from gradio_mcp.gradio import CallOutcome, ProgressSink, ProgressUpdate, call_endpoint
-from gradio_mcp.models import Endpoint, GradioSpace, SpaceSchema
+from gradio_mcp.models import GradioSpace
 from gradio_mcp.net import RedisConnection
 from gradio_mcp.ops._metrics import Metrics
 from gradio_mcp.serving._caller import Caller, read_caller
@@ -397,7 +397,9 @@ class GradioMCP:
         except Exception as exc:  # a schema the space broke (bad $ref, unknown type)
             return rejected(f"Cannot check arguments for {ref.name}: {type(exc).__name__}")
         host = (metadata.url if metadata else None) or ""
-        endpoint, schema = await self._call_details(ref, caller)
+        # Listings read /config, so the listed endpoint has its call details (fn_index,
+        # State slots); without them it still runs through Gradio's simple call route.
+        endpoint, schema = ref.endpoint, ref.space.schema
         headers = self.discovery.space_headers(host, caller.token)
         if caller.ip_token and self.discovery.may_receive_token(host):
             headers["X-IP-Token"] = caller.ip_token
@@ -482,24 +484,6 @@ class GradioMCP:
             return answer
         finally:
             await throttle.aclose()
-
-    async def _call_details(
-        self, ref: ToolRef, caller: Caller
-    ) -> tuple[Endpoint, SpaceSchema | None]:
-        """The endpoint with what a call needs (`fn_index` for progress, State slots), from
-        the space's schema with call details (the listing's own when it has them). If that
-        cannot be had, the listed endpoint still works through Gradio's simple call route."""
-        listed = ref.space.schema
-        if listed is not None and "config" in listed.sources:
-            return ref.endpoint, listed
-        try:
-            full = await self.discovery.call_schema(ref.space, caller.token)
-        except SpaceError:
-            return ref.endpoint, ref.space.schema
-        for endpoint in full.endpoints:
-            if endpoint.api_name == ref.endpoint.api_name:
-                return endpoint, full
-        return ref.endpoint, ref.space.schema
 
     async def _measure(
         self, ctx: ServerRequestContext[Any, Any], call_next: Callable[[Any], Awaitable[Any]]

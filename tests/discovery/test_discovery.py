@@ -472,3 +472,18 @@ async def test_early_schema_fetches_stay_a_few_hub_windows_ahead(
     early = [i for i in ids if upstream.index("schema", "start", i) < first_hub_answer]
     assert early == ids[:4]
     assert discovery.prefetches_used >= 4
+
+
+async def test_a_discovery_without_call_details_is_completed_by_call_schema(
+    upstream: Upstream, make: Any
+) -> None:
+    upstream.add("alice/blocks")
+    discovery = make()
+    config = "https://alice-blocks.hf.space/config"
+    (light,) = await discovery.get_spaces(["alice/blocks"], call_details=False)
+    assert light.ok and upstream.requests[config] == 0
+    assert all(e.fn_index is None for e in light.endpoints)
+    full = await discovery.call_schema(light, None)
+    assert any(e.fn_index is not None for e in full.endpoints)
+    await discovery.call_schema(light, None)  # cached: /config was read once
+    assert upstream.requests[config] == 1
