@@ -27,6 +27,9 @@ fi
 # Node 22, the MCP conformance suite and the Inspector CLI, from npm, into .tools/.
 bash scripts/node-tools.sh
 
+# One virtualenv per old Gradio version for the version-matrix test, cached outside the repo.
+bash scripts/gradio-venvs.sh
+
 .venv/bin/ruff check gradio_mcp tests
 .venv/bin/ruff format --check gradio_mcp tests
 .venv/bin/mypy
