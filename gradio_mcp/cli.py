@@ -213,11 +213,12 @@ def _discover(args: argparse.Namespace, settings: Settings) -> int:
     import huggingface_hub
 
     from gradio_mcp.discovery import Discovery
+    from gradio_mcp.gradio import protocol_problem
 
     token = args.token or huggingface_hub.get_token()
 
     async def run() -> list[Any]:
-        async with Discovery(settings) as discovery:
+        async with Discovery(settings, protocol_check=protocol_problem) as discovery:
             return await discovery.get_spaces(args.ids, token, include_runtime=True)
 
     results = asyncio.run(run())

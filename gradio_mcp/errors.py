@@ -45,6 +45,7 @@ class ErrorKind(enum.StrEnum):
     CONNECTION = "connection"
     UPSTREAM_STATUS = "upstream_status"
     BAD_PAYLOAD = "bad_payload"
+    UNSUPPORTED = "unsupported"  # a Gradio version or queue protocol gradio_mcp cannot call
 
 
 class SpaceError(GradioMCPError):

@@ -125,8 +125,11 @@ class SpaceSchema:
     gradio_version: str | None = None
     mcp_server: bool = False
     max_file_size: int | None = None
-    api_prefix: str = "/gradio_api"  # "" on Gradio 4
+    api_prefix: str = "/gradio_api"  # "" on Gradio 4 and earlier
     sources: tuple[str, ...] = ()  # which documents it was built from: info, config, mcp_schema
+    # The queue protocol /config names ("sse", "sse_v1", "sse_v2", "sse_v2.1", "sse_v3"; "ws"
+    # for Gradio 3's websocket queue, which names none); None when /config was not read.
+    protocol: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

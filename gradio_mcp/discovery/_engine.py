@@ -142,9 +142,13 @@ class Discovery:
         clock: Any = time.monotonic,
         resolver: Resolver | None = None,
         redis: RedisConnection | None = None,
+        protocol_check: Callable[[SpaceSchema], str | None] | None = None,
     ) -> None:
         """`redis`: a connection the caller owns and shares (a server hands the same one to
-        its task store); by default one is opened when `GRADIO_MCP_REDIS_URL` is set."""
+        its task store); by default one is opened when `GRADIO_MCP_REDIS_URL` is set.
+        `protocol_check` says why a space's Gradio cannot be called (None when it can):
+        `gradio_mcp.gradio.protocol_problem`, which reads the protocol registry, is what the
+        server and the CLI pass; without one, every schema is taken as callable."""
         self.settings = settings or Settings.from_env()
         s = self.settings
         self._resolver = resolver
@@ -160,6 +164,7 @@ class Discovery:
         if self.redis is not None:
             self._shared_metadata, self._shared_schemas = shared_levels(self.redis, s)
         self.clock = clock
+        self.protocol_check = protocol_check
 
         def retry_after(exc: Exception) -> float | None:
             # A Retry-After is honoured, up to GRADIO_MCP_MAX_RETRY_AFTER.
@@ -478,6 +483,7 @@ class Discovery:
                     metadata, host, token, prefetch, call_details
                 )
                 schema_ms = _ms(time.perf_counter() - t1)
+                self._check_callable(schema)
         except Exception as exc:
             # The last boundary: whatever failed for this space (a bug of ours included)
             # is its own error, never its neighbours' nor the request's.
@@ -535,6 +541,13 @@ class Discovery:
     def _loggable(space_id: str, metadata: SpaceMetadata | None) -> str:
         # Private space names stay out of logs; so do ids we could not confirm as public.
         return space_id if metadata is not None and not metadata.private else "<private>"
+
+    def _check_callable(self, schema: SpaceSchema) -> None:
+        """A SpaceError when the space runs a Gradio (or queue protocol) that cannot be
+        called: its endpoints are then not listed, and the reason is the space's error."""
+        problem = self.protocol_check(schema) if self.protocol_check is not None else None
+        if problem is not None:
+            raise SpaceError(ErrorKind.UNSUPPORTED, problem, phase="schema")
 
     def _check_usable(self, metadata: SpaceMetadata) -> str:
         """The space's base URL, or a SpaceError saying why it cannot serve tools."""

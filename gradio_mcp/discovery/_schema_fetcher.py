@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx2
@@ -114,7 +115,7 @@ def _status_error(url: str, status: int, excerpt: str) -> SpaceError:
     if status == 404:
         return SpaceError(
             ErrorKind.NOT_GRADIO,
-            f"{url} not found: the app is not Gradio 4 or later, or not a Gradio app",
+            f"{url} not found: not a Gradio app, or one too old to describe its API",
             status=status,
             phase="schema",
         )
@@ -124,6 +125,15 @@ def _status_error(url: str, status: int, excerpt: str) -> SpaceError:
         status=status,
         phase="schema",
     )
+
+
+def _has_version(config: Any) -> bool:
+    return isinstance(config, Mapping) and isinstance(config.get("version"), str)
+
+
+def _at_root(parse: Callable[[], SpaceSchema]) -> SpaceSchema:
+    """The schema of a space whose /info answered at the root: its API lives there too."""
+    return dataclasses.replace(parse(), api_prefix="")
 
 
 async def _absent() -> None:
@@ -163,10 +173,16 @@ async def fetch_space_schema(
             raise doc
     config = None if isinstance(config, BaseException) else config
     mcp_schema = None if isinstance(mcp_schema, BaseException) else mcp_schema
+    at_root = False
     if isinstance(info_result, SpaceError) and info_result.status == 404:
-        # Gradio 4 serves its API at the root, without the /gradio_api prefix.
+        # Gradio 4 and earlier serve their API at the root, without the /gradio_api prefix.
         with contextlib.suppress(SpaceError):
             info_result = await get(LEGACY_INFO_PATH, False)
+            at_root = True
+    if isinstance(info_result, SpaceError) and info_result.status == 404 and _has_version(config):
+        # A Gradio too old to describe its API (2.x): the schema says which version it is,
+        # with no endpoints, so that the space is reported as unsupported, not as not Gradio.
+        return parse_space_schema({"named_endpoints": {}}, config, None, limits)
     if isinstance(info_result, BaseException):
         # A space behind Gradio auth still serves its MCP schema.
         if isinstance(info_result, SpaceError) and mcp_schema and info_result.status in (401, 403):
@@ -183,6 +199,8 @@ async def fetch_space_schema(
         mcp_schema,
         limits,
     )
+    if at_root and not isinstance(config, Mapping):
+        parse = functools.partial(_at_root, parse)
     named = info_result.get("named_endpoints")
     # Tens of microseconds per endpoint: a space with thousands is parsed in a worker thread,
     # so that the event loop keeps answering everyone else meanwhile.

@@ -316,6 +316,10 @@ def _parse_endpoint(
         schema = _value_schema(p, paths, description, limits)
         component = _lookup(components, visible_inputs[i]) if visible_inputs else None
         props = _mapping(_mapping(component).get("props"))
+        if "parameter_has_default" not in p and not paths and props.get("value") is not None:
+            # Gradio 4.0-4.3x's /info says nothing of defaults; the input's value in /config
+            # is what its page sends, and what later Gradios report as the default.
+            has_default, default = True, props["value"]
         note = _fix_choices(schema, props.get("allow_custom_value") is True)
         if note:
             text = str(schema.get("description") or "").strip()
@@ -430,16 +434,36 @@ def _endpoints_from_mcp_only(
 
 
 _API_PREFIX = re.compile(r"^(/[A-Za-z0-9_.-]+)*$")
+_PROTOCOL = re.compile(r"[A-Za-z0-9_.]{1,32}")
 
 
-def _api_prefix(value: Any) -> str:
-    """The path prefix of the space's API. The space chooses it, and every call URL (token
-    included) is built from it, so anything but plain path segments is refused: a value such
-    as '@evil.example/x' would move the request to another host."""
+def _api_prefix(config: Mapping[str, Any] | None) -> str:
+    """The path prefix of the space's API. Gradio 5 and later name it in /config; Gradio 4
+    and earlier name none and serve everything at the root. Without /config, Gradio 5's
+    "/gradio_api" is the guess. The space chooses it, and every call URL (token included) is
+    built from it, so anything but plain path segments is refused: a value such as
+    '@evil.example/x' would move the request to another host."""
+    if config is None:
+        return "/gradio_api"
+    value = config.get("api_prefix", "")
     prefix = str(value).rstrip("/") if isinstance(value, str) else "/gradio_api"
     if not _API_PREFIX.match(prefix) or ".." in prefix:
         return "/gradio_api"
     return prefix
+
+
+def _protocol(config: Mapping[str, Any] | None) -> str | None:
+    """The queue protocol /config names; "ws" for Gradio 3, whose /config names none and
+    whose queue is a websocket. None when unknown (no /config, or a name that is no name)."""
+    if config is None:
+        return None
+    protocol = config.get("protocol")
+    if isinstance(protocol, str):
+        return protocol if _PROTOCOL.fullmatch(protocol) else None
+    version = config.get("version")
+    if protocol is None and isinstance(version, str) and version.startswith("3."):
+        return "ws"
+    return None
 
 
 def parse_space_schema(
@@ -503,6 +527,7 @@ def _parse_space_schema(info: Any, config: Any, mcp_schema: Any, limits: ReadLim
                     limits,
                 )
             )
+    api_prefix, protocol = _api_prefix(config), _protocol(config)
     config = config or {}
     max_file_size = config.get("max_file_size")
     return SpaceSchema(
@@ -512,6 +537,7 @@ def _parse_space_schema(info: Any, config: Any, mcp_schema: Any, limits: ReadLim
         max_file_size=max_file_size
         if isinstance(max_file_size, int) and not isinstance(max_file_size, bool)
         else None,
-        api_prefix=_api_prefix(config.get("api_prefix", "/gradio_api")),
+        api_prefix=api_prefix,
         sources=sources,
+        protocol=protocol,
     )

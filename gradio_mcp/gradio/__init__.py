@@ -1,9 +1,11 @@
-"""The Gradio protocol client: run an endpoint over the queue, with progress and files."""
+"""The Gradio protocol client: run an endpoint over the queue of the space's Gradio (4.0 to
+6.x; `protocol_problem` says which ones can be called), with progress and files."""
 
 from gradio_mcp.gradio._call import call_endpoint
 from gradio_mcp.gradio._errors import CallError
 from gradio_mcp.gradio._outputs import CallOutcome, FileRef, OutputValue
 from gradio_mcp.gradio._progress import ProgressSink, ProgressUpdate
+from gradio_mcp.gradio._protocols import protocol_problem
 
 __all__ = [
     "CallError",
@@ -13,4 +15,5 @@ __all__ = [
     "ProgressSink",
     "ProgressUpdate",
     "call_endpoint",
+    "protocol_problem",
 ]

@@ -1,17 +1,18 @@
-"""tools/call on a space: Gradio's queue protocol over SSE, with progress and file uploads.
+"""tools/call on a space: one endpoint run over the space's own HTTP API, with progress and
+file uploads; never gradio_client and never the space's MCP endpoint (which is slower and
+lossy, see research/gradio-protocol.md §5).
 
-One call is two round trips on the space's own HTTP API, never gradio_client and never the
-space's MCP endpoint (which is slower and lossy, see research/gradio-protocol.md §5):
-
-* `fn_index` known: `POST /gradio_api/queue/join` + `GET /gradio_api/queue/data` (sse_v3 with
-  `simple_format`), which carries queue position, gr.Progress and streamed values. In 6.31 this
-  also runs `queue=False` endpoints (both routes end in the same `queue_join_helper`).
+* `fn_index` known: the space's queue, in the protocol its `/config` names (`_protocols`:
+  sse_v3 on Gradio 4.3x-6.x, sse_v1/v2 and sse on earlier 4.x), which carries queue position,
+  gr.Progress and streamed values. In 6.31 this also runs `queue=False` endpoints.
 * `fn_index` unknown: `POST /gradio_api/call/{api_name}` + `GET .../{event_id}`, which works
-  on every Gradio >= 4 but reports no progress, only streamed values.
+  on Gradio >= 4.2x but reports no progress, only streamed values.
 
-Upstream failures never raise: they come back as `CallOutcome.error`. Bad arguments raise
-`ToolArgumentError` before anything is sent upstream. Every answer is read within the read
-limits (`GRADIO_MCP_MAX_EVENT_BYTES`, `GRADIO_MCP_MAX_JSON_DEPTH`), while it streams in.
+`Call` holds what every protocol shares: the API root (`api_prefix`, "" up to Gradio 4),
+uploads, replica pinning, read limits, outputs and progress. Upstream failures never raise:
+they come back as `CallOutcome.error`. Bad arguments raise `ToolArgumentError` before
+anything is sent upstream. Every answer is read within the read limits
+(`GRADIO_MCP_MAX_EVENT_BYTES`, `GRADIO_MCP_MAX_JSON_DEPTH`), while it streams in.
 """
 
 from __future__ import annotations
@@ -33,12 +34,8 @@ from gradio_mcp.errors import UpstreamCallError
 from gradio_mcp.gradio._errors import CallError, error_from_payload, error_from_status
 from gradio_mcp.gradio._inputs import call_data, pending_uploads, replace_uploads
 from gradio_mcp.gradio._outputs import CallOutcome, OutputValue, output_values
-from gradio_mcp.gradio._progress import (
-    ProgressSink,
-    ProgressTracker,
-    estimation_message,
-    preview_message,
-)
+from gradio_mcp.gradio._progress import ProgressSink, ProgressTracker, preview_message
+from gradio_mcp.gradio._protocols import QueueProtocol, queue_protocol
 from gradio_mcp.gradio._sse import sse_events
 from gradio_mcp.models import Endpoint
 from gradio_mcp.net import (
@@ -104,8 +101,10 @@ def _finite(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-class _Call:
-    """State of one call, so cancellation knows what to cancel."""
+class Call:
+    """State of one call, so cancellation knows what to cancel, and what every queue
+    protocol shares: requests to the space's API within the read limits, pinned to the
+    replica that answered first, outputs, errors and progress."""
 
     def __init__(
         self,
@@ -117,6 +116,8 @@ class _Call:
         tracker: ProgressTracker,
         read_timeout: float,
         limits: ReadLimits,
+        protocol: QueueProtocol | None = None,
+        gradio_version: str | None = None,
     ) -> None:
         self.client = client
         self.limits = limits
@@ -134,9 +135,11 @@ class _Call:
         self.timeout = httpx2.Timeout(read_timeout, connect=CONNECT_TIMEOUT)
         self.session_hash = secrets.token_hex(6)
         self.event_id: str | None = None
-        self.use_queue = endpoint.fn_index is not None
+        self.gradio_version = gradio_version
+        # The queue needs the endpoint's fn_index (from /config); without it, /call.
+        self.protocol = protocol if endpoint.fn_index is not None else None
 
-    async def _post_json(self, path: str, what: str, **content: Any) -> Any:
+    async def post_json(self, path: str, what: str, **content: Any) -> Any:
         """POST to the space's API and read its JSON answer within the read limits."""
         request = self.client.build_request(
             "POST", self.pinned_api + path, headers=self.headers, timeout=self.timeout, **content
@@ -180,7 +183,7 @@ class _Call:
         err = error_from_payload(payload, title, authenticated=self.authenticated)
         return UpstreamCallError(err.title, err.message, err.status)
 
-    def _loads(self, raw: str) -> Any:
+    def loads(self, raw: str) -> Any:
         """An event's JSON; ValueError when it is not JSON, ReadLimitError when too deep."""
         return loads_json(raw, self.limits.json_depth)
 
@@ -189,79 +192,18 @@ class _Call:
         if not pending:
             return data
         files = [("files", (p.name, p.content, p.mime_type or "")) for p in pending]
-        paths = await self._post_json("/upload", "uploading the file arguments", files=files)
+        paths = await self.post_json("/upload", "uploading the file arguments", files=files)
         if not isinstance(paths, list) or len(paths) != len(pending):
             raise UpstreamCallError("Bad response", f"unexpected upload response: {paths!r:.200}")
         uploaded = {id(p): str(path) for p, path in zip(pending, paths, strict=True)}
         return replace_uploads(data, uploaded)
 
     async def run(self, data: list[Any]) -> list[OutputValue]:
-        if self.use_queue:
-            return await self._run_queue(data)
+        if self.protocol is not None:
+            return await self.protocol.run(self, data)
         return await self._run_simple(data)
 
-    async def _run_queue(self, data: list[Any]) -> list[OutputValue]:
-        body = {
-            "data": data,
-            "fn_index": self.endpoint.fn_index,
-            "session_hash": self.session_hash,
-            "event_data": None,
-            "trigger_id": None,
-            # Full values on every yield instead of diffs against the previous one.
-            "simple_format": True,
-        }
-        joined = await self._post_json(
-            "/queue/join", f"joining the queue for {self.endpoint.api_name!r}", json=body
-        )
-        self.event_id = joined.get("event_id") if isinstance(joined, dict) else None
-        if not isinstance(self.event_id, str):
-            raise UpstreamCallError("Bad response", f"queue/join gave no event_id: {joined!r:.200}")
-        url = f"{self.pinned_api}/queue/data"
-        params = {"session_hash": self.session_hash}
-        async with contextlib.aclosing(self._events(url, params, "reading the queue")) as events:
-            async for _, raw in events:
-                result = await self._on_queue_message(raw)
-                if result is not None:
-                    return result
-        raise UpstreamCallError(
-            "Connection closed", "the space closed the stream before the result"
-        )
-
-    async def _on_queue_message(self, raw: str) -> list[OutputValue] | None:
-        try:
-            msg = self._loads(raw)
-        except ValueError:
-            return None
-        if not isinstance(msg, dict):
-            return None
-        kind = msg.get("msg")
-        if kind in ("unexpected_error", "server_stopped"):
-            raise UpstreamCallError("Space error", str(msg.get("message") or "the space stopped"))
-        if kind == "close_stream":
-            raise UpstreamCallError("Connection closed", "the space ended the stream early")
-        if msg.get("event_id") != self.event_id:
-            return None  # heartbeats, or another event of this session
-        if kind == "estimation":
-            await self.tracker.message(estimation_message(msg))
-        elif kind == "progress":
-            await self._on_gradio_progress(msg.get("progress_data"))
-        elif kind == "log":
-            level = str(msg.get("level") or "info").lower()
-            await self.tracker.message(f"{level}: {msg.get('log')}")
-        elif kind == "process_generating":
-            output = msg.get("output")
-            if isinstance(output, dict) and "data" in output:
-                await self.tracker.message(preview_message(self.outputs(output["data"])))
-        elif kind == "process_completed":
-            output = msg.get("output")
-            if not msg.get("success"):
-                raise self.error(output, msg.get("title"))
-            if not isinstance(output, dict) or "data" not in output:
-                raise UpstreamCallError("Cancelled", "the job was cancelled on the space")
-            return self.outputs(output["data"])
-        return None
-
-    async def _on_gradio_progress(self, progress_data: Any) -> None:
+    async def on_gradio_progress(self, progress_data: Any) -> None:
         if not isinstance(progress_data, list) or not progress_data:
             return
         # The outermost bar is the overall job; inner bars restart and would go backwards.
@@ -277,7 +219,7 @@ class _Call:
         elif message:
             await self.tracker.message(message)
 
-    async def _events(
+    async def events(
         self, url: str, params: Mapping[str, str] | None, what: str
     ) -> AsyncGenerator[tuple[str, str], None]:
         """The SSE events of one stream from the space, at most MAX_EVENTS of them."""
@@ -288,6 +230,7 @@ class _Call:
             headers={**self.headers, "Accept": "text/event-stream"},
             timeout=self.timeout,
         ) as stream:
+            self._pin(stream)
             if stream.status_code >= 400:
                 raise _status_error(stream.status_code, what, await read_excerpt(stream))
             count = 0
@@ -299,7 +242,7 @@ class _Call:
 
     async def _run_simple(self, data: list[Any]) -> list[OutputValue]:
         name = urllib.parse.quote(self.endpoint.api_name, safe="")
-        joined = await self._post_json(
+        joined = await self.post_json(
             f"/call/{name}", f"calling {self.endpoint.api_name!r}", json={"data": data}
         )
         self.event_id = joined.get("event_id") if isinstance(joined, dict) else None
@@ -308,12 +251,12 @@ class _Call:
         # On /call the event id doubles as the session hash (for /cancel).
         self.session_hash = self.event_id
         url = f"{self.pinned_api}/call/{name}/{self.event_id}"
-        async with contextlib.aclosing(self._events(url, None, "reading the result")) as events:
+        async with contextlib.aclosing(self.events(url, None, "reading the result")) as events:
             async for event, raw in events:
                 if event == "heartbeat":
                     continue
                 try:
-                    payload = self._loads(raw)
+                    payload = self.loads(raw)
                 except ValueError:
                     payload = raw
                 if event == "error":
@@ -329,21 +272,15 @@ class _Call:
         )
 
     async def cancel_upstream(self) -> None:
-        if self.event_id is None or self.endpoint.fn_index is None:
+        if self.protocol is None or self.event_id is None:
             return  # nothing joined yet, or /call: closing its stream cleans up the event
-        body = {
-            "session_hash": self.session_hash,
-            "fn_index": self.endpoint.fn_index,
-            "event_id": self.event_id,
-        }
-        # Best effort: the space also drops queued jobs whose stream went away. The answer
-        # says nothing we need, so its body is never read.
+        await self.protocol.cancel(self)
+
+    async def post_quietly(self, path: str, body: Mapping[str, Any]) -> None:
+        """A best-effort POST (a cancel) whose answer says nothing we need: never read,
+        never raised, bounded by CANCEL_TIMEOUT."""
         request = self.client.build_request(
-            "POST",
-            f"{self.pinned_api}/cancel",
-            json=body,
-            headers=self.headers,
-            timeout=CANCEL_TIMEOUT,
+            "POST", self.pinned_api + path, json=body, headers=self.headers, timeout=CANCEL_TIMEOUT
         )
         with contextlib.suppress(httpx2.HTTPError):
             response = await self.client.send(request, stream=True)
@@ -363,21 +300,41 @@ async def call_endpoint(
     max_duration: float = DEFAULT_MAX_DURATION,
     api_prefix: str = DEFAULT_API_PREFIX,
     limits: ReadLimits = DEFAULT_LIMITS,
+    protocol: str | None = None,
+    gradio_version: str | None = None,
 ) -> CallOutcome:
     """Run `endpoint` on the Gradio app at `base_url` with `arguments` (by parameter name).
 
     Raises `ToolArgumentError` for arguments that cannot be sent (nothing is sent then);
     every upstream failure, including timeouts, is returned as `CallOutcome.error`.
     `read_timeout` is the longest silence allowed between events (Gradio sends a heartbeat
-    every 15 s); `max_duration` bounds the whole call. `api_prefix` is "" for Gradio 4.
-    `limits` caps what each answer from the space may cost (size, JSON depth). The client
-    should come from `new_http_client`, so that the egress policy applies.
+    every 15 s); `max_duration` bounds the whole call. `api_prefix` ("" up to Gradio 4),
+    `protocol` and `gradio_version` are the space's, as discovery read them from its
+    /config (`SpaceSchema`); without a protocol, the current one (sse_v3). `limits` caps
+    what each answer from the space may cost (size, JSON depth). The client should come from
+    `new_http_client`, so that the egress policy applies.
     """
     started = time.perf_counter()
     data = call_data(endpoint, arguments, max_upload_bytes)
     tracker = ProgressTracker(on_progress)
-    call = _Call(client, base_url, api_prefix, endpoint, headers, tracker, read_timeout, limits)
     outcome = CallOutcome()
+    try:
+        queue = queue_protocol(protocol)
+    except LookupError as exc:
+        outcome.error = CallError("Unsupported", f"{exc}: this space cannot be called")
+        return outcome
+    call = Call(
+        client,
+        base_url,
+        api_prefix,
+        endpoint,
+        headers,
+        tracker,
+        read_timeout,
+        limits,
+        queue,
+        gradio_version,
+    )
     try:
         async with asyncio.timeout(max_duration):
             data = await call.upload(data)

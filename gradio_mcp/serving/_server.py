@@ -27,7 +27,13 @@ from gradio_mcp._version import __version__
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import ASLEEP_STAGES, Discovery, SpaceSearch, can_wake, cannot_wake
 from gradio_mcp.errors import ErrorKind, SpaceError, ToolArgumentError, UnknownNameError
-from gradio_mcp.gradio import CallOutcome, ProgressSink, ProgressUpdate, call_endpoint
+from gradio_mcp.gradio import (
+    CallOutcome,
+    ProgressSink,
+    ProgressUpdate,
+    call_endpoint,
+    protocol_problem,
+)
 from gradio_mcp.models import GradioSpace
 from gradio_mcp.net import RedisConnection
 from gradio_mcp.ops._metrics import Metrics
@@ -85,6 +91,9 @@ class GradioMCP:
         )
         self.discovery = discovery or Discovery(self.settings, redis=self.redis)
         self._owns_discovery = discovery is None
+        # A space on a Gradio that cannot be called lists no tools: its error says why.
+        if self.discovery.protocol_check is None:
+            self.discovery.protocol_check = protocol_problem
         self.metrics = Metrics(self.discovery)
         self.server_token = server_token
         self.shutdown = GracefulShutdown(self.settings.shutdown_grace_ms / 1000)
@@ -420,6 +429,8 @@ class GradioMCP:
                 max_duration=max_duration,
                 max_upload_bytes=schema.max_file_size if schema else None,
                 api_prefix=schema.api_prefix if schema else "/gradio_api",
+                protocol=schema.protocol if schema else None,
+                gradio_version=schema.gradio_version if schema else None,
                 limits=self.discovery.limits,
             )
             # Output downloads get what is left of the call's own limit, at most their own.

@@ -1,0 +1,105 @@
+"""Gradio's queue protocols: which one a space speaks, and which ones gradio_mcp can call.
+
+A space's protocol is read once, from its `/config`, at discovery (`SpaceSchema.protocol`,
+`.api_prefix`, `.gradio_version`) and kept with its schema; `call_endpoint` looks it up here.
+Everything around the queue (arguments and uploads, outputs and files, progress, replica
+pinning, the read limits, cancellation and the shutdown guard) is shared by all of them in
+`gradio._call.Call`; a protocol only says how a job is submitted, how its messages arrive and
+how it is cancelled.
+
+| `/config`                          | Gradio      | module          |
+|------------------------------------|-------------|-----------------|
+| `"protocol": "sse"`                | 4.0 - 4.1x  | `_sse_queue`    |
+| `"sse_v1"`, `"sse_v2"`, `"sse_v2.1"` | 4.1x - 4.2x | `_sse_queue`    |
+| `"sse_v3"`                         | 4.3x - 6.x  | `_sse_queue`    |
+| no `protocol`, version 3.x (`"ws"`) | 3.x         | `_websocket`    |
+
+Adding a protocol (Gradio 3's websocket queue is the one still missing): write the module
+named in `PROTOCOL_MODULES`, e.g. `gradio_mcp/gradio/_websocket.py`, with
+
+    PROTOCOLS: dict[str, QueueProtocol] = {"ws": WebsocketQueue()}
+
+where the object has `async run(call, data) -> list[OutputValue]` (submit `data`, Gradio's
+positional list with uploads done, and return `call.outputs(raw_data)`; report progress
+through `call.on_gradio_progress`, `call.tracker`; raise `UpstreamCallError` for failures)
+and `async cancel(call)` (best effort, bounded by `CANCEL_TIMEOUT`). A protocol counts as
+callable as soon as its module exists: `protocol_problem` reads this registry, so discovery
+lists a 3.x space's tools, instead of reporting it unsupported, once `_websocket.py` is there.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import re
+from typing import TYPE_CHECKING, Any, Protocol
+
+from gradio_mcp.models import SpaceSchema
+
+if TYPE_CHECKING:
+    from gradio_mcp.gradio._call import Call
+    from gradio_mcp.gradio._outputs import OutputValue
+
+# The protocol each module speaks, by the name discovery gives it (`SpaceSchema.protocol`).
+PROTOCOL_MODULES = {
+    "sse": "_sse_queue",
+    "sse_v1": "_sse_queue",
+    "sse_v2": "_sse_queue",
+    "sse_v2.1": "_sse_queue",
+    "sse_v3": "_sse_queue",
+    "ws": "_websocket",
+}
+# What a space without a known protocol gets (no /config read): Gradio 5 and later's.
+DEFAULT_PROTOCOL = "sse_v3"
+_DESCRIBED = {"ws": "websocket queue"}
+_VERSION = re.compile(r"(\d+)\.(\d+)")
+
+
+class QueueProtocol(Protocol):
+    """How jobs are run on one generation of Gradio's queue (see the module's docstring)."""
+
+    async def run(self, call: Call, data: list[Any]) -> list[OutputValue]: ...
+
+    async def cancel(self, call: Call) -> None: ...
+
+
+def gradio_major_minor(version: str | None) -> tuple[int, int] | None:
+    match = _VERSION.match(version or "")
+    return (int(match[1]), int(match[2])) if match else None
+
+
+def _module_exists(module: str) -> bool:
+    return importlib.util.find_spec(f"{__package__}.{module}") is not None
+
+
+def protocol_problem(schema: SpaceSchema) -> str | None:
+    """Why the space's Gradio cannot be called, in words; None when it can.
+
+    Gradio 2 and earlier never can. A protocol can when its module is in the registry and
+    exists; a space whose protocol is unknown (no /config) is tried with the current one."""
+    version = schema.gradio_version
+    numbers = gradio_major_minor(version)
+    shown = f"Gradio {numbers[0]}.{numbers[1]}" if numbers else f"Gradio {version}"
+    if numbers is not None and numbers[0] < 3:
+        return f"{shown} is not supported"
+    protocol = schema.protocol
+    if protocol is None:
+        return None
+    module = PROTOCOL_MODULES.get(protocol)
+    if module is None:
+        return f"{shown}: its queue protocol {protocol!r} is not supported"
+    if not _module_exists(module):
+        return f"{shown} ({_DESCRIBED.get(protocol, protocol)}) is not supported"
+    return None
+
+
+def queue_protocol(name: str | None) -> QueueProtocol:
+    """The implementation of a protocol; LookupError when gradio_mcp has none."""
+    name = name or DEFAULT_PROTOCOL
+    module = PROTOCOL_MODULES.get(name)
+    if module is None or not _module_exists(module):
+        raise LookupError(f"the queue protocol {name!r} is not supported")
+    protocols: dict[str, QueueProtocol] = importlib.import_module(
+        f"{__package__}.{module}"
+    ).PROTOCOLS
+    return protocols[name]
