@@ -138,8 +138,13 @@ class GradioAppProcess:
         name: str | None = None,
         host: str = LOOPBACK,
         env: Mapping[str, str] | None = None,
+        python: str | None = None,
+        ready_path: str = READY_PATH,
     ) -> None:
         self.app_path = Path(app_path).resolve()
+        # Another interpreter runs the app in another virtualenv (an older Gradio).
+        self.python = python or sys.executable
+        self.ready_path = ready_path
         self.port = port
         self.host = host
         self.name = name or self.app_path.stem
@@ -158,8 +163,11 @@ class GradioAppProcess:
         name: str | None = None,
         env: Mapping[str, str] | None = None,
         ready_timeout: float = DEFAULT_READY_TIMEOUT,
+        python: str | None = None,
+        ready_path: str = READY_PATH,
     ) -> GradioAppProcess:
-        """Launch ``app_path`` and return once ``/gradio_api/info`` answers 200.
+        """Launch ``app_path`` and return once ``ready_path`` (``/gradio_api/info``; ``/config``
+        suits every Gradio) answers 200. ``python`` runs it in another interpreter.
 
         Without ``port`` a free loopback port is picked, and picked again if another process
         takes it first (or if Gradio's check of its own URL timed out on a busy machine).
@@ -170,7 +178,9 @@ class GradioAppProcess:
         deadline = time.monotonic() + ready_timeout
         for attempt in range(1, attempts + 1):
             chosen = port if port is not None else free_port()
-            app = cls(app_path, port=chosen, name=name, env=env)
+            app = cls(
+                app_path, port=chosen, name=name, env=env, python=python, ready_path=ready_path
+            )
             try:
                 app._spawn()
                 app._wait_ready(deadline)
@@ -221,7 +231,7 @@ class GradioAppProcess:
         self._log_path = Path(log_name)
         self._log = os.fdopen(fd, "wb")
         command = [
-            sys.executable,
+            self.python,
             str(self.app_path),
             "--host",
             self.host,
@@ -232,7 +242,7 @@ class GradioAppProcess:
 
     def _wait_ready(self, deadline: float) -> None:
         assert self._process is not None
-        problem = wait_for_http(self._process, f"{self.url}{READY_PATH}", deadline)
+        problem = wait_for_http(self._process, f"{self.url}{self.ready_path}", deadline)
         if problem is not None:
             self._fail(problem)
 
