@@ -479,11 +479,12 @@ class Discovery:
             host = self._check_usable(metadata)
             if not skip_schemas:
                 t1 = time.perf_counter()
-                schema, schema_outcome = await self._schema(
+                fetched, schema_outcome = await self._schema(
                     metadata, host, token, prefetch, call_details
                 )
                 schema_ms = _ms(time.perf_counter() - t1)
-                self._check_callable(schema)
+                self._check_callable(fetched)  # endpoints that cannot be called are not kept
+                schema = fetched
         except Exception as exc:
             # The last boundary: whatever failed for this space (a bug of ours included)
             # is its own error, never its neighbours' nor the request's.

@@ -83,3 +83,41 @@ def test_without_config_slider_bounds_come_from_info_and_call_details_are_unknow
     level = {p.name: p for p in listing["choose"].parameters}["level"]
     assert (level.schema["minimum"], level.schema["maximum"]) == (0, 10)
     assert listing["with_state"].fn_index is None and listing["with_state"].input_layout is None
+
+
+def test_gradio_4_0_names_arguments_by_label_and_takes_defaults_from_its_inputs() -> None:
+    """Early Gradio 4 (here 4.0.2, captured from tests/apps/versions_app.py) says nothing of
+    parameter names or defaults in /info, names no API prefix and speaks `sse`."""
+    old = FIXTURES.parent / "gradio-4.0.2"
+    info = json.loads((old / "versions_info.json").read_text())
+    config = json.loads((old / "versions_config.json").read_text())
+    schema = parse_space_schema(info, config)
+    assert (schema.gradio_version, schema.protocol, schema.api_prefix) == ("4.0.2", "sse", "")
+    by_name = {e.api_name: e for e in schema.endpoints}
+    mix = {p.name: p for p in by_name["mix"].parameters}
+    assert list(mix) == ["number", "slider", "choice", "flag"]
+    assert {n: (p.required, p.default, p.schema.get("default")) for n, p in mix.items()} == {
+        "number": (False, 3.0, 3.0),
+        "slider": (False, 5, 5),
+        "choice": (False, "beta", "beta"),
+        "flag": (False, True, True),
+    }
+    (file,) = by_name["inspect"].parameters
+    assert file.required and not file.has_default and file.file == "single"
+    assert by_name["count"].generator and by_name["count"].fn_index == 3
+
+
+def test_the_queue_protocol_comes_from_config() -> None:
+    assert blocks().protocol == "sse_v3"
+    config = copy.deepcopy(load("blocks_config.json"))
+    del config["protocol"]
+    config["version"] = "3.50.2"
+    assert blocks(config=config).protocol == "ws"  # Gradio 3 names none: its websocket queue
+    config["version"] = "2.9.4"
+    assert blocks(config=config).protocol is None
+    config["protocol"] = "sse v3; evil"
+    assert blocks(config=config).protocol is None  # not a name
+    del config["api_prefix"]
+    assert blocks(config=config).api_prefix == ""  # Gradio 4 and earlier: at the root
+    schema = parse_space_schema(load("blocks_gradio_api_info.json"))
+    assert (schema.protocol, schema.api_prefix) == (None, "/gradio_api")  # no /config read
