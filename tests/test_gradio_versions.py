@@ -39,6 +39,7 @@ from tests.gradio_versions import (
     reference_results,
     running_versions,
     slug,
+    space_id,
 )
 from tests.stack import REPO, Stack, loopback_http_client
 
@@ -86,6 +87,7 @@ class Row:
     progress: bool = False
     cancel: bool = False
     problems: list[str] = field(default_factory=list)
+    unlisted_because: str | None = None  # the space's error, when it lists no tools
 
 
 ROWS: dict[str, Row] = {}
@@ -221,6 +223,9 @@ async def test_every_endpoint_on_every_gradio_version(
             if tool.name.startswith(prefix)
         }
         row.listed = sorted(tools)
+        if not tools:
+            status = (await http.get(f"{stack.server.url}/api/metrics")).json()["spaces"]
+            row.unlisted_because = status.get(space_id(version), {}).get("errorMessage")
         row.gradio = str((await _config_version(files, app.url)) or "?")
         for api, _, _ in calls:
             if api in tools:
@@ -290,7 +295,8 @@ def render_matrix(rows: list[Row]) -> str:
             f" {cell(row.files, 2)} | {'yes' if row.progress else 'no'} |"
             f" {'yes' if row.cancel else 'no'} |"
         )
-    lines += ["", SECTION_END]
+    notes = [f"- {r.gradio}: no tools, {r.unlisted_because}" for r in rows if r.unlisted_because]
+    lines += ["", *notes, *([""] if notes else []), SECTION_END]
     return "\n".join(lines)
 
 

@@ -188,6 +188,13 @@ class Call:
         return loads_json(raw, self.limits.json_depth)
 
     async def upload(self, data: list[Any]) -> list[Any]:
+        """`data` with its `data:` URI files sent as the space's protocol wants them."""
+        if self.protocol is not None:
+            return await self.protocol.upload(self, data)
+        return await self.upload_files(data)
+
+    async def upload_files(self, data: list[Any]) -> list[Any]:
+        """`data` with its `data:` URI files uploaded (`POST {prefix}/upload`) as FileData."""
         pending = pending_uploads(data)
         if not pending:
             return data

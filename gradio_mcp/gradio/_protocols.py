@@ -19,12 +19,15 @@ named in `PROTOCOL_MODULES`, e.g. `gradio_mcp/gradio/_websocket.py`, with
 
     PROTOCOLS: dict[str, QueueProtocol] = {"ws": WebsocketQueue()}
 
-where the object has `async run(call, data) -> list[OutputValue]` (submit `data`, Gradio's
-positional list with uploads done, and return `call.outputs(raw_data)`; report progress
-through `call.on_gradio_progress`, `call.tracker`; raise `UpstreamCallError` for failures)
-and `async cancel(call)` (best effort, bounded by `CANCEL_TIMEOUT`). A protocol counts as
-callable as soon as its module exists: `protocol_problem` reads this registry, so discovery
-lists a 3.x space's tools, instead of reporting it unsupported, once `_websocket.py` is there.
+where the object has `async upload(call, data) -> data` (the `PendingUpload`s of `data:` URI
+arguments turned into what the space takes: `call.upload_files` posts them to
+`{prefix}/upload` as Gradio 4 and later want), `async run(call, data) -> list[OutputValue]`
+(submit `data`, Gradio's positional list, and return `call.outputs(raw_data)`; report progress
+through `call.on_gradio_progress` and `call.tracker`; raise `UpstreamCallError` for failures)
+and `async cancel(call)` (best effort, bounded by `CANCEL_TIMEOUT`; `call.post_quietly`).
+A protocol counts as callable as soon as its module exists: `protocol_problem` reads this
+registry, so discovery lists a 3.x space's tools, instead of reporting it unsupported, once
+`_websocket.py` is there.
 """
 
 from __future__ import annotations
@@ -57,6 +60,8 @@ _VERSION = re.compile(r"(\d+)\.(\d+)")
 
 class QueueProtocol(Protocol):
     """How jobs are run on one generation of Gradio's queue (see the module's docstring)."""
+
+    async def upload(self, call: Call, data: list[Any]) -> list[Any]: ...
 
     async def run(self, call: Call, data: list[Any]) -> list[OutputValue]: ...
 

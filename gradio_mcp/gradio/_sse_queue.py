@@ -181,6 +181,9 @@ class SseQueue:
         self.diffs = diffs
         self.simple_format = simple_format
 
+    async def upload(self, call: Call, data: list[Any]) -> list[Any]:
+        return await call.upload_files(data)
+
     async def run(self, call: Call, data: list[Any]) -> list[OutputValue]:
         body: dict[str, Any] = {
             "data": data,
@@ -221,6 +224,9 @@ class SseQueue:
 
 class SseV0Queue:
     """sse (Gradio 4.0 - 4.1x): the job's own stream asks for its data."""
+
+    async def upload(self, call: Call, data: list[Any]) -> list[Any]:
+        return await call.upload_files(data)
 
     async def run(self, call: Call, data: list[Any]) -> list[OutputValue]:
         params = {"fn_index": str(call.endpoint.fn_index), "session_hash": call.session_hash}
