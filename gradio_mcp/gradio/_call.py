@@ -174,6 +174,8 @@ class Call:
         that whoever follows it reaches the replica that has the file."""
         if self.replica is None or not url.startswith(self.api + "/"):
             return url
+        if url.startswith(f"{self.base}/--replicas/"):
+            return url  # already pinned (with no API prefix, the API root is the base)
         return self.pinned_api + url[len(self.api) :]
 
     def outputs(self, raw: Any) -> list[OutputValue]:

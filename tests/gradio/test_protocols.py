@@ -14,7 +14,7 @@ from gradio_mcp.gradio import _protocols as protocols
 from gradio_mcp.gradio import call_endpoint, protocol_problem
 from gradio_mcp.gradio._progress import ProgressUpdate
 from gradio_mcp.gradio._sse_queue import _DiffsUnusable, apply_diff
-from gradio_mcp.models import Endpoint, Return, SpaceSchema
+from gradio_mcp.models import Endpoint, Parameter, Return, SpaceSchema
 from gradio_mcp.net import DEFAULT_LIMITS
 from tests.mock_http import MockHTTP
 
@@ -221,3 +221,43 @@ async def test_sse_asks_for_the_data_on_the_jobs_own_stream(http_mock: MockHTTP)
     assert sent["event_id"] == "ev4" and sent["session_hash"] == join.url.params["session_hash"]
     assert sent["data"] == [] and sent["fn_index"] == 2
     assert [u.message for u in updates][-2:] == ["half", "Completed"]
+
+
+async def test_gradio_4_calls_upload_at_the_root_and_stay_on_the_answering_replica(
+    http_mock: MockHTTP,
+) -> None:
+    """No API prefix (Gradio 4): the upload, the job's stream, its data and its output
+    file all go to the root of the replica that answered first."""
+    replica = {"x-proxied-replica": "space-r2d2"}
+    output = {"path": "/tmp/g/out.txt", "url": None, "orig_name": "out.txt"}
+    stream = [
+        {"msg": "send_data", "event_id": "ev"},
+        {"msg": "process_completed", "output": {"data": [output]}, "success": True},
+    ]
+    http_mock.add_response(
+        method="POST", url=f"{SPACE}/upload", json=["/tmp/g/in.txt"], headers=replica
+    )
+    http_mock.add_response(
+        method="GET",
+        url=f"{SPACE}/--replicas/r2d2/queue/join",
+        text="".join(f"data: {json.dumps(m)}\n\n" for m in stream),
+    )
+    http_mock.add_response(method="POST", url=f"{SPACE}/--replicas/r2d2/queue/data", text="null")
+    upload = Parameter(name="file", schema={}, required=True, file="single")
+    endpoint = Endpoint("inspect", "", (upload,), (TEXT,), fn_index=4)
+
+    outcome = await call_endpoint(
+        http_mock.client(),
+        SPACE,
+        endpoint,
+        {"file": "data:text/plain;base64,aGk="},
+        api_prefix="",
+        protocol="sse",
+        gradio_version="4.0.2",
+    )
+
+    assert outcome.error is None
+    assert outcome.outputs[0].file is not None
+    assert outcome.outputs[0].file.url == f"{SPACE}/--replicas/r2d2/file=/tmp/g/out.txt"
+    sent = json.loads(http_mock.get_requests()[-1].content)
+    assert sent["data"][0]["path"] == "/tmp/g/in.txt"
