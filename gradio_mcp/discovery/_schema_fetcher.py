@@ -20,6 +20,7 @@ import httpx2
 
 from gradio_mcp.discovery._host_slots import HostSlots
 from gradio_mcp.discovery._schema_parser import parse_space_schema
+from gradio_mcp.discovery._schema_v3 import is_gradio3, parse_gradio3_schema
 from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import SpaceSchema
 from gradio_mcp.net import (
@@ -176,13 +177,12 @@ async def fetch_space_schema(
         raise SpaceError(
             ErrorKind.BAD_PAYLOAD, f"{base + INFO_PATH} is not a JSON object", phase="schema"
         )
-    parse = functools.partial(
-        parse_space_schema,
-        info_result,
-        config if isinstance(config, Mapping) else None,
-        mcp_schema,
-        limits,
-    )
+    config = config if isinstance(config, Mapping) else None
+    parse: functools.partial[SpaceSchema]
+    if is_gradio3(info_result, config):  # Gradio 3 documents read with that era's rules
+        parse = functools.partial(parse_gradio3_schema, info_result, config, limits)
+    else:
+        parse = functools.partial(parse_space_schema, info_result, config, mcp_schema, limits)
     named = info_result.get("named_endpoints")
     # Tens of microseconds per endpoint: a space with thousands is parsed in a worker thread,
     # so that the event loop keeps answering everyone else meanwhile.

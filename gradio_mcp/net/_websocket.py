@@ -96,9 +96,9 @@ class WebSocket:
 
     def _on_frame(self, frame: Frame) -> None:
         if frame.opcode in (Opcode.TEXT, Opcode.BINARY):
-            self._fragment_kind, self._fragments = frame.opcode, [frame.data]
+            self._fragment_kind, self._fragments = frame.opcode, [bytes(frame.data)]
         elif frame.opcode is Opcode.CONT and self._fragment_kind is not None:
-            self._fragments.append(frame.data)
+            self._fragments.append(bytes(frame.data))
         else:
             return  # ping, pong, close: the protocol answers them itself
         if frame.fin:
@@ -126,6 +126,10 @@ class WebSocket:
             return "no close frame"
         return f"code {received.code}" + (f": {received.reason[:200]}" if received.reason else "")
 
+    def _closed(self) -> bool:
+        # A method, so that the type checker does not pin the state between reads.
+        return self._protocol.state is State.CLOSED
+
     async def receive(self, timeout: float | None = None) -> str | bytes:
         """The next message; `httpx2.ReadTimeout` after `timeout` (default: the read
         timeout) of silence, `WebSocketClosed` once the connection is closed or broken,
@@ -151,7 +155,7 @@ class WebSocket:
                 self._protocol.send_close(1000)
                 await self._flush()
                 async with asyncio.timeout(CLOSE_TIMEOUT):
-                    while self._protocol.state is not State.CLOSED:
+                    while not self._closed():
                         await self._read_more(CLOSE_TIMEOUT)
                         self._take_frames()
         except (TimeoutError, httpx2.HTTPError, httpcore2.NetworkError, OSError):

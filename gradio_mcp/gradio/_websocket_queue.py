@@ -1,0 +1,494 @@
+"""tools/call on a Gradio 3 space: the websocket queue, or `/run/predict` when the queue is off.
+
+How it plugs in: `call_endpoint` here takes the same arguments and keeps the same contract
+as `gradio._call.call_endpoint` (arguments checked before anything is sent, every upstream
+failure returned as `CallOutcome.error`, the space's job stopped when the call is
+cancelled). The protocol seam picks it for a space whose `/config` has no `protocol` key
+(Gradio 3), with `api_prefix` "" (Gradio 3 serves everything at the root);
+`WEBSOCKET_QUEUE` is the same function as a protocol object. The endpoint should come from
+`discovery`'s Gradio 3 parser (`_schema_v3`), which sets `fn_index` and `queue` from /config.
+
+The exchange, as Gradio 3.50's own page and client speak it:
+
+    connect ws(s)://host/queue/join
+    <- {"msg": "send_hash"}         -> {"fn_index": N, "session_hash": H}
+    <- {"msg": "estimation", "rank", "queue_size", "rank_eta"}   (while queued)
+    <- {"msg": "send_data"}         -> {"data", "event_data", "fn_index", "session_hash"}
+    <- {"msg": "process_starts"}
+    <- {"msg": "progress", "progress_data": [...]} | {"msg": "log", ...}
+    <- {"msg": "process_generating", "output": {"data": [...]}}   (each yield, full values)
+    <- {"msg": "process_completed", "output": {"data": [...]} | {"error": ...}, "success"}
+    <- {"msg": "queue_full"}        (instead, when the queue is full)
+
+No message carries an event id: the socket is the job. Cancelling closes the socket (Gradio
+then stops a generator at its next yield and drops a job still queued) and, as Gradio's
+client does, posts `/reset` so the session's iterator starts afresh.
+
+Files go in inline, as Gradio 3 takes them: an Image as a `data:` URI string, any other file
+component as `{"name", "data": "data:...;base64,...", "is_file": false, "orig_name"}`; a
+file the space already holds (its own `/file=` URL, or a FileData with a path) as
+`{"name": path, "is_file": true}`. Files come out as `data:` URIs (images) or
+`{"name", "is_file": true}` objects, served at `/file={name}`; both become `FileRef`s.
+
+Read caps: each message at most `GRADIO_MCP_MAX_EVENT_BYTES` and `GRADIO_MCP_MAX_JSON_DEPTH`,
+at most `MAX_EVENTS` messages and `TOTAL_BYTES_FACTOR` times the message cap in all; every
+read waits at most the read timeout (uvicorn pings every 20 s while a job runs quietly),
+and the whole call at most `max_duration`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import mimetypes
+import secrets
+import time
+import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx2
+
+from gradio_mcp.errors import ToolArgumentError, UpstreamCallError
+from gradio_mcp.gradio._call import (
+    CANCEL_TIMEOUT,
+    CONNECT_TIMEOUT,
+    DEFAULT_MAX_DURATION,
+    MAX_EVENTS,
+    _finite,
+    _status_error,
+)
+from gradio_mcp.gradio._errors import CallError, error_from_payload
+from gradio_mcp.gradio._inputs import PendingUpload, call_data
+from gradio_mcp.gradio._outputs import CallOutcome, OutputValue, output_values
+from gradio_mcp.gradio._progress import (
+    ProgressSink,
+    ProgressTracker,
+    estimation_message,
+    preview_message,
+)
+from gradio_mcp.models import Endpoint, Parameter
+from gradio_mcp.net import (
+    DEFAULT_LIMITS,
+    EgressRefusedError,
+    ReadLimitError,
+    ReadLimits,
+    loads_json,
+    read_body,
+    read_excerpt,
+)
+from gradio_mcp.net._websocket import WebSocket, WebSocketError, connect_websocket
+
+# All messages of one call together may cost this many times the cap on one message.
+TOTAL_BYTES_FACTOR = 16
+# Gradio 3 components whose value is an image as a `data:` URI string (ImgSerializable).
+INLINE_IMAGE_COMPONENTS = frozenset(
+    {"Image", "Sketchpad", "Paint", "ImageMask", "ImagePaint", "Webcam", "Pil"}
+)
+FILE_ROUTE = "/file="
+QUEUE_FULL = "The space's queue is full. Try again in a moment."
+
+_background: set[asyncio.Task[None]] = set()
+
+
+def _data_uri(upload: PendingUpload) -> str:
+    mime = upload.mime_type or "application/octet-stream"
+    return f"data:{mime};base64," + base64.b64encode(upload.content).decode("ascii")
+
+
+@dataclass(frozen=True)
+class _FileEncoder:
+    """Files of one parameter in the form Gradio 3 takes them."""
+
+    parameter: Parameter
+    endpoint: Endpoint
+    api: str  # the space's API root: its own /file= URLs name files it already holds
+
+    @property
+    def inline_image(self) -> bool:
+        return self.parameter.component in INLINE_IMAGE_COMPONENTS
+
+    def encode(self, value: Any) -> Any:
+        if isinstance(value, PendingUpload):
+            if self.inline_image:
+                return _data_uri(value)
+            return {
+                "name": value.name,
+                "data": _data_uri(value),
+                "is_file": False,
+                "orig_name": value.name,
+                "size": len(value.content),
+            }
+        if isinstance(value, list):
+            return [self.encode(item) for item in value]
+        if isinstance(value, Mapping) and isinstance(value.get("path"), str):
+            return self._held_file(value)
+        return value
+
+    def _held_file(self, file_data: Mapping[str, Any]) -> Any:
+        path = str(file_data["path"])
+        if path.startswith(self.api + FILE_ROUTE):
+            path = urllib.parse.unquote(path[len(self.api + FILE_ROUTE) :])
+        elif path.startswith(("http://", "https://")):
+            raise ToolArgumentError(
+                self.endpoint.api_name,
+                [
+                    f"argument {self.parameter.name!r}: this space runs Gradio 3, which takes"
+                    " files inline: give a data: URI (or a file of this space's own)"
+                ],
+            )
+        if self.inline_image:
+            raise ToolArgumentError(
+                self.endpoint.api_name,
+                [f"argument {self.parameter.name!r}: Gradio 3 takes images as a data: URI"],
+            )
+        name = file_data.get("orig_name") or path.rsplit("/", 1)[-1]
+        return {"name": path, "data": None, "is_file": True, "orig_name": name}
+
+
+def gradio3_data(
+    endpoint: Endpoint, arguments: Mapping[str, Any], max_upload_bytes: int | None, api: str
+) -> list[Any]:
+    """A call's positional data as Gradio 3 takes it: defaults filled, State slots null,
+    files inline (see the module docstring). Raises `ToolArgumentError` for arguments that
+    cannot be sent, before anything is."""
+    data = call_data(endpoint, arguments, max_upload_bytes)
+    slots = endpoint.input_layout or tuple(range(len(endpoint.parameters)))
+    encoded = list(data)
+    for position, slot in enumerate(slots):
+        if slot is None or position >= len(encoded):
+            continue
+        parameter = endpoint.parameters[slot]
+        if parameter.file_paths:
+            encoded[position] = _FileEncoder(parameter, endpoint, api).encode(encoded[position])
+    return encoded
+
+
+def _is_v3_file(value: Any) -> bool:
+    return isinstance(value, Mapping) and "is_file" in value and "name" in value
+
+
+def _mime_of_data_uri(uri: str) -> str | None:
+    header = uri[5:].split(",", 1)[0]
+    mime = header.split(";", 1)[0].strip()
+    return mime or None
+
+
+def _file_data(value: Any, api: str) -> Any:
+    """A Gradio 3 file value as the FileData the output code reads ({path, url, ...})."""
+    if isinstance(value, str):  # a data: URI (an image)
+        mime = _mime_of_data_uri(value)
+        extension = mimetypes.guess_extension(mime) if mime else None
+        return {
+            "path": None,
+            "url": value,
+            "orig_name": "image" + (extension or ""),
+            "mime_type": mime,
+        }
+    name = value.get("name")
+    data = value.get("data")
+    orig = value.get("orig_name") or (str(name).rsplit("/", 1)[-1] if name else None)
+    size = value.get("size")
+    if value.get("is_file") and isinstance(name, str):
+        url = f"{api}{FILE_ROUTE}{urllib.parse.quote(name)}"
+        return {"path": name, "url": url, "orig_name": orig, "size": size}
+    if isinstance(data, str) and data[:5].lower() == "data:":
+        return {"path": None, "url": data, "orig_name": orig, "mime_type": _mime_of_data_uri(data)}
+    return value
+
+
+def _convert_files(value: Any, api: str, depth: int = 0) -> Any:
+    if depth > 32:
+        return value
+    if _is_v3_file(value):
+        return _file_data(value, api)
+    if isinstance(value, list):
+        return [_convert_files(item, api, depth + 1) for item in value]
+    if isinstance(value, Mapping):
+        return {key: _convert_files(item, api, depth + 1) for key, item in value.items()}
+    return value
+
+
+def gradio3_outputs(
+    endpoint: Endpoint,
+    raw: Any,
+    api: str,
+    rewrite_url: Callable[[str], str] | None = None,
+) -> list[OutputValue]:
+    """The outputs of a Gradio 3 answer: file objects and image `data:` URIs become files,
+    then as for every version (State dropped, updates unwrapped)."""
+    data = list(raw) if isinstance(raw, list) else [raw]
+    kept = endpoint.output_keep if endpoint.output_keep is not None else range(len(data))
+    image_slots = {
+        position
+        for index, position in enumerate(kept)
+        if index < len(endpoint.returns) and endpoint.returns[index].file == "single"
+    }
+    converted = []
+    for position, value in enumerate(data):
+        inner = value.get("value") if _is_update(value) else value
+        if isinstance(inner, str) and inner[:5].lower() == "data:" and position in image_slots:
+            inner = _file_data(inner, api)
+        else:
+            inner = _convert_files(inner, api)
+        converted.append({**value, "value": inner} if _is_update(value) else inner)
+    return output_values(endpoint, converted, api, rewrite_url)
+
+
+def _is_update(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("__type__") == "update"
+
+
+def _ws_url(base: str) -> str:
+    if base.startswith("https://"):
+        return "wss://" + base[len("https://") :]
+    if base.startswith("http://"):
+        return "ws://" + base[len("http://") :]
+    raise ValueError(f"not an http(s) URL: {base!r}")
+
+
+class _Gradio3Call:
+    """State of one call, so cancelling knows what to stop."""
+
+    def __init__(
+        self,
+        client: httpx2.AsyncClient,
+        base_url: str,
+        api_prefix: str,
+        endpoint: Endpoint,
+        headers: Mapping[str, str] | None,
+        tracker: ProgressTracker,
+        read_timeout: float,
+        limits: ReadLimits,
+    ) -> None:
+        self.client = client
+        self.api = base_url.rstrip("/") + api_prefix
+        if httpx2.URL(self.api).host != httpx2.URL(base_url).host:
+            raise ValueError(f"API prefix {api_prefix!r} leaves the space's host")
+        self.endpoint = endpoint
+        self.headers = dict(headers or {})
+        self.authenticated = any(
+            k.lower() in ("authorization", "x-hf-authorization") for k in self.headers
+        )
+        self.tracker = tracker
+        self.read_timeout = read_timeout
+        self.limits = limits
+        self.session_hash = secrets.token_hex(6)
+        self.socket: WebSocket | None = None
+        self.joined = False
+
+    def outputs(self, raw: Any) -> list[OutputValue]:
+        return gradio3_outputs(self.endpoint, raw, self.api)
+
+    def error(self, payload: Any) -> UpstreamCallError:
+        err = error_from_payload(payload, None, authenticated=self.authenticated)
+        return UpstreamCallError(err.title, err.message, err.status)
+
+    async def run(self, data: list[Any]) -> list[OutputValue]:
+        if self.endpoint.fn_index is not None and self.endpoint.queue:
+            return await self._run_queue(data)
+        return await self._run_predict(data)
+
+    async def _run_queue(self, data: list[Any]) -> list[OutputValue]:
+        self.socket = await connect_websocket(
+            self.client,
+            _ws_url(self.api) + "/queue/join",
+            headers=self.headers,
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=self.read_timeout,
+            max_message_bytes=self.limits.event_bytes,
+        )
+        async with self.socket as socket:
+            total = TOTAL_BYTES_FACTOR * self.limits.event_bytes
+            for _ in range(MAX_EVENTS):
+                raw = await socket.receive()
+                if socket.bytes_received > total:
+                    raise ReadLimitError(
+                        f"the space sent more than {total} bytes for one call",
+                        "GRADIO_MCP_MAX_EVENT_BYTES",
+                    )
+                result = await self._on_message(socket, raw, data)
+                if result is not None:
+                    return result
+        raise UpstreamCallError("Bad response", "the space sent too many messages")
+
+    async def _on_message(
+        self, socket: WebSocket, raw: str | bytes, data: list[Any]
+    ) -> list[OutputValue] | None:
+        try:
+            msg = loads_json(raw, self.limits.json_depth)
+        except ValueError:
+            return None  # not JSON: nothing Gradio sends, so nothing to act on
+        if not isinstance(msg, dict):
+            return None
+        kind = msg.get("msg")
+        if kind == "send_hash":
+            hello = {"fn_index": self.endpoint.fn_index, "session_hash": self.session_hash}
+            await socket.send(json.dumps(hello))
+        elif kind == "send_data":
+            body = {
+                "data": data,
+                "event_data": None,
+                "fn_index": self.endpoint.fn_index,
+                "session_hash": self.session_hash,
+            }
+            await socket.send(json.dumps(body))
+            self.joined = True
+        elif kind == "queue_full":
+            raise UpstreamCallError("Queue full", QUEUE_FULL, 503)
+        elif kind == "estimation":
+            await self.tracker.message(estimation_message(msg))
+        elif kind == "progress":
+            await self._on_progress(msg.get("progress_data"))
+        elif kind == "log":
+            level = str(msg.get("level") or "info").lower()
+            await self.tracker.message(f"{level}: {msg.get('log')}")
+        elif kind == "process_generating":
+            output = msg.get("output")
+            if isinstance(output, dict) and isinstance(output.get("data"), list):
+                await self.tracker.message(preview_message(self.outputs(output["data"])))
+        elif kind == "process_completed":
+            output = msg.get("output")
+            if not msg.get("success"):
+                raise self.error(output)
+            if not isinstance(output, dict) or "data" not in output:
+                raise UpstreamCallError("Bad response", "the space's answer held no data")
+            return self.outputs(output["data"])
+        return None
+
+    async def _on_progress(self, progress_data: Any) -> None:
+        if not isinstance(progress_data, list) or not progress_data:
+            return
+        bar = progress_data[0] if isinstance(progress_data[0], dict) else {}
+        descs = [str(b["desc"]) for b in progress_data if isinstance(b, dict) and b.get("desc")]
+        message = " / ".join(descs) or None
+        index, fraction = _finite(bar.get("index")), _finite(bar.get("progress"))
+        if index is not None:
+            await self.tracker.numeric(index, _finite(bar.get("length")), message)
+        elif fraction is not None:
+            await self.tracker.numeric(fraction, 1.0, message)
+        elif message:
+            await self.tracker.message(message)
+
+    async def _run_predict(self, data: list[Any]) -> list[OutputValue]:
+        """No queue: one POST, `/run/predict` by fn_index where /config gave it."""
+        if self.endpoint.fn_index is not None:
+            path = "/run/predict"
+            body: dict[str, Any] = {
+                "data": data,
+                "fn_index": self.endpoint.fn_index,
+                "session_hash": self.session_hash,
+                "event_data": None,
+            }
+        else:
+            path = "/api/" + urllib.parse.quote(self.endpoint.api_name, safe="")
+            body = {"data": data}
+        what = f"calling {self.endpoint.api_name!r}"
+        timeout = httpx2.Timeout(self.read_timeout, connect=CONNECT_TIMEOUT)
+        request = self.client.build_request(
+            "POST", self.api + path, json=body, headers=self.headers, timeout=timeout
+        )
+        response = await self.client.send(request, stream=True)
+        try:
+            if response.status_code >= 400 and response.status_code != 500:
+                raise _status_error(response.status_code, what, await read_excerpt(response))
+            raw = await read_body(response, self.limits.event_bytes, "GRADIO_MCP_MAX_EVENT_BYTES")
+        finally:
+            await response.aclose()
+        try:
+            answer = loads_json(raw, self.limits.json_depth)
+        except ValueError as exc:
+            raise UpstreamCallError("Bad response", f"{what} did not return JSON") from exc
+        if not isinstance(answer, dict) or "data" not in answer:
+            raise self.error(answer)  # Gradio 3 answers a failed call 500 {"error": ...}
+        return self.outputs(answer["data"])
+
+    async def cancel_upstream(self) -> None:
+        """Close the socket (Gradio stops the job) and reset the session's iterator."""
+        socket, self.socket = self.socket, None
+        if socket is not None:
+            with contextlib.suppress(Exception):
+                await socket.aclose()
+        if not self.joined or self.endpoint.fn_index is None:
+            return
+        body = {"session_hash": self.session_hash, "fn_index": self.endpoint.fn_index}
+        request = self.client.build_request(
+            "POST", f"{self.api}/reset", json=body, headers=self.headers, timeout=CANCEL_TIMEOUT
+        )
+        with contextlib.suppress(httpx2.HTTPError):
+            response = await self.client.send(request, stream=True)
+            await response.aclose()
+
+
+async def call_endpoint(
+    client: httpx2.AsyncClient,
+    base_url: str,
+    endpoint: Endpoint,
+    arguments: Mapping[str, Any],
+    *,
+    headers: Mapping[str, str] | None = None,
+    on_progress: ProgressSink | None = None,
+    read_timeout: float = 60.0,
+    max_upload_bytes: int | None = None,
+    max_duration: float = DEFAULT_MAX_DURATION,
+    api_prefix: str = "",
+    limits: ReadLimits = DEFAULT_LIMITS,
+) -> CallOutcome:
+    """Run `endpoint` on the Gradio 3 app at `base_url`; the same contract as
+    `gradio._call.call_endpoint` (see there), over Gradio 3's websocket queue."""
+    started = time.perf_counter()
+    api = base_url.rstrip("/") + api_prefix
+    data = gradio3_data(endpoint, arguments, max_upload_bytes, api)
+    tracker = ProgressTracker(on_progress)
+    call = _Gradio3Call(
+        client, base_url, api_prefix, endpoint, headers, tracker, read_timeout, limits
+    )
+    outcome = CallOutcome()
+    try:
+        async with asyncio.timeout(max_duration):
+            outcome.outputs = await call.run(data)
+        await tracker.done()
+    except UpstreamCallError as exc:
+        outcome.error = CallError(exc.title, exc.message, exc.status)
+    except TimeoutError:
+        await call.cancel_upstream()
+        outcome.error = CallError("Timeout", f"the call took longer than {max_duration:g}s")
+    except httpx2.TimeoutException as exc:
+        await call.cancel_upstream()
+        outcome.error = CallError("Timeout", f"the space did not answer in time ({exc})"[:300])
+    except ReadLimitError as exc:
+        await call.cancel_upstream()
+        outcome.error = CallError("Bad response", str(exc))
+    except EgressRefusedError as exc:
+        outcome.error = CallError("Connection refused", str(exc))
+    except WebSocketError as exc:
+        await call.cancel_upstream()
+        outcome.error = CallError("Connection error", str(exc)[:300], exc.status)
+    except httpx2.HTTPError as exc:
+        await call.cancel_upstream()
+        outcome.error = CallError("Connection error", f"{type(exc).__name__}: {exc}"[:300])
+    except asyncio.CancelledError:
+        # Stop the job on the space; detached, so a repeated cancel cannot stop the stopping.
+        task = asyncio.create_task(call.cancel_upstream())
+        _background.add(task)
+        task.add_done_callback(_background.discard)
+        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+            await asyncio.wait_for(asyncio.shield(task), CANCEL_TIMEOUT)
+        raise
+    outcome.duration_ms = (time.perf_counter() - started) * 1000
+    outcome.progress_events = tracker.count
+    return outcome
+
+
+@dataclass(frozen=True)
+class QueueProtocol:
+    """A queue generation's call path, as the protocol seam selects it from /config."""
+
+    name: str
+    call_endpoint: Callable[..., Any]
+
+
+WEBSOCKET_QUEUE = QueueProtocol("ws", call_endpoint)
