@@ -44,7 +44,7 @@ def picture(colour: str) -> Image.Image:
     return Image.new("RGB", (8, 6), COLOURS.get(colour, (0, 0, 0)))
 
 
-def count(n: float, progress: gr.Progress = gr.Progress()) -> Iterator[str]:
+def count(n: float, progress: gr.Progress = gr.Progress()) -> Iterator[str]:  # noqa: B008
     done: list[str] = []
     total = int(n)
     for i in range(1, total + 1):
@@ -59,8 +59,7 @@ def file_info(upload: Any) -> tuple[str, str]:
     with open(upload.name, "rb") as handle:
         content = handle.read()
     first = content.split(b"\n", 1)[0].decode("utf-8", errors="replace")
-    out = tempfile.NamedTemporaryFile("wb", suffix=".txt", delete=False)
-    with out:
+    with tempfile.NamedTemporaryFile("wb", suffix=".txt", delete=False) as out:
         out.write(content.upper())
     return f"size={len(content)} first={first!r}", out.name
 
