@@ -398,9 +398,7 @@ class LocalHub:
             await websocket.close(code=1008, reason="no such replica")
             return
         self.replica_requests[(space.id, self._replica_id(space, replica), path)] += 1
-        headers = {
-            k: v for k, v in websocket.headers.items() if k.lower() != "x-hf-authorization"
-        }
+        headers = {k: v for k, v in websocket.headers.items() if k.lower() != "x-hf-authorization"}
         extra = (
             {REPLICA_HEADER: f"{space.subdomain[:8]}-{space.replica_ids[replica]}"}
             if space.replicas

@@ -54,10 +54,12 @@ import httpx2
 
 from gradio_mcp.errors import ToolArgumentError, UpstreamCallError
 from gradio_mcp.gradio._call import (
+    _REPLICA_ID,
     CANCEL_TIMEOUT,
     CONNECT_TIMEOUT,
     DEFAULT_MAX_DURATION,
     MAX_EVENTS,
+    REPLICA_HEADER,
     _finite,
     _status_error,
 )
@@ -265,7 +267,9 @@ class _Gradio3Call:
         limits: ReadLimits,
     ) -> None:
         self.client = client
-        self.api = base_url.rstrip("/") + api_prefix
+        self.base = base_url.rstrip("/")
+        self.prefix = api_prefix
+        self.api = self.base + api_prefix
         if httpx2.URL(self.api).host != httpx2.URL(base_url).host:
             raise ValueError(f"API prefix {api_prefix!r} leaves the space's host")
         self.endpoint = endpoint
@@ -279,9 +283,18 @@ class _Gradio3Call:
         self.session_hash = secrets.token_hex(6)
         self.socket: WebSocket | None = None
         self.joined = False
+        self.replica: str | None = None
+
+    @property
+    def pinned_api(self) -> str:
+        """The API root through the replica that holds this job (and its files), once the
+        Hub's proxy named one (`X-Proxied-Replica` on the websocket's handshake)."""
+        if self.replica is None:
+            return self.api
+        return f"{self.base}/--replicas/{self.replica}{self.prefix}"
 
     def outputs(self, raw: Any) -> list[OutputValue]:
-        return gradio3_outputs(self.endpoint, raw, self.api)
+        return gradio3_outputs(self.endpoint, raw, self.pinned_api)
 
     def error(self, payload: Any) -> UpstreamCallError:
         err = error_from_payload(payload, None, authenticated=self.authenticated)
@@ -301,6 +314,9 @@ class _Gradio3Call:
             read_timeout=self.read_timeout,
             max_message_bytes=self.limits.event_bytes,
         )
+        header = self.socket.response_headers.get(REPLICA_HEADER.lower(), "")
+        replica = header.rsplit("-", 1)[-1].strip()
+        self.replica = replica if header and _REPLICA_ID.fullmatch(replica) else None
         async with self.socket as socket:
             total = TOTAL_BYTES_FACTOR * self.limits.event_bytes
             for _ in range(MAX_EVENTS):
@@ -416,7 +432,11 @@ class _Gradio3Call:
             return
         body = {"session_hash": self.session_hash, "fn_index": self.endpoint.fn_index}
         request = self.client.build_request(
-            "POST", f"{self.api}/reset", json=body, headers=self.headers, timeout=CANCEL_TIMEOUT
+            "POST",
+            f"{self.pinned_api}/reset",
+            json=body,
+            headers=self.headers,
+            timeout=CANCEL_TIMEOUT,
         )
         with contextlib.suppress(httpx2.HTTPError):
             response = await self.client.send(request, stream=True)

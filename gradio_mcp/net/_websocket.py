@@ -69,6 +69,7 @@ class WebSocket:
         self._fragment_kind: Opcode | None = None
         self._messages: list[str | bytes] = []
         self.bytes_received = 0
+        self.response_headers: Mapping[str, str] = {}  # of the handshake's answer
 
     async def _flush(self) -> None:
         for chunk in self._protocol.data_to_send():
@@ -248,4 +249,5 @@ async def connect_websocket(
         else:
             reason = "the space closed the connection during the handshake"
         raise WebSocketError(f"websocket to {uri.host}{uri.path} refused: {reason}", status)
+    socket.response_headers = {k.lower(): v for k, v in response.headers.raw_items()}
     return socket

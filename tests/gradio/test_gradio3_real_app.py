@@ -42,6 +42,7 @@ PYTHON = VENVS / "gradio-3.50.2" / "bin" / "python"
 APP = REPO / "tests" / "apps" / "gradio3_app.py"
 REFERENCE = REPO / "tests" / "apps" / "gradio3_reference.py"
 SPACE = "old/gradio-three"
+REPLICATED = "old/gradio-three-replicas"
 SAMPLE = b"first line\nsecond line\n"
 MAKE_VENV = (
     f"python3 -m venv {PYTHON.parent.parent} && {PYTHON.parent}/pip install gradio==3.50.2"
@@ -76,6 +77,8 @@ def app_url() -> Iterator[str]:
 def hub(app_url: str) -> Iterator[LocalHub]:
     with LocalHub() as hub:
         hub.add_space(SPACE, upstream=app_url, title="Gradio 3")
+        # Two replicas (the same app twice): the Hub's proxy takes them in turn.
+        hub.add_space(REPLICATED, replicas=(app_url, app_url), title="Gradio 3, two replicas")
         yield hub
 
 
@@ -92,14 +95,16 @@ async def discovery(hub: LocalHub) -> AsyncIterator[Discovery]:
         yield discovery
 
 
-async def space_of(discovery: Discovery) -> GradioSpace:
-    (space,) = await discovery.get_spaces([SPACE])
+async def space_of(discovery: Discovery, space_id: str = SPACE) -> GradioSpace:
+    (space,) = await discovery.get_spaces([space_id])
     assert space.ok, space.error
     return space
 
 
-async def call(discovery: Discovery, api: str, arguments: dict[str, Any], **kw: Any) -> CallOutcome:
-    space = await space_of(discovery)
+async def call(
+    discovery: Discovery, api: str, arguments: dict[str, Any], space_id: str = SPACE, **kw: Any
+) -> CallOutcome:
+    space = await space_of(discovery, space_id)
     assert space.metadata is not None and space.schema is not None
     endpoint = next(e for e in space.endpoints if e.api_name == api)
     return await call_endpoint(
@@ -217,7 +222,9 @@ async def test_progress_is_reported_with_totals(discovery: Discovery) -> None:
     assert progress == sorted(progress)  # never backwards
 
 
-async def test_a_cancelled_call_stops_the_job_in_the_app(discovery: Discovery) -> None:
+async def test_a_cancelled_call_stops_the_job_in_the_app(
+    discovery: Discovery, hub: LocalHub
+) -> None:
     key = f"cancel-{time.monotonic_ns()}"
     started = asyncio.Event()
 
@@ -242,6 +249,8 @@ async def test_a_cancelled_call_stops_the_job_in_the_app(discovery: Discovery) -
             break
         await asyncio.sleep(0.1)
     assert record["state"] == "stopped" and record["step"] < 200, record
+    # As Gradio 3's client does, the session's iterator was reset too.
+    assert hub.space_requests[(SPACE, "/reset")] >= 1
 
 
 async def test_a_wrong_argument_is_the_app_s_error_in_words(discovery: Discovery) -> None:
@@ -250,3 +259,20 @@ async def test_a_wrong_argument_is_the_app_s_error_in_words(discovery: Discovery
     outcome = await call(discovery, "numbers", {"Number": "not a number"})
     # The app shows its errors (show_error=True): Python's own words reach the caller.
     assert outcome.error is not None and "not a number" in outcome.error.message
+
+
+async def test_files_are_fetched_from_the_replica_that_ran_the_job(
+    discovery: Discovery, hub: LocalHub
+) -> None:
+    hub.reset_counters()
+    outcome = await call(
+        discovery, "file_info", {"Upload": data_uri(SAMPLE, "s.txt")}, space_id=REPLICATED
+    )
+    assert outcome.error is None, outcome.error
+    copy = outcome.outputs[1].file
+    assert copy is not None and "/--replicas/" in copy.url
+    response = await discovery.client.get(copy.url)
+    assert response.status_code == 200 and response.content == SAMPLE.upper()
+    joined = {r for (s, r, p) in hub.replica_requests if s == REPLICATED and p == "/queue/join"}
+    fetched = {r for (s, r, p) in hub.replica_requests if s == REPLICATED and "/file=" in p}
+    assert len(joined) == 1 and fetched == joined
