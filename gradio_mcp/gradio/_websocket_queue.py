@@ -1,12 +1,18 @@
 """tools/call on a Gradio 3 space: the websocket queue, or `/run/predict` when the queue is off.
 
-How it plugs in: `call_endpoint` here takes the same arguments and keeps the same contract
-as `gradio._call.call_endpoint` (arguments checked before anything is sent, every upstream
-failure returned as `CallOutcome.error`, the space's job stopped when the call is
-cancelled). The protocol seam picks it for a space whose `/config` has no `protocol` key
-(Gradio 3), with `api_prefix` "" (Gradio 3 serves everything at the root);
-`WEBSOCKET_QUEUE` is the same function as a protocol object. The endpoint should come from
-`discovery`'s Gradio 3 parser (`_schema_v3`), which sets `fn_index` and `queue` from /config.
+How it plugs in, two ways (pick one at the seam):
+
+* `call_endpoint` here takes the same arguments and keeps the same contract as
+  `gradio._call.call_endpoint` (arguments checked before anything is sent, every upstream
+  failure returned as `CallOutcome.error`, the space's job stopped when the call is
+  cancelled): call it instead of that one for a space whose `/config` has no `protocol`
+  key (Gradio 3), with `api_prefix` "" (Gradio 3 serves everything at the root);
+* `PROTOCOLS = {"ws": WebsocketQueue()}`: the same as a protocol object with
+  `upload(call, data)`, `run(call, data)` and `cancel(call)`, for a registry whose shared
+  call object holds the client, endpoint, headers, tracker and limits (`SharedCall`).
+
+The endpoint should come from discovery's Gradio 3 parser (`discovery._schema_v3`), which
+sets `fn_index` and `queue` from /config and knows files by their serializer.
 
 The exchange, as Gradio 3.50's own page and client speak it:
 
@@ -46,9 +52,10 @@ import mimetypes
 import secrets
 import time
 import urllib.parse
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpx2
 
@@ -157,7 +164,11 @@ def gradio3_data(
     """A call's positional data as Gradio 3 takes it: defaults filled, State slots null,
     files inline (see the module docstring). Raises `ToolArgumentError` for arguments that
     cannot be sent, before anything is."""
-    data = call_data(endpoint, arguments, max_upload_bytes)
+    return _encode_slots(endpoint, call_data(endpoint, arguments, max_upload_bytes), api)
+
+
+def _encode_slots(endpoint: Endpoint, data: list[Any], api: str) -> list[Any]:
+    """`call_data`'s list with each file parameter's files as Gradio 3 takes them."""
     slots = endpoint.input_layout or tuple(range(len(endpoint.parameters)))
     encoded = list(data)
     for position, slot in enumerate(slots):
@@ -503,12 +514,57 @@ async def call_endpoint(
     return outcome
 
 
-@dataclass(frozen=True)
-class QueueProtocol:
-    """A queue generation's call path, as the protocol seam selects it from /config."""
+class SharedCall(Protocol):
+    """What the shared call object of a protocol registry (one `Call` per tools/call, with
+    the space's client, endpoint, headers, progress tracker and limits) must offer."""
 
-    name: str
-    call_endpoint: Callable[..., Any]
+    client: httpx2.AsyncClient
+    base: str
+    prefix: str
+    endpoint: Endpoint
+    headers: dict[str, str]
+    tracker: ProgressTracker
+    timeout: httpx2.Timeout
+    limits: ReadLimits
+    session_hash: str
 
 
-WEBSOCKET_QUEUE = QueueProtocol("ws", call_endpoint)
+class WebsocketQueue:
+    """Gradio 3's queue as a protocol object for a registry that owns the rest of the call
+    (arguments, timeouts, error mapping): `upload` puts the files inline (no request),
+    `run` runs the job over the websocket (or `/run/predict`), `cancel` stops it."""
+
+    def __init__(self) -> None:
+        self._calls: weakref.WeakKeyDictionary[Any, _Gradio3Call] = weakref.WeakKeyDictionary()
+
+    def _of(self, call: SharedCall) -> _Gradio3Call:
+        found = self._calls.get(call)
+        if found is None:
+            found = _Gradio3Call(
+                call.client,
+                call.base,
+                call.prefix,
+                call.endpoint,
+                call.headers,
+                call.tracker,
+                call.timeout.read or 60.0,
+                call.limits,
+            )
+            found.session_hash = call.session_hash
+            self._calls[call] = found
+        return found
+
+    async def upload(self, call: SharedCall, data: list[Any]) -> list[Any]:
+        return _encode_slots(call.endpoint, data, call.base + call.prefix)
+
+    async def run(self, call: SharedCall, data: list[Any]) -> list[OutputValue]:
+        return await self._of(call).run(data)
+
+    async def cancel(self, call: SharedCall) -> None:
+        found = self._calls.get(call)
+        if found is not None:
+            await found.cancel_upstream()
+
+
+# The registry's entry (`gradio._protocols`: `PROTOCOL_MODULES["ws"]` names this module).
+PROTOCOLS: dict[str, WebsocketQueue] = {"ws": WebsocketQueue()}

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx2
@@ -19,7 +21,9 @@ from websockets.utils import accept_key
 from gradio_mcp.config import Settings
 from gradio_mcp.errors import ToolArgumentError
 from gradio_mcp.gradio import ProgressUpdate
-from gradio_mcp.gradio._websocket_queue import call_endpoint
+from gradio_mcp.gradio._inputs import call_data
+from gradio_mcp.gradio._progress import ProgressTracker
+from gradio_mcp.gradio._websocket_queue import PROTOCOLS, call_endpoint
 from gradio_mcp.models import Endpoint, Parameter, Return
 from gradio_mcp.net import EgressRefusedError, ReadLimits, new_http_client
 from gradio_mcp.net._websocket import WebSocketError, connect_websocket
@@ -385,3 +389,48 @@ async def test_cancelling_the_call_closes_the_socket(client: httpx2.AsyncClient)
         with pytest.raises(asyncio.CancelledError):
             await task
         await asyncio.wait_for(peer.closed_by_client.wait(), 5)
+
+
+@dataclass(eq=False)
+class StandInCall:
+    """What a protocol registry's shared call object holds for the protocol it runs."""
+
+    client: httpx2.AsyncClient
+    base: str
+    endpoint: Endpoint
+    tracker: ProgressTracker
+    prefix: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    timeout: httpx2.Timeout = field(default_factory=lambda: httpx2.Timeout(5.0))
+    limits: ReadLimits = LIMITS
+    session_hash: str = "shared01"
+
+
+async def test_the_protocol_object_runs_a_registry_s_call(client: httpx2.AsyncClient) -> None:
+    queue = PROTOCOLS["ws"]
+    async with Peer(
+        scripted(
+            after_start=[completed(["ok", {"name": "/t/f.txt", "data": None, "is_file": True}])]
+        )
+    ) as peer:
+        call = StandInCall(client, peer.url, FILES, ProgressTracker(None))
+        # The registry hands over `call_data`'s list: `data:` URIs parsed, not yet sent.
+        given = {"picture": "data:image/png;base64,AAAA", "upload": "data:text/plain,hi"}
+        data = await queue.upload(call, call_data(FILES, given, None))
+        assert data[0] == "data:image/png;base64,AAAA"
+        assert data[1]["data"] == "data:text/plain;base64,aGk=" and data[1]["is_file"] is False
+        outputs = await queue.run(call, data)
+    assert peer.received[0]["session_hash"] == "shared01"  # the registry's session
+    assert outputs[0].value == "ok" and outputs[1].file is not None
+    assert outputs[1].file.url == f"{peer.url}/file=/t/f.txt"
+
+    async with Peer(scripted()) as peer:
+        call = StandInCall(client, peer.url, ECHO, ProgressTracker(None))
+        task = asyncio.create_task(queue.run(call, ["x"]))
+        while len(peer.received) < 2:
+            await asyncio.sleep(0.01)
+        await queue.cancel(call)
+        await asyncio.wait_for(peer.closed_by_client.wait(), 5)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
