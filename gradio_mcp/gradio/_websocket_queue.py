@@ -31,10 +31,13 @@ then stops a generator at its next yield and drops a job still queued) and, as G
 client does, posts `/reset` so the session's iterator starts afresh.
 
 Files go in inline, as Gradio 3 takes them: an Image as a `data:` URI string, any other file
-component as `{"name", "data": "data:...;base64,...", "is_file": false, "orig_name"}`; a
-file the space already holds (its own `/file=` URL, or a FileData with a path) as
-`{"name": path, "is_file": true}`. Files come out as `data:` URIs (images) or
-`{"name", "is_file": true}` objects, served at `/file={name}`; both become `FileRef`s.
+component as `{"name", "data": "data:...;base64,...", "is_file": false, "orig_name"}`. A
+file given as an http(s) URL is fetched first, as Gradio 3's own client does (Gradio 3
+fetches nothing itself), by the egress-checked client, within the message cap, with the
+caller's credentials only on the space's own origin; a file the space already holds (its
+own `/file=` URL, or a FileData with a path) goes as `{"name": path, "is_file": true}`.
+Files come out as `data:` URIs (images) or `{"name", "is_file": true}` objects, served at
+`/file={name}`; both become `FileRef`s.
 
 Read caps: each message at most `GRADIO_MCP_MAX_EVENT_BYTES` and `GRADIO_MCP_MAX_JSON_DEPTH`,
 at most `MAX_EVENTS` messages and `TOTAL_BYTES_FACTOR` times the message cap in all; every
@@ -53,8 +56,9 @@ import secrets
 import time
 import urllib.parse
 import weakref
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
 from typing import Any, Protocol
 
 import httpx2
@@ -70,6 +74,7 @@ from gradio_mcp.gradio._call import (
     _finite,
     _status_error,
 )
+from gradio_mcp.gradio._downloads import download_file, origin_of
 from gradio_mcp.gradio._errors import CallError, error_from_payload
 from gradio_mcp.gradio._inputs import PendingUpload, call_data
 from gradio_mcp.gradio._outputs import CallOutcome, OutputValue, output_values
@@ -108,6 +113,10 @@ def _data_uri(upload: PendingUpload) -> str:
     return f"data:{mime};base64," + base64.b64encode(upload.content).decode("ascii")
 
 
+# Fetches the bytes of a file argument given as an http(s) URL.
+Fetch = Callable[[str], Awaitable[PendingUpload]]
+
+
 @dataclass(frozen=True)
 class _FileEncoder:
     """Files of one parameter in the form Gradio 3 takes them."""
@@ -115,59 +124,54 @@ class _FileEncoder:
     parameter: Parameter
     endpoint: Endpoint
     api: str  # the space's API root: its own /file= URLs name files it already holds
+    fetch: Fetch
 
     @property
     def inline_image(self) -> bool:
         return self.parameter.component in INLINE_IMAGE_COMPONENTS
 
-    def encode(self, value: Any) -> Any:
+    async def encode(self, value: Any) -> Any:
         if isinstance(value, PendingUpload):
-            if self.inline_image:
-                return _data_uri(value)
-            return {
-                "name": value.name,
-                "data": _data_uri(value),
-                "is_file": False,
-                "orig_name": value.name,
-                "size": len(value.content),
-            }
+            return self._inline(value)
         if isinstance(value, list):
-            return [self.encode(item) for item in value]
+            return [await self.encode(item) for item in value]
         if isinstance(value, Mapping) and isinstance(value.get("path"), str):
-            return self._held_file(value)
+            return await self._file_data(value)
         return value
 
-    def _held_file(self, file_data: Mapping[str, Any]) -> Any:
+    def _inline(self, upload: PendingUpload) -> Any:
+        if self.inline_image:
+            return _data_uri(upload)
+        return {
+            "name": upload.name,
+            "data": _data_uri(upload),
+            "is_file": False,
+            "orig_name": upload.name,
+            "size": len(upload.content),
+        }
+
+    async def _file_data(self, file_data: Mapping[str, Any]) -> Any:
         path = str(file_data["path"])
-        if path.startswith(self.api + FILE_ROUTE):
+        given_name = file_data.get("orig_name")
+        own = path.startswith(self.api + FILE_ROUTE)
+        if own and not self.inline_image:
             path = urllib.parse.unquote(path[len(self.api + FILE_ROUTE) :])
         elif path.startswith(("http://", "https://")):
+            # Gradio 3 fetches no URL: its own client sends the bytes, and so do we.
+            upload = await self.fetch(path)
+            if isinstance(given_name, str) and given_name:
+                upload = replace(upload, name=given_name)
+            return self._inline(upload)
+        elif self.inline_image:
             raise ToolArgumentError(
                 self.endpoint.api_name,
-                [
-                    f"argument {self.parameter.name!r}: this space runs Gradio 3, which takes"
-                    " files inline: give a data: URI (or a file of this space's own)"
-                ],
+                [f"argument {self.parameter.name!r}: give the image as a data: URI or a URL"],
             )
-        if self.inline_image:
-            raise ToolArgumentError(
-                self.endpoint.api_name,
-                [f"argument {self.parameter.name!r}: Gradio 3 takes images as a data: URI"],
-            )
-        name = file_data.get("orig_name") or path.rsplit("/", 1)[-1]
+        name = given_name or path.rsplit("/", 1)[-1]
         return {"name": path, "data": None, "is_file": True, "orig_name": name}
 
 
-def gradio3_data(
-    endpoint: Endpoint, arguments: Mapping[str, Any], max_upload_bytes: int | None, api: str
-) -> list[Any]:
-    """A call's positional data as Gradio 3 takes it: defaults filled, State slots null,
-    files inline (see the module docstring). Raises `ToolArgumentError` for arguments that
-    cannot be sent, before anything is."""
-    return _encode_slots(endpoint, call_data(endpoint, arguments, max_upload_bytes), api)
-
-
-def _encode_slots(endpoint: Endpoint, data: list[Any], api: str) -> list[Any]:
+async def _encode_slots(endpoint: Endpoint, data: list[Any], api: str, fetch: Fetch) -> list[Any]:
     """`call_data`'s list with each file parameter's files as Gradio 3 takes them."""
     slots = endpoint.input_layout or tuple(range(len(endpoint.parameters)))
     encoded = list(data)
@@ -176,8 +180,30 @@ def _encode_slots(endpoint: Endpoint, data: list[Any], api: str) -> list[Any]:
             continue
         parameter = endpoint.parameters[slot]
         if parameter.file_paths:
-            encoded[position] = _FileEncoder(parameter, endpoint, api).encode(encoded[position])
+            encoder = _FileEncoder(parameter, endpoint, api, fetch)
+            encoded[position] = await encoder.encode(encoded[position])
     return encoded
+
+
+async def fetch_file(
+    client: httpx2.AsyncClient,
+    url: str,
+    space_url: str,
+    headers: Mapping[str, str],
+    limit: int,
+) -> PendingUpload:
+    """The bytes behind a file argument's URL, at most `limit` of them, fetched by the
+    egress-checked client; the caller's credentials go only to the space's own origin."""
+    same_origin = origin_of(url) == origin_of(space_url)
+    content = await download_file(client, url, headers if same_origin else None, limit)
+    if content is None:
+        raise UpstreamCallError(
+            "Bad file URL",
+            f"could not fetch {url[:200]!r} for the call (unreachable, refused, not 200, or"
+            f" over {limit} bytes); give the file as a data: URI instead",
+        )
+    name = urllib.parse.unquote(PurePosixPath(urllib.parse.urlsplit(url).path).name) or "file"
+    return PendingUpload(name, content, mimetypes.guess_type(name)[0])
 
 
 def _is_v3_file(value: Any) -> bool:
@@ -291,6 +317,8 @@ class _Gradio3Call:
         self.tracker = tracker
         self.read_timeout = read_timeout
         self.limits = limits
+        # A file fetched from a URL goes inline, in one message: at most a message's cap.
+        self.upload_limit = limits.event_bytes
         self.session_hash = secrets.token_hex(6)
         self.socket: WebSocket | None = None
         self.joined = False
@@ -306,6 +334,14 @@ class _Gradio3Call:
 
     def outputs(self, raw: Any) -> list[OutputValue]:
         return gradio3_outputs(self.endpoint, raw, self.pinned_api)
+
+    async def encode_files(self, data: list[Any]) -> list[Any]:
+        """`call_data`'s list with the files inline, URLs fetched (see `_FileEncoder`)."""
+
+        async def fetch(url: str) -> PendingUpload:
+            return await fetch_file(self.client, url, self.base, self.headers, self.upload_limit)
+
+        return await _encode_slots(self.endpoint, data, self.api, fetch)
 
     def error(self, payload: Any) -> UpstreamCallError:
         err = error_from_payload(payload, None, authenticated=self.authenticated)
@@ -471,15 +507,17 @@ async def call_endpoint(
     """Run `endpoint` on the Gradio 3 app at `base_url`; the same contract as
     `gradio._call.call_endpoint` (see there), over Gradio 3's websocket queue."""
     started = time.perf_counter()
-    api = base_url.rstrip("/") + api_prefix
-    data = gradio3_data(endpoint, arguments, max_upload_bytes, api)
+    data = call_data(endpoint, arguments, max_upload_bytes)
     tracker = ProgressTracker(on_progress)
     call = _Gradio3Call(
         client, base_url, api_prefix, endpoint, headers, tracker, read_timeout, limits
     )
+    if max_upload_bytes is not None:
+        call.upload_limit = min(call.upload_limit, max_upload_bytes)
     outcome = CallOutcome()
     try:
         async with asyncio.timeout(max_duration):
+            data = await call.encode_files(data)
             outcome.outputs = await call.run(data)
         await tracker.done()
     except UpstreamCallError as exc:
@@ -555,7 +593,7 @@ class WebsocketQueue:
         return found
 
     async def upload(self, call: SharedCall, data: list[Any]) -> list[Any]:
-        return _encode_slots(call.endpoint, data, call.base + call.prefix)
+        return await self._of(call).encode_files(data)
 
     async def run(self, call: SharedCall, data: list[Any]) -> list[OutputValue]:
         return await self._of(call).run(data)

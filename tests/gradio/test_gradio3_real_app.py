@@ -198,6 +198,10 @@ async def test_values_and_files_are_those_gradio_3_s_own_client_gets(
     response = await discovery.client.get(copy.file.url)
     assert response.content == base64.b64decode(file_info[1]["file_base64"]) == SAMPLE.upper()
 
+    # A file of the space's own, by the URL one of its results gave: sent by its path.
+    outcome = await call(discovery, "file_info", {"Upload": copy.file.url})
+    assert outcome.error is None and outcome.outputs[0].value == "size=23 first='FIRST LINE'"
+
 
 async def test_an_image_becomes_image_content(discovery: Discovery) -> None:
     space = await space_of(discovery)

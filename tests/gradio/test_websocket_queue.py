@@ -19,7 +19,6 @@ from websockets.frames import Frame, Opcode
 from websockets.utils import accept_key
 
 from gradio_mcp.config import Settings
-from gradio_mcp.errors import ToolArgumentError
 from gradio_mcp.gradio import ProgressUpdate
 from gradio_mcp.gradio._inputs import call_data
 from gradio_mcp.gradio._progress import ProgressTracker
@@ -81,6 +80,14 @@ class Peer:
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             self.requests.append(head)
+            if head.startswith(b"GET /files/"):  # a file argument given by URL
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n\x89PNG served")
+                await writer.drain()
+                return
+            if b"upgrade: websocket" not in head.lower() and head.startswith(b"GET "):
+                writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                await writer.drain()
+                return
             if head.startswith(b"POST "):  # Gradio 3's /reset, after a cancel
                 w_body = b'{"success": true}'
                 writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 17\r\n\r\n" + w_body)
@@ -228,18 +235,40 @@ async def test_files_go_in_inline_and_come_out_as_refs(client: httpx2.AsyncClien
     assert copy.orig_name == "copy.txt" and copy.size == 3
 
 
-async def test_a_url_cannot_go_to_a_gradio_3_space_and_nothing_is_sent(
+async def test_a_file_given_by_url_is_fetched_and_sent_inline(
     client: httpx2.AsyncClient,
 ) -> None:
-    async with Peer(scripted()) as peer:
-        with pytest.raises(ToolArgumentError, match="Gradio 3"):
-            await call_endpoint(
-                client,
-                peer.url,
-                FILES,
-                {"picture": "https://example.org/a.png", "upload": "data:,x"},
+    async with Peer(scripted(after_start=[completed(["a", "b"])])) as peer:
+        outcome = await call_endpoint(
+            client,
+            peer.url,
+            FILES,
+            {"picture": f"{peer.url}/files/a.png", "upload": f"{peer.url}/files/b.png"},
+            headers={"X-HF-Authorization": "Bearer hf_own"},
+            limits=LIMITS,
+        )
+    assert outcome.error is None, outcome.error
+    served = "data:image/png;base64," + base64.b64encode(b"\x89PNG served").decode()
+    picture, upload = peer.received[1]["data"]
+    assert picture == served
+    assert upload["data"] == served and upload["orig_name"] == "b.png"
+    fetches = [r for r in peer.requests if r.startswith(b"GET /files/")]
+    # The space's own origin: its credentials go with the fetch.
+    assert len(fetches) == 2 and all(b"hf_own" in r for r in fetches)
+
+
+async def test_a_file_url_that_cannot_be_fetched_fails_the_call_before_it_starts() -> None:
+    async def resolve(host: str, port: int) -> list[str]:
+        return {"inside.example": ["10.1.2.3"]}.get(host, ["127.0.0.1"])
+
+    allowed = Settings(allowed_networks=("127.0.0.1/32",))
+    async with Peer(scripted()) as peer, new_http_client(allowed, resolver=resolve) as http:
+        for url in ("http://inside.example/a.png", f"{peer.url}/missing.png"):
+            outcome = await call_endpoint(
+                http, peer.url, FILES, {"picture": url, "upload": "data:,x"}, limits=LIMITS
             )
-    assert peer.requests == []
+            assert outcome.error is not None and outcome.error.title == "Bad file URL"
+    assert not any(r.startswith(b"GET /queue/join") for r in peer.requests)
 
 
 async def test_garbage_between_messages_is_skipped(client: httpx2.AsyncClient) -> None:
