@@ -10,7 +10,7 @@ import base64
 import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx2
@@ -88,10 +88,8 @@ class Peer:
                 writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
                 await writer.drain()
                 return
-            if head.startswith(b"POST "):  # Gradio 3's /reset, after a cancel
-                w_body = b'{"success": true}'
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 17\r\n\r\n" + w_body)
-                await writer.drain()
+            if head.startswith(b"POST "):  # /reset after a cancel; a call without the queue
+                await self._answer_post(head, reader, writer)
                 return
             if self.handshake:
                 key = next(
@@ -111,6 +109,21 @@ class Peer:
             pass
         finally:
             writer.close()
+
+    async def _answer_post(
+        self, head: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        length = next(
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        self.received.append(json.loads(await reader.readexactly(length)))
+        path = head.split(b" ", 2)[1].decode()
+        answer = {"success": True} if path == "/reset" else {"data": [f"answered at {path}"]}
+        body = json.dumps(answer).encode()
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+        await writer.drain()
 
     async def read_message(self, reader: asyncio.StreamReader) -> Any:
         """One client frame (masked, as clients must): its JSON, or "close"."""
@@ -269,6 +282,21 @@ async def test_a_file_url_that_cannot_be_fetched_fails_the_call_before_it_starts
             )
             assert outcome.error is not None and outcome.error.title == "Bad file URL"
     assert not any(r.startswith(b"GET /queue/join") for r in peer.requests)
+
+
+async def test_without_the_queue_one_post_runs_the_call(client: httpx2.AsyncClient) -> None:
+    async with Peer(scripted()) as peer:
+        unqueued = await call_endpoint(
+            client, peer.url, replace(ECHO, queue=False), {"text": "a"}, limits=LIMITS
+        )
+        unknown = await call_endpoint(  # no /config: no fn_index, Gradio 3's named route
+            client, peer.url, replace(ECHO, fn_index=None), {"text": "b"}, limits=LIMITS
+        )
+    assert unqueued.outputs[0].value == "answered at /run/predict"
+    assert unknown.outputs[0].value == "answered at /api/echo"
+    predict, named = peer.received
+    assert predict["data"] == ["a"] and predict["fn_index"] == 2 and predict["session_hash"]
+    assert named == {"data": ["b"]}
 
 
 async def test_garbage_between_messages_is_skipped(client: httpx2.AsyncClient) -> None:
