@@ -360,20 +360,14 @@ class _Gradio3Call:
             connect_timeout=CONNECT_TIMEOUT,
             read_timeout=self.read_timeout,
             max_message_bytes=self.limits.event_bytes,
+            max_total_bytes=TOTAL_BYTES_FACTOR * self.limits.event_bytes,
         )
         header = self.socket.response_headers.get(REPLICA_HEADER.lower(), "")
         replica = header.rsplit("-", 1)[-1].strip()
         self.replica = replica if header and _REPLICA_ID.fullmatch(replica) else None
         async with self.socket as socket:
-            total = TOTAL_BYTES_FACTOR * self.limits.event_bytes
             for _ in range(MAX_EVENTS):
-                raw = await socket.receive()
-                if socket.bytes_received > total:
-                    raise ReadLimitError(
-                        f"the space sent more than {total} bytes for one call",
-                        "GRADIO_MCP_MAX_EVENT_BYTES",
-                    )
-                result = await self._on_message(socket, raw, data)
+                result = await self._on_message(socket, await socket.receive(), data)
                 if result is not None:
                     return result
         raise UpstreamCallError("Bad response", "the space sent too many messages")

@@ -8,7 +8,8 @@ checks, framing, masking, UTF-8 checks, answering pings, the closing handshake),
 over that stream here, so there is no second way out of the process to keep in step.
 
 Bounds: a message is at most `max_message_bytes` (checked from its header, before its
-payload is read, and across fragments); the handshake's headers and body are capped by
+payload is read, and across fragments); everything received at most `max_total_bytes`
+(control frames and fragments too); the handshake's headers and body are capped by
 `websockets`; no compression extension is offered, so nothing can inflate behind the cap;
 every read waits at most `read_timeout`.
 """
@@ -60,11 +61,16 @@ class WebSocket:
     """One open client websocket; text messages in and out. Open with `connect_websocket`."""
 
     def __init__(
-        self, stream: httpcore2.AsyncNetworkStream, protocol: ClientProtocol, read_timeout: float
+        self,
+        stream: httpcore2.AsyncNetworkStream,
+        protocol: ClientProtocol,
+        read_timeout: float,
+        max_total_bytes: int | None = None,
     ) -> None:
         self._stream = stream
         self._protocol = protocol
         self._read_timeout = read_timeout
+        self._max_total = max_total_bytes
         self._fragments: list[bytes] = []
         self._fragment_kind: Opcode | None = None
         self._messages: list[str | bytes] = []
@@ -72,18 +78,28 @@ class WebSocket:
         self.response_headers: Mapping[str, str] = {}  # of the handshake's answer
 
     async def _flush(self) -> None:
-        for chunk in self._protocol.data_to_send():
-            if chunk:
-                await self._stream.write(chunk, timeout=self._read_timeout)
+        try:
+            for chunk in self._protocol.data_to_send():
+                if chunk:
+                    await self._stream.write(chunk, timeout=self._read_timeout)
+        except httpcore2.WriteTimeout:
+            raise httpx2.WriteTimeout(f"could not write in {self._read_timeout:g} s") from None
+        except (httpcore2.NetworkError, OSError) as exc:
+            raise WebSocketClosed(f"the connection broke: {exc}") from None
 
     async def _read_more(self, timeout: float | None) -> None:
         try:
             data = await self._stream.read(READ_CHUNK, timeout=timeout)
         except httpcore2.ReadTimeout:
             raise httpx2.ReadTimeout(f"no message in {timeout:g} s") from None
-        except (httpcore2.ReadError, OSError) as exc:
+        except (httpcore2.NetworkError, OSError) as exc:
             raise WebSocketClosed(f"the connection broke: {exc}") from None
         self.bytes_received += len(data)
+        if self._max_total is not None and self.bytes_received > self._max_total:
+            # Counted on every read, so pings or fragments that never make a message count.
+            raise ReadLimitError(
+                f"the space sent more than {self._max_total} bytes on one websocket", self._setting
+            )
         if data:
             self._protocol.receive_data(data)
         else:
@@ -190,6 +206,7 @@ async def connect_websocket(
     connect_timeout: float = 5.0,
     read_timeout: float = 60.0,
     max_message_bytes: int,
+    max_total_bytes: int | None = None,
 ) -> WebSocket:
     """Open a websocket to `url` (ws:// or wss://) through `client`'s network rules.
 
@@ -197,7 +214,8 @@ async def connect_websocket(
     policy (public addresses only). Raises `EgressRefusedError` where the policy refuses the
     address, `WebSocketError` (with the HTTP status) for a refused handshake,
     `httpx2.ConnectTimeout` when the connection or handshake takes longer than
-    `connect_timeout`."""
+    `connect_timeout`. Reads raise `ReadLimitError` once more than `max_total_bytes` came
+    in all (frames of every kind counted)."""
     try:
         uri = parse_uri(url)
     except InvalidURI as exc:
@@ -215,7 +233,7 @@ async def connect_websocket(
             try:
                 if uri.secure:
                     stream = await stream.start_tls(ssl_context, uri.host, connect_timeout)
-                socket = WebSocket(stream, protocol, read_timeout)
+                socket = WebSocket(stream, protocol, read_timeout, max_total_bytes)
                 protocol.send_request(request)
                 await socket._flush()
                 response = None

@@ -126,21 +126,25 @@ class Peer:
         await writer.drain()
 
     async def read_message(self, reader: asyncio.StreamReader) -> Any:
-        """One client frame (masked, as clients must): its JSON, or "close"."""
-        head = await reader.readexactly(2)
-        length = head[1] & 0x7F
-        if length == 126:
-            length = int.from_bytes(await reader.readexactly(2), "big")
-        elif length == 127:
-            length = int.from_bytes(await reader.readexactly(8), "big")
-        mask = await reader.readexactly(4)
-        data = bytes(b ^ mask[i % 4] for i, b in enumerate(await reader.readexactly(length)))
-        if head[0] & 0x0F == Opcode.CLOSE.value:
-            self.closed_by_client.set()
-            return "close"
-        message = json.loads(data)
-        self.received.append(message)
-        return message
+        """The next text frame from the client (masked, as clients must send them): its
+        JSON, or "close"; pongs and the like are skipped."""
+        while True:
+            head = await reader.readexactly(2)
+            length = head[1] & 0x7F
+            if length == 126:
+                length = int.from_bytes(await reader.readexactly(2), "big")
+            elif length == 127:
+                length = int.from_bytes(await reader.readexactly(8), "big")
+            mask = await reader.readexactly(4)
+            payload = await reader.readexactly(length)
+            opcode = head[0] & 0x0F
+            if opcode == Opcode.CLOSE.value:
+                self.closed_by_client.set()
+                return "close"
+            if opcode == Opcode.TEXT.value:
+                message = json.loads(bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+                self.received.append(message)
+                return message
 
 
 async def gradio3(
@@ -331,6 +335,29 @@ async def test_too_much_in_all_is_refused(client: httpx2.AsyncClient) -> None:
     async with Peer(scripted(after_start=[chatter] * 40)) as peer:
         outcome = await call_endpoint(client, peer.url, ECHO, {"text": "x"}, limits=LIMITS)
     assert outcome.error is not None and "more than" in outcome.error.message
+
+
+async def test_control_frames_without_end_count_too(client: httpx2.AsyncClient) -> None:
+    # Pings the client must answer, never a message: the total cap still ends it.
+    pings = [Frame(Opcode.PING, b"p" * 125).serialize(mask=False)] * 9000
+    async with Peer(scripted(after_start=pings)) as peer:
+        outcome = await call_endpoint(client, peer.url, ECHO, {"text": "x"}, limits=LIMITS)
+    assert outcome.error is not None and "more than" in outcome.error.message
+
+
+async def test_a_peer_that_hangs_up_mid_call_is_a_connection_error(
+    client: httpx2.AsyncClient,
+) -> None:
+    async def hang_up(r: asyncio.StreamReader, w: asyncio.StreamWriter, peer: Peer) -> None:
+        w.write(frame({"msg": "send_hash"}))
+        await peer.read_message(r)
+        w.write(frame({"msg": "send_data"})[:3])  # half a frame, then the line goes dead
+        await w.drain()
+        w.transport.abort()
+
+    async with Peer(hang_up) as peer:
+        outcome = await call_endpoint(client, peer.url, ECHO, {"text": "x"}, limits=LIMITS)
+    assert outcome.error is not None and outcome.error.title == "Connection error"
 
 
 async def test_a_peer_that_never_completes_times_out_and_the_socket_is_closed(
