@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+from collections import deque
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Self
@@ -73,7 +74,7 @@ class WebSocket:
         self._max_total = max_total_bytes
         self._fragments: list[bytes] = []
         self._fragment_kind: Opcode | None = None
-        self._messages: list[str | bytes] = []
+        self._messages: deque[str | bytes] = deque()
         self.bytes_received = 0
         self.response_headers: Mapping[str, str] = {}  # of the handshake's answer
 
@@ -156,7 +157,7 @@ class WebSocket:
             self._raise_if_broken()
             await self._read_more(wait)
             self._take_frames()
-        return self._messages.pop(0)
+        return self._messages.popleft()
 
     async def send(self, text: str) -> None:
         if self._protocol.state is not State.OPEN:
