@@ -30,7 +30,7 @@ from gradio_mcp.dev.hub_emulator import LocalHub
 from gradio_mcp.dev.launcher import free_port, spawn_group, terminate_group, wait_for_http
 from gradio_mcp.discovery import Discovery
 from gradio_mcp.gradio import CallOutcome, ProgressUpdate
-from gradio_mcp.gradio._websocket_queue import call_endpoint
+from gradio_mcp.gradio._websocket import call_endpoint
 from gradio_mcp.models import GradioSpace
 from gradio_mcp.serving._results import to_call_tool_result
 from tests.stack import REPO

@@ -22,7 +22,7 @@ from gradio_mcp.config import Settings
 from gradio_mcp.gradio import ProgressUpdate
 from gradio_mcp.gradio._inputs import call_data
 from gradio_mcp.gradio._progress import ProgressTracker
-from gradio_mcp.gradio._websocket_queue import PROTOCOLS, call_endpoint
+from gradio_mcp.gradio._websocket import PROTOCOLS, call_endpoint
 from gradio_mcp.models import Endpoint, Parameter, Return
 from gradio_mcp.net import EgressRefusedError, ReadLimits, new_http_client
 from gradio_mcp.net._websocket import WebSocketError, connect_websocket

@@ -411,5 +411,5 @@ class WebsocketQueue:
             await found.cancel_upstream()
 
 
-# The registry's entry (`gradio._protocols`: `PROTOCOL_MODULES["ws"]` names this module).
+# The registry's entry: `gradio._protocols.PROTOCOL_MODULES["ws"]` names this module (`_websocket`).
 PROTOCOLS: dict[str, WebsocketQueue] = {"ws": WebsocketQueue()}
