@@ -20,7 +20,7 @@ import httpx2
 
 from gradio_mcp.discovery._host_slots import HostSlots
 from gradio_mcp.discovery._schema_parser import parse_space_schema
-from gradio_mcp.discovery._schema_v3 import is_gradio3, parse_gradio3_schema
+from gradio_mcp.discovery._schema_v3 import is_gradio3, is_gradio3_config, parse_gradio3_schema
 from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import SpaceSchema
 from gradio_mcp.net import (
@@ -168,6 +168,9 @@ async def fetch_space_schema(
         # Gradio 4 serves its API at the root, without the /gradio_api prefix.
         with contextlib.suppress(SpaceError):
             info_result = await get(LEGACY_INFO_PATH, False)
+    gone = isinstance(info_result, SpaceError) and info_result.status == 404
+    if gone and is_gradio3_config(config):  # Gradio 3 before /info: /config says it all
+        return parse_gradio3_schema(None, config, limits)
     if isinstance(info_result, BaseException):
         # A space behind Gradio auth still serves its MCP schema.
         if isinstance(info_result, SpaceError) and mcp_schema and info_result.status in (401, 403):

@@ -56,7 +56,7 @@ def is_gradio3(info: Any, config: Any) -> bool:
     queue `protocol`, which Gradio 4 added), or, without `/config`, `/info` describes its
     values by gradio_client 0.x serializers."""
     if isinstance(config, Mapping) and isinstance(config.get("version"), str):
-        return config["version"].startswith("3.") and "protocol" not in config
+        return is_gradio3_config(config)
     named = _mapping(_mapping(info).get("named_endpoints"))
     for endpoint in named.values():
         for entry in _list(_mapping(endpoint).get("parameters")):
@@ -208,12 +208,84 @@ def _endpoint(
     )
 
 
+# Gradio 3 before /info (3.0 to about 3.27): what each component's value is, by its type in
+# /config, as the serializers of later 3.x describe it.
+_VALUE_SCHEMAS: dict[str, dict[str, Any]] = {
+    "textbox": {"type": "string"},
+    "number": {"type": "number"},
+    "slider": {"type": "number"},
+    "checkbox": {"type": "boolean"},
+    "dropdown": {"type": "string"},
+    "radio": {"type": "string"},
+    "checkboxgroup": {"type": "array", "items": {"type": "string"}},
+    "colorpicker": {"type": "string"},
+    "code": {"type": "string"},
+    "markdown": {"type": "string"},
+    "html": {"type": "string"},
+}
+_SERIALIZERS = {
+    "image": "ImgSerializable",
+    "file": "FileSerializable",
+    "uploadbutton": "FileSerializable",
+    "audio": "FileSerializable",
+    "model3d": "FileSerializable",
+    "video": "VideoSerializable",
+}
+
+
+def is_gradio3_config(config: Any) -> bool:
+    """Whether `/config` is a Gradio 3 app's (no queue `protocol`, version 3.x)."""
+    version = _mapping(config).get("version")
+    return isinstance(version, str) and version.startswith("3.") and "protocol" not in config
+
+
+def info_from_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """What `/info` would say of a Gradio 3 app that serves none (before 3.28): each named
+    backend dependency, its values described by their components' types."""
+    components = _components(config)
+
+    def entry(comp_id: Any) -> dict[str, Any]:
+        component = _mapping(_lookup(components, comp_id))
+        kind = str(component.get("type") or "")
+        return {
+            "label": _mapping(component.get("props")).get("label"),
+            "component": kind.capitalize(),
+            "type": _VALUE_SCHEMAS.get(kind, {}),
+            "serializer": _SERIALIZERS.get(kind, "SimpleSerializable"),
+        }
+
+    named: dict[str, Any] = {}
+    for dep in _list(config.get("dependencies")):
+        dep = _mapping(dep)
+        name = dep.get("api_name")
+        if not isinstance(name, str) or not name or dep.get("backend_fn") is False:
+            continue
+        visible = [c for c in _list(dep.get("inputs")) if not _is_state(components, c)]
+        shown = [c for c in _list(dep.get("outputs")) if not _is_state(components, c)]
+        named.setdefault(
+            "/" + name,
+            {"parameters": [entry(c) for c in visible], "returns": [entry(c) for c in shown]},
+        )
+    return {"named_endpoints": named}
+
+
+def _is_state(components: Mapping[Any, Mapping[str, Any]], comp_id: Any) -> bool:
+    return _mapping(_lookup(components, comp_id)).get("type") == "state"
+
+
 def parse_gradio3_schema(
-    info: Mapping[str, Any], config: Mapping[str, Any] | None, limits: ReadLimits = DEFAULT_LIMITS
+    info: Mapping[str, Any] | None,
+    config: Mapping[str, Any] | None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> SpaceSchema:
-    """The endpoints of a Gradio 3 app from its `/info` and `/config` (which may be None:
-    the endpoints then lack defaults, choices and call details). Raises only `SpaceError`."""
+    """The endpoints of a Gradio 3 app from its `/info` and `/config` (either may be None:
+    without `/config` the endpoints lack defaults, choices and call details; without `/info`,
+    as before Gradio 3.28, they are described from `/config` alone). Raises only
+    `SpaceError`."""
     with space_boundary("cannot read the space's Gradio 3 endpoint schema", phase="schema"):
+        sources = tuple(n for n, d in (("info", info), ("config", config)) if d is not None)
+        if info is None and isinstance(config, Mapping):
+            info = info_from_config(config)
         named = info.get("named_endpoints") if isinstance(info, Mapping) else None
         if not isinstance(named, Mapping):
             raise SpaceError(
@@ -246,5 +318,5 @@ def parse_gradio3_schema(
             gradio_version=version if isinstance(version, str) else None,
             # Gradio 3 serves its API at the root.
             api_prefix=_api_prefix(_mapping(config).get("api_prefix", "")) if config else "",
-            sources=tuple(n for n, d in (("info", info), ("config", config)) if d is not None),
+            sources=sources,
         )

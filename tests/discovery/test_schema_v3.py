@@ -11,9 +11,12 @@ from typing import Any
 import jsonschema
 import pytest
 
+from gradio_mcp.discovery._host_slots import HostSlots
+from gradio_mcp.discovery._schema_fetcher import fetch_space_schema
 from gradio_mcp.discovery._schema_v3 import is_gradio3, parse_gradio3_schema
 from gradio_mcp.errors import SpaceError
 from gradio_mcp.models import Endpoint
+from tests.mock_http import MockHTTP
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "gradio-3.50.2"
 
@@ -108,3 +111,39 @@ def test_hostile_documents_are_the_space_s_error() -> None:
         parse_gradio3_schema({"named_endpoints": []}, hostile_config)
     odd = parse_gradio3_schema({"named_endpoints": {"/x": {"parameters": 5}}}, hostile_config)
     assert [(e.api_name, e.parameters, e.fn_index) for e in odd.endpoints] == [("x", (), None)]
+
+
+def test_gradio_3_before_info_is_described_from_config_alone() -> None:
+    """Gradio 3.20.1 (captured from a two-endpoint app) serves no /info."""
+    config = json.loads((FIXTURES.parent / "gradio-3.20.1" / "blocks_config.json").read_text())
+    schema = parse_gradio3_schema(None, config)
+    assert schema.sources == ("config",) and schema.api_prefix == ""
+    echo, pic = schema.endpoints
+    assert (echo.api_name, echo.fn_index, pic.api_name, pic.fn_index) == ("echo", 0, "pic", 1)
+    (text,) = echo.parameters
+    assert (text.name, text.schema, text.required) == (
+        "Text",
+        {"type": "string", "default": ""},
+        False,
+    )
+    (choice,) = pic.parameters
+    assert choice.schema == {"type": "string", "enum": ["a", "b"], "default": "a"}
+    assert pic.returns[0].file == "single" and pic.returns[0].component == "Image"
+
+
+@pytest.mark.anyio
+async def test_the_fetcher_reads_gradio_3_documents_with_gradio_3_rules(
+    http_mock: MockHTTP,
+) -> None:
+    space = "https://old-space.hf.space"
+    http_mock.add_response(url=f"{space}/config", json=CONFIG)
+    http_mock.add_response(url=f"{space}/info", json=INFO)
+    async with http_mock.client() as client:
+        schema = await fetch_space_schema(client, space, timeout=5, slots=HostSlots(2, 10))
+    assert schema.api_prefix == "" and schema.endpoints[1].parameters[2].schema["enum"]
+
+    old = json.loads((FIXTURES.parent / "gradio-3.20.1" / "blocks_config.json").read_text())
+    http_mock.add_response(url=f"{space}/config", json=old)  # and /info: 404, unscripted
+    async with http_mock.client() as client:
+        schema = await fetch_space_schema(client, space, timeout=5, slots=HostSlots(2, 10))
+    assert [e.api_name for e in schema.endpoints] == ["echo", "pic"]
