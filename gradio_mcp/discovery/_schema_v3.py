@@ -26,7 +26,6 @@ from typing import Any
 
 from gradio_mcp.discovery._schema_files import file_url_schema
 from gradio_mcp.discovery._schema_parser import (
-    _api_prefix,
     _clean_schema,
     _components,
     _dependencies,
@@ -316,7 +315,6 @@ def parse_gradio3_schema(
         return SpaceSchema(
             endpoints=tuple(endpoints),
             gradio_version=version if isinstance(version, str) else None,
-            # Gradio 3 serves its API at the root.
-            api_prefix=_api_prefix(_mapping(config).get("api_prefix", "")) if config else "",
+            api_prefix="",  # Gradio 3 serves its API at the root, and names no prefix
             sources=sources,
         )
