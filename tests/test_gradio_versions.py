@@ -157,7 +157,10 @@ async def our_value(result: types.CallToolResult, http: httpx2.AsyncClient) -> A
     assert result.structured_content is not None
     (value,) = result.structured_content.values()
     if isinstance(value, dict) and isinstance(value.get("url"), str):
-        response = await http.get(value["url"])
+        url = value["url"]
+        if url.startswith("data:"):  # Gradio 3 sends images inline
+            return digest(base64.b64decode(url.partition(",")[2]))
+        response = await http.get(url)
         return digest(response.content) if response.status_code == 200 else value
     return value
 

@@ -48,10 +48,12 @@ from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Host, Route
+from starlette.routing import Host, Route, WebSocketRoute
+from starlette.websockets import WebSocket
 
 from gradio_mcp.dev._hub_accounts import HubAccounts
 from gradio_mcp.dev._hub_listing import ListingError, list_spaces
+from gradio_mcp.dev._hub_websockets import proxy_websocket
 from gradio_mcp.discovery._space_ids import predict_subdomain
 
 # Faults a space's Hub entry can be given.
@@ -178,7 +180,10 @@ class LocalHub:
         self._proxy: httpx2.AsyncClient | None = None
         self._replayed: dict[tuple[str, str, str], tuple[bytes, int, str]] = {}
         self._starting: set[asyncio.Task[None]] = set()
-        space_routes = [Route("/{path:path}", self._proxy_space, methods=["GET", "POST"])]
+        space_routes = [
+            Route("/{path:path}", self._proxy_space, methods=["GET", "POST"]),
+            WebSocketRoute("/{path:path}", self._proxy_space_websocket),  # Gradio 3's queue
+        ]
         self.app = Starlette(
             routes=[
                 Host("{subdomain}.localhost", Starlette(routes=space_routes)),
@@ -374,6 +379,32 @@ class LocalHub:
             space,
             replica,
         )
+
+    async def _proxy_space_websocket(self, websocket: WebSocket) -> None:
+        subdomain = websocket.path_params["subdomain"]
+        path = "/" + websocket.path_params["path"]
+        space = next((s for s in self.spaces.values() if s.subdomain == subdomain), None)
+        if space is None or not space.backends:
+            await websocket.close(code=1008, reason="no such space")
+            return
+        self.space_requests[(space.id, path)] += 1
+        token = _bearer(websocket.headers.get("x-hf-authorization"))
+        self.authorizations.append((path, token))
+        if not self.may_read(space, token) or space.stage != "RUNNING":
+            await websocket.close(code=1008, reason="private space or not running")
+            return
+        replica, path = self._route(space, path)
+        if replica is None:
+            await websocket.close(code=1008, reason="no such replica")
+            return
+        self.replica_requests[(space.id, self._replica_id(space, replica), path)] += 1
+        headers = {k: v for k, v in websocket.headers.items() if k.lower() != "x-hf-authorization"}
+        extra = (
+            {REPLICA_HEADER: f"{space.subdomain[:8]}-{space.replica_ids[replica]}"}
+            if space.replicas
+            else None
+        )
+        await proxy_websocket(websocket, space.backends[replica], path, headers, extra)
 
     def _route(self, space: HubSpace, path: str) -> tuple[int | None, str]:
         """Which replica serves `path`, and the path it sees: `/--replicas/{id}/...` pins

@@ -21,6 +21,7 @@ import httpx2
 
 from gradio_mcp.discovery._host_slots import HostSlots
 from gradio_mcp.discovery._schema_parser import parse_space_schema
+from gradio_mcp.discovery._schema_v3 import is_gradio3, is_gradio3_config, parse_gradio3_schema
 from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import SpaceSchema
 from gradio_mcp.net import (
@@ -179,7 +180,10 @@ async def fetch_space_schema(
         with contextlib.suppress(SpaceError):
             info_result = await get(LEGACY_INFO_PATH, False)
             at_root = True
-    if isinstance(info_result, SpaceError) and info_result.status == 404 and _has_version(config):
+    gone = isinstance(info_result, SpaceError) and info_result.status == 404
+    if gone and is_gradio3_config(config):  # Gradio 3 before /info: /config says it all
+        return parse_gradio3_schema(None, config, limits)
+    if gone and _has_version(config):
         # A Gradio too old to describe its API (2.x): the schema says which version it is,
         # with no endpoints, so that the space is reported as unsupported, not as not Gradio.
         return parse_space_schema({"named_endpoints": {}}, config, None, limits)
@@ -192,15 +196,14 @@ async def fetch_space_schema(
         raise SpaceError(
             ErrorKind.BAD_PAYLOAD, f"{base + INFO_PATH} is not a JSON object", phase="schema"
         )
-    parse = functools.partial(
-        parse_space_schema,
-        info_result,
-        config if isinstance(config, Mapping) else None,
-        mcp_schema,
-        limits,
-    )
-    if at_root and not isinstance(config, Mapping):
-        parse = functools.partial(_at_root, parse)
+    config = config if isinstance(config, Mapping) else None
+    parse: Callable[[], SpaceSchema]
+    if is_gradio3(info_result, config):  # Gradio 3 documents read with that era's rules
+        parse = functools.partial(parse_gradio3_schema, info_result, config, limits)
+    else:
+        parse = functools.partial(parse_space_schema, info_result, config, mcp_schema, limits)
+        if at_root and config is None:
+            parse = functools.partial(_at_root, parse)
     named = info_result.get("named_endpoints")
     # Tens of microseconds per endpoint: a space with thousands is parsed in a worker thread,
     # so that the event loop keeps answering everyone else meanwhile.

@@ -158,6 +158,45 @@ def _fix_choices(node: dict[str, Any], custom_allowed: bool) -> str | None:
     return note
 
 
+# Components whose empty state the page sends, and Gradio passes on, as null: nothing chosen
+# yet. (A Textbox sends "", a Checkbox false, a CheckboxGroup [].)
+NULL_WHEN_EMPTY = frozenset({"Dropdown", "Radio", "Number"})
+# Keywords that describe the parameter as a whole: they stay outside a nullable wrapper.
+_OUTER_KEYWORDS = ("title", "description", "default", "$defs")
+
+
+def _accepts_null(schema: Mapping[str, Any]) -> bool:
+    kind = schema.get("type")
+    if kind == "null" or (isinstance(kind, list) and "null" in kind):
+        return True
+    if not any(k in schema for k in ("type", "enum", "const", "$ref", "anyOf", "oneOf", "allOf")):
+        return True  # no constraint on the kind of value: null passes already
+    alternatives = schema.get("anyOf")
+    return isinstance(alternatives, list) and any(
+        isinstance(a, Mapping) and _accepts_null(a) for a in alternatives
+    )
+
+
+def accepting_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` widened to take null too, for a parameter whose default in Gradio is null:
+    Gradio passes a null on to the function (what the page sends while nothing is chosen).
+
+    A plain typed schema gets `"null"` added to its type (and enum), which every client
+    reads; anything else (a file URL, a `$ref`, alternatives) is wrapped in `anyOf`."""
+    if _accepts_null(schema):
+        return schema
+    kind = schema.get("type")
+    composite = ("format", "const", "$ref", "anyOf", "oneOf", "allOf", "not")
+    if isinstance(kind, str) and not any(k in schema for k in composite):
+        widened = {**schema, "type": [kind, "null"]}
+        if isinstance(schema.get("enum"), list):
+            widened["enum"] = [*schema["enum"], None]
+        return widened
+    outer = {k: schema[k] for k in _OUTER_KEYWORDS if k in schema}
+    inner = {k: v for k, v in schema.items() if k not in _OUTER_KEYWORDS}
+    return {**outer, "anyOf": [inner, {"type": "null"}]}
+
+
 def _clean_schema(schema: Any, limits: ReadLimits) -> dict[str, Any]:
     """Copy a Gradio type schema, well-formed (`_json_schema`), dropping component noise
     that confuses JSON Schema users."""
@@ -189,6 +228,18 @@ def _value_schema(
     if description and paths != ((),):
         schema["description"] = description
     return schema
+
+
+def default_is_null(has_default: bool, default: Any, component: Any) -> bool:
+    """Whether Gradio's default for an input is null: the function's own default, or the
+    empty state of a component that Gradio sends as null while nothing is chosen.
+
+    /info marks an input without a default exactly when its component starts with no value
+    (Gradio >= 5 reads the default from the component); read from /info alone, so a listing
+    with or without /config gives the same schema."""
+    if has_default:
+        return default is None
+    return component in NULL_WHEN_EMPTY
 
 
 def _safe_name(raw: Any, index: int, taken: set[str], max_chars: int) -> str:
@@ -333,6 +384,8 @@ def _parse_endpoint(
         if has_default:
             # The schema shows a file default as its URL; Gradio gets the FileData itself.
             schema["default"] = files_as_urls(default) if paths else default
+        if default_is_null(has_default, default, p.get("component")):
+            schema = accepting_null(schema)
         parameters.append(
             Parameter(
                 name=name,

@@ -3,7 +3,8 @@
 Files go wherever the endpoint's schema puts them (`Parameter.file_paths`): at the top, in
 lists, inside Gallery items, chat messages, editor layers... Each arrives as an http(s) URL
 (passed through: the space downloads it itself), a `data:` URI (uploaded to the space before
-the call) or a FileData object. Anything that cannot be sent raises `ToolArgumentError`
+the call) or a FileData object (uploaded too when its `path` or `url` is a `data:` URI,
+as an ImageSlider pair from a page may be). Anything that cannot be sent raises `ToolArgumentError`
 before a single request goes upstream.
 """
 
@@ -15,7 +16,7 @@ import copy
 import mimetypes
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -98,6 +99,15 @@ def _where(param: str, path: tuple[str | int, ...]) -> str:
     return text
 
 
+def _inline_data(value: Mapping[str, Any]) -> str | None:
+    """The `data:` URI a file object carries as its `path` or `url`, if it does."""
+    for key in ("path", "url"):
+        text = value.get(key)
+        if isinstance(text, str) and text[:5].lower() == "data:":
+            return text
+    return None
+
+
 def _file_value(value: Any, where: str, max_bytes: int | None, endpoint: Endpoint) -> Any:
     """One file position: a URL, a `data:` URI, or a FileData-like object."""
     if isinstance(value, str):
@@ -107,6 +117,13 @@ def _file_value(value: Any, where: str, max_bytes: int | None, endpoint: Endpoin
         if parts.scheme in ("http", "https") and parts.netloc:
             return _file_from_url(value)
     elif isinstance(value, Mapping):
+        inline = _inline_data(value)
+        if inline is not None:
+            # A FileData whose bytes are inline: Gradio would take the URI for a path on
+            # its disk, so the bytes are uploaded like a bare data: URI, keeping the name.
+            upload = _parse_data_uri(inline, where, max_bytes, endpoint)
+            name = value.get("orig_name")
+            return upload if not isinstance(name, str) or not name else replace(upload, name=name)
         if is_file_obj_with_meta(value):
             return dict(value)  # already what Gradio wants (a file it gave us, or uploaded)
         url = value.get("url")

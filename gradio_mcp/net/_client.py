@@ -16,6 +16,8 @@ Choices, and why:
 
 from __future__ import annotations
 
+import ssl
+
 import httpcore2
 import httpx2
 
@@ -42,6 +44,9 @@ class _EgressTransport(httpx2.AsyncHTTPTransport):
     def __init__(self, backend: EgressBackend, limits: httpx2.Limits) -> None:
         ssl_context = httpx2.create_ssl_context(trust_env=True)
         super().__init__(verify=ssl_context, limits=limits, trust_env=False)
+        # Kept for connections made beside the pool (websockets), under the same rules.
+        self.backend = backend
+        self.ssl_context = ssl_context
         if not isinstance(getattr(self, "_pool", None), httpcore2.AsyncConnectionPool):
             raise RuntimeError("this httpx2 version keeps its pool elsewhere; update _client.py")
         self._pool = httpcore2.AsyncConnectionPool(
@@ -51,6 +56,18 @@ class _EgressTransport(httpx2.AsyncHTTPTransport):
             keepalive_expiry=limits.keepalive_expiry,
             network_backend=backend,
         )
+
+
+def connection_rules(
+    client: httpx2.AsyncClient,
+) -> tuple[httpcore2.AsyncNetworkBackend, ssl.SSLContext] | None:
+    """The network backend (egress policy included) and TLS context of a client made by
+    `new_http_client`, for connections it does not make itself (a websocket); None for any
+    other client."""
+    transport = getattr(client, "_transport", None)
+    if isinstance(transport, _EgressTransport):
+        return transport.backend, transport.ssl_context
+    return None
 
 
 def new_http_client(settings: Settings, *, resolver: Resolver | None = None) -> httpx2.AsyncClient:

@@ -76,6 +76,14 @@ class _Inliner:
             return [link]
         if ref.size is not None and ref.size > limit:
             return [link]
+        if ref.url[:5].lower() == "data:":
+            # Gradio 3 sends images inline: nothing to download, and no need for a second
+            # copy as a link (the structured content holds the URI).
+            inline = _data_uri_bytes(ref.url, limit)
+            if inline is None:
+                return [link]
+            self.budget -= len(inline)
+            return [_media_block(mime, base64.b64encode(inline).decode("ascii"))]
         if self.origin is None or origin_of(ref.url) != self.origin:
             return [link]
         if self.deadline is not None and asyncio.get_running_loop().time() >= self.deadline:
@@ -88,14 +96,27 @@ class _Inliner:
         if content is None:
             return [link]
         self.budget -= len(content)
-        data = base64.b64encode(content).decode("ascii")
-        block: types.ContentBlock
-        if mime.startswith("image/"):
-            block = types.ImageContent(data=data, mime_type=mime)
-        else:
-            block = types.AudioContent(data=data, mime_type=mime)
         # Keep the link too: it is what another tool can take as a file input.
-        return [block, link]
+        return [_media_block(mime, base64.b64encode(content).decode("ascii")), link]
+
+
+def _media_block(mime: str, data: str) -> types.ContentBlock:
+    if mime.startswith("image/"):
+        return types.ImageContent(data=data, mime_type=mime)
+    return types.AudioContent(data=data, mime_type=mime)
+
+
+def _data_uri_bytes(uri: str, limit: int) -> bytes | None:
+    """The bytes of a base64 `data:` URI within `limit` (checked before decoding); None
+    for anything else."""
+    header, _, payload = uri.partition(",")
+    if not header.lower().endswith(";base64") or len(payload) * 3 // 4 > limit:
+        return None
+    try:
+        content = base64.b64decode(payload, validate=True)
+    except ValueError:
+        return None
+    return content if len(content) <= limit else None
 
 
 async def to_call_tool_result(

@@ -128,7 +128,9 @@ def test_file_defaults_become_urls() -> None:
 def test_choices_a_value_can_pass() -> None:
     params = {p.name: p for p in endpoints("values")["choices"].parameters}
     # Gradio says "string" for numeric choices; no value could pass that.
-    assert params["radio"].schema["type"] == "integer"
+    # A Radio starts with nothing chosen, which Gradio sends as null.
+    assert params["radio"].schema["type"] == ["integer", "null"]
+    assert params["radio"].schema["enum"] == [1, 2, 3, None]
     assert params["paired"].schema == {"type": "integer", "enum": [1, 2], "default": 1}
     # Custom values allowed (from /config, absent here): the enum stays without /config.
     assert params["multi"].schema["items"]["enum"] == ["a", "b", "c"]

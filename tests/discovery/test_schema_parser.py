@@ -6,7 +6,9 @@ import copy
 import json
 from typing import Any
 
-from gradio_mcp.discovery._schema_parser import parse_space_schema
+import jsonschema
+
+from gradio_mcp.discovery._schema_parser import accepting_null, parse_space_schema
 from tests.upstream import FIXTURES
 
 
@@ -121,3 +123,36 @@ def test_the_queue_protocol_comes_from_config() -> None:
     assert blocks(config=config).api_prefix == ""  # Gradio 4 and earlier: at the root
     schema = parse_space_schema(load("blocks_gradio_api_info.json"))
     assert (schema.protocol, schema.api_prefix) == (None, "/gradio_api")  # no /config read
+
+
+def test_a_schema_made_nullable_still_says_what_else_it_takes() -> None:
+    plain = accepting_null({"type": "string", "enum": ["cat", "dog"], "description": "Pet"})
+    assert plain == {"type": ["string", "null"], "enum": ["cat", "dog", None], "description": "Pet"}
+    file = {"type": "string", "format": "uri", "description": "A picture"}
+    wrapped = accepting_null(dict(file))
+    assert wrapped == {
+        "description": "A picture",
+        "anyOf": [{"type": "string", "format": "uri"}, {"type": "null"}],
+    }
+    for schema in (plain, wrapped):
+        jsonschema.Draft202012Validator.check_schema(schema)
+        jsonschema.validate(None, schema)
+    with_null = {"anyOf": [{"type": "integer"}, {"type": "null"}]}
+    assert accepting_null(with_null) is with_null
+
+
+def test_inputs_whose_gradio_default_is_null_are_nullable_and_keep_their_default() -> None:
+    def counter(info: Any) -> Any:
+        return next(e for e in blocks(info=info).endpoints if e.api_name == "letter_counter")
+
+    # A Textbox with no value is not null on the page (it sends ""): it stays a string.
+    assert counter(None).parameters[1].schema["type"] == "string"
+    info = copy.deepcopy(load("blocks_gradio_api_info.json"))
+    params = info["named_endpoints"]["/letter_counter"]["parameters"]
+    params[1].update(component="Dropdown", type={"type": "string", "enum": ["r", "s"]})
+    params[2].update(parameter_has_default=True, parameter_default=None)
+    letter, flag = counter(info).parameters[1:]
+    assert letter.required and letter.schema["type"] == ["string", "null"]
+    assert letter.schema["enum"] == ["r", "s", None]
+    assert not flag.required and flag.schema["default"] is None
+    assert flag.schema["type"] == ["boolean", "null"]

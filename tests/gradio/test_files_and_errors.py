@@ -119,6 +119,21 @@ async def test_chat_messages_with_files_and_file_data_objects() -> None:
     assert space.uploads == 0
 
 
+async def test_file_data_carrying_a_data_uri_is_uploaded_wherever_it_sits() -> None:
+    """An ImageSlider pair as a page holds it: FileData objects with the bytes inline. Gradio
+    would take the URI for a path on its disk, so both are uploaded first."""
+    space = Space(output=[[]])
+    inline = {"path": f"data:image/png;base64,{PNG}", "meta": {"_type": "gradio.FileData"}}
+    named = {"url": f"data:image/png;base64,{PNG}", "orig_name": "b.png", "meta": inline["meta"]}
+
+    await run(space, endpoint("media", "slider_swap"), {"pair": [inline, named]})
+
+    assert space.uploads == 1
+    first, second = space.join_body["data"][0]
+    assert first == {"path": "/tmp/gradio/up1_0", "meta": inline["meta"], "orig_name": "file.png"}
+    assert second == {"path": "/tmp/gradio/up1_1", "meta": inline["meta"], "orig_name": "b.png"}
+
+
 async def test_a_bad_value_at_a_nested_file_position_names_where() -> None:
     space = Space()
     with pytest.raises(ToolArgumentError, match=r"pair\[1\]"):

@@ -81,3 +81,23 @@ async def test_an_unusable_file_url_becomes_a_link_not_a_crash(http_mock: MockHT
             image_at("https://" + "a" * 300 + ".example/x.png"), client=client, space_url=SPACE
         )
     assert not result.is_error and result.content[0].type == "resource_link"
+
+
+async def test_an_image_sent_inline_by_gradio_3_is_shown_without_any_request(
+    http_mock: MockHTTP,
+) -> None:
+    uri = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    async with http_mock.client() as client:
+        result = await to_call_tool_result(
+            image_at(uri), client=client, headers=AUTH, space_url=SPACE
+        )
+        too_big = await to_call_tool_result(
+            image_at(uri), client=client, space_url=SPACE, inline_limit_bytes=len(PNG) - 1
+        )
+    (block,) = result.content
+    assert block.type == "image" and base64.b64decode(block.data) == PNG
+    # The URI itself stays in the structured content: another tool can take it as a file.
+    assert result.structured_content is not None
+    assert uri in str(result.structured_content)
+    assert [c.type for c in too_big.content] == ["resource_link"]
+    assert http_mock.get_requests() == []

@@ -1,0 +1,415 @@
+"""tools/call on a Gradio 3 space: the websocket queue, or `/run/predict` when the queue is off.
+
+How it plugs in, two ways (pick one at the seam):
+
+* `call_endpoint` here takes the same arguments and keeps the same contract as
+  `gradio._call.call_endpoint` (arguments checked before anything is sent, every upstream
+  failure returned as `CallOutcome.error`, the space's job stopped when the call is
+  cancelled): call it instead of that one for a space whose `/config` has no `protocol`
+  key (Gradio 3), with `api_prefix` "" (Gradio 3 serves everything at the root);
+* `PROTOCOLS = {"ws": WebsocketQueue()}`: the same as a protocol object with
+  `upload(call, data)`, `run(call, data)` and `cancel(call)`, for a registry whose shared
+  call object holds the client, endpoint, headers, tracker and limits (`SharedCall`).
+
+The endpoint should come from discovery's Gradio 3 parser (`discovery._schema_v3`), which
+sets `fn_index` and `queue` from /config and knows files by their serializer.
+
+The exchange, as Gradio 3.50's own page and client speak it:
+
+    connect ws(s)://host/queue/join
+    <- {"msg": "send_hash"}         -> {"fn_index": N, "session_hash": H}
+    <- {"msg": "estimation", "rank", "queue_size", "rank_eta"}   (while queued)
+    <- {"msg": "send_data"}         -> {"data", "event_data", "fn_index", "session_hash"}
+    <- {"msg": "process_starts"}
+    <- {"msg": "progress", "progress_data": [...]} | {"msg": "log", ...}
+    <- {"msg": "process_generating", "output": {"data": [...]}}   (each yield, full values)
+    <- {"msg": "process_completed", "output": {"data": [...]} | {"error": ...}, "success"}
+    <- {"msg": "queue_full"}        (instead, when the queue is full)
+
+No message carries an event id: the socket is the job. Cancelling closes the socket (Gradio
+then stops a generator at its next yield and drops a job still queued) and, as Gradio's
+client does, posts `/reset` so the session's iterator starts afresh.
+
+Files go in inline and come out as `data:` URIs or `/file=` paths: `_gradio3_values` turns
+them into what Gradio 3 takes and what the rest of gradio_mcp reads. A job's files and its
+`/reset` go to the replica that answered the websocket (`X-Proxied-Replica`).
+
+Read caps: each message at most `GRADIO_MCP_MAX_EVENT_BYTES` and `GRADIO_MCP_MAX_JSON_DEPTH`,
+at most `MAX_EVENTS` messages and `TOTAL_BYTES_FACTOR` times the message cap in all; every
+read waits at most the read timeout (uvicorn pings every 20 s while a job runs quietly),
+and the whole call at most `max_duration`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import secrets
+import time
+import urllib.parse
+import weakref
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+import httpx2
+
+from gradio_mcp.errors import UpstreamCallError
+from gradio_mcp.gradio._call import (
+    _REPLICA_ID,
+    CANCEL_TIMEOUT,
+    CONNECT_TIMEOUT,
+    DEFAULT_MAX_DURATION,
+    MAX_EVENTS,
+    REPLICA_HEADER,
+    _finite,
+    _status_error,
+)
+from gradio_mcp.gradio._errors import CallError, error_from_payload
+from gradio_mcp.gradio._gradio3_values import encode_files, fetch_file, gradio3_outputs
+from gradio_mcp.gradio._inputs import PendingUpload, call_data
+from gradio_mcp.gradio._outputs import CallOutcome, OutputValue
+from gradio_mcp.gradio._progress import (
+    ProgressSink,
+    ProgressTracker,
+    estimation_message,
+    preview_message,
+)
+from gradio_mcp.models import Endpoint
+from gradio_mcp.net import (
+    DEFAULT_LIMITS,
+    EgressRefusedError,
+    ReadLimitError,
+    ReadLimits,
+    loads_json,
+    read_body,
+    read_excerpt,
+)
+from gradio_mcp.net._websocket import WebSocket, WebSocketError, connect_websocket
+
+# All messages of one call together may cost this many times the cap on one message.
+TOTAL_BYTES_FACTOR = 16
+QUEUE_FULL = "The space's queue is full. Try again in a moment."
+
+_background: set[asyncio.Task[None]] = set()
+
+
+def _ws_url(base: str) -> str:
+    if base.startswith("https://"):
+        return "wss://" + base[len("https://") :]
+    if base.startswith("http://"):
+        return "ws://" + base[len("http://") :]
+    raise ValueError(f"not an http(s) URL: {base!r}")
+
+
+class _Gradio3Call:
+    """State of one call, so cancelling knows what to stop."""
+
+    def __init__(
+        self,
+        client: httpx2.AsyncClient,
+        base_url: str,
+        api_prefix: str,
+        endpoint: Endpoint,
+        headers: Mapping[str, str] | None,
+        tracker: ProgressTracker,
+        read_timeout: float,
+        limits: ReadLimits,
+    ) -> None:
+        self.client = client
+        self.base = base_url.rstrip("/")
+        self.prefix = api_prefix
+        self.api = self.base + api_prefix
+        if httpx2.URL(self.api).host != httpx2.URL(base_url).host:
+            raise ValueError(f"API prefix {api_prefix!r} leaves the space's host")
+        self.endpoint = endpoint
+        self.headers = dict(headers or {})
+        self.authenticated = any(
+            k.lower() in ("authorization", "x-hf-authorization") for k in self.headers
+        )
+        self.tracker = tracker
+        self.read_timeout = read_timeout
+        self.limits = limits
+        # A file fetched from a URL goes inline, in one message: at most a message's cap.
+        self.upload_limit = limits.event_bytes
+        self.session_hash = secrets.token_hex(6)
+        self.socket: WebSocket | None = None
+        self.joined = False
+        self.replica: str | None = None
+
+    @property
+    def pinned_api(self) -> str:
+        """The API root through the replica that holds this job (and its files), once the
+        Hub's proxy named one (`X-Proxied-Replica` on the websocket's handshake)."""
+        if self.replica is None:
+            return self.api
+        return f"{self.base}/--replicas/{self.replica}{self.prefix}"
+
+    def outputs(self, raw: Any) -> list[OutputValue]:
+        return gradio3_outputs(self.endpoint, raw, self.pinned_api)
+
+    async def encode_files(self, data: list[Any]) -> list[Any]:
+        """`call_data`'s list with the files inline, URLs fetched (see `_FileEncoder`)."""
+
+        async def fetch(url: str) -> PendingUpload:
+            return await fetch_file(self.client, url, self.base, self.headers, self.upload_limit)
+
+        return await encode_files(self.endpoint, data, self.api, fetch)
+
+    def error(self, payload: Any) -> UpstreamCallError:
+        err = error_from_payload(payload, None, authenticated=self.authenticated)
+        return UpstreamCallError(err.title, err.message, err.status)
+
+    async def run(self, data: list[Any]) -> list[OutputValue]:
+        if self.endpoint.fn_index is not None and self.endpoint.queue:
+            return await self._run_queue(data)
+        return await self._run_predict(data)
+
+    async def _run_queue(self, data: list[Any]) -> list[OutputValue]:
+        self.socket = await connect_websocket(
+            self.client,
+            _ws_url(self.api) + "/queue/join",
+            headers=self.headers,
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=self.read_timeout,
+            max_message_bytes=self.limits.event_bytes,
+            max_total_bytes=TOTAL_BYTES_FACTOR * self.limits.event_bytes,
+        )
+        header = self.socket.response_headers.get(REPLICA_HEADER.lower(), "")
+        replica = header.rsplit("-", 1)[-1].strip()
+        self.replica = replica if header and _REPLICA_ID.fullmatch(replica) else None
+        async with self.socket as socket:
+            for _ in range(MAX_EVENTS):
+                result = await self._on_message(socket, await socket.receive(), data)
+                if result is not None:
+                    return result
+        raise UpstreamCallError("Bad response", "the space sent too many messages")
+
+    async def _on_message(
+        self, socket: WebSocket, raw: str | bytes, data: list[Any]
+    ) -> list[OutputValue] | None:
+        try:
+            msg = loads_json(raw, self.limits.json_depth)
+        except ValueError:
+            return None  # not JSON: nothing Gradio sends, so nothing to act on
+        if not isinstance(msg, dict):
+            return None
+        kind = msg.get("msg")
+        if kind == "send_hash":
+            hello = {"fn_index": self.endpoint.fn_index, "session_hash": self.session_hash}
+            await socket.send(json.dumps(hello))
+        elif kind == "send_data":
+            body = {
+                "data": data,
+                "event_data": None,
+                "fn_index": self.endpoint.fn_index,
+                "session_hash": self.session_hash,
+            }
+            await socket.send(json.dumps(body))
+            self.joined = True
+        elif kind == "queue_full":
+            raise UpstreamCallError("Queue full", QUEUE_FULL, 503)
+        elif kind == "estimation":
+            await self.tracker.message(estimation_message(msg))
+        elif kind == "progress":
+            await self._on_progress(msg.get("progress_data"))
+        elif kind == "log":
+            level = str(msg.get("level") or "info").lower()
+            await self.tracker.message(f"{level}: {msg.get('log')}")
+        elif kind == "process_generating":
+            output = msg.get("output")
+            if isinstance(output, dict) and isinstance(output.get("data"), list):
+                await self.tracker.message(preview_message(self.outputs(output["data"])))
+        elif kind == "process_completed":
+            output = msg.get("output")
+            if not msg.get("success"):
+                raise self.error(output)
+            if not isinstance(output, dict) or "data" not in output:
+                raise UpstreamCallError("Bad response", "the space's answer held no data")
+            return self.outputs(output["data"])
+        return None
+
+    async def _on_progress(self, progress_data: Any) -> None:
+        if not isinstance(progress_data, list) or not progress_data:
+            return
+        bar = progress_data[0] if isinstance(progress_data[0], dict) else {}
+        descs = [str(b["desc"]) for b in progress_data if isinstance(b, dict) and b.get("desc")]
+        message = " / ".join(descs) or None
+        index, fraction = _finite(bar.get("index")), _finite(bar.get("progress"))
+        if index is not None:
+            await self.tracker.numeric(index, _finite(bar.get("length")), message)
+        elif fraction is not None:
+            await self.tracker.numeric(fraction, 1.0, message)
+        elif message:
+            await self.tracker.message(message)
+
+    async def _run_predict(self, data: list[Any]) -> list[OutputValue]:
+        """No queue: one POST, `/run/predict` by fn_index where /config gave it."""
+        if self.endpoint.fn_index is not None:
+            path = "/run/predict"
+            body: dict[str, Any] = {
+                "data": data,
+                "fn_index": self.endpoint.fn_index,
+                "session_hash": self.session_hash,
+                "event_data": None,
+            }
+        else:
+            path = "/api/" + urllib.parse.quote(self.endpoint.api_name, safe="")
+            body = {"data": data}
+        what = f"calling {self.endpoint.api_name!r}"
+        timeout = httpx2.Timeout(self.read_timeout, connect=CONNECT_TIMEOUT)
+        request = self.client.build_request(
+            "POST", self.api + path, json=body, headers=self.headers, timeout=timeout
+        )
+        response = await self.client.send(request, stream=True)
+        try:
+            if response.status_code >= 400 and response.status_code != 500:
+                raise _status_error(response.status_code, what, await read_excerpt(response))
+            raw = await read_body(response, self.limits.event_bytes, "GRADIO_MCP_MAX_EVENT_BYTES")
+        finally:
+            await response.aclose()
+        try:
+            answer = loads_json(raw, self.limits.json_depth)
+        except ValueError as exc:
+            raise UpstreamCallError("Bad response", f"{what} did not return JSON") from exc
+        if not isinstance(answer, dict) or "data" not in answer:
+            raise self.error(answer)  # Gradio 3 answers a failed call 500 {"error": ...}
+        return self.outputs(answer["data"])
+
+    async def cancel_upstream(self) -> None:
+        """Close the socket (Gradio stops the job) and reset the session's iterator."""
+        socket, self.socket = self.socket, None
+        if socket is not None:
+            with contextlib.suppress(Exception):
+                await socket.aclose()
+        if not self.joined or self.endpoint.fn_index is None:
+            return
+        body = {"session_hash": self.session_hash, "fn_index": self.endpoint.fn_index}
+        request = self.client.build_request(
+            "POST",
+            f"{self.pinned_api}/reset",
+            json=body,
+            headers=self.headers,
+            timeout=CANCEL_TIMEOUT,
+        )
+        with contextlib.suppress(httpx2.HTTPError):
+            response = await self.client.send(request, stream=True)
+            await response.aclose()
+
+
+async def call_endpoint(
+    client: httpx2.AsyncClient,
+    base_url: str,
+    endpoint: Endpoint,
+    arguments: Mapping[str, Any],
+    *,
+    headers: Mapping[str, str] | None = None,
+    on_progress: ProgressSink | None = None,
+    read_timeout: float = 60.0,
+    max_upload_bytes: int | None = None,
+    max_duration: float = DEFAULT_MAX_DURATION,
+    api_prefix: str = "",
+    limits: ReadLimits = DEFAULT_LIMITS,
+) -> CallOutcome:
+    """Run `endpoint` on the Gradio 3 app at `base_url`; the same contract as
+    `gradio._call.call_endpoint` (see there), over Gradio 3's websocket queue."""
+    started = time.perf_counter()
+    data = call_data(endpoint, arguments, max_upload_bytes)
+    tracker = ProgressTracker(on_progress)
+    call = _Gradio3Call(
+        client, base_url, api_prefix, endpoint, headers, tracker, read_timeout, limits
+    )
+    if max_upload_bytes is not None:
+        call.upload_limit = min(call.upload_limit, max_upload_bytes)
+    outcome = CallOutcome()
+    try:
+        async with asyncio.timeout(max_duration):
+            data = await call.encode_files(data)
+            outcome.outputs = await call.run(data)
+        await tracker.done()
+    except UpstreamCallError as exc:
+        outcome.error = CallError(exc.title, exc.message, exc.status)
+    except TimeoutError:
+        await call.cancel_upstream()
+        outcome.error = CallError("Timeout", f"the call took longer than {max_duration:g}s")
+    except httpx2.TimeoutException as exc:
+        await call.cancel_upstream()
+        outcome.error = CallError("Timeout", f"the space did not answer in time ({exc})"[:300])
+    except ReadLimitError as exc:
+        await call.cancel_upstream()
+        outcome.error = CallError("Bad response", str(exc))
+    except EgressRefusedError as exc:
+        outcome.error = CallError("Connection refused", str(exc))
+    except WebSocketError as exc:
+        await call.cancel_upstream()
+        outcome.error = CallError("Connection error", str(exc)[:300], exc.status)
+    except httpx2.HTTPError as exc:
+        await call.cancel_upstream()
+        outcome.error = CallError("Connection error", f"{type(exc).__name__}: {exc}"[:300])
+    except asyncio.CancelledError:
+        # Stop the job on the space; detached, so a repeated cancel cannot stop the stopping.
+        task = asyncio.create_task(call.cancel_upstream())
+        _background.add(task)
+        task.add_done_callback(_background.discard)
+        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+            await asyncio.wait_for(asyncio.shield(task), CANCEL_TIMEOUT)
+        raise
+    outcome.duration_ms = (time.perf_counter() - started) * 1000
+    outcome.progress_events = tracker.count
+    return outcome
+
+
+class SharedCall(Protocol):
+    """What the shared call object of a protocol registry (one `Call` per tools/call, with
+    the space's client, endpoint, headers, progress tracker and limits) must offer."""
+
+    client: httpx2.AsyncClient
+    base: str
+    prefix: str
+    endpoint: Endpoint
+    headers: dict[str, str]
+    tracker: ProgressTracker
+    timeout: httpx2.Timeout
+    limits: ReadLimits
+    session_hash: str
+
+
+class WebsocketQueue:
+    """Gradio 3's queue as a protocol object for a registry that owns the rest of the call
+    (arguments, timeouts, error mapping): `upload` puts the files inline (no request),
+    `run` runs the job over the websocket (or `/run/predict`), `cancel` stops it."""
+
+    def __init__(self) -> None:
+        self._calls: weakref.WeakKeyDictionary[Any, _Gradio3Call] = weakref.WeakKeyDictionary()
+
+    def _of(self, call: SharedCall) -> _Gradio3Call:
+        found = self._calls.get(call)
+        if found is None:
+            found = _Gradio3Call(
+                call.client,
+                call.base,
+                call.prefix,
+                call.endpoint,
+                call.headers,
+                call.tracker,
+                call.timeout.read or 60.0,
+                call.limits,
+            )
+            found.session_hash = call.session_hash
+            self._calls[call] = found
+        return found
+
+    async def upload(self, call: SharedCall, data: list[Any]) -> list[Any]:
+        return await self._of(call).encode_files(data)
+
+    async def run(self, call: SharedCall, data: list[Any]) -> list[OutputValue]:
+        return await self._of(call).run(data)
+
+    async def cancel(self, call: SharedCall) -> None:
+        found = self._calls.get(call)
+        if found is not None:
+            await found.cancel_upstream()
+
+
+# The registry's entry: `gradio._protocols.PROTOCOL_MODULES["ws"]` names this module (`_websocket`).
+PROTOCOLS: dict[str, WebsocketQueue] = {"ws": WebsocketQueue()}
