@@ -201,6 +201,8 @@ async def fetch_search_page(
                 timeout=timeout,
             ) as response,
         ):
+            if response.status_code == 401 and token:
+                await discovery.token_refused(token)
             if response.status_code != 200:
                 raise HubError(f"the Hub answered {response.status_code} to the space search")
             body = await read_body(response, limits.hub_bytes, "GRADIO_MCP_MAX_HUB_BYTES")
