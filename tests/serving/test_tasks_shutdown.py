@@ -24,13 +24,15 @@ from tests.serving.test_tasks_e2e import (
     STEPS,
     TASKS_APP,
     AppControl,
+    eventually,
     raw,
 )
-from tests.stack import register_spaces, running_servers
+from tests.stack import ServerProcess, register_spaces, running_servers
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 GRACE_MS = 6000
+START_WAIT = 60.0
 
 
 @pytest.fixture(scope="module")
@@ -39,11 +41,28 @@ def tasks_app() -> Iterator[GradioAppProcess]:
         yield app
 
 
+async def started(app: AppControl, key: str, task_id: str, reader: ServerProcess) -> None:
+    """Wait until the app runs the job (a busy machine may take a while to start it)."""
+    try:
+        await eventually(
+            lambda: app.journal(key), lambda j: j["state"] == "running", timeout=START_WAIT
+        )
+    except TimeoutError:
+        async with raw(reader.mcp_url()) as rpc:
+            raise AssertionError(f"never started: {await rpc.get(task_id)}") from None
+
+
 async def test_sigterm_gives_tasks_the_grace_and_fails_those_still_running(
     tasks_app: GradioAppProcess, redis_server: RedisServer, request: pytest.FixtureRequest
 ) -> None:
     redis_server.start()
-    shared = {**REDIS_ENV, "GRADIO_MCP_REDIS_URL": redis_server.url}
+    shared = {
+        **REDIS_ENV,
+        "GRADIO_MCP_REDIS_URL": redis_server.url,
+        # Its own keys: the session's Redis holds the same space's metadata from other
+        # modules' hubs, on ports closed since.
+        "GRADIO_MCP_REDIS_PREFIX": "tasks-shutdown",
+    }
     doomed_env = {**shared, "GRADIO_MCP_SHUTDOWN_GRACE": str(GRACE_MS)}
     app = AppControl(tasks_app.url)
     short, long = f"{request.node.name}-short", f"{request.node.name}-long"
@@ -54,8 +73,8 @@ async def test_sigterm_gives_tasks_the_grace_and_fails_those_still_running(
                 short_task = await on_doomed.call(STEPS, {"key": short, "n": 1})
                 long_task = await on_doomed.call(STEPS, {"key": long, "n": 2})
             assert short_task["resultType"] == long_task["resultType"] == "task"
-            await app.wait_for_state(short, "running")
-            await app.wait_for_state(long, "running")
+            for key, task in ((short, short_task), (long, long_task)):
+                await started(app, key, task["taskId"], other)
             hub.reset_counters()
 
             doomed.send_signal(signal.SIGTERM)
