@@ -118,7 +118,33 @@ def render(results: Any, machine: str, command: str) -> str:
             f" The remaining 99 pages: {_time(b['complete'])}."
         )
         out.append("")
+    if results.soak:
+        out += _soak(results.soak)
     return "\n".join(out)
+
+
+def _soak(soak: dict[str, Any]) -> list[str]:
+    out = [
+        f"### Soak: {soak['clients']} clients for {soak['seconds']:g} s",
+        "",
+        "| request | count | errors | p50 | p99 |",
+        "|---|---|---|---|---|",
+    ]
+    for kind, figures in soak["requests"].items():
+        p50, p99 = figures["p50Ms"], figures["p99Ms"]
+        out.append(
+            f"| {kind} | {figures['count']} | {figures['errors']} |"
+            f" {_time(None if p50 is None else p50 / 1000)} |"
+            f" {_time(None if p99 is None else p99 / 1000)} |"
+        )
+    out += [
+        "",
+        f"{soak['requestsPerSecond']:g} requests/s; server RSS {soak['rssMiB']['before']:g} →"
+        f" {soak['rssMiB']['after']:g} MiB, open descriptors {soak['openFds']['before']:g} →"
+        f" {soak['openFds']['after']:g}; failures: {soak.get('failures') or 'none'}.",
+        "",
+    ]
+    return out
 
 
 def write(results: Any, text: str) -> None:

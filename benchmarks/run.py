@@ -73,6 +73,7 @@ class Results:
     throughput: list[dict[str, Any]] = field(default_factory=list)
     calls: dict[str, list[float]] = field(default_factory=dict)
     big: dict[str, float] = field(default_factory=dict)
+    soak: dict[str, Any] = field(default_factory=dict)
     naive_per_space: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -499,6 +500,24 @@ async def big_space(world: World, results: Results) -> None:
     }
 
 
+# ---------------------------------------------------------------------- scenario 8
+
+
+async def soak(results: Results, clients: int, seconds: float) -> None:
+    """Many clients for a while against `gradio-mcp serve` and two real demo apps
+    (benchmarks/soak.py, in its own process with its own apps, Hub and server)."""
+    command = [
+        sys.executable, "-m", "benchmarks.soak",
+        "--clients", str(clients), "--seconds", str(seconds),
+    ]  # fmt: skip
+    done = await asyncio.to_thread(
+        subprocess.run, command, cwd=ROOT, capture_output=True, text=True, timeout=seconds + 600
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the soak failed: {done.stderr[-2000:]}")
+    results.soak = json.loads(done.stdout)
+
+
 # ---------------------------------------------------------------------- the run
 
 
@@ -535,7 +554,7 @@ def slow_set(rep: int) -> list[str]:
     return out
 
 
-SCENARIOS = ("s24", "dead", "slow", "scale", "throughput", "calls", "big")
+SCENARIOS = ("s24", "dead", "slow", "scale", "throughput", "calls", "big", "soak")
 
 
 async def run(quick: bool, only: set[str]) -> Results:
@@ -585,6 +604,11 @@ async def run(quick: bool, only: set[str]) -> Results:
                 ),
                 ("calls", "tools/call", lambda: calls(world, results, 5 if quick else 10)),
                 ("big", "one space with 10,000 endpoints", lambda: big_space(world, results)),
+                (
+                    "soak",
+                    "soak: 50 clients",
+                    lambda: soak(results, 50, 20.0 if quick else 60.0),
+                ),
             ]
             for name, label, step in steps:
                 if name in only:

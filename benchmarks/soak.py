@@ -5,9 +5,11 @@ as its own Prometheus endpoint reports them (process_* figures).
 
 Each client loops until the time is up: tools/list, then a tools/call of a quick tool
 (text-tools letter_counter), then, every third round, a streamed call (streaming count_up,
-three steps). Bounded in clients, rounds and time. Usage:
+three steps). Bounded in clients, rounds and time. A failed request is counted by kind
+and by what failed (`failures`), and the server's own warnings and errors are listed
+(`serverProblems`). Part of `python -m benchmarks.run`; alone:
 
-    .venv/bin/python benchmarks/soak.py [--clients 50] [--seconds 60]
+    .venv/bin/python -m benchmarks.soak [--clients 50] [--seconds 60]
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ import math
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx2
 
@@ -71,7 +74,11 @@ def percentile(samples: list[float], q: float) -> float | None:
 
 
 async def client(
-    url: str, deadline: float, latencies: dict[str, list[float]], errors: dict[str, int]
+    url: str,
+    deadline: float,
+    latencies: dict[str, list[float]],
+    errors: dict[str, int],
+    failures: dict[str, int],
 ) -> None:
     async with httpx2.AsyncClient(timeout=60, trust_env=False) as http:
         for round_number in range(MAX_ROUNDS):
@@ -91,10 +98,17 @@ async def client(
                     failed = "error" in message or bool(message["result"].get("isError"))
                     if kind == "list" and not failed:
                         failed = len(message["result"]["tools"]) == 0
-                except (httpx2.HTTPError, ValueError, KeyError):
+                except (httpx2.HTTPError, ValueError, KeyError) as exc:
                     failed = True
+                    what = f"{kind}: {type(exc).__name__}: {exc}"[:200]
+                    failures[what] = failures.get(what, 0) + 1
                 latencies[kind].append((time.perf_counter() - started) * 1000)
                 errors[kind] += int(failed)
+
+
+def _problem(line: str) -> bool:
+    lowered = line.lower()
+    return any(word in lowered for word in ("error", "exception", "traceback", "warning"))
 
 
 def main() -> None:
@@ -109,6 +123,7 @@ def main() -> None:
     apps = start_apps({n: bundled_apps()[n] for n in names}, ready_timeout=180)
     hub = LocalHub()
     server: subprocess.Popen[bytes] | None = None
+    server_log: IO[bytes] | None = None
     try:
         hub.start()
         for name in names:
@@ -125,7 +140,10 @@ def main() -> None:
             "GRADIO_MCP_LOG_LEVEL": "warning",
         }
         script = Path(sys.executable).with_name("gradio-mcp")
-        server = subprocess.Popen([str(script), "serve"], env=env, stderr=subprocess.DEVNULL)
+        server_log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in `finally`)
+        server = subprocess.Popen(
+            [str(script), "serve"], env=env, stdout=server_log, stderr=subprocess.STDOUT
+        )
         ready_by = time.monotonic() + 120
         while True:
             try:
@@ -140,12 +158,16 @@ def main() -> None:
 
         latencies: dict[str, list[float]] = {kind: [] for kind in ("list", "call", "stream")}
         errors = dict.fromkeys(latencies, 0)
+        failures: dict[str, int] = {}
         deadline = time.monotonic() + seconds
         started = time.monotonic()
 
         async def run() -> None:
             await asyncio.gather(
-                *(client(f"{base}/mcp", deadline, latencies, errors) for _ in range(clients))
+                *(
+                    client(f"{base}/mcp", deadline, latencies, errors, failures)
+                    for _ in range(clients)
+                )
             )
 
         asyncio.run(run())
@@ -164,6 +186,7 @@ def main() -> None:
                 }
                 for kind, samples in latencies.items()
             },
+            "failures": failures,
             "requestsPerSecond": round(sum(map(len, latencies.values())) / elapsed, 1),
             "rssMiB": {
                 "before": round(before["process_resident_memory_bytes"] / 2**20, 1),
@@ -174,11 +197,17 @@ def main() -> None:
                 after["process_cpu_seconds_total"] - before["process_cpu_seconds_total"], 1
             ),
         }
+        server_log.seek(0)
+        lines = server_log.read().decode(errors="replace").splitlines()
+        # What the server logged as going wrong (warnings and worse): counted by line.
+        report["serverProblems"] = [line[:300] for line in lines if _problem(line)][:20]
         print(json.dumps(report, indent=2))
     finally:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
+        if server_log is not None:
+            server_log.close()
         hub.stop()
         stop_apps(apps)
 

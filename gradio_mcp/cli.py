@@ -33,6 +33,12 @@ _SERVE_FLAGS = (
 WORKER_HEALTHCHECK_SECONDS = 30
 # How long after the calls' grace period uvicorn still waits for connections to close.
 SHUTDOWN_MARGIN_SECONDS = 5
+# How long an idle keep-alive connection stays open. Longer than clients keep idle
+# connections for reuse (httpx 5 s, aiohttp 15 s, undici 4 s; load balancers 60 s): with
+# uvicorn's default (5 s, the same as httpx's), a client sending on a connection at the
+# moment the server closes it for idleness gets ReadError (connection reset), and its
+# request is lost. The soak saw one such tools/list in 1,606 requests.
+KEEP_ALIVE_SECONDS = 75
 _WORKERS_FLAG = (
     "--workers",
     "workers",
@@ -173,6 +179,7 @@ def _serve(settings: Settings, flag_variables: dict[str, str]) -> None:
             host=settings.host,
             port=settings.port,
             timeout_graceful_shutdown=stop_timeout,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
             **_uvicorn_logging(settings),
         )
         return
@@ -187,6 +194,7 @@ def _serve(settings: Settings, flag_variables: dict[str, str]) -> None:
         host=settings.host,
         port=settings.port,
         timeout_graceful_shutdown=stop_timeout,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         **_uvicorn_logging(settings),
         # A worker still importing on a busy machine is slow, not hung: five seconds (the
         # default) would have it killed and restarted over and over.

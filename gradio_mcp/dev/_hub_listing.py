@@ -84,8 +84,11 @@ def list_spaces(
     payloads: Iterable[Mapping[str, Any]],
     params: Mapping[str, list[str]],
     may_read: Callable[[Mapping[str, Any]], bool],
+    page_size: int = MAX_LIMIT,
 ) -> Listing:
-    """The page of `payloads` (each space's full Hub entry) that `params` asks for."""
+    """The page of `payloads` (each space's full Hub entry) that `params` asks for: `limit`
+    entries, or fewer when the Hub's own page size is smaller (then the rest comes on the
+    pages its `Link` names, `limit` kept in their query)."""
     words = (params.get("search") or [""])[-1].strip()
     tags = [t for t in params.get("filter", []) if t]
     sort = (params.get("sort") or [""])[-1]
@@ -94,7 +97,7 @@ def list_spaces(
     direction = (params.get("direction") or ["-1"])[-1]
     if direction not in ("1", "-1"):
         raise ListingError("direction must be 1 or -1")
-    limit = _int(params, "limit", MAX_LIMIT, 1, MAX_LIMIT)
+    limit = min(_int(params, "limit", MAX_LIMIT, 1, MAX_LIMIT), max(1, page_size))
     offset = _offset(params)
     expand = params.get("expand[]") or params.get("expand") or list(DEFAULT_FIELDS)
 

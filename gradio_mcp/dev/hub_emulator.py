@@ -52,6 +52,7 @@ from starlette.routing import Host, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from gradio_mcp.dev._hub_accounts import HubAccounts
+from gradio_mcp.dev._hub_listing import MAX_LIMIT as MAX_LISTING_PAGE
 from gradio_mcp.dev._hub_listing import ListingError, list_spaces
 from gradio_mcp.dev._hub_websockets import proxy_websocket
 from gradio_mcp.discovery._space_ids import predict_subdomain
@@ -172,6 +173,9 @@ class LocalHub:
         self.max_in_flight = 0
         self.listing_requests = 0
         self.listing_latency = 0.0  # seconds added to each /api/spaces answer
+        # Most entries one /api/spaces page holds, whatever `limit` asks for; the rest are
+        # on the pages its `Link: <...>; rel="next"` names, as on the Hub.
+        self.listing_page_size = MAX_LISTING_PAGE
         self.accounts = HubAccounts()
         self._port = port
         self._server: uvicorn.Server | None = None
@@ -299,7 +303,10 @@ class LocalHub:
         payloads = {space.id: space.payload() for space in self.spaces.values()}
         try:
             listing = list_spaces(
-                payloads.values(), params, lambda p: self.may_read(self.spaces[p["id"]], token)
+                payloads.values(),
+                params,
+                lambda p: self.may_read(self.spaces[p["id"]], token),
+                page_size=self.listing_page_size,
             )
         except ListingError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)

@@ -129,9 +129,20 @@ def _dataclass(cls: type) -> Converter:
 class Codec(Generic[T]):
     """How one cache's keys and values are written: a namespace, key text, value JSON."""
 
-    def __init__(self, namespace: str, model: type[T]) -> None:
+    def __init__(
+        self, namespace: str, model: type[T], owner: Callable[[T], str] | None = None
+    ) -> None:
         self.namespace = namespace
         self.model = model
+        self._owner = owner  # the space id a value names, when it names one
+
+    def belongs(self, key: Any, value: T) -> bool:
+        """Whether `value` is one that may be stored under `key`: a value naming a space
+        must name the key's (ids compare without case, as the Hub's do)."""
+        if self._owner is None:
+            return True
+        space_id = key[0] if isinstance(key, tuple) else key
+        return isinstance(space_id, str) and self._owner(value).lower() == space_id.lower()
 
     def key_text(self, key: Any) -> str:
         """A cache key as text: parts joined by `|`, None as `-`."""
@@ -145,7 +156,7 @@ class Codec(Generic[T]):
         return decode_model(self.model, data)
 
 
-METADATA = Codec("metadata", SpaceMetadata)
+METADATA = Codec("metadata", SpaceMetadata, owner=lambda metadata: metadata.id)
 SCHEMAS = Codec("schemas", SpaceSchema)
 
 

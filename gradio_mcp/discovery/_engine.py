@@ -207,6 +207,9 @@ class Discovery:
             maxsize=s.cache_max_entries
         )
         self._waking: dict[tuple[str, str | None], asyncio.Task[None]] = {}
+        # Told when the Hub refuses a token (401) on any request: a verdict on it kept
+        # elsewhere (sign-in) must not outlive that answer.
+        self._token_refused: list[Callable[[str], Awaitable[None]]] = []
         # Counts what the caches forgot on purpose (a space woken up): results computed from
         # them before (kept listings) are no longer what a discovery would give.
         self.generation = 0
@@ -573,6 +576,16 @@ class Discovery:
             ErrorKind.BAD_PAYLOAD, f"the Hub gave no host for {metadata.id}", phase="metadata"
         )
 
+    # ------------------------------------------------------------------ refused tokens
+
+    def on_token_refused(self, listener: Callable[[str], Awaitable[None]]) -> None:
+        """Call `listener(token)` whenever the Hub answers 401 to a request with `token`."""
+        self._token_refused.append(listener)
+
+    async def token_refused(self, token: str) -> None:
+        for listener in self._token_refused:
+            await listener(token)
+
     # ------------------------------------------------------------------ metadata
 
     async def _metadata(self, space_id: str, token: str | None) -> tuple[SpaceMetadata, str]:
@@ -580,17 +593,22 @@ class Discovery:
         timeout = self.settings.space_info_timeout_ms / 1000
 
         async def fetch(previous: Entry[SpaceMetadata] | None) -> Fetched[SpaceMetadata]:
-            return await fetch_space_metadata(
-                self.client,
-                hub_url,
-                space_id,
-                token,
-                previous,
-                timeout=timeout,
-                slots=self._hub_slots,
-                limits=self.limits,
-                egress=self.egress,
-            )
+            try:
+                return await fetch_space_metadata(
+                    self.client,
+                    hub_url,
+                    space_id,
+                    token,
+                    previous,
+                    timeout=timeout,
+                    slots=self._hub_slots,
+                    limits=self.limits,
+                    egress=self.egress,
+                )
+            except SpaceError as exc:
+                if token and exc.status == 401:
+                    await self.token_refused(token)
+                raise
 
         return await self.metadata_cache.get(
             space_id,

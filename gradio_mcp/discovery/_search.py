@@ -1,10 +1,14 @@
 """Searching the Hub for Gradio spaces: `GET {HF_ENDPOINT}/api/spaces` with its `search`,
-`filter`, `sort`, `limit` and `expand[]` parameters, one page at a time, cached briefly.
+`filter`, `sort`, `limit` and `expand[]` parameters, following its pages, cached briefly.
 
-The Hub pages its listing with a `Link: <...?cursor=...>; rel="next"` header. Only the
-cursor's value is kept: the next page's URL is built from our own `HF_ENDPOINT`, never taken
-from an answer. Titles and descriptions are written by space authors, so each becomes one
-short line of printable text; the answer is read within `GRADIO_MCP_MAX_HUB_BYTES` and
+The Hub pages its listing with a `Link: <...?cursor=...>; rel="next"` header. A search
+follows it until it has `limit` spaces, at most `MAX_PAGES` pages (a page that brings
+nothing new ends it too); past that, the cursor goes back to the caller for the next call.
+Only the cursor's value is kept, and only from a link on the Hub's own origin: the next
+page's URL is built from our own `HF_ENDPOINT`, never taken from an answer.
+
+Titles and descriptions are written by space authors, so each becomes one short line of
+printable text; the answer is read within `GRADIO_MCP_MAX_HUB_BYTES` and
 `GRADIO_MCP_MAX_JSON_DEPTH` like any other Hub answer.
 
 Results are cached per token (by fingerprint) for `GRADIO_MCP_SEARCH_CACHE_TTL`, and a page
@@ -18,7 +22,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -41,12 +45,15 @@ MCP_TAG = "mcp-server"  # the Hub's tag for spaces that enabled Gradio's MCP ser
 _EXPAND = ("sdk", "likes", "private", "cardData", "runtime", "tags")
 MAX_QUERY_CHARS = 200
 MAX_CURSOR_CHARS = 1024
+# Hub pages one search may read to gather its `limit` spaces.
+MAX_PAGES = 5
 _TITLE_CHARS = 100
 _DESCRIPTION_CHARS = 200
 _EMOJI_CHARS = 16
 _STAGE = re.compile(r"[A-Z][A-Z_]{0,39}")
 _NEXT_LINK = re.compile(r'<([^>]*)>\s*;\s*rel="?next"?', re.IGNORECASE)
 _CURSOR = re.compile(r"[A-Za-z0-9._~+/=-]+")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True)
@@ -164,21 +171,43 @@ def _summary(item: Any) -> SpaceSummary | None:
     )
 
 
-def next_cursor(link_header: str | None) -> str | None:
-    """The `cursor` parameter of the Hub's `rel="next"` link, when it has a usable one."""
+def next_cursor(link_header: str | None, hub_url: str | None = None) -> str | None:
+    """The `cursor` parameter of the Hub's `rel="next"` link, when it has a usable one (and,
+    given `hub_url`, the link is relative or on the Hub's origin)."""
     match = _NEXT_LINK.search(link_header or "")
     if match is None:
         return None
-    values = parse_qs(urlsplit(match.group(1)).query).get("cursor", [])
+    link = urlsplit(match.group(1))
+    if hub_url is not None and (link.scheme or link.netloc) and not _same_origin(link, hub_url):
+        return None
+    values = parse_qs(link.query).get("cursor", [])
     return values[0] if values and is_hub_cursor(values[0]) else None
 
 
-def parse_search_page(payload: Any, link_header: str | None, limit: int) -> SearchPage:
+def _same_origin(link: Any, hub_url: str) -> bool:
+    hub = urlsplit(hub_url)
+    try:
+        ports = (
+            link.port or _DEFAULT_PORTS.get(link.scheme),
+            hub.port or _DEFAULT_PORTS.get(hub.scheme),
+        )
+    except ValueError:  # a port that is not a number
+        return False
+    return (
+        link.scheme.lower() == hub.scheme.lower()
+        and (link.hostname or "") == (hub.hostname or "")
+        and ports[0] == ports[1]
+    )
+
+
+def parse_search_page(
+    payload: Any, link_header: str | None, limit: int, hub_url: str | None = None
+) -> SearchPage:
     """The Hub's JSON listing (an array) as a SearchPage of at most `limit` spaces."""
     if not isinstance(payload, list):
         raise HubError("the Hub's space listing is not a JSON array")
     spaces = [s for s in (_summary(item) for item in payload[:limit]) if s is not None]
-    return SearchPage(tuple(spaces), next_cursor(link_header))
+    return SearchPage(tuple(spaces), next_cursor(link_header, hub_url))
 
 
 async def fetch_search_page(
@@ -201,6 +230,8 @@ async def fetch_search_page(
                 timeout=timeout,
             ) as response,
         ):
+            if response.status_code == 401 and token:
+                await discovery.token_refused(token)
             if response.status_code != 200:
                 raise HubError(f"the Hub answered {response.status_code} to the space search")
             body = await read_body(response, limits.hub_bytes, "GRADIO_MCP_MAX_HUB_BYTES")
@@ -215,7 +246,26 @@ async def fetch_search_page(
         payload = loads_json(body, limits.json_depth)
     except (ValueError, ReadLimitError):
         raise HubError("the Hub's space listing is not JSON it could be read as") from None
-    return parse_search_page(payload, link, query.limit)
+    return parse_search_page(payload, link, query.limit, hub_url)
+
+
+async def fetch_search_results(
+    discovery: Discovery, query: SpaceQuery, token: str | None, *, timeout: float
+) -> SearchPage:
+    """Up to `query.limit` spaces, following the Hub's next pages (at most MAX_PAGES)."""
+    found: dict[str, SpaceSummary] = {}
+    page = SearchPage(())
+    for _ in range(MAX_PAGES):
+        remaining = query.limit - len(found)
+        page = await fetch_search_page(
+            discovery, replace(query, limit=remaining), token, timeout=timeout
+        )
+        new = [space for space in page.spaces if space.id not in found]
+        found.update((space.id, space) for space in new[:remaining])
+        if not new or len(found) >= query.limit or page.next_cursor is None:
+            break
+        query = replace(query, cursor=page.next_cursor)
+    return SearchPage(tuple(found.values()), page.next_cursor)
 
 
 class SpaceSearch:
@@ -246,7 +296,7 @@ class SpaceSearch:
 
         async def fetch(_previous: Entry[SearchPage] | None) -> Fetched[SearchPage]:
             async with self._slots:
-                page = await fetch_search_page(self.discovery, query, token, timeout=timeout)
+                page = await fetch_search_results(self.discovery, query, token, timeout=timeout)
             return Fetched(page, store=not page.has_private)
 
         page, _outcome = await self.cache.get(key, fetch)

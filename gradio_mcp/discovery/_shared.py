@@ -3,9 +3,9 @@
 Layout, under the connection's prefix and a format version (a fleet rolling to a release that
 writes another format reads none of the old entries, and the old release none of the new):
 
-    {prefix}:cache:v1:{namespace}:{key}          the value: JSON, with its ETag and fetch time
-    {prefix}:cache:v1:{namespace}-failed:{key}   a failed fetch, kept for the negative TTL
-    {prefix}:cache:v1:{namespace}-lock:{key}     who is fetching it for the fleet right now
+    {prefix}:cache:v2:{namespace}:{key}          the value: JSON, with its key, ETag, fetch time
+    {prefix}:cache:v2:{namespace}-failed:{key}   a failed fetch, kept for the negative TTL
+    {prefix}:cache:v2:{namespace}-lock:{key}     who is fetching it for the fleet right now
 
 Privacy: the cache writes through only what it may store (public spaces), and asks this level
 only for keys that do not name a known private space. A metadata lookup must still name an id
@@ -14,8 +14,10 @@ whose privacy is not known yet; nothing is ever *written* under such an id. Its 
 `GRADIO_MCP_REDIS_SECRET`, a secret Redis never sees; without that secret, a space the fleet
 has not seen yet is fetched by each process that needs it, and only later fetches are shared.
 
-Every value read is checked (format version, sizes, field types); one that does not fit
-makes Redis count as down, so nothing more is trusted from it until a probe succeeds.
+Every value read is checked (format version, sizes, field types, and that it is stored under
+its own key: each document carries the key it was written for, the space id, revision and
+host of a schema, and a metadata value must name that space); one that does not fit makes
+Redis count as down, so nothing more is trusted from it until a probe succeeds.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ V = TypeVar("V")
 log = get_logger("gradio_mcp.cache")
 
 # Bump when the stored JSON changes shape; it is part of every key.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 # Expired entries stay this long past their TTL: still good for an ETag revalidation and for
 # stale-while-revalidate after a restart. Redis expires them by itself after that.
 STALE_RETENTION = 3600.0
@@ -129,7 +131,7 @@ class RedisLevel(Generic[V]):
             value, failure = await self.connection.run(lambda client: client.mget(keys))
         except RedisUnavailableError:
             return None
-        return self._decode(value, failure)
+        return self._decode(key, value, failure)
 
     async def contains(self, key: Hashable) -> bool:
         """Whether a value is stored for `key` (without reading it)."""
@@ -139,10 +141,10 @@ class RedisLevel(Generic[V]):
             return False
         return bool(found)
 
-    def _decode(self, raw_value: Any, raw_failure: Any) -> SharedEntry[V] | None:
+    def _decode(self, key: Hashable, raw_value: Any, raw_failure: Any) -> SharedEntry[V] | None:
         try:
-            value = self._read(raw_value, "value") if raw_value is not None else None
-            failure = self._read(raw_failure, "failure") if raw_failure is not None else None
+            value = self._read(key, raw_value, "value") if raw_value is not None else None
+            failure = self._read(key, raw_failure, "failure") if raw_failure is not None else None
         except (GarbageError, ValueError, TypeError, KeyError, RecursionError) as exc:
             self.connection.distrust(f"unreadable {self.codec.namespace} entry ({exc})"[:160])
             return None
@@ -160,13 +162,15 @@ class RedisLevel(Generic[V]):
             return SharedEntry[V](entry.value, entry.age, entry.etag)
         return entry
 
-    def _read(self, raw: Any, field: str) -> tuple[Any, float, str | None]:
+    def _read(self, key: Hashable, raw: Any, field: str) -> tuple[Any, float, str | None]:
         """(decoded value or failure, age in seconds, etag) of one stored JSON document."""
         if not isinstance(raw, bytes) or len(raw) > MAX_VALUE_BYTES:
             raise GarbageError("not a bounded byte string")
         data = json.loads(raw)
         if not isinstance(data, dict) or data.get("v") != CACHE_FORMAT or field not in data:
             raise GarbageError(f"not a v{CACHE_FORMAT} {field} document")
+        if data.get("key") != self.codec.key_text(key):
+            raise GarbageError(f"a {field} stored under another key")
         fetched_at = data["fetchedAt"]
         now = self._wall()
         if (
@@ -182,14 +186,24 @@ class RedisLevel(Generic[V]):
         etag = data.get("etag")
         if etag is not None and not isinstance(etag, str):
             raise GarbageError("etag is not text")
-        return self.codec.decode(data["value"]), age, etag
+        value = self.codec.decode(data["value"])
+        if not self.codec.belongs(key, value):
+            raise GarbageError("a value of another space")
+        return value, age, etag
 
     # ------------------------------------------------------------------ writing
 
-    def _document(self, field: str, payload: Any, etag: str | None = None) -> bytes | None:
+    def _document(
+        self, key: Hashable, field: str, payload: Any, etag: str | None = None
+    ) -> bytes | None:
         """The stored form, or None when it cannot be shared: too large, or holding what
         strict JSON cannot (a space's schema may carry NaN; it stays in this process)."""
-        document: dict[str, Any] = {"v": CACHE_FORMAT, "fetchedAt": self._wall(), field: payload}
+        document: dict[str, Any] = {
+            "v": CACHE_FORMAT,
+            "key": self.codec.key_text(key),
+            "fetchedAt": self._wall(),
+            field: payload,
+        }
         if field == "value":
             document["etag"] = etag
         try:
@@ -205,7 +219,7 @@ class RedisLevel(Generic[V]):
             await self.connection.run(operation)
 
     async def save(self, key: Hashable, value: V, etag: str | None) -> None:
-        raw = self._document("value", self.codec.encode(value), etag)
+        raw = self._document(key, "value", self.codec.encode(value), etag)
         if raw is None:
             return
         value_key, failure_key = self.value_key(key), self.failure_key(key)
@@ -221,7 +235,7 @@ class RedisLevel(Generic[V]):
 
     async def save_failure(self, key: Hashable, failure: Exception) -> None:
         payload = encode_failure(failure) if self.share_failures else None
-        raw = self._document("failure", payload) if payload is not None else None
+        raw = self._document(key, "failure", payload) if payload is not None else None
         if raw is None:
             return
         failure_key = self.failure_key(key)
@@ -273,14 +287,14 @@ class RedisLevel(Generic[V]):
                     value, failure, _holder = await self.connection.run(
                         lambda client: client.mget(keys)
                     )
-                    return True, self._decode(value, failure) or seen
+                    return True, self._decode(key, value, failure) or seen
                 while True:
                     await asyncio.sleep(pause)
                     pause = min(pause * 2, MAX_POLL)
                     value, failure, holder = await self.connection.run(
                         lambda client: client.mget(keys)
                     )
-                    seen = self._decode(value, failure) or seen
+                    seen = self._decode(key, value, failure) or seen
                     if seen is not None and self._fresh(seen):
                         return False, seen
                     if self.connection.state is RedisState.DOWN or time.monotonic() >= give_up:

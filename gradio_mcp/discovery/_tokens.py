@@ -6,6 +6,9 @@ token is an answer and is remembered like an accepted one; a Hub that cannot be 
 `HubError`, remembered for a few seconds only. An expired verdict is never served, not
 while a new one is fetched and not when the Hub cannot be asked: a revoked token stops
 working one TTL later at most, and nobody is let in on an old answer during an outage.
+Sooner when the Hub says so: its 401 to any other request with the token (space metadata,
+the space search) drops the verdict at once. Only an answer shaped like an account lets a
+token in; a 200 with anything else is `HubError` ("cannot verify").
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from gradio_mcp.errors import HubError
 from gradio_mcp.net import ReadLimitError, loads_json, read_body
 
 _MAX_USER_CHARS = 96
+_ACCOUNT_TYPES = ("user", "org")
 
 
 @dataclass(frozen=True)
@@ -66,9 +70,24 @@ async def ask_hub(discovery: Discovery, token: str, *, timeout: float) -> TokenV
         payload = loads_json(body, limits.json_depth)
     except (ValueError, ReadLimitError):
         payload = None
-    name = payload.get("name") if isinstance(payload, Mapping) else None
-    user = name if isinstance(name, str) and 0 < len(name) <= _MAX_USER_CHARS else None
+    user = account_name(payload)
+    if user is None:
+        # An error page or `{"error": ...}` with 200 (a proxy, a captive portal, a Hub
+        # having a bad day) says nothing about the token: cannot verify, never "in".
+        raise HubError("the Hub's answer to a token check is not a user")
     return TokenVerdict(accepted=True, user=user)
+
+
+def account_name(payload: object) -> str | None:
+    """The account name of a whoami answer shaped like one: a JSON object whose `type` is
+    an account's (user, or a legacy organization token's) and whose `name` is a short
+    non-empty string; None for anything else."""
+    if not isinstance(payload, Mapping) or payload.get("type") not in _ACCOUNT_TYPES:
+        return None
+    name = payload.get("name")
+    if isinstance(name, str) and 0 < len(name) <= _MAX_USER_CHARS and name.strip() == name:
+        return name
+    return None
 
 
 class HubTokens:
@@ -89,6 +108,12 @@ class HubTokens:
             # Every failure drops the old verdict: no stale-if-error for credentials.
             is_definitive=lambda _exc: True,
         )
+        # A 401 from the Hub to any request with a token ends its verdict at once.
+        discovery.on_token_refused(self.forget)
+
+    async def forget(self, token: str) -> None:
+        """Drop the verdict kept for `token`: the next check asks the Hub."""
+        await self.cache.forget(token_key(token))
 
     async def check(self, token: str) -> TokenVerdict:
         """The Hub's verdict on `token`; HubError when the Hub cannot give one."""

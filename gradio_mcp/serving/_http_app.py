@@ -92,6 +92,7 @@ def build_http_app(gradio: GradioMCP) -> ASGIApp:
             try:
                 yield
             finally:
+                await gradio.drain()
                 gradio.shutdown.uninstall()
                 await gradio.aclose()
 

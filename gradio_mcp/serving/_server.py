@@ -53,6 +53,7 @@ from gradio_mcp.serving._shutdown import CallInterrupted, GracefulShutdown
 from gradio_mcp.serving._throttle import ProgressThrottle
 from gradio_mcp.serving._tool_ref import ToolRef
 from gradio_mcp.serving.tasks import (
+    TaskInterrupted,
     TaskOwner,
     TaskRunner,
     TasksProtocol,
@@ -61,6 +62,10 @@ from gradio_mcp.serving.tasks import (
 )
 
 log = get_logger("gradio_mcp.server")
+
+# After the grace period, how long interrupted tasks may take to cancel their jobs on the
+# space and write their end (the task store's own final-write limit).
+TASK_END_TIMEOUT = 12.0
 
 INSTRUCTIONS = (
     "Tools here run endpoints of Hugging Face Gradio Spaces. File inputs take an http(s) URL"
@@ -145,6 +150,17 @@ class GradioMCP:
         connection (and its client library). A Redis that is down now is only noted."""
         if self.redis is not None:
             await self.redis.ping()
+
+    async def drain(self) -> None:
+        """At shutdown, before `aclose`: tasks get the grace period plain calls get (a task's
+        request is long answered, so the HTTP server does not wait for it); those still
+        running then end as failed, their jobs cancelled on the space while the connections
+        are still open, and their end written to the task store."""
+        runner = self.tasks.runner if self.tasks is not None else None
+        if runner is None or not runner.jobs_running:
+            return
+        self.shutdown.begin()
+        await runner.drain(self.shutdown.grace + TASK_END_TIMEOUT)
 
     async def aclose(self) -> None:
         """Close what this server opened: its discovery's connections and Redis's pool."""
@@ -448,17 +464,21 @@ class GradioMCP:
             )
             return outcome, result
 
-        async def work(on_progress: ProgressSink) -> types.CallToolResult:
-            """The call itself, the same whether it answers this request or runs as a task."""
+        async def work(on_progress: ProgressSink, as_task: bool = False) -> types.CallToolResult:
+            """The call itself, the same whether it answers this request or runs as a task
+            (which fails, rather than answers, when the shutdown ends it)."""
             if self.shutdown.draining:
                 return rejected(f"gradio-mcp is shutting down: {ref.name} was not run; try again")
             try:
                 outcome, result = await self.shutdown.guard(run(on_progress))
             except CallInterrupted:
-                return rejected(
+                message = (
                     f"gradio-mcp shut down before {ref.name} finished (grace period"
                     f" {self.shutdown.grace:g} s); the job was cancelled on the space. Try again."
                 )
+                if as_task:
+                    raise TaskInterrupted(message) from None
+                return rejected(message)
             except ToolArgumentError as exc:
                 return rejected(str(ToolArgumentError(ref.name, exc.problems)))
             except Exception as exc:  # a bug of ours must not surface as a protocol error
@@ -487,7 +507,8 @@ class GradioMCP:
             if self.tasks is not None and opted_in(ctx):
                 # A slow call becomes a task that outlives this request.
                 owner = TaskOwner.of(caller.own_token)
-                answer = await self.tasks.runner.submit(owner, work, throttle)
+                task_work = functools.partial(work, as_task=True)
+                answer = await self.tasks.runner.submit(owner, task_work, throttle)
             else:
                 answer = await work(throttle)
             if isinstance(answer, types.CallToolResult):

@@ -4,7 +4,7 @@ scripted answers for what a hostile or failing Hub may send."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import httpx2
 import pytest
@@ -12,7 +12,7 @@ import pytest
 from gradio_mcp.config import Settings
 from gradio_mcp.dev.hub_emulator import LocalHub
 from gradio_mcp.discovery import Discovery, SpaceQuery, SpaceSearch
-from gradio_mcp.discovery._search import next_cursor, one_line, parse_search_page
+from gradio_mcp.discovery._search import MAX_PAGES, next_cursor, one_line, parse_search_page
 from gradio_mcp.errors import HubError
 from tests.clock import Clock
 from tests.mock_http import MockHTTP
@@ -77,6 +77,56 @@ async def test_pages_follow_the_hubs_cursor(search: SpaceSearch) -> None:
     assert second.next_cursor is None
 
 
+async def test_a_limit_larger_than_a_hub_page_follows_the_next_pages(hub: LocalHub) -> None:
+    hub.listing_page_size = 1  # the Hub's pages hold one space, whatever the limit
+    try:
+        async with Discovery(Settings(hf_endpoint=hub.url)) as discovery:
+            search = SpaceSearch(discovery)
+            hub.reset_counters()
+            page = await search.search(SpaceQuery("image", limit=10), None)
+            assert hub.listing_requests == 3
+            hub.reset_counters()
+            two = await search.search(SpaceQuery("image", limit=2), None)
+            assert hub.listing_requests == 2
+            await search.aclose()
+    finally:
+        hub.listing_page_size = 1000
+    assert ids(page) == ["bob/image-upscaler", "alice/flux-image", "dan/speech"]
+    assert page.next_cursor is None
+    assert ids(two) == ["bob/image-upscaler", "alice/flux-image"]
+    assert two.next_cursor is not None  # the rest, for the caller's next call
+
+
+def _endless_hub(next_origin: str) -> Callable[[httpx2.Request], httpx2.Response]:
+    """A Hub whose every page holds one new space and names a next page on `next_origin`."""
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        n = int(request.url.params.get("cursor", "0"))
+        link = f'<{next_origin}/api/spaces?search=x&cursor={n + 1}>; rel="next"'
+        return httpx2.Response(
+            200, json=[{"id": f"u/s{n}", "sdk": "gradio"}], headers={"Link": link}
+        )
+
+    return answer
+
+
+async def test_following_pages_stops_at_the_page_cap(http_mock: MockHTTP) -> None:
+    http_mock.add_callback(_endless_hub(HUB))
+    async with Discovery(Settings(hf_endpoint=HUB), client=http_mock.client()) as discovery:
+        page = await SpaceSearch(discovery).search(SpaceQuery("x", limit=100), None)
+    assert len(http_mock.requests) == MAX_PAGES
+    assert ids(page) == [f"u/s{n}" for n in range(MAX_PAGES)]
+    assert page.next_cursor == str(MAX_PAGES)
+
+
+async def test_a_next_page_off_the_hubs_origin_is_not_followed(http_mock: MockHTTP) -> None:
+    http_mock.add_callback(_endless_hub("http://169.254.169.254"))
+    async with Discovery(Settings(hf_endpoint=HUB), client=http_mock.client()) as discovery:
+        page = await SpaceSearch(discovery).search(SpaceQuery("x", limit=100), None)
+    assert [str(r.url.copy_with(query=None)) for r in http_mock.requests] == [f"{HUB}/api/spaces"]
+    assert ids(page) == ["u/s0"] and page.next_cursor is None
+
+
 async def test_a_private_space_is_found_only_with_a_token_that_reads_it(
     search: SpaceSearch,
 ) -> None:
@@ -127,6 +177,15 @@ def test_bad_queries_are_refused_before_any_request() -> None:
 def test_the_next_link_gives_only_its_cursor() -> None:
     link = '<https://elsewhere.example/api/spaces?search=x&cursor=abc123%3D>; rel="next"'
     assert next_cursor(link) == "abc123="
+    # Given the Hub's origin, a link elsewhere is no next page at all.
+    assert next_cursor(link, "https://elsewhere.example") == "abc123="
+    assert next_cursor(link, "https://hub.example") is None
+    assert next_cursor(link, "http://elsewhere.example") is None
+    assert (
+        next_cursor(link.replace(".example/", ".example:8443/"), "https://elsewhere.example")
+        is None
+    )
+    assert next_cursor('</api/spaces?cursor=abc>; rel="next"', "https://hub.example") == "abc"
     assert next_cursor('<https://hub/api/spaces?cursor=abc>; rel="prev"') is None
     assert next_cursor('<https://hub/api/spaces?cursor=a"b>; rel="next"') is None
     assert next_cursor(None) is None

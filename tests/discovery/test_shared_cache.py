@@ -208,6 +208,7 @@ async def test_garbage_in_redis_is_never_believed(
     assert f":cache:v{CACHE_FORMAT}:metadata:" in key
     lie = {
         "v": CACHE_FORMAT,
+        "key": "alice/blocks",
         "fetchedAt": time.time(),
         "etag": None,
         "value": {
@@ -235,8 +236,9 @@ async def test_entries_of_another_format_are_not_read(
     upstream.add("alice/blocks")
     await fleet().get_spaces(["alice/blocks"])
     with redis_server.client() as client:
-        for key in client.scan_iter(match="*:cache:v1:*"):
-            client.rename(key, key.replace(b":cache:v1:", b":cache:v2:"))
+        ours, other = f":cache:v{CACHE_FORMAT}:".encode(), f":cache:v{CACHE_FORMAT + 1}:".encode()
+        for key in client.scan_iter(match=f"*{ours.decode()}*"):
+            client.rename(key, key.replace(ours, other))
     (space,) = await fleet().get_spaces(["alice/blocks"])
     assert space.timings.metadata_cache == "miss"
     assert upstream.hub_requests("alice/blocks") == 2
@@ -326,3 +328,64 @@ async def test_a_schema_that_is_not_strict_json_stays_local(
     await level.save(("alice/odd", None, "https://x"), schema, None)  # no error...
     assert redis_server.dump() == {}  # ...and nothing shared
     await connection.aclose()
+
+
+async def test_a_value_stored_under_another_spaces_key_is_garbage(
+    upstream: Upstream, fleet: Any, redis_server: RedisServer
+) -> None:
+    """s01's metadata (and schema) copied under s00's keys, whole and well-formed: calls to
+    s00 must not run on s01. The lookup falls back to the Hub and the space itself."""
+    upstream.add("alice/s00")
+    upstream.add("alice/s01", app="interface")
+    first = fleet()
+    s00, s01 = await first.get_spaces(["alice/s00", "alice/s01"])
+    assert s00.ok and s01.ok and s00.schema != s01.schema
+    metadata, schemas = first._shared_metadata, first._shared_schemas
+    assert metadata is not None and schemas is not None
+    assert s00.metadata is not None and s01.metadata is not None
+    with redis_server.client() as client:
+        stored_metadata = client.get(metadata.value_key("alice/s01"))
+        schema_keys = sorted(client.scan_iter(match="*:schemas:alice/s0*"))
+        assert len(schema_keys) == 2 and stored_metadata is not None
+        s00_schema_key, s01_schema_key = schema_keys
+        client.set(metadata.value_key("alice/s00"), stored_metadata)
+        client.set(s00_schema_key, client.get(s01_schema_key))
+
+    hub_before = upstream.hub_requests("alice/s00")
+    (poisoned,) = await fleet().get_spaces(["alice/s00"])
+    assert poisoned.ok and poisoned.metadata is not None
+    assert poisoned.metadata.id == "alice/s00"
+    assert poisoned.metadata.host == s00.metadata.host != s01.metadata.host
+    assert poisoned.schema == s00.schema
+    assert upstream.hub_requests("alice/s00") == hub_before + 1
+
+
+async def test_a_schema_stored_under_another_revision_or_host_is_garbage(
+    upstream: Upstream, fleet: Any, redis_server: RedisServer
+) -> None:
+    upstream.add("alice/blocks")
+    first = fleet()
+    (space,) = await first.get_spaces(["alice/blocks"])
+    assert space.ok and space.metadata is not None
+    schemas = first._shared_schemas
+    assert schemas is not None
+    with redis_server.client() as client:
+        (stored_key,) = client.scan_iter(match="*:schemas:alice/blocks*")
+        document = json.loads(client.get(stored_key))
+    for wrong in (
+        "alice/blocks|0000000|https://alice-blocks.hf.space|True",
+        "alice/blocks|-|https://elsewhere.hf.space|True",
+    ):
+        level = RedisLevel(
+            first.redis,
+            schemas.codec,
+            ttl=60,
+            negative_ttl=0,
+            lock_ttl=1,
+            keys_are_public=True,
+            share_failures=False,
+        )
+        key = tuple(wrong.split("|"))
+        with redis_server.client() as client:
+            client.set(level.value_key(key), json.dumps(document))
+        assert await level.load(key) is None

@@ -65,7 +65,7 @@ async def test_a_ttl_of_zero_asks_every_time(hub: LocalHub) -> None:
 
 async def test_an_unreachable_hub_is_an_error_not_a_verdict(http_mock: MockHTTP) -> None:
     clock = Clock()
-    answers = iter([httpx2.Response(200, json={"name": "alice"})])
+    answers = iter([httpx2.Response(200, json={"type": "user", "name": "alice"})])
 
     def hub(_request: httpx2.Request) -> httpx2.Response:
         return next(answers, httpx2.Response(502, text="bad gateway"))
@@ -88,3 +88,44 @@ async def test_a_hub_that_refuses_connections_is_an_error(http_mock: MockHTTP) -
     async with Discovery(Settings(hf_endpoint=HUB), client=http_mock.client()) as discovery:
         with pytest.raises(HubError, match="cannot reach the Hub"):
             await HubTokens(discovery).check(TOKEN)
+
+
+NOT_A_USER = {
+    "an HTML page": httpx2.Response(200, html="<html><body>Sign in to the portal</body></html>"),
+    "an error object": httpx2.Response(200, json={"error": "Invalid credentials"}),
+    "an empty list": httpx2.Response(200, json=[]),
+    "a user without a name": httpx2.Response(200, json={"type": "user", "name": ""}),
+    "a name without a type": httpx2.Response(200, json={"name": "alice"}),
+    "JSON null": httpx2.Response(200, json=None),
+}
+
+
+@pytest.mark.parametrize("answer", list(NOT_A_USER.values()), ids=list(NOT_A_USER))
+async def test_a_200_that_is_not_a_user_cannot_verify_the_token(
+    http_mock: MockHTTP, answer: httpx2.Response
+) -> None:
+    http_mock.add_callback(lambda _request: answer)
+    async with Discovery(Settings(hf_endpoint=HUB), client=http_mock.client()) as discovery:
+        with pytest.raises(HubError, match="not a user"):
+            await HubTokens(discovery).check(TOKEN)
+
+
+async def test_a_hub_401_for_the_token_elsewhere_drops_its_verdict_at_once(
+    hub: LocalHub,
+) -> None:
+    revoked = "hf_alice_soon_revoked"
+    hub.add_user("alice", revoked)
+    settings = Settings(hf_endpoint=hub.url, auth_cache_ttl_ms=60000)
+    try:
+        async with Discovery(settings) as discovery:
+            tokens = HubTokens(discovery)
+            assert (await tokens.check(revoked)).accepted
+            hub.revoked_tokens.add(revoked)
+            del hub.accounts.tokens[revoked]
+            assert (await tokens.check(revoked)).accepted  # kept: nothing said otherwise yet
+            # Any request with the token that the Hub answers 401: here a space's metadata.
+            spaces = await discovery.get_spaces(["acme/anything"], token=revoked)
+            assert spaces[0].error is not None and spaces[0].error.status == 401
+            assert not (await tokens.check(revoked)).accepted
+    finally:
+        hub.revoked_tokens.discard(revoked)

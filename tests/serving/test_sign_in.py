@@ -8,13 +8,17 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.request import parse_http_list, parse_keqv_list
 
+import httpx2
 import pytest
 from starlette.testclient import TestClient
 
 from gradio_mcp.config import Settings
 from gradio_mcp.dev.hub_emulator import LocalHub
 from gradio_mcp.dev.launcher import free_port
+from gradio_mcp.discovery import Discovery
 from gradio_mcp.serving import GradioMCP, build_http_app
+from tests.mock_http import MockHTTP
+from tests.upstream import HUB
 
 TOKEN = "hf_alice_token"
 BASE = "http://127.0.0.1"
@@ -129,3 +133,47 @@ def test_when_the_hub_cannot_be_asked_the_answer_is_503_not_a_guess() -> None:
     assert response.status_code == 503
     assert response.headers["retry-after"] == "5"
     assert TOKEN not in response.text
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx2.Response(200, html="<html><body>Please sign in to the network</body></html>"),
+        httpx2.Response(200, json={"error": "Invalid credentials in Authorization header"}),
+        httpx2.Response(200, json=[]),
+    ],
+    ids=["html page", "error object", "empty list"],
+)
+def test_a_200_that_is_not_a_user_is_503_never_in(answer: httpx2.Response) -> None:
+    http_mock = MockHTTP()  # the Hub, answering 200 with something that is not a user
+    http_mock.add_callback(lambda _request: answer)
+    settings = Settings(hf_endpoint=HUB, require_auth=True)
+    discovery = Discovery(settings, client=http_mock.client())
+    app = build_http_app(GradioMCP(settings, discovery=discovery))
+    with TestClient(app, base_url=BASE) as client:
+        response = initialize(client, TOKEN)
+    assert response.status_code == 503, response.text
+    assert response.headers["retry-after"] == "5"
+    assert "protocolVersion" not in response.text
+
+
+def test_a_hub_401_to_a_later_request_revokes_the_kept_verdict_at_once(hub: LocalHub) -> None:
+    revoked = "hf_alice_revoked_mid_session"
+    hub.add_user("alice", revoked)
+    list_tools = {"jsonrpc": "2.0", "id": 2, "method": "tools/list", "params": {}}
+    headers = {**MCP_HEADERS, "Authorization": f"Bearer {revoked}"}
+    try:
+        with app_client(hf_endpoint=hub.url, require_auth=True, auth_cache_ttl_ms=60000) as client:
+            assert initialize(client, revoked).status_code == 200
+            hub.revoked_tokens.add(revoked)  # revoked on the Hub: every request gets 401
+            del hub.accounts.tokens[revoked]
+            # Within the cache TTL nothing has told the server yet (docs/security.md).
+            assert initialize(client, revoked).status_code == 200
+            # The Hub answers this listing's metadata request 401...
+            client.post("/mcp?gradio=acme/anything", json=list_tools, headers=headers)
+            # ...and the token is refused from then on, long before the TTL ends.
+            refused = initialize(client, revoked)
+    finally:
+        hub.revoked_tokens.discard(revoked)
+    assert refused.status_code == 401
+    assert challenge(refused.headers["www-authenticate"])["error"] == "invalid_token"

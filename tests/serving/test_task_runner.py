@@ -17,7 +17,14 @@ from gradio_mcp.discovery import Discovery
 from gradio_mcp.errors import RedisUnavailableError
 from gradio_mcp.gradio import ProgressSink, ProgressUpdate
 from gradio_mcp.ops._metrics import Metrics
-from gradio_mcp.serving.tasks import MemoryTaskStore, TaskOwner, TaskRecord, TaskRunner
+from gradio_mcp.serving._shutdown import CallInterrupted, GracefulShutdown
+from gradio_mcp.serving.tasks import (
+    MemoryTaskStore,
+    TaskInterrupted,
+    TaskOwner,
+    TaskRecord,
+    TaskRunner,
+)
 from gradio_mcp.serving.tasks._records import CANCELLED, COMPLETED, FAILED, WORKING
 from gradio_mcp.serving.tasks._runner import status_text
 from gradio_mcp.serving.tasks._store import now_ms
@@ -269,6 +276,40 @@ async def test_shutdown_leaves_no_task_working() -> None:
     assert record is not None and record.status == FAILED
     assert record.error is not None and "server stopped" in record.error["message"]
     assert work.cancelled
+
+
+async def test_at_shutdown_tasks_get_the_grace_and_those_cut_short_fail_naming_it() -> None:
+    """As the server runs a task's work: guarded by the graceful shutdown, a task ended by
+    it raises TaskInterrupted. `drain` returns once both ends are written to the store."""
+    store = RecordingStore()
+    shutdown = GracefulShutdown(grace=0.5)
+
+    def guarded(gate: Gate) -> Callable[[ProgressSink], Any]:
+        async def work(on_progress: ProgressSink) -> types.CallToolResult:
+            try:
+                return await shutdown.guard(gate(on_progress))
+            except CallInterrupted:
+                raise TaskInterrupted("gradio-mcp shut down before draw finished") from None
+
+        return work
+
+    async with running(store) as runner:
+        short, long = Gate("short done"), Gate()
+        handles = [await runner.submit(ALICE, guarded(g)) for g in (short, long)]
+        assert all(isinstance(h, dict) for h in handles)
+        with anyio.fail_after(WAIT):
+            await short.started.wait()
+            await long.started.wait()
+        shutdown.begin()
+        short.release.set()  # within the grace period
+        await runner.drain(WAIT)
+        assert runner.jobs_running == 0
+        done, failed = [await store.load(h["taskId"], ALICE) for h in handles]  # type: ignore[index]
+    assert done is not None and done.status == COMPLETED
+    assert failed is not None and failed.status == FAILED
+    assert failed.status_message == "gradio-mcp shut down before draw finished"
+    assert failed.error == {"code": -32603, "message": failed.status_message}
+    assert long.cancelled and not short.cancelled
 
 
 async def test_without_a_store_a_slow_call_is_answered_as_a_plain_call() -> None:

@@ -52,6 +52,8 @@ Work = Callable[[ProgressSink], Awaitable[types.CallToolResult]]
 # retried while Redis is briefly away; after that, its lease tells readers it failed.
 FINAL_WRITE_TIMEOUT = 10.0
 FINAL_WRITE_RETRY = 0.5
+# How often a shutdown looks whether the jobs have all ended.
+DRAIN_POLL = 0.05
 # Leases are renewed (and cancellations noticed) at least this often.
 MAX_HEARTBEAT = 1.0
 
@@ -81,6 +83,11 @@ def limit_message(error: TaskLimitError, settings: Settings) -> str:
     )
 
 
+class TaskInterrupted(Exception):
+    """Raised by a job's work when the server's shutdown ended it: its task fails with this
+    message (a plain call would answer it as an error result instead)."""
+
+
 def error_result(message: str) -> types.CallToolResult:
     return types.CallToolResult(content=[types.TextContent(text=message)], is_error=True)
 
@@ -98,6 +105,7 @@ class _Job:
     registered: bool = False  # the store holds a task for it
     result: types.CallToolResult | None = None
     crashed: bool = False
+    interrupted: str | None = None  # why the server's shutdown ended it
     message: str | None = None
     message_written: str | None = None
     stop_reason: str | None = None
@@ -176,7 +184,7 @@ class TaskRunner:
                     return answer
                 await job.done.wait()  # no task after all: answered like any other call
             if job.result is None:
-                return error_result("gradio-mcp failed to run this call")
+                return error_result(job.interrupted or "gradio-mcp failed to run this call")
             return job.result
         except BaseException:
             if not job.registered:
@@ -222,6 +230,8 @@ class TaskRunner:
             with job.scope:
                 try:
                     job.result = await work(job.progress)
+                except TaskInterrupted as exc:
+                    job.interrupted = str(exc)
                 except Exception:
                     log.exception("task_crashed")
                     job.crashed = True
@@ -240,8 +250,8 @@ class TaskRunner:
             wire = job.result.model_dump(by_alias=True, mode="json", exclude_none=True)
             status = COMPLETED
             kwargs = {"result": fit_result(wire, self.settings.task_result_max_bytes)}
-        elif job.crashed:
-            status, message = FAILED, "gradio-mcp failed to run this task"
+        elif job.crashed or job.interrupted:
+            status, message = FAILED, job.interrupted or "gradio-mcp failed to run this task"
             kwargs = {"message": message, "error": tool_failure(message)}
         elif job.stop_reason == "cancelled":
             status, kwargs = CANCELLED, {"message": CANCELLED_MESSAGE}
@@ -259,6 +269,17 @@ class TaskRunner:
                 return
         if ended is not None:
             self._count_end(ended)
+
+    async def drain(self, timeout: float) -> None:
+        """Wait (at most `timeout` seconds) until every job has ended and its end is written:
+        at shutdown, before the connections they use (the space's, Redis) are closed."""
+        with anyio.move_on_after(timeout):
+            while self._jobs:
+                await anyio.sleep(DRAIN_POLL)
+
+    @property
+    def jobs_running(self) -> int:
+        return len(self._jobs)
 
     # ------------------------------------------------------------------ tasks/get, tasks/cancel
 
