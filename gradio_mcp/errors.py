@@ -45,6 +45,8 @@ class ErrorKind(enum.StrEnum):
     CONNECTION = "connection"
     UPSTREAM_STATUS = "upstream_status"
     BAD_PAYLOAD = "bad_payload"
+    # The egress policy (GRADIO_MCP_ALLOWED_NETWORKS) forbids the address the space is at.
+    EGRESS_REFUSED = "egress_refused"
 
 
 class SpaceError(GradioMCPError):
