@@ -83,11 +83,13 @@ def percentile(samples: Iterable[float], q: float) -> float | None:
 
 @dataclass
 class Series:
-    """Count, failures, total and a bounded window of recent durations for one label."""
+    """Count, failures, total and a bounded window of recent durations for one label.
+    `rejected`: refused before they ran, by the caller's mistake (not in `count`)."""
 
     max_samples: int
     count: int = 0
     failures: int = 0
+    rejected: int = 0
     total_ms: float = 0.0
     recent_ms: deque[float] = field(init=False)
     tools: dict[str, int] = field(default_factory=dict)
@@ -141,12 +143,24 @@ class Metrics:
         self._series(self.requests_by_method, method).observe(duration_ms, failed=error)
 
     def record_call(
-        self, space_id: str, tool: str, duration_ms: float, *, ok: bool, private: bool
+        self,
+        space_id: str,
+        tool: str,
+        duration_ms: float,
+        *,
+        ok: bool,
+        private: bool,
+        caller_error: bool = False,
     ) -> None:
-        """One tools/call executed on a space. A private space's name is never kept: neither
-        the id nor the tool name (tool names are derived from the space's name)."""
+        """One tools/call on a space. A private space's name is never kept: neither the id
+        nor the tool name (tool names are derived from the space's name). `caller_error`:
+        refused before it ran because the caller's arguments were wrong; counted apart, as
+        it says nothing about the space (nor is its near-zero time a latency)."""
         label = PRIVATE_LABEL if private else space_id
         series = self._series(self.calls_by_space, label)
+        if caller_error:
+            series.rejected += 1
+            return
         series.observe(duration_ms, failed=not ok)
         if not private and (tool in series.tools or len(series.tools) < self.max_series):
             series.tools[tool] = series.tools.get(tool, 0) + 1
@@ -200,10 +214,12 @@ class Metrics:
             "toolCalls": {
                 "total": sum(s.count for s in self.calls_by_space.values()),
                 "failures": sum(s.failures for s in self.calls_by_space.values()),
+                "rejected": sum(s.rejected for s in self.calls_by_space.values()),
                 "bySpace": {
                     space: {
                         "calls": s.count,
                         "failures": s.failures,
+                        "rejected": s.rejected,
                         "p50Ms": percentile(s.recent_ms, 50),
                         "p90Ms": percentile(s.recent_ms, 90),
                         "tools": dict(s.tools),

@@ -168,7 +168,7 @@ class GradioMCP:
         catalog = await self._build(spaces)
         # A space whose endpoints could not be made into tools is a failed space like any.
         spaces = catalog.mark_failures(spaces)
-        self.metrics.spaces.observe(spaces)
+        self.metrics.spaces.observe(spaces, as_server=caller.token == self.server_token)
         self.listings.put(caller.space_ids, caller.token, spaces, catalog)
         return spaces, catalog
 
@@ -385,15 +385,22 @@ class GradioMCP:
         metadata = ref.space.metadata
         private = bool(metadata and metadata.private)
 
-        def rejected(message: str) -> types.CallToolResult:
+        def rejected(message: str, *, caller_error: bool = False) -> types.CallToolResult:
             elapsed = (time.perf_counter() - started) * 1000
-            self.metrics.record_call(ref.space_id, ref.name, elapsed, ok=False, private=private)
+            self.metrics.record_call(
+                ref.space_id,
+                ref.name,
+                elapsed,
+                ok=False,
+                private=private,
+                caller_error=caller_error,
+            )
             return _error_result(message)
 
         try:
             ref.checker.check(arguments, ref.name)
         except ToolArgumentError as exc:
-            return rejected(str(exc))
+            return rejected(str(exc), caller_error=True)
         except Exception as exc:  # a schema the space broke (bad $ref, unknown type)
             return rejected(f"Cannot check arguments for {ref.name}: {type(exc).__name__}")
         host = (metadata.url if metadata else None) or ""
@@ -449,7 +456,8 @@ class GradioMCP:
                     f" {self.shutdown.grace:g} s); the job was cancelled on the space. Try again."
                 )
             except ToolArgumentError as exc:
-                return rejected(str(ToolArgumentError(ref.name, exc.problems)))
+                message = str(ToolArgumentError(ref.name, exc.problems))
+                return rejected(message, caller_error=True)
             except Exception as exc:  # a bug of ours must not surface as a protocol error
                 log.exception("tool_call_crashed", tool="<private>" if private else ref.name)
                 return rejected(f"gradio-mcp failed to run {ref.name}: {type(exc).__name__}")

@@ -106,7 +106,7 @@ async def test_empty_snapshot_has_every_section_and_no_invented_latency(
     snap = Metrics(discovery).snapshot()
     assert snap["discovery"]["count"] == 0
     assert snap["discovery"]["p50Ms"] is None and snap["discovery"]["maxMs"] is None
-    assert snap["toolCalls"] == {"total": 0, "failures": 0, "bySpace": {}}
+    assert snap["toolCalls"] == {"total": 0, "failures": 0, "rejected": 0, "bySpace": {}}
     assert snap["requests"] == {"total": 0, "errors": 0, "byMethod": {}}
     assert snap["gradioCacheMetrics"]["overallHitRate"] == 0.0
 
