@@ -21,6 +21,7 @@ from typing import Any
 from gradio_mcp._histogram import Histogram
 from gradio_mcp._version import __version__
 from gradio_mcp.discovery import Discovery
+from gradio_mcp.ops._history import SAMPLE_SECONDS, History
 from gradio_mcp.ops._space_status import PRIVATE_LABEL, SpaceStatusBoard
 
 __all__ = [
@@ -117,6 +118,8 @@ class Metrics:
         max_samples: int = DEFAULT_MAX_SAMPLES,
         max_series: int = DEFAULT_MAX_SERIES,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        history_interval: float = SAMPLE_SECONDS,
     ) -> None:
         self.discovery = discovery
         self.max_samples = max_samples
@@ -134,6 +137,8 @@ class Metrics:
         self.tasks_by_outcome: dict[str, Series] = {
             outcome: Series(max_samples) for outcome in TASK_OUTCOMES
         }
+        # Last: it reads the counters above. The dashboard's charts are drawn from it.
+        self.history = History(self, interval=history_interval, clock=wall_clock)
 
     # ------------------------------------------------------------------ recording
 
@@ -141,6 +146,7 @@ class Metrics:
         """One MCP request (tools/list, tools/call, initialize, ...), however it ended."""
         method = method if method in MCP_METHODS else OTHER_METHOD
         self._series(self.requests_by_method, method).observe(duration_ms, failed=error)
+        self.history.sample_if_due()
 
     def record_call(
         self,
@@ -198,6 +204,7 @@ class Metrics:
 
     def snapshot(self) -> dict[str, Any]:
         """Everything, as the `/api/metrics` JSON. Latencies in ms; null when no samples."""
+        self.history.sample_if_due()
         d = self.discovery
         durations = list(d.recent_durations_ms)
         return {

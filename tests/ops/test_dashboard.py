@@ -343,18 +343,26 @@ def test_private_space_is_not_in_the_rendered_page(dashboard: tuple[str, Metrics
         assert secret not in html
 
 
-def test_dashboard_shows_an_error_when_the_api_fails(dashboard: tuple[str, Metrics]) -> None:
+def test_dashboard_shows_an_error_when_the_server_stops_answering(
+    dashboard: tuple[str, Metrics],
+) -> None:
+    """The first page arrives; every refresh after it fails: the figures stay, marked stale,
+    and the page says why."""
     _url, metrics = dashboard
     (page,) = [r for r in metrics_routes(metrics) if r.path == "/metrics"]
+    served = [0]
 
-    async def broken(_request: Request) -> Response:
+    async def first_then_broken(request: Request) -> Response:
+        served[0] += 1
+        if served[0] == 1:
+            return await page.endpoint(request)  # type: ignore[no-any-return]
         return JSONResponse({"error": "boom"}, status_code=503)
 
-    app = Starlette(routes=[page, Route("/api/metrics", broken)])
+    app = Starlette(routes=[Route("/metrics", first_then_broken)])
     with serve(app) as url:
         dom = Dom(dump_dom(f"{url}/metrics"))
     error = dom.one(id="error")
     assert not error.hidden
-    assert "HTTP 503" in text(error) and "/api/metrics" in text(error)
+    assert "HTTP 503" in text(error) and "/metrics" in text(error)
     assert text(dom.one(id="status-text")) == "offline"
-    assert text(dom.one(id="updated")) == "never"
+    assert text(dom.metric("requests.total")) == "4"  # the last figures are still shown
