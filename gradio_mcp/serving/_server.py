@@ -86,6 +86,7 @@ class GradioMCP:
         self.discovery = discovery or Discovery(self.settings, redis=self.redis)
         self._owns_discovery = discovery is None
         self.metrics = Metrics(self.discovery)
+        self._sampler: asyncio.Task[None] | None = None
         self.server_token = server_token
         self.shutdown = GracefulShutdown(self.settings.shutdown_grace_ms / 1000)
         self._schemas: dict[str, Mapping[str, Any]] = {}
@@ -136,9 +137,15 @@ class GradioMCP:
         connection (and its client library). A Redis that is down now is only noted."""
         if self.redis is not None:
             await self.redis.ping()
+        # The dashboard's history samples on time even while nobody asks for anything.
+        if self._sampler is None:
+            self._sampler = asyncio.create_task(self.metrics.history.run())
 
     async def aclose(self) -> None:
         """Close what this server opened: its discovery's connections and Redis's pool."""
+        if self._sampler is not None:
+            self._sampler.cancel()
+            self._sampler = None
         await self.discovery.aclose()
         if self._owns_discovery and self.redis is not None:
             await self.redis.aclose()

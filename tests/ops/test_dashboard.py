@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from pathlib import Path
 
 import httpx2
 import pytest
@@ -366,3 +367,164 @@ def test_dashboard_shows_an_error_when_the_server_stops_answering(
     assert "HTTP 503" in text(error) and "/metrics" in text(error)
     assert text(dom.one(id="status-text")) == "offline"
     assert text(dom.metric("requests.total")) == "4"  # the last figures are still shown
+
+
+# ---------------------------------------------------------------------- an hour of history
+
+DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+SPACES = ("demo/text-tools", "demo/image-gen", "demo/streaming")
+HOUR = 360  # samples: one every 10 s
+HOSTILE = '<img src=x onerror="alert(1)">'
+
+
+def busy_hour(discovery: Discovery, clock: list[float]) -> Metrics:
+    """An hour of a busy server, sampled every 10 s as it goes: cache lookups whose hit rate
+    climbs as the caches warm, discoveries, calls on three spaces (one slows down and fails
+    for ten minutes), a caller's wrong arguments, Redis going down near the end."""
+    metrics = Metrics(discovery, wall_clock=lambda: clock[0])
+    metadata, schemas = discovery.metadata_cache.stats, discovery.schema_cache.stats
+    for step in range(HOUR):
+        minute = step / 6
+        warm = min(0.95, 0.3 + minute / 40)
+        metadata.hits += round(40 * warm)
+        metadata.misses += 40 - round(40 * warm)
+        schemas.hits += round(20 * warm * 0.9)
+        schemas.misses += 20 - round(20 * warm * 0.9)
+        for i in range(3):
+            discovery.record_discovery(30 + 400 * (1 - warm) + 7 * i)
+        incident = 25 <= minute < 35
+        for i, space in enumerate(SPACES):
+            for n in range(3 - i):
+                slow = incident and space == "demo/image-gen"
+                ms = (2400 if slow else 300 + 150 * i) + 40 * n
+                failed = slow and n == 0
+                metrics.record_call(
+                    space, f"{space.split('/')[1]}__run", ms, ok=not failed, private=False
+                )
+            metrics.record_request("tools/call", 300.0)
+        if step % 9 == 0:
+            metrics.record_call(
+                SPACES[0], "text-tools__run", 1.0, ok=False, private=False, caller_error=True
+            )
+        metrics.record_request("tools/list", 20.0)
+        if step % 6 == 0:  # a listing a minute: the image space times out in the incident
+            down = SpaceError(ErrorKind.TIMEOUT, "demo/image-gen did not answer within 12 s")
+            metrics.spaces.observe(
+                GradioSpace(id=space, error=down if incident and i == 1 else None)
+                for i, space in enumerate(SPACES)
+            )
+        if step == 300 and discovery.redis is not None:
+            discovery.redis.distrust("a value that was not ours")
+        clock[0] += 10
+        metrics.history.sample()
+    return metrics
+
+
+def screenshot(url: str, path: Path, height: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run(
+            [
+                chromium(),
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                "--hide-scrollbars",
+                "--force-prefers-reduced-motion",
+                f"--window-size=1280,{height}",
+                f"--screenshot={path}",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=90,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def without_script(metrics: Metrics) -> Starlette:
+    """The metrics routes, with the page forbidden to run any script (its CSP says
+    `script-src 'none'`), as a browser with script off shows it. (Headless Chromium's
+    --dump-dom and --screenshot need script themselves, so it cannot simply be turned off.)"""
+    routes = metrics_routes(metrics)
+    (page,) = [r for r in routes if r.path == "/metrics"]
+
+    async def scriptless(request: Request) -> Response:
+        response: Response = await page.endpoint(request)
+        response.headers["Content-Security-Policy"] = "script-src 'none'"
+        return response
+
+    return Starlette(routes=[Route("/metrics", scriptless), *routes[1:]])
+
+
+def test_a_busy_hour_is_charted_and_readable_without_script(redis_server: RedisServer) -> None:
+    redis_server.start()
+    redis_server.flush()
+    clock = [float(int(time.time()) - 3600)]  # the hour that just ended
+    with LocalHub() as hub:
+        hub.add_space("demo/text-tools")
+        settings = Settings.from_env(
+            {}, hf_endpoint=hub.url, redis_url=redis_server.url, spaces=SPACES
+        )
+        discovery = Discovery(settings)
+
+        async def warm_up() -> None:  # Redis answers once: "up"
+            await discovery.get_spaces(["demo/text-tools"], skip_schemas=True)
+            await discovery.aclose()
+
+        asyncio.run(warm_up())
+    metrics = busy_hour(discovery, clock)
+    with serve(without_script(metrics)) as url:
+        dom = Dom(dump_dom(f"{url}/metrics"))
+        # The screenshot for docs/operations.md, without script too: what is served is it.
+        screenshot(f"{url}/metrics", DOCS_IMAGES / "dashboard-busy.png", 2300)
+
+    # Without script: the figures and the charts are there as served.
+    assert text(dom.one(id="status-text")) == "snapshot"
+    assert text(dom.one(id="updated")) == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(clock[0]))
+    assert text(dom.metric("status", data_space="demo/image-gen")) == "ok"  # recovered
+    assert dom.metric("lastSuccess", data_space="demo/image-gen").attrs["data-value"]
+    assert text(dom.metric("toolCalls.total")) == f"{HOUR * 6:,}"
+    assert text(dom.metric("rejected", data_space="demo/text-tools")) == str(HOUR // 9)
+    for chart in ("hit-rate", "discovery-latency", "call-latency", "calls", "failures", "health"):
+        figure = dom.one(data_chart=chart)
+        assert figure.attrs["data-samples"] == str(HOUR), chart
+    (redis,) = dom.find(data_chart="redis-state")
+    assert redis.attrs["data-samples"] == str(HOUR) and "60 of 360 samples down" in text(redis)
+    lines = {e.attrs["data-series"] for e in dom.find() if e.tag == "polyline"}
+    assert {"both caches", "p50", "p90", "p99", *SPACES} <= lines
+    assert "refused: caller's arguments" in lines
+    # The hit rate climbs as the caches warm: its line ends higher than it starts.
+    (overall,) = [e for e in dom.find(data_series="both caches") if e.tag == "polyline"]
+    ys = [float(point.split(",")[1]) for point in overall.attrs["points"].split()]
+    assert len(ys) == HOUR and ys[-1] < ys[0]  # SVG y grows downwards
+    legend = text(dom.one(data_chart="hit-rate"))
+    assert "both caches 91.67%" in legend  # the latest interval (38+17 hits of 60)
+
+
+def test_an_idle_server_says_so_and_escapes_what_spaces_send() -> None:
+    with LocalHub() as hub:
+        settings = Settings.from_env({}, hf_endpoint=hub.url, spaces=("carol/gone",))
+        discovery = Discovery(settings)
+    clock = [1_780_000_000.0]
+    metrics = Metrics(discovery, wall_clock=lambda: clock[0])
+    hostile = SpaceError(ErrorKind.TIMEOUT, f"carol/gone said {HOSTILE}<script>alert(2)</script>")
+    metrics.spaces.observe([GradioSpace(id="carol/gone", error=hostile)])
+    metrics.record_call(f"{HOSTILE}/x", HOSTILE, 5.0, ok=False, private=False)
+    clock[0] += 10
+    metrics.history.sample()
+    with serve(Starlette(routes=metrics_routes(metrics))) as url:
+        html = dump_dom(f"{url}/metrics")
+        dom = Dom(html)
+        idle = Metrics(discovery, wall_clock=lambda: clock[0])
+        with serve(without_script(idle)) as idle_url:
+            screenshot(f"{idle_url}/metrics", DOCS_IMAGES / "dashboard-idle.png", 1500)
+            idle_dom = Dom(dump_dom(f"{idle_url}/metrics"))
+    assert not [e for e in dom.elements if e.tag == "img"]
+    assert len([e for e in dom.elements if e.tag == "script"]) == 1  # the page's own
+    assert HOSTILE in text(dom.metric("errorMessage", data_space="carol/gone"))
+    assert HOSTILE in text(dom.one(data_chart="failures"))  # a legend label, as text
+    assert text(dom.one(id="status-text")) == "live"
+    assert "no data in this hour yet" in text(idle_dom.one(data_chart="hit-rate"))
+    assert text(idle_dom.metric("toolCalls.total")) == "0"
