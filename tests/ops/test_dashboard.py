@@ -36,7 +36,7 @@ from gradio_mcp.dev.hub_emulator import LocalHub
 from gradio_mcp.discovery import Discovery
 from gradio_mcp.discovery._cache import Entry, Fetched
 from gradio_mcp.errors import ErrorKind, SpaceError
-from gradio_mcp.models import GradioSpace, SpaceSchema
+from gradio_mcp.models import GradioSpace, SpaceMetadata, SpaceSchema
 from gradio_mcp.ops._metrics import PRIVATE_LABEL, Metrics
 from gradio_mcp.ops._routes import metrics_routes
 from tests.redis_server import RedisServer
@@ -528,3 +528,36 @@ def test_an_idle_server_says_so_and_escapes_what_spaces_send() -> None:
     assert text(dom.one(id="status-text")) == "live"
     assert "no data in this hour yet" in text(idle_dom.one(data_chart="hit-rate"))
     assert text(idle_dom.metric("toolCalls.total")) == "0"
+
+
+def test_the_status_board_tells_what_the_spaces_did() -> None:
+    """In Chromium: a configured space that is not found is named, failing; a private space
+    that strangers are told does not exist stays ok; bad arguments are not failures."""
+    settings = Settings.from_env({}, spaces=("demo/text-tools", "demo/nope", SECRET))
+    metrics = Metrics(Discovery(settings))
+
+    def listed(space_id: str, *, private: bool = False) -> GradioSpace:
+        meta = SpaceMetadata(space_id, private, "gradio", None, "https://x.hf.space")
+        return GradioSpace(id=space_id, metadata=meta)
+
+    def not_found(space_id: str) -> GradioSpace:
+        return GradioSpace(id=space_id, error=SpaceError(ErrorKind.NOT_FOUND, "not found"))
+
+    board = metrics.spaces
+    board.observe([listed("demo/text-tools"), listed(SECRET, private=True)], as_server=False)
+    board.observe([listed("demo/text-tools"), not_found("demo/nope"), not_found(SECRET)])
+    board.observe([not_found(SECRET)], as_server=False)
+    metrics.record_call(
+        "demo/text-tools", "text-tools__count", 1.0, ok=False, private=False, caller_error=True
+    )
+    with serve(Starlette(routes=metrics_routes(metrics))) as url:
+        html = dump_dom(f"{url}/metrics")
+    dom = Dom(html)
+    assert text(dom.metric("status", data_space="demo/nope")) == "failing"
+    assert text(dom.metric("errorKind", data_space="demo/nope")) == "not_found"
+    assert text(dom.metric("status", data_space=PRIVATE_LABEL)) == "ok"
+    assert text(dom.metric("status", data_space="demo/text-tools")) == "ok"
+    assert text(dom.metric("spacesFailing")) == "1"
+    assert text(dom.metric("failures", data_space="demo/text-tools")) == "0"
+    assert text(dom.metric("rejected", data_space="demo/text-tools")) == "1"
+    assert "acme-secret" not in html
