@@ -126,7 +126,6 @@ def line_chart(
     end: float,
     unit: Callable[[float], str],
     y_max: float | None = None,
-    latest: Callable[[float], str] | None = None,
 ) -> str:
     """A chart of `lines` over [start, end], inline SVG with an HTML legend."""
     width, height, left, right, top, bottom = 560, 170, 56, 10, 8, 22
@@ -141,10 +140,7 @@ def line_chart(
     def y(v: float) -> float:
         return round(top + plot_h - min(v, top_value) / top_value * plot_h, 1)
 
-    parts = [
-        f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{e(title)}"'
-        ' preserveAspectRatio="none">'
-    ]
+    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{e(title)}">']
     for fraction in (0, 0.5, 1):
         gy = y(top_value * fraction)
         parts.append(f'<line class="grid" x1="{left}" x2="{width - right}" y1="{gy}" y2="{gy}"/>')
@@ -183,7 +179,7 @@ def line_chart(
                     f' stroke="{color}" stroke-width="1.8"{dash}/>'
                 )
         last = next((v for _, v in reversed(line.points) if v is not None), None)
-        shown = (latest or unit)(last) if last is not None else NO_VALUE
+        shown = unit(last) if last is not None else NO_VALUE
         legend.append(
             f'<li><span class="swatch{" dashed" if line.dashed else ""}"'
             f' style="--c:{color}"></span>{e(line.label)} <b>{e(shown)}</b></li>'
@@ -217,6 +213,10 @@ def _space_rate(label: str, index: int) -> Callable[[Sample], float]:
     return lambda sample: _per_minute(sample.by_space.get(label, (0, 0))[index], sample)
 
 
+def _fmt_percent(v: float) -> str:
+    return f"{v:g}%"
+
+
 def _fmt_number(v: float) -> str:
     return f"{v:g}" if v >= 10 or float(v).is_integer() else f"{v:.1f}"
 
@@ -245,7 +245,6 @@ def _draw_charts(history: History, now: float) -> str:
     def series(pick: Callable[[Sample], float | None]) -> list[tuple[float, float | None]]:
         return [(s.t, pick(s)) for s in samples]
 
-    percent = lambda v: f"{v:g}%"  # noqa: E731
     hit_rate = line_chart(
         "hit-rate",
         "Cache hit rate",
@@ -256,7 +255,7 @@ def _draw_charts(history: History, now: float) -> str:
         ],
         start=start,
         end=now,
-        unit=percent,
+        unit=_fmt_percent,
         y_max=100,
     )
     discovery = line_chart(
