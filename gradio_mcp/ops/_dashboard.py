@@ -18,7 +18,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from gradio_mcp.ops._history import History, Sample
+from gradio_mcp.ops._history import History, Sample, busiest_spaces
 from gradio_mcp.ops._metrics import PRIVATE_LABEL, Metrics
 
 NO_VALUE = "\u2013"
@@ -223,23 +223,20 @@ def _fmt_number(v: float) -> str:
 
 # The charts change only when a sample is taken (every 10 s), while the page is fetched
 # every 2 s by each viewer: they are drawn once per sample (about 20 ms for a busy hour).
-_drawn: weakref.WeakKeyDictionary[History, tuple[tuple[int, float], str]] = (
-    weakref.WeakKeyDictionary()
-)
+_drawn: weakref.WeakKeyDictionary[History, tuple[Any, str]] = weakref.WeakKeyDictionary()
 
 
-def history_charts(history: History, now: float) -> str:
-    """The charts of `history`'s window (the last hour), ending at its latest sample."""
-    end = history.samples[-1].t if history.samples else now
-    key = (len(history.samples), end)
+def history_charts(history: History, samples: list[Sample], whose: str, now: float) -> str:
+    """The charts of the window (the last hour) of `samples`, ending at the latest one."""
+    end = samples[-1].t if samples else now
+    key = (len(samples), end, whose)
     drawn = _drawn.get(history)
     if drawn is None or drawn[0] != key:
-        drawn = _drawn[history] = (key, _draw_charts(history, end))
+        drawn = _drawn[history] = (key, _draw_charts(history, samples, whose, end))
     return drawn[1]
 
 
-def _draw_charts(history: History, now: float) -> str:
-    samples = list(history.samples)
+def _draw_charts(history: History, samples: list[Sample], whose: str, now: float) -> str:
     start = now - history.interval * (history.samples.maxlen or 1)
 
     def series(pick: Callable[[Sample], float | None]) -> list[tuple[float, float | None]]:
@@ -277,7 +274,7 @@ def _draw_charts(history: History, now: float) -> str:
         end=now,
         unit=fmt_ms,
     )
-    busiest = history.busiest_spaces()
+    busiest = busiest_spaces(samples)
 
     def space_label(label: str) -> str:
         return "private spaces" if label == PRIVATE_LABEL else label
@@ -326,10 +323,15 @@ def _draw_charts(history: History, now: float) -> str:
         end=now,
         unit=_fmt_number,
     )
-    return "".join(
-        f'<section class="card span6">{chart}</section>'
-        for chart in (hit_rate, discovery, calls_latency, calls, failures, health)
-    ) + _redis_strip(samples, start, now)
+    heading = f'<p class="card span12 whose" id="charts-of">Charts of the last hour: {e(whose)}</p>'
+    return (
+        heading
+        + "".join(
+            f'<section class="card span6">{chart}</section>'
+            for chart in (hit_rate, discovery, calls_latency, calls, failures, health)
+        )
+        + _redis_strip(samples, start, now)
+    )
 
 
 def _redis_strip(samples: list[Sample], start: float, end: float) -> str:
@@ -425,7 +427,9 @@ def _time(value: str | None) -> str:
     return "never" if value is None else value
 
 
-def render_main(m: dict[str, Any], history: History, now: float) -> str:
+def render_main(
+    m: dict[str, Any], history: History, charted: tuple[list[Sample], str], now: float
+) -> str:
     """The cards: figures, charts, tables. `m` is `Metrics.snapshot()`."""
     c, d = m["gradioCacheMetrics"], m["discovery"]
     lookups = c["totalHits"] + c["totalMisses"]
@@ -579,7 +583,7 @@ def render_main(m: dict[str, Any], history: History, now: float) -> str:
         _cache_card("spaceMetadata", "Space metadata cache", c["spaceMetadata"])
         + _cache_card("schemas", "Schema cache", c["schemas"])
         + overall
-        + history_charts(history, now)
+        + history_charts(history, charted[0], charted[1], now)
         + spaces_card
         + calls_card
         + requests_card
@@ -592,9 +596,12 @@ def _shell() -> str:
     return resources.files("gradio_mcp.ops").joinpath("dashboard.html").read_text("utf-8")
 
 
-def render_dashboard(metrics: Metrics) -> str:
-    """The whole page, with the figures of this moment and the last hour's charts."""
+def render_dashboard(metrics: Metrics, charted: tuple[list[Sample], str] | None = None) -> str:
+    """The whole page, with the figures of this moment and the last hour's charts: of
+    `charted` (samples, whose), by default this process's own."""
     metrics.history.sample_if_due()
+    if charted is None:
+        charted = (list(metrics.history.samples), "this process")
     snapshot = metrics.snapshot()
     now = metrics.history.now()
     uptime = snapshot["uptimeSeconds"]
@@ -605,7 +612,7 @@ def render_dashboard(metrics: Metrics) -> str:
         + f" \u00b7 samples every {metrics.history.interval:g} s</div>"
     )
     updated = f'<time id="updated" datetime="{iso(now)}">{iso(now)}</time>'
-    main = f'<main id="live-main">{render_main(snapshot, metrics.history, now)}</main>'
+    main = f'<main id="live-main">{render_main(snapshot, metrics.history, charted, now)}</main>'
     return (
         _shell()
         .replace("<!--META-->", meta)

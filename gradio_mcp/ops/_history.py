@@ -12,14 +12,19 @@ at its end. Nothing is recorded twice: the counters stay where they are (`Metric
 from __future__ import annotations
 
 import asyncio
+import bisect
 import itertools
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from gradio_mcp._histogram import LATENCY_BUCKETS
+from gradio_mcp.errors import RedisUnavailableError
+
 if TYPE_CHECKING:
+    from gradio_mcp.ops._fleet_history import FleetHistory
     from gradio_mcp.ops._metrics import Metrics
 
 SAMPLE_SECONDS = 10.0
@@ -33,6 +38,54 @@ def _percentile(ordered: list[float], q: float) -> float | None:
         return None
     rank = max(1, -(-len(ordered) * q // 100))
     return round(ordered[int(rank) - 1], 2)
+
+
+def hit_rates(hits: dict[str, int], misses: dict[str, int]) -> dict[str, float | None]:
+    """Percent of lookups answered from each cache ("metadata", "schemas") and from both
+    ("overall"); None for no lookups."""
+    rates: dict[str, float | None] = {}
+    for key in hits:
+        lookups = hits[key] + misses.get(key, 0)
+        rates[key] = round(100 * hits[key] / lookups, 2) if lookups else None
+    total = sum(hits.values()) + sum(misses.values())
+    rates["overall"] = round(100 * sum(hits.values()) / total, 2) if total else None
+    return rates
+
+
+def bucket_counts(durations_ms: Iterable[float]) -> list[int]:
+    """How many durations fall in each latency bucket (the last is +Inf)."""
+    counts = [0] * (len(LATENCY_BUCKETS) + 1)
+    for ms in durations_ms:
+        counts[bisect.bisect_left(LATENCY_BUCKETS, ms / 1000)] += 1
+    return counts
+
+
+def bucket_percentile(counts: Sequence[int], q: float) -> float | None:
+    """The `q`-th percentile (ms) of bucketed durations, interpolated within its bucket as
+    Prometheus's histogram_quantile does; None without durations."""
+    total = sum(counts)
+    if not total:
+        return None
+    rank, seen = q / 100 * total, 0
+    for index, count in enumerate(counts):
+        if count and seen + count >= rank:
+            if index == len(LATENCY_BUCKETS):
+                return LATENCY_BUCKETS[-1] * 1000  # beyond the last bound: that bound
+            lower = LATENCY_BUCKETS[index - 1] if index else 0.0
+            upper = LATENCY_BUCKETS[index]
+            return round((lower + (upper - lower) * (rank - seen) / count) * 1000, 2)
+        seen += count
+    return None
+
+
+def busiest_spaces(samples: Iterable[Sample], limit: int = MAX_CHART_SPACES) -> list[str]:
+    """The spaces with the most calls over `samples`, busiest first."""
+    totals: dict[str, int] = {}
+    for label, (calls, failures) in itertools.chain.from_iterable(
+        s.by_space.items() for s in samples
+    ):
+        totals[label] = totals.get(label, 0) + calls + failures
+    return sorted(totals, key=lambda k: (-totals[k], k))[:limit]
 
 
 def _newest(window: Iterable[float], how_many: int) -> list[float]:
@@ -72,6 +125,12 @@ class Sample:
     redis_errors: int = 0
     spaces_failing: int = 0
     tasks_failed: int = 0
+    # What several processes' samples add up from (see _fleet_history): the counts behind
+    # the hit rates, and the durations as histogram bucket counts (LATENCY_BUCKETS, +Inf).
+    hits: dict[str, int] = field(default_factory=dict)
+    misses: dict[str, int] = field(default_factory=dict)
+    discovery_buckets: list[int] = field(default_factory=list)
+    call_buckets: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -104,10 +163,14 @@ class History:
         interval: float = SAMPLE_SECONDS,
         keep: float = KEEP_SECONDS,
         clock: Callable[[], float] = time.time,
+        fleet: FleetHistory | None = None,
     ) -> None:
         self.metrics = metrics
         self.interval = interval
         self.samples: deque[Sample] = deque(maxlen=max(1, round(keep / interval)))
+        self.fleet = fleet
+        self._published = 0.0
+        self._fleet_view: tuple[tuple[int, float], tuple[list[Sample], str]] | None = None
         self._clock = clock
         self._last_t = clock()
         self._last = self._read()
@@ -142,16 +205,10 @@ class History:
         now, reading, last = self._clock(), self._read(), self._last
         m, d = self.metrics, self.metrics.discovery
 
-        rates: dict[str, float | None] = {}
-        for key in ("metadata", "schemas"):
-            hits, misses = (
-                reading.hits[key] - last.hits[key],
-                reading.misses[key] - last.misses[key],
-            )
-            rates[key] = round(100 * hits / (hits + misses), 2) if hits + misses else None
-        hits = sum(reading.hits.values()) - sum(last.hits.values())
-        lookups = hits + sum(reading.misses.values()) - sum(last.misses.values())
-        rates["overall"] = round(100 * hits / lookups, 2) if lookups else None
+        hits = {key: reading.hits[key] - last.hits[key] for key in reading.hits}
+        misses = {key: reading.misses[key] - last.misses[key] for key in reading.misses}
+        rates = hit_rates(hits, misses)
+        lookups = sum(hits.values()) + sum(misses.values())
 
         new_discoveries = reading.discoveries - last.discoveries
         found = _newest(d.recent_durations_ms, new_discoveries)
@@ -183,25 +240,54 @@ class History:
             redis_errors=reading.redis_errors - last.redis_errors,
             spaces_failing=m.spaces.failing(),
             tasks_failed=reading.tasks_failed - last.tasks_failed,
+            hits=hits,
+            misses=misses,
+            discovery_buckets=bucket_counts(found),
+            call_buckets=bucket_counts(durations),
         )
         self.samples.append(sample)
         self._last, self._last_t = reading, now
         return sample
 
-    def busiest_spaces(self, limit: int = MAX_CHART_SPACES) -> list[str]:
-        """The spaces with the most calls over the kept samples, busiest first."""
-        totals: dict[str, int] = {}
-        for label, (calls, failures) in itertools.chain.from_iterable(
-            s.by_space.items() for s in self.samples
-        ):
-            totals[label] = totals.get(label, 0) + calls + failures
-        return sorted(totals, key=lambda k: (-totals[k], k))[:limit]
-
     def to_list(self) -> list[dict[str, Any]]:
         return [s.to_dict() for s in self.samples]
 
+    async def publish(self) -> None:
+        """Send the samples not yet shared to the fleet's history (with Redis): those of
+        the window; a Redis that is down only delays them."""
+        if self.fleet is None:
+            return
+        start = self._clock() - self.interval * (self.samples.maxlen or 1)
+        for sample in [s for s in self.samples if s.t > max(self._published, start)]:
+            try:
+                await self.fleet.publish(sample)
+            except RedisUnavailableError:
+                return
+            self._published = sample.t
+
+    async def chart_samples(self) -> tuple[list[Sample], str]:
+        """The samples to chart and whose they are: the fleet's (read from Redis once per
+        local sample) or, without Redis or while it is down, this process's own."""
+        own = list(self.samples)
+        if self.fleet is None:
+            return own, "this process"
+        key = (len(own), own[-1].t if own else 0.0)
+        if self._fleet_view is not None and self._fleet_view[0] == key:
+            return self._fleet_view[1]
+        try:
+            await self.publish()
+            fleet, processes = await self.fleet.read(self._clock())
+        except RedisUnavailableError:
+            return own, "this process only: Redis is unavailable"
+        plural = "process" if processes == 1 else "processes"
+        view = (fleet, f"the fleet: {processes} {plural} sharing Redis")
+        self._fleet_view = (key, view)
+        return view
+
     async def run(self) -> None:
-        """Sample every `interval` seconds until cancelled (the server's lifespan)."""
+        """Sample every `interval` seconds until cancelled (the server's lifespan), and
+        share the samples with the fleet."""
         while True:
             await asyncio.sleep(max(0.05, self.interval - (self._clock() - self._last_t)))
             self.sample_if_due()
+            await self.publish()

@@ -21,7 +21,8 @@ from typing import Any
 from gradio_mcp._histogram import Histogram
 from gradio_mcp._version import __version__
 from gradio_mcp.discovery import Discovery
-from gradio_mcp.ops._history import SAMPLE_SECONDS, History
+from gradio_mcp.ops._fleet_history import FleetHistory
+from gradio_mcp.ops._history import KEEP_SECONDS, SAMPLE_SECONDS, History
 from gradio_mcp.ops._space_status import PRIVATE_LABEL, SpaceStatusBoard
 
 __all__ = [
@@ -138,7 +139,10 @@ class Metrics:
             outcome: Series(max_samples) for outcome in TASK_OUTCOMES
         }
         # Last: it reads the counters above. The dashboard's charts are drawn from it.
-        self.history = History(self, interval=history_interval, clock=wall_clock)
+        fleet = None
+        if discovery.redis is not None:  # a fleet shares its history through Redis
+            fleet = FleetHistory(discovery.redis, interval=history_interval, keep=KEEP_SECONDS)
+        self.history = History(self, interval=history_interval, clock=wall_clock, fleet=fleet)
 
     # ------------------------------------------------------------------ recording
 

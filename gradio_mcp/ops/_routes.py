@@ -30,7 +30,9 @@ def metrics_routes(metrics: Metrics) -> list[Route]:
     # Async handlers on purpose: Starlette runs sync ones in a thread pool, and `Metrics` is
     # only safe on the event loop that records into it.
     async def dashboard(_request: Request) -> Response:
-        return HTMLResponse(render_dashboard(metrics), headers=_DASHBOARD_HEADERS)
+        metrics.history.sample_if_due()
+        charted = await metrics.history.chart_samples()  # the fleet's, with Redis
+        return HTMLResponse(render_dashboard(metrics, charted), headers=_DASHBOARD_HEADERS)
 
     async def api(_request: Request) -> Response:
         return JSONResponse(metrics.snapshot(), headers=_NO_STORE)

@@ -325,6 +325,9 @@ def test_dashboard_shows_shared_hits_and_redis_errors(redis_server: RedisServer)
 
         asyncio.run(scenario())
     assert reader.redis is not None
+    # Down for the whole test: no probe (the dashboard reads the fleet's history from
+    # Redis, and a probe that succeeds would end the outage).
+    reader.redis.outage.retry_interval = 3600
     reader.redis.distrust("a value that was not ours")  # as a garbage answer would
     with serve(Starlette(routes=metrics_routes(Metrics(reader)))) as url:
         dom = Dom(dump_dom(f"{url}/metrics"))
@@ -414,6 +417,7 @@ def busy_hour(discovery: Discovery, clock: list[float]) -> Metrics:
                 for i, space in enumerate(SPACES)
             )
         if step == 300 and discovery.redis is not None:
+            discovery.redis.outage.retry_interval = 3600  # no probe ends it during the test
             discovery.redis.distrust("a value that was not ours")
         clock[0] += 10
         metrics.history.sample()
@@ -561,3 +565,57 @@ def test_the_status_board_tells_what_the_spaces_did() -> None:
     assert text(dom.metric("failures", data_space="demo/text-tools")) == "0"
     assert text(dom.metric("rejected", data_space="demo/text-tools")) == "1"
     assert "acme-secret" not in html
+
+
+def test_a_fleet_sharing_redis_charts_every_process(redis_server: RedisServer) -> None:
+    """Two processes' samples, shared through a real Redis: either dashboard charts both
+    (hit rates from the summed counts); without Redis, or with garbage in it, a dashboard
+    charts its own and says so."""
+    redis_server.start()
+    redis_server.flush()
+    clock = [float(int(time.time()) - 300)]
+    settings = Settings.from_env({}, redis_url=redis_server.url)
+    one = Metrics(Discovery(settings), wall_clock=lambda: clock[0])
+    two = Metrics(Discovery(settings), wall_clock=lambda: clock[0])
+    assert one.history.fleet is not None and two.history.fleet is not None
+    one.history.fleet.instance, two.history.fleet.instance = "replica-1:1", "replica-2:1"
+    for _ in range(30):
+        one.discovery.metadata_cache.stats.hits += 9
+        one.discovery.metadata_cache.stats.misses += 1
+        two.discovery.metadata_cache.stats.hits += 1
+        two.discovery.metadata_cache.stats.misses += 9
+        one.record_call("demo/a", "a__run", 100.0, ok=True, private=False)
+        two.record_call("demo/b", "b__run", 2000.0, ok=False, private=False)
+        clock[0] += 10
+        one.history.sample()
+        two.history.sample()
+
+    async def publish_two() -> None:
+        await two.history.publish()
+        await two.discovery.aclose()
+
+    asyncio.run(publish_two())
+
+    with serve(without_script(one)) as url:
+        fleet = Dom(dump_dom(f"{url}/metrics"))
+    assert "the fleet: 2 processes sharing Redis" in text(fleet.one(id="charts-of"))
+    assert fleet.one(data_chart="calls").attrs["data-samples"] == "30"
+    calls = {e.attrs["data-series"] for e in fleet.find() if e.tag == "polyline"}
+    assert {"demo/a", "demo/b"} <= calls
+    assert "both caches 50%" in text(fleet.one(data_chart="hit-rate"))  # 10 of 20 lookups
+    # From the summed buckets, interpolated as histogram_quantile: one call of 100 ms and
+    # one of 2 s an interval make p50 100 ms and p90 2.2 s (0.8 into the 1-2.5 s bucket).
+    latency = text(fleet.one(data_chart="call-latency"))
+    assert "p50 100 ms" in latency and "p90 2.20 s" in latency
+
+    assert one.history.fleet is not None
+    number = round(clock[0] / 10)
+    redis_server.client().hset(f"gradio-mcp:history:{number}", "evil:1", b'{"hits": [1]}')
+    one.history.fleet.redis.outage.retry_interval = 3600  # garbage: down for the test
+    clock[0] += 10
+    one.history.sample()
+    with serve(without_script(one)) as url:
+        alone = Dom(dump_dom(f"{url}/metrics"))
+    assert "this process only: Redis is unavailable" in text(alone.one(id="charts-of"))
+    calls = {e.attrs["data-series"] for e in alone.find() if e.tag == "polyline"}
+    assert "demo/a" in calls and "demo/b" not in calls
