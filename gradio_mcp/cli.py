@@ -7,8 +7,11 @@ import asyncio
 import json
 import math
 import os
+import shutil
 import signal
+import socket
 import sys
+import textwrap
 from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any
@@ -67,8 +70,40 @@ def _flag_variables(
 
 
 def _settings(args: argparse.Namespace, flags: Sequence[tuple[str, str, str]]) -> Settings:
-    """Settings from the environment, with any given flag taking its variable's place."""
-    return Settings.from_env({**os.environ, **_flag_variables(args, flags)})
+    """Settings from the environment, with any given flag taking its variable's place. A bad
+    value that came from a flag is reported under the flag's name, as the user typed it."""
+    given = _flag_variables(args, flags)
+    try:
+        return Settings.from_env({**os.environ, **given})
+    except ConfigError as exc:
+        message = str(exc)
+        for flag, field_name, _text in flags:
+            variable = _env_name(field_name)
+            if variable in given and message.startswith(f"{variable}="):
+                raise ConfigError(f"{flag} {message[len(variable) + 1 :]}") from None
+        raise
+
+
+def check_port_free(host: str, port: int) -> str | None:
+    """Why `host:port` cannot be listened on (None when it can), found before anything
+    starts: a busy port must not cost the demo's half minute of app starts, nor follow a
+    "serving at" line. The probe binds as uvicorn will (SO_REUSEADDR) and closes at once."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError as exc:
+        return f"cannot use the address {host!r}: {exc.strerror or exc}"
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            return (
+                f"cannot listen on {host}:{port}: {reason.lower()}."
+                " Choose another port with --port (or GRADIO_MCP_PORT)."
+            )
+    return None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -233,14 +268,25 @@ def _discover(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps([r.to_dict() for r in results], indent=2, default=str))
     else:
-        print(f"{'SPACE':40} {'STATUS':12} {'TOOLS':>5} {'META ms':>8} {'SCHEMA ms':>9}  DETAIL")
+        print(f"{'SPACE':40} {'STATUS':14} {'TOOLS':>5} {'META ms':>8} {'SCHEMA ms':>9}  DETAIL")
+        # The detail is wrapped, never cut: an error's last words are often its fix
+        # (GRADIO_MCP_ALLOWED_NETWORKS=...). Continuation lines stay in the DETAIL column,
+        # or, on a terminal too narrow for one, the detail goes under its row.
+        columns = shutil.get_terminal_size((160, 24)).columns
+        column = 40 + 1 + 14 + 1 + 5 + 1 + 8 + 1 + 9 + 2
+        indent = column if columns - column >= 30 else 4
+        width = max(columns - indent, 30)
         for r in results:
             status = "ok" if r.ok else r.error.kind.value if r.error else "?"
             detail = r.error.message if r.error else ", ".join(e.api_name for e in r.endpoints)
+            lines = textwrap.wrap(detail, width, break_on_hyphens=False)
+            first = lines.pop(0) if lines and indent == column else ""
             print(
-                f"{r.id[:40]:40} {status:12} {len(r.endpoints):>5} {r.timings.metadata_ms:>8.1f}"
-                f" {r.timings.schema_ms:>9.1f}  {detail[:80]}"
+                f"{r.id[:40]:40} {status:14} {len(r.endpoints):>5} {r.timings.metadata_ms:>8.1f}"
+                f" {r.timings.schema_ms:>9.1f}  {first}".rstrip()
             )
+            for line in lines:
+                print(" " * indent + line)
     return 0 if all(r.ok for r in results) else 1
 
 
@@ -263,6 +309,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"gradio-mcp: configuration error: {exc}", file=sys.stderr)
         return 2
+    if args.command in ("serve", "demo"):
+        busy = check_port_free(settings.host, settings.port)
+        if busy is not None:
+            print(f"gradio-mcp: {busy}", file=sys.stderr)
+            return 1
     configure_logging(settings.log_level, settings.log_format)
     if args.command in ("serve", "demo"):
         # A SIGTERM is a request to stop, not a failure: uvicorn shuts down gracefully and

@@ -679,7 +679,11 @@ class Settings:
                 values[f.name] = f.metadata["parse"](raw)
             except ValueError as exc:
                 reason = str(exc)
-                if reason.startswith(("invalid literal", "could not convert")):
+                if reason.startswith("invalid literal for int()"):
+                    # Durations are whole milliseconds: "1.5" is a number, just not one of those.
+                    unit = " of ms" if f.name.endswith("_ms") else ""
+                    reason = f"not a whole number{unit}"
+                elif reason.startswith(("invalid literal", "could not convert")):
                     reason = "not a number"
                 shown = "<hidden>" if f.metadata["secret"] else repr(raw)
                 raise ConfigError(f"{name}={shown}: {reason}") from None

@@ -46,6 +46,8 @@ class ErrorKind(enum.StrEnum):
     UPSTREAM_STATUS = "upstream_status"
     BAD_PAYLOAD = "bad_payload"
     UNSUPPORTED = "unsupported"  # a Gradio version or queue protocol gradio_mcp cannot call
+    # The egress policy (GRADIO_MCP_ALLOWED_NETWORKS) forbids the address the space is at.
+    EGRESS_REFUSED = "egress_refused"
 
 
 class SpaceError(GradioMCPError):

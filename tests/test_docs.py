@@ -67,7 +67,7 @@ def test_cli_refuses_a_bad_setting_with_exit_code_2(
 ) -> None:
     monkeypatch.setenv("GRADIO_SCHEMA_TIMEOUT", "soon")
     assert main(["discover", "a/b"]) == 2
-    assert "GRADIO_SCHEMA_TIMEOUT='soon': not a number" in capsys.readouterr().err
+    assert "GRADIO_SCHEMA_TIMEOUT='soon': not a whole number of ms" in capsys.readouterr().err
 
 
 def test_help_names_each_flags_variable(capsys: pytest.CaptureFixture[str]) -> None:

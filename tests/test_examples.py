@@ -48,7 +48,7 @@ def test_host_program_lists_endpoints_and_calls_a_tool_offline() -> None:
     assert "space demo/streaming at http://127.0.0.1:" in out
     assert "endpoint /count_up  (MCP tool name streaming__count_up)" in out
     assert "endpoint /echo  (MCP tool name streaming__echo)" in out
-    for parameter in ("- n: number = 5", "- delay: number", "- prefix: string", "- message:"):
+    for parameter in ("- n: integer = 5", "- delay: number", "- prefix: string", "- message:"):
         assert parameter in out, parameter
     # Validation happens before the call and names the problem.
     assert re.search(r"rejected before sending: .*not_a_parameter", out)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Talk to a running gradio-mcp with the MCP Inspector's CLI (Node >= 22; npx fetches it).
+# Talk to a running gradio-mcp with the MCP Inspector's CLI (npx fetches it). Inspector 2.12.0
+# needs Node >= 22.19; older Inspectors pick by npx on Node 20 (0.15) reject --header.
 #
 # The defaults fit `gradio-mcp demo` on 127.0.0.1:8000. For your own spaces:
 #   MCP_URL=http://127.0.0.1:8000/mcp SPACE=owner/space TOOL=space__predict \
@@ -13,7 +14,7 @@ TOOL="${TOOL:-text-tools__letter_counter}"
 read -r -a TOOL_ARGS <<<"${TOOL_ARGS:-word=strawberry letter=r}"
 HF_TOKEN="${HF_TOKEN:-hf_demo_token}"   # the demo's private space accepts this one
 # An installed Inspector instead of npx: INSPECTOR=/path/to/node_modules/.bin/mcp-inspector
-read -r -a INSPECTOR <<<"${INSPECTOR:-npx -y @modelcontextprotocol/inspector}"
+read -r -a INSPECTOR <<<"${INSPECTOR:-npx -y @modelcontextprotocol/inspector@2.12.0}"
 INSPECTOR+=(--cli)
 
 url="$MCP_URL?gradio=$SPACE"

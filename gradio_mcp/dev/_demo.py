@@ -12,12 +12,18 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from gradio_mcp.config import Settings
 
 DEMO_TOKEN = "hf_demo_token"  # the one token the emulated Hub accepts for the private space
 PRIVATE_APP = "file_tools"
+# The Inspector the printed command runs, pinned: a bare `npx` on Node 20 picks 0.15, which
+# rejects --header; 2.12.0 (the one scripts/node-tools.sh installs for the tests) needs
+# Node >= 22.19, and the banner says so.
+INSPECTOR_VERSION = "2.12.0"
+INSPECTOR_NODE = "22.19"
 TITLES = {
     "text_tools": ("Text tools", "🔤"),
     "image_gen": ("Image generator", "🎨"),
@@ -50,9 +56,21 @@ def client_configs(mcp_url: str, token: str) -> dict[str, Any]:
         "VS Code (.vscode/mcp.json)": {
             "servers": {"gradio": {"type": "http", "url": mcp_url, "headers": header}}
         },
-        "MCP Inspector": f"npx @modelcontextprotocol/inspector --cli {mcp_url} --transport http"
-        f" --method tools/list --header 'Authorization: Bearer {token}'",
+        f"MCP Inspector (needs Node >= {INSPECTOR_NODE}: check with node --version)": (
+            f"npx -y @modelcontextprotocol/inspector@{INSPECTOR_VERSION} --cli {mcp_url}"
+            f" --transport http --method tools/list --header 'Authorization: Bearer {token}'"
+        ),
     }
+
+
+def discover_command(hub_url: str, space_ids: Sequence[str], token: str) -> str:
+    """A ready `gradio-mcp discover` line for the demo's own spaces: the settings that point
+    it at the emulated Hub and let it reach the apps on loopback, and the private space's
+    token."""
+    return (
+        f"HF_ENDPOINT={hub_url} GRADIO_MCP_ALLOWED_NETWORKS=127.0.0.1/32"
+        f" gradio-mcp discover --token {token} " + " ".join(space_ids)
+    )
 
 
 def run_demo(settings: Settings) -> int:
@@ -150,6 +168,7 @@ def _banner(base: str, mcp_url: str, hub: Any) -> str:
         f"  Metrics JSON : {base}/api/metrics",
         f"  Hub emulator : {hub.url}",
         "  Spaces       : " + ", ".join(hub.spaces),
+        "  Discover     : " + discover_command(hub.url, list(hub.spaces), DEMO_TOKEN),
         f"  The private space demo/{PRIVATE_APP.replace('_', '-')} is listed only for callers"
         f" that send 'Authorization: Bearer {DEMO_TOKEN}'.",
         "",

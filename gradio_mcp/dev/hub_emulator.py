@@ -542,11 +542,35 @@ def main() -> None:
     URL is printed on the first line of stdout; the process runs until stdin closes or it is
     terminated. Benchmarks use this so the emulator does not share their interpreter.
     """
+    import argparse
     import sys
     from pathlib import Path
 
-    argument = sys.argv[1]
-    spaces = json.loads(Path(argument[1:]).read_text() if argument.startswith("@") else argument)
+    parser = argparse.ArgumentParser(
+        prog="python -m gradio_mcp.dev.hub_emulator",
+        description="Run a local Hugging Face Hub emulator on loopback. Prints its URL on the"
+        " first line of stdout and runs until stdin closes or it is terminated. Point"
+        " gradio-mcp at it with HF_ENDPOINT=<that URL>.",
+        epilog='Example: python -m gradio_mcp.dev.hub_emulator \'[{"id": "demo/echo",'
+        ' "host": "http://127.0.0.1:7860"}]\' (then GRADIO_MCP_ALLOWED_NETWORKS=127.0.0.1/32'
+        " for gradio-mcp to reach the app)",
+    )
+    parser.add_argument(
+        "spaces",
+        metavar="SPACES_JSON",
+        help="a JSON list of spaces, each an object with an 'id' and LocalHub.add_space's"
+        " keyword arguments (host, sdk, private, tokens, ...); or @PATH of a file holding it",
+    )
+    argument = parser.parse_args().spaces
+    try:
+        text = Path(argument[1:]).read_text() if argument.startswith("@") else argument
+        spaces = json.loads(text)
+        if not isinstance(spaces, list) or not all(
+            isinstance(e, dict) and "id" in e for e in spaces
+        ):
+            raise ValueError("not a list of objects with an 'id'")
+    except (OSError, ValueError) as exc:
+        parser.error(f"SPACES_JSON: {exc}")
     with LocalHub() as hub:
         for entry in spaces:
             fields = dict(entry)

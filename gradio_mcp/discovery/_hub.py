@@ -82,7 +82,11 @@ def checked_host(space_id: str, value: Any, egress: EgressPolicy | None) -> str 
         why = egress.refusal(address)
         if why is not None:
             refused = EgressRefusedError(name, port, [(str(address), why)])
-            raise _bad(f"the Hub gave {space_id} the host {shown}: {refused}")
+            raise SpaceError(
+                ErrorKind.EGRESS_REFUSED,
+                f"the Hub gave {space_id} the host {shown}: {refused}",
+                phase="metadata",
+            )
     return value.rstrip("/")
 
 
@@ -250,7 +254,7 @@ async def fetch_space_metadata(
             phase="metadata",
         ) from None
     except EgressRefusedError as exc:
-        raise SpaceError(ErrorKind.CONNECTION, str(exc), phase="metadata") from None
+        raise SpaceError(ErrorKind.EGRESS_REFUSED, str(exc), phase="metadata") from None
     except httpx2.HTTPError as exc:
         raise SpaceError(
             ErrorKind.CONNECTION,

@@ -67,7 +67,7 @@ async def _fetch_json(
             ErrorKind.TIMEOUT, f"{url} did not answer within {timeout:g} s", phase="schema"
         ) from None
     except EgressRefusedError as exc:
-        raise SpaceError(ErrorKind.CONNECTION, f"{url}: {exc}", phase="schema") from None
+        raise SpaceError(ErrorKind.EGRESS_REFUSED, f"{url}: {exc}", phase="schema") from None
     except httpx2.HTTPError as exc:
         raise SpaceError(
             ErrorKind.CONNECTION, f"{url}: {type(exc).__name__}: {exc}", phase="schema"

@@ -79,6 +79,14 @@ def _slider_bounds(param: Mapping[str, Any]) -> dict[str, int | float]:
     return {key: value for key, value in bounds.items() if _finite(value)}
 
 
+def _whole_steps(props: Mapping[str, Any]) -> bool:
+    """Whether a Slider (its /config props) steps by a whole number from a whole minimum to a
+    whole maximum: its values are integers, and Gradio takes an int for it as it is."""
+    values = [props.get(key) for key in ("step", "minimum", "maximum")]
+    whole = [_finite(v) and float(v).is_integer() for v in values if isinstance(v, int | float)]
+    return props.get("step") != 0 and len(whole) == 3 and all(whole)
+
+
 def _file_kind(paths: tuple[FilePath, ...]) -> str | None:
     """ "single" (the value is a file), "list" (a list of files), "nested" (files inside)."""
     if not paths:
@@ -379,6 +387,8 @@ def _parse_endpoint(
             for key in ("minimum", "maximum"):
                 if _finite(props.get(key)):
                     schema[key] = props[key]
+            if schema.get("type") == "number" and _whole_steps(props):
+                schema["type"] = "integer"  # every value it can take is a whole number
         elif component is None:
             schema.update(_slider_bounds(p))
         if has_default:

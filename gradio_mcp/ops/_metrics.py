@@ -21,6 +21,8 @@ from typing import Any
 from gradio_mcp._histogram import Histogram
 from gradio_mcp._version import __version__
 from gradio_mcp.discovery import Discovery
+from gradio_mcp.ops._fleet_history import FleetHistory
+from gradio_mcp.ops._history import KEEP_SECONDS, SAMPLE_SECONDS, History
 from gradio_mcp.ops._space_status import PRIVATE_LABEL, SpaceStatusBoard
 
 __all__ = [
@@ -83,11 +85,13 @@ def percentile(samples: Iterable[float], q: float) -> float | None:
 
 @dataclass
 class Series:
-    """Count, failures, total and a bounded window of recent durations for one label."""
+    """Count, failures, total and a bounded window of recent durations for one label.
+    `rejected`: refused before they ran, by the caller's mistake (not in `count`)."""
 
     max_samples: int
     count: int = 0
     failures: int = 0
+    rejected: int = 0
     total_ms: float = 0.0
     recent_ms: deque[float] = field(init=False)
     tools: dict[str, int] = field(default_factory=dict)
@@ -115,6 +119,8 @@ class Metrics:
         max_samples: int = DEFAULT_MAX_SAMPLES,
         max_series: int = DEFAULT_MAX_SERIES,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        history_interval: float = SAMPLE_SECONDS,
     ) -> None:
         self.discovery = discovery
         self.max_samples = max_samples
@@ -132,6 +138,11 @@ class Metrics:
         self.tasks_by_outcome: dict[str, Series] = {
             outcome: Series(max_samples) for outcome in TASK_OUTCOMES
         }
+        # Last: it reads the counters above. The dashboard's charts are drawn from it.
+        fleet = None
+        if discovery.redis is not None:  # a fleet shares its history through Redis
+            fleet = FleetHistory(discovery.redis, interval=history_interval, keep=KEEP_SECONDS)
+        self.history = History(self, interval=history_interval, clock=wall_clock, fleet=fleet)
 
     # ------------------------------------------------------------------ recording
 
@@ -139,14 +150,27 @@ class Metrics:
         """One MCP request (tools/list, tools/call, initialize, ...), however it ended."""
         method = method if method in MCP_METHODS else OTHER_METHOD
         self._series(self.requests_by_method, method).observe(duration_ms, failed=error)
+        self.history.sample_if_due()
 
     def record_call(
-        self, space_id: str, tool: str, duration_ms: float, *, ok: bool, private: bool
+        self,
+        space_id: str,
+        tool: str,
+        duration_ms: float,
+        *,
+        ok: bool,
+        private: bool,
+        caller_error: bool = False,
     ) -> None:
-        """One tools/call executed on a space. A private space's name is never kept: neither
-        the id nor the tool name (tool names are derived from the space's name)."""
+        """One tools/call on a space. A private space's name is never kept: neither the id
+        nor the tool name (tool names are derived from the space's name). `caller_error`:
+        refused before it ran because the caller's arguments were wrong; counted apart, as
+        it says nothing about the space (nor is its near-zero time a latency)."""
         label = PRIVATE_LABEL if private else space_id
         series = self._series(self.calls_by_space, label)
+        if caller_error:
+            series.rejected += 1
+            return
         series.observe(duration_ms, failed=not ok)
         if not private and (tool in series.tools or len(series.tools) < self.max_series):
             series.tools[tool] = series.tools.get(tool, 0) + 1
@@ -184,6 +208,7 @@ class Metrics:
 
     def snapshot(self) -> dict[str, Any]:
         """Everything, as the `/api/metrics` JSON. Latencies in ms; null when no samples."""
+        self.history.sample_if_due()
         d = self.discovery
         durations = list(d.recent_durations_ms)
         return {
@@ -200,10 +225,12 @@ class Metrics:
             "toolCalls": {
                 "total": sum(s.count for s in self.calls_by_space.values()),
                 "failures": sum(s.failures for s in self.calls_by_space.values()),
+                "rejected": sum(s.rejected for s in self.calls_by_space.values()),
                 "bySpace": {
                     space: {
                         "calls": s.count,
                         "failures": s.failures,
+                        "rejected": s.rejected,
                         "p50Ms": percentile(s.recent_ms, 50),
                         "p90Ms": percentile(s.recent_ms, 90),
                         "tools": dict(s.tools),

@@ -51,6 +51,15 @@ class _Collector(Collector):
             "Tool calls executed on a space (private spaces share one label)",
             "failures",
         )
+        rejected = CounterMetricFamily(
+            "gradio_mcp_tool_call_rejected",
+            "Tool calls refused before they ran because the caller's arguments were wrong"
+            " (not in gradio_mcp_tool_calls_total: they say nothing about the space)",
+            labels=["space"],
+        )
+        for key, series in sorted(self.metrics.calls_by_space.items()):
+            rejected.add_metric([key], series.rejected)
+        yield rejected
         yield from self._series_families(
             "request", "method", self.metrics.requests_by_method, "MCP requests by method", "errors"
         )

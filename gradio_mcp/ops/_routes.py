@@ -1,15 +1,13 @@
-"""The watcher's routes: `GET /metrics` (dashboard), `/api/metrics` (JSON) and
-`/metrics/prometheus` (text exposition)."""
+"""The watcher's routes: `GET /metrics` (dashboard), `/api/metrics` (JSON), its last hour
+`/api/metrics/history` (JSON) and `/metrics/prometheus` (text exposition)."""
 
 from __future__ import annotations
-
-from functools import cache
-from importlib import resources
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from gradio_mcp.ops._dashboard import render_dashboard
 from gradio_mcp.ops._metrics import Metrics
 from gradio_mcp.ops._prometheus import render_prometheus
 
@@ -26,22 +24,23 @@ _DASHBOARD_HEADERS = {
 }
 
 
-@cache
-def dashboard_html() -> str:
-    """The dashboard page (static; it polls `/api/metrics` itself)."""
-    return resources.files("gradio_mcp.ops").joinpath("dashboard.html").read_text("utf-8")
-
-
 def metrics_routes(metrics: Metrics) -> list[Route]:
     """The three routes over one server's `Metrics`."""
 
     # Async handlers on purpose: Starlette runs sync ones in a thread pool, and `Metrics` is
     # only safe on the event loop that records into it.
     async def dashboard(_request: Request) -> Response:
-        return HTMLResponse(dashboard_html(), headers=_DASHBOARD_HEADERS)
+        metrics.history.sample_if_due()
+        charted = await metrics.history.chart_samples()  # the fleet's, with Redis
+        return HTMLResponse(render_dashboard(metrics, charted), headers=_DASHBOARD_HEADERS)
 
     async def api(_request: Request) -> Response:
         return JSONResponse(metrics.snapshot(), headers=_NO_STORE)
+
+    async def history(_request: Request) -> Response:
+        metrics.history.sample_if_due()
+        body = {"intervalSeconds": metrics.history.interval, "samples": metrics.history.to_list()}
+        return JSONResponse(body, headers=_NO_STORE)
 
     async def prometheus(request: Request) -> Response:
         body, content_type = render_prometheus(metrics, request.headers.get("accept"))
@@ -50,5 +49,6 @@ def metrics_routes(metrics: Metrics) -> list[Route]:
     return [
         Route("/metrics", dashboard, methods=["GET"], name="metrics_dashboard"),
         Route("/api/metrics", api, methods=["GET"], name="metrics_json"),
+        Route("/api/metrics/history", history, methods=["GET"], name="metrics_history"),
         Route("/metrics/prometheus", prometheus, methods=["GET"], name="metrics_prometheus"),
     ]

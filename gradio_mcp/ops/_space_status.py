@@ -2,12 +2,16 @@
 last worked. Fed with every discovery result the server gets; read by `/api/metrics`,
 Prometheus, the dashboard and `/readyz`.
 
-A space is shown by its id only once the Hub has confirmed it public, or when the operator
-configured it (GRADIO_MCP_SPACES), it was never seen private, and its failure is not a "not
-found" or "unauthorized" (which a private space gives a caller without its token). Every
-other space (private, or asked for by a caller and never confirmed public) is folded into one
-`PRIVATE_LABEL` row that carries counts and error kinds, never a name or a message (messages
-name their space).
+A space's status says what the space did, not who asked: "not found" and "unauthorized" are
+answers about the asker's access, so they count only when the server asked as itself (its own
+token, or none when it has none) and the space was never seen private. A private space that an
+anonymous caller cannot see stays "ok"; a caller's typo in `?gradio=` fails nobody's space.
+
+A space is shown by its id once the Hub has confirmed it public, or when the operator
+configured it (GRADIO_MCP_SPACES) and it was never seen private: a configured name that is not
+found is named (the operator wrote it; it is no secret from them). Every other space (private,
+or asked for by a caller and never confirmed public) is folded into one `PRIVATE_LABEL` row
+that carries counts and error kinds, never a name or a message (messages name their space).
 
 Each change between ok and failing is logged once, at info level: `space_failing` and
 `space_recovered`, never once per request.
@@ -28,6 +32,8 @@ from gradio_mcp.net import fingerprint
 log = get_logger("gradio_mcp.spaces")
 
 PRIVATE_LABEL = "<private>"
+# Answers about who asked, not about the space: a private space gives them to a stranger.
+ACCESS_KINDS = frozenset({ErrorKind.NOT_FOUND, ErrorKind.UNAUTHORIZED})
 DEFAULT_MAX_SPACES = 256
 
 
@@ -74,18 +80,25 @@ class SpaceStatusBoard:
 
     # ------------------------------------------------------------------ recording
 
-    def observe(self, spaces: Iterable[GradioSpace]) -> None:
-        """Record one discovery result per space. A space still loading when a list
-        deadline passed has not failed: it says nothing about the space yet."""
+    def observe(self, spaces: Iterable[GradioSpace], *, as_server: bool = True) -> None:
+        """Record one discovery result per space. `as_server`: asked with the server's own
+        identity (its token, or none when it has none), not a caller's.
+
+        A space still loading when a list deadline passed has not failed: it says nothing
+        about the space yet. Neither does an access answer given to somebody else."""
         for space in spaces:
-            if space.error is not None and space.error.phase == "deadline":
+            error = space.error
+            if error is not None and error.phase == "deadline":
+                continue
+            metadata = space.metadata
+            if metadata is not None and metadata.private:
+                self._known_private.add(fingerprint(space.id))
+            about_asker = error is not None and error.kind in ACCESS_KINDS
+            if about_asker and (not as_server or fingerprint(space.id) in self._known_private):
                 continue
             self._observe_one(space)
 
     def _observe_one(self, space: GradioSpace) -> None:
-        metadata = space.metadata
-        if metadata is not None and metadata.private:
-            self._known_private.add(fingerprint(space.id))
         named = self._may_name(space)
         table, key = (self.named, space.id) if named else (self.hidden, fingerprint(space.id))
         if not named:
@@ -120,11 +133,8 @@ class SpaceStatusBoard:
         metadata = space.metadata
         if metadata is not None:
             return not metadata.private
-        # Without a Hub description, "not found" or "unauthorized" may mean private to
-        # somebody else: such a space is not named, configured or not.
-        error = space.error
-        if error is not None and error.kind in (ErrorKind.NOT_FOUND, ErrorKind.UNAUTHORIZED):
-            return False
+        # Without a Hub description, only a name the operator wrote may be shown, and only
+        # if it was never seen private (a "not found" for it is the operator's to fix).
         return space.id in self.configured and fingerprint(space.id) not in self._known_private
 
     @staticmethod

@@ -19,6 +19,7 @@ from gradio_mcp._version import __version__
 from gradio_mcp.config import Settings
 from gradio_mcp.ops._health import ReadinessCheck, readiness_route, redis_check
 from gradio_mcp.ops._routes import metrics_routes
+from gradio_mcp.serving._jsonrpc_guard import JsonRpcGuard
 from gradio_mcp.serving._server import GradioMCP
 from gradio_mcp.serving._sign_in import protected_resource_routes, with_sign_in
 
@@ -97,7 +98,8 @@ def build_http_app(gradio: GradioMCP) -> ASGIApp:
                 await gradio.aclose()
 
     mcp_app.router.lifespan_context = lifespan
-    return RejectGetOnMcp(with_sign_in(mcp_app, gradio.settings, gradio.discovery))
+    guarded = JsonRpcGuard(mcp_app)  # one JSON-RPC message of bounded size, or its error
+    return RejectGetOnMcp(with_sign_in(guarded, gradio.settings, gradio.discovery))
 
 
 class RejectGetOnMcp:

@@ -12,6 +12,9 @@ from gradio_mcp.discovery import files_as_urls
 from gradio_mcp.models import Endpoint, Parameter
 from gradio_mcp.serving._schema_defs import hoist_definitions
 
+# Components whose /info description says only what kind of value they take.
+LABELLED = frozenset({"Slider", "Number"})
+
 
 def _mentions_url(text: str) -> bool:
     return "url" in text.lower()
@@ -55,8 +58,13 @@ def build_input_schema(endpoint: Endpoint) -> dict[str, Any]:
         if advertise:
             fragment["default"] = default
         description = str(fragment.get("description") or parameter.description or "").strip()
-        if not description and parameter.label and parameter.label != parameter.name:
-            description = parameter.label
+        label = parameter.label if parameter.label != parameter.name else None
+        if not description and label:
+            description = label
+        elif label and parameter.component in LABELLED and label.lower() not in description.lower():
+            # A number's description is Gradio's "numeric value between 1 and 50": the label
+            # ("Count to") is what says what the number is for.
+            description = f"{label}: {description}"
         if parameter.file and not _mentions_url(description):
             hint = f"Give {_file_hint(parameter)}."
             description = f"{description.rstrip('.')}. {hint}" if description else hint

@@ -100,6 +100,7 @@ class GradioMCP:
         if self.discovery.protocol_check is None:
             self.discovery.protocol_check = protocol_problem
         self.metrics = Metrics(self.discovery)
+        self._sampler: asyncio.Task[None] | None = None
         self.server_token = server_token
         self.shutdown = GracefulShutdown(self.settings.shutdown_grace_ms / 1000)
         self._schemas: dict[str, Mapping[str, Any]] = {}
@@ -150,6 +151,9 @@ class GradioMCP:
         connection (and its client library). A Redis that is down now is only noted."""
         if self.redis is not None:
             await self.redis.ping()
+        # The dashboard's history samples on time even while nobody asks for anything.
+        if self._sampler is None:
+            self._sampler = asyncio.create_task(self.metrics.history.run())
 
     async def drain(self) -> None:
         """At shutdown, before `aclose`: tasks get the grace period plain calls get (a task's
@@ -164,6 +168,9 @@ class GradioMCP:
 
     async def aclose(self) -> None:
         """Close what this server opened: its discovery's connections and Redis's pool."""
+        if self._sampler is not None:
+            self._sampler.cancel()
+            self._sampler = None
         await self.discovery.aclose()
         if self._owns_discovery and self.redis is not None:
             await self.redis.aclose()
@@ -193,7 +200,7 @@ class GradioMCP:
         catalog = await self._build(spaces)
         # A space whose endpoints could not be made into tools is a failed space like any.
         spaces = catalog.mark_failures(spaces)
-        self.metrics.spaces.observe(spaces)
+        self.metrics.spaces.observe(spaces, as_server=caller.token == self.server_token)
         self.listings.put(caller.space_ids, caller.token, spaces, catalog)
         return spaces, catalog
 
@@ -410,15 +417,22 @@ class GradioMCP:
         metadata = ref.space.metadata
         private = bool(metadata and metadata.private)
 
-        def rejected(message: str) -> types.CallToolResult:
+        def rejected(message: str, *, caller_error: bool = False) -> types.CallToolResult:
             elapsed = (time.perf_counter() - started) * 1000
-            self.metrics.record_call(ref.space_id, ref.name, elapsed, ok=False, private=private)
+            self.metrics.record_call(
+                ref.space_id,
+                ref.name,
+                elapsed,
+                ok=False,
+                private=private,
+                caller_error=caller_error,
+            )
             return _error_result(message)
 
         try:
             ref.checker.check(arguments, ref.name)
         except ToolArgumentError as exc:
-            return rejected(str(exc))
+            return rejected(str(exc), caller_error=True)
         except Exception as exc:  # a schema the space broke (bad $ref, unknown type)
             return rejected(f"Cannot check arguments for {ref.name}: {type(exc).__name__}")
         host = (metadata.url if metadata else None) or ""
@@ -480,7 +494,8 @@ class GradioMCP:
                     raise TaskInterrupted(message) from None
                 return rejected(message)
             except ToolArgumentError as exc:
-                return rejected(str(ToolArgumentError(ref.name, exc.problems)))
+                message = str(ToolArgumentError(ref.name, exc.problems))
+                return rejected(message, caller_error=True)
             except Exception as exc:  # a bug of ours must not surface as a protocol error
                 log.exception("tool_call_crashed", tool="<private>" if private else ref.name)
                 return rejected(f"gradio-mcp failed to run {ref.name}: {type(exc).__name__}")

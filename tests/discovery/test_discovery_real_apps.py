@@ -104,3 +104,32 @@ async def test_second_discovery_is_served_from_cache(discovery: Discovery, hub: 
     (space,) = await discovery.get_spaces(["demo/streaming"])
     assert space.ok
     assert sum(hub.metadata_requests.values()) == 0 and sum(hub.space_requests.values()) == 0
+
+
+async def test_number_inputs_keep_their_labels_and_whole_step_sliders_are_integers(
+    discovery: Discovery, hub: LocalHub
+) -> None:
+    """What an LLM reads: "Count to", not only "numeric value between 1 and 50"; a slider
+    stepping by 1 (or 8) between whole bounds takes integers, and Gradio runs with one."""
+    from gradio_mcp.gradio import call_endpoint
+    from gradio_mcp.serving._input_schema import build_input_schema
+
+    streaming, image = await discovery.get_spaces(["demo/streaming", "demo/image-gen"])
+    count_up = next(e for e in streaming.endpoints if e.api_name == "count_up")
+    schema = build_input_schema(count_up)["properties"]
+    assert schema["n"]["type"] == "integer"
+    assert schema["n"]["description"] == "Count to: numeric value between 1 and 50"
+    assert (schema["n"]["minimum"], schema["n"]["maximum"]) == (1, 50)
+    assert schema["delay"]["type"] == "number" and schema["delay"]["description"] == "Delay (s)"
+
+    by_name = {e.api_name: build_input_schema(e)["properties"] for e in image.endpoints}
+    size = next(p["size"] for p in by_name.values() if "size" in p)
+    assert size["type"] == "integer" and size["description"].startswith("Size: ")
+    duration = next(p["duration"] for p in by_name.values() if "duration" in p)
+    assert duration["type"] == "number"  # steps of 0.05 stay numbers
+
+    assert streaming.metadata is not None and streaming.metadata.host is not None
+    outcome = await call_endpoint(
+        discovery.client, streaming.metadata.host, count_up, {"n": 3, "delay": 0}
+    )
+    assert outcome.error is None and outcome.outputs[0].value == "1 2 3 "

@@ -61,7 +61,7 @@ class Resolving:
         return self.table[host]
 
 
-async def test_a_hub_answer_pointing_inside_is_bad_payload_and_nothing_is_contacted() -> None:
+async def test_a_hub_answer_pointing_inside_is_refused_and_nothing_is_contacted() -> None:
     async with FaultServer() as hub, FaultServer("127.0.0.2") as internal:
         hosts = {
             "evil/metadata": {"host": "http://169.254.169.254"},
@@ -79,9 +79,12 @@ async def test_a_hub_answer_pointing_inside_is_bad_payload_and_nothing_is_contac
         settings = Settings(hf_endpoint=hub.url, allowed_networks=("127.0.0.1/32",))
         async with Discovery(settings, resolver=resolver) as discovery:
             results = await discovery.get_spaces(list(hosts))
+    refused = {"evil/metadata", "evil/loopback", "evil/mapped"}
     for result in results:
         assert result.error is not None, result.id
-        assert (result.error.kind, result.error.phase) == (ErrorKind.BAD_PAYLOAD, "metadata")
+        # What the policy forbids says so; what is malformed is a bad payload.
+        kind = ErrorKind.EGRESS_REFUSED if result.id in refused else ErrorKind.BAD_PAYLOAD
+        assert (result.error.kind, result.error.phase) == (kind, "metadata"), result.id
     by_id = {r.id: r.error for r in results}
     assert "link-local" in str(by_id["evil/metadata"])
     assert "GRADIO_MCP_ALLOWED_NETWORKS" in str(by_id["evil/loopback"])
@@ -104,10 +107,10 @@ async def test_a_space_host_that_resolves_inside_is_refused_on_its_address() -> 
         settings = Settings(hf_endpoint=hub.url, allowed_networks=("127.0.0.1/32",))
         async with Discovery(settings, resolver=resolver) as discovery:
             rebound, metadata = await discovery.get_spaces(["evil/rebound", "evil/metadata"])
-    assert rebound.error is not None and rebound.error.kind == ErrorKind.CONNECTION
+    assert rebound.error is not None and rebound.error.kind == ErrorKind.EGRESS_REFUSED
     assert "127.0.0.2 (loopback)" in rebound.error.message
     assert "GRADIO_MCP_ALLOWED_NETWORKS" in rebound.error.message
-    assert metadata.error is not None and metadata.error.kind == ErrorKind.CONNECTION
+    assert metadata.error is not None and metadata.error.kind == ErrorKind.EGRESS_REFUSED
     assert "169.254.169.254 (link-local)" in metadata.error.message
     assert internal.connections == 0
 
@@ -121,7 +124,7 @@ async def test_a_space_on_localhost_is_refused_unless_loopback_is_allowed() -> N
         # The Hub itself is on loopback too, and always reachable: it is HF_ENDPOINT.
         async with Discovery(Settings(hf_endpoint=hub.url)) as discovery:
             (refused,) = await discovery.get_spaces(["me/local"])
-        assert refused.error is not None and refused.error.kind == ErrorKind.CONNECTION
+        assert refused.error is not None and refused.error.kind == ErrorKind.EGRESS_REFUSED
         assert "localhost" in refused.error.message and "loopback" in refused.error.message
         assert space.connections == 0
 

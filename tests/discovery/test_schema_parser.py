@@ -73,15 +73,23 @@ def test_older_object_form_of_the_mcp_schema_is_read() -> None:
 
 def test_without_config_slider_bounds_come_from_info_and_call_details_are_unknown() -> None:
     """A listing parses /info (and the MCP schema) alone: tool schemas are the same as with
-    /config, while what only a call needs is left for the call to fetch."""
+    /config, but for a slider's step, which only /config gives (a whole step makes it an
+    integer), while what only a call needs is left for the call to fetch."""
     info, mcp = load("blocks_gradio_api_info.json"), load("blocks_gradio_api_mcp_schema.json")
     listing = {e.api_name: e for e in parse_space_schema(info, None, mcp).endpoints}
     full = {e.api_name: e for e in blocks().endpoints}
     assert list(listing) == list(full)
+
+    def as_number(schema: dict[str, Any]) -> dict[str, Any]:
+        return {**schema, "type": "number"} if schema.get("type") == "integer" else schema
+
     for name, endpoint in listing.items():
         assert [p.schema for p in endpoint.parameters] == [
-            p.schema for p in full[name].parameters
+            as_number(p.schema) if p.component == "Slider" else p.schema
+            for p in full[name].parameters
         ], name
+    steps = {p.name: p for p in full["slow_count"].parameters}["n"]
+    assert steps.schema["type"] == "integer"  # step 1 between 1 and 20, from /config
     level = {p.name: p for p in listing["choose"].parameters}["level"]
     assert (level.schema["minimum"], level.schema["maximum"]) == (0, 10)
     assert listing["with_state"].fn_index is None and listing["with_state"].input_layout is None

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from pathlib import Path
 
 import httpx2
 import pytest
@@ -35,7 +36,7 @@ from gradio_mcp.dev.hub_emulator import LocalHub
 from gradio_mcp.discovery import Discovery
 from gradio_mcp.discovery._cache import Entry, Fetched
 from gradio_mcp.errors import ErrorKind, SpaceError
-from gradio_mcp.models import GradioSpace, SpaceSchema
+from gradio_mcp.models import GradioSpace, SpaceMetadata, SpaceSchema
 from gradio_mcp.ops._metrics import PRIVATE_LABEL, Metrics
 from gradio_mcp.ops._routes import metrics_routes
 from tests.redis_server import RedisServer
@@ -324,6 +325,9 @@ def test_dashboard_shows_shared_hits_and_redis_errors(redis_server: RedisServer)
 
         asyncio.run(scenario())
     assert reader.redis is not None
+    # Down for the whole test: no probe (the dashboard reads the fleet's history from
+    # Redis, and a probe that succeeds would end the outage).
+    reader.redis.outage.retry_interval = 3600
     reader.redis.distrust("a value that was not ours")  # as a garbage answer would
     with serve(Starlette(routes=metrics_routes(Metrics(reader)))) as url:
         dom = Dom(dump_dom(f"{url}/metrics"))
@@ -343,18 +347,275 @@ def test_private_space_is_not_in_the_rendered_page(dashboard: tuple[str, Metrics
         assert secret not in html
 
 
-def test_dashboard_shows_an_error_when_the_api_fails(dashboard: tuple[str, Metrics]) -> None:
+def test_dashboard_shows_an_error_when_the_server_stops_answering(
+    dashboard: tuple[str, Metrics],
+) -> None:
+    """The first page arrives; every refresh after it fails: the figures stay, marked stale,
+    and the page says why."""
     _url, metrics = dashboard
     (page,) = [r for r in metrics_routes(metrics) if r.path == "/metrics"]
+    served = [0]
 
-    async def broken(_request: Request) -> Response:
+    async def first_then_broken(request: Request) -> Response:
+        served[0] += 1
+        if served[0] == 1:
+            return await page.endpoint(request)  # type: ignore[no-any-return]
         return JSONResponse({"error": "boom"}, status_code=503)
 
-    app = Starlette(routes=[page, Route("/api/metrics", broken)])
+    app = Starlette(routes=[Route("/metrics", first_then_broken)])
     with serve(app) as url:
         dom = Dom(dump_dom(f"{url}/metrics"))
     error = dom.one(id="error")
     assert not error.hidden
-    assert "HTTP 503" in text(error) and "/api/metrics" in text(error)
+    assert "HTTP 503" in text(error) and "/metrics" in text(error)
     assert text(dom.one(id="status-text")) == "offline"
-    assert text(dom.one(id="updated")) == "never"
+    assert text(dom.metric("requests.total")) == "4"  # the last figures are still shown
+
+
+# ---------------------------------------------------------------------- an hour of history
+
+DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+SPACES = ("demo/text-tools", "demo/image-gen", "demo/streaming")
+HOUR = 360  # samples: one every 10 s
+HOSTILE = '<img src=x onerror="alert(1)">'
+
+
+def busy_hour(discovery: Discovery, clock: list[float]) -> Metrics:
+    """An hour of a busy server, sampled every 10 s as it goes: cache lookups whose hit rate
+    climbs as the caches warm, discoveries, calls on three spaces (one slows down and fails
+    for ten minutes), a caller's wrong arguments, Redis going down near the end."""
+    metrics = Metrics(discovery, wall_clock=lambda: clock[0])
+    metadata, schemas = discovery.metadata_cache.stats, discovery.schema_cache.stats
+    for step in range(HOUR):
+        minute = step / 6
+        warm = min(0.95, 0.3 + minute / 40)
+        metadata.hits += round(40 * warm)
+        metadata.misses += 40 - round(40 * warm)
+        schemas.hits += round(20 * warm * 0.9)
+        schemas.misses += 20 - round(20 * warm * 0.9)
+        for i in range(3):
+            discovery.record_discovery(30 + 400 * (1 - warm) + 7 * i)
+        incident = 25 <= minute < 35
+        for i, space in enumerate(SPACES):
+            for n in range(3 - i):
+                slow = incident and space == "demo/image-gen"
+                ms = (2400 if slow else 300 + 150 * i) + 40 * n
+                failed = slow and n == 0
+                metrics.record_call(
+                    space, f"{space.split('/')[1]}__run", ms, ok=not failed, private=False
+                )
+            metrics.record_request("tools/call", 300.0)
+        if step % 9 == 0:
+            metrics.record_call(
+                SPACES[0], "text-tools__run", 1.0, ok=False, private=False, caller_error=True
+            )
+        metrics.record_request("tools/list", 20.0)
+        if step % 6 == 0:  # a listing a minute: the image space times out in the incident
+            down = SpaceError(ErrorKind.TIMEOUT, "demo/image-gen did not answer within 12 s")
+            metrics.spaces.observe(
+                GradioSpace(id=space, error=down if incident and i == 1 else None)
+                for i, space in enumerate(SPACES)
+            )
+        if step == 300 and discovery.redis is not None:
+            discovery.redis.outage.retry_interval = 3600  # no probe ends it during the test
+            discovery.redis.distrust("a value that was not ours")
+        clock[0] += 10
+        metrics.history.sample()
+    return metrics
+
+
+def screenshot(url: str, path: Path, height: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run(
+            [
+                chromium(),
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                "--hide-scrollbars",
+                "--force-prefers-reduced-motion",
+                f"--window-size=1280,{height}",
+                f"--screenshot={path}",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=90,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def without_script(metrics: Metrics) -> Starlette:
+    """The metrics routes, with the page forbidden to run any script (its CSP says
+    `script-src 'none'`), as a browser with script off shows it. (Headless Chromium's
+    --dump-dom and --screenshot need script themselves, so it cannot simply be turned off.)"""
+    routes = metrics_routes(metrics)
+    (page,) = [r for r in routes if r.path == "/metrics"]
+
+    async def scriptless(request: Request) -> Response:
+        response: Response = await page.endpoint(request)
+        response.headers["Content-Security-Policy"] = "script-src 'none'"
+        return response
+
+    return Starlette(routes=[Route("/metrics", scriptless), *routes[1:]])
+
+
+def test_a_busy_hour_is_charted_and_readable_without_script(redis_server: RedisServer) -> None:
+    redis_server.start()
+    redis_server.flush()
+    clock = [float(int(time.time()) - 3600)]  # the hour that just ended
+    with LocalHub() as hub:
+        hub.add_space("demo/text-tools")
+        settings = Settings.from_env(
+            {}, hf_endpoint=hub.url, redis_url=redis_server.url, spaces=SPACES
+        )
+        discovery = Discovery(settings)
+
+        async def warm_up() -> None:  # Redis answers once: "up"
+            await discovery.get_spaces(["demo/text-tools"], skip_schemas=True)
+            await discovery.aclose()
+
+        asyncio.run(warm_up())
+    metrics = busy_hour(discovery, clock)
+    with serve(without_script(metrics)) as url:
+        dom = Dom(dump_dom(f"{url}/metrics"))
+        # The screenshot for docs/operations.md, without script too: what is served is it.
+        screenshot(f"{url}/metrics", DOCS_IMAGES / "dashboard-busy.png", 2300)
+
+    # Without script: the figures and the charts are there as served.
+    assert text(dom.one(id="status-text")) == "snapshot"
+    assert text(dom.one(id="updated")) == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(clock[0]))
+    assert text(dom.metric("status", data_space="demo/image-gen")) == "ok"  # recovered
+    assert dom.metric("lastSuccess", data_space="demo/image-gen").attrs["data-value"]
+    assert text(dom.metric("toolCalls.total")) == f"{HOUR * 6:,}"
+    assert text(dom.metric("rejected", data_space="demo/text-tools")) == str(HOUR // 9)
+    for chart in ("hit-rate", "discovery-latency", "call-latency", "calls", "failures", "health"):
+        figure = dom.one(data_chart=chart)
+        assert figure.attrs["data-samples"] == str(HOUR), chart
+    (redis,) = dom.find(data_chart="redis-state")
+    assert redis.attrs["data-samples"] == str(HOUR) and "60 of 360 samples down" in text(redis)
+    lines = {e.attrs["data-series"] for e in dom.find() if e.tag == "polyline"}
+    assert {"both caches", "p50", "p90", "p99", *SPACES} <= lines
+    assert "refused: caller's arguments" in lines
+    # The hit rate climbs as the caches warm: its line ends higher than it starts.
+    (overall,) = [e for e in dom.find(data_series="both caches") if e.tag == "polyline"]
+    ys = [float(point.split(",")[1]) for point in overall.attrs["points"].split()]
+    assert len(ys) == HOUR and ys[-1] < ys[0]  # SVG y grows downwards
+    legend = text(dom.one(data_chart="hit-rate"))
+    assert "both caches 91.67%" in legend  # the latest interval (38+17 hits of 60)
+
+
+def test_an_idle_server_says_so_and_escapes_what_spaces_send() -> None:
+    with LocalHub() as hub:
+        settings = Settings.from_env({}, hf_endpoint=hub.url, spaces=("carol/gone",))
+        discovery = Discovery(settings)
+    clock = [1_780_000_000.0]
+    metrics = Metrics(discovery, wall_clock=lambda: clock[0])
+    hostile = SpaceError(ErrorKind.TIMEOUT, f"carol/gone said {HOSTILE}<script>alert(2)</script>")
+    metrics.spaces.observe([GradioSpace(id="carol/gone", error=hostile)])
+    metrics.record_call(f"{HOSTILE}/x", HOSTILE, 5.0, ok=False, private=False)
+    clock[0] += 10
+    metrics.history.sample()
+    with serve(Starlette(routes=metrics_routes(metrics))) as url:
+        html = dump_dom(f"{url}/metrics")
+        dom = Dom(html)
+        idle = Metrics(discovery, wall_clock=lambda: clock[0])
+        with serve(without_script(idle)) as idle_url:
+            screenshot(f"{idle_url}/metrics", DOCS_IMAGES / "dashboard-idle.png", 1500)
+            idle_dom = Dom(dump_dom(f"{idle_url}/metrics"))
+    assert not [e for e in dom.elements if e.tag == "img"]
+    assert len([e for e in dom.elements if e.tag == "script"]) == 1  # the page's own
+    assert HOSTILE in text(dom.metric("errorMessage", data_space="carol/gone"))
+    assert HOSTILE in text(dom.one(data_chart="failures"))  # a legend label, as text
+    assert text(dom.one(id="status-text")) == "live"
+    assert "no data in this hour yet" in text(idle_dom.one(data_chart="hit-rate"))
+    assert text(idle_dom.metric("toolCalls.total")) == "0"
+
+
+def test_the_status_board_tells_what_the_spaces_did() -> None:
+    """In Chromium: a configured space that is not found is named, failing; a private space
+    that strangers are told does not exist stays ok; bad arguments are not failures."""
+    settings = Settings.from_env({}, spaces=("demo/text-tools", "demo/nope", SECRET))
+    metrics = Metrics(Discovery(settings))
+
+    def listed(space_id: str, *, private: bool = False) -> GradioSpace:
+        meta = SpaceMetadata(space_id, private, "gradio", None, "https://x.hf.space")
+        return GradioSpace(id=space_id, metadata=meta)
+
+    def not_found(space_id: str) -> GradioSpace:
+        return GradioSpace(id=space_id, error=SpaceError(ErrorKind.NOT_FOUND, "not found"))
+
+    board = metrics.spaces
+    board.observe([listed("demo/text-tools"), listed(SECRET, private=True)], as_server=False)
+    board.observe([listed("demo/text-tools"), not_found("demo/nope"), not_found(SECRET)])
+    board.observe([not_found(SECRET)], as_server=False)
+    metrics.record_call(
+        "demo/text-tools", "text-tools__count", 1.0, ok=False, private=False, caller_error=True
+    )
+    with serve(Starlette(routes=metrics_routes(metrics))) as url:
+        html = dump_dom(f"{url}/metrics")
+    dom = Dom(html)
+    assert text(dom.metric("status", data_space="demo/nope")) == "failing"
+    assert text(dom.metric("errorKind", data_space="demo/nope")) == "not_found"
+    assert text(dom.metric("status", data_space=PRIVATE_LABEL)) == "ok"
+    assert text(dom.metric("status", data_space="demo/text-tools")) == "ok"
+    assert text(dom.metric("spacesFailing")) == "1"
+    assert text(dom.metric("failures", data_space="demo/text-tools")) == "0"
+    assert text(dom.metric("rejected", data_space="demo/text-tools")) == "1"
+    assert "acme-secret" not in html
+
+
+def test_a_fleet_sharing_redis_charts_every_process(redis_server: RedisServer) -> None:
+    """Two processes' samples, shared through a real Redis: either dashboard charts both
+    (hit rates from the summed counts); without Redis, or with garbage in it, a dashboard
+    charts its own and says so."""
+    redis_server.start()
+    redis_server.flush()
+    clock = [float(int(time.time()) - 300)]
+    settings = Settings.from_env({}, redis_url=redis_server.url)
+    one = Metrics(Discovery(settings), wall_clock=lambda: clock[0])
+    two = Metrics(Discovery(settings), wall_clock=lambda: clock[0])
+    assert one.history.fleet is not None and two.history.fleet is not None
+    one.history.fleet.instance, two.history.fleet.instance = "replica-1:1", "replica-2:1"
+    for _ in range(30):
+        one.discovery.metadata_cache.stats.hits += 9
+        one.discovery.metadata_cache.stats.misses += 1
+        two.discovery.metadata_cache.stats.hits += 1
+        two.discovery.metadata_cache.stats.misses += 9
+        one.record_call("demo/a", "a__run", 100.0, ok=True, private=False)
+        two.record_call("demo/b", "b__run", 2000.0, ok=False, private=False)
+        clock[0] += 10
+        one.history.sample()
+        two.history.sample()
+
+    async def publish_two() -> None:
+        await two.history.publish()
+        await two.discovery.aclose()
+
+    asyncio.run(publish_two())
+
+    with serve(without_script(one)) as url:
+        fleet = Dom(dump_dom(f"{url}/metrics"))
+    assert "the fleet: 2 processes sharing Redis" in text(fleet.one(id="charts-of"))
+    assert fleet.one(data_chart="calls").attrs["data-samples"] == "30"
+    calls = {e.attrs["data-series"] for e in fleet.find() if e.tag == "polyline"}
+    assert {"demo/a", "demo/b"} <= calls
+    assert "both caches 50%" in text(fleet.one(data_chart="hit-rate"))  # 10 of 20 lookups
+    # From the summed buckets, interpolated as histogram_quantile: one call of 100 ms and
+    # one of 2 s an interval make p50 100 ms and p90 2.2 s (0.8 into the 1-2.5 s bucket).
+    latency = text(fleet.one(data_chart="call-latency"))
+    assert "p50 100 ms" in latency and "p90 2.20 s" in latency
+
+    assert one.history.fleet is not None
+    number = round(clock[0] / 10)
+    redis_server.client().hset(f"gradio-mcp:history:{number}", "evil:1", b'{"hits": [1]}')
+    one.history.fleet.redis.outage.retry_interval = 3600  # garbage: down for the test
+    clock[0] += 10
+    one.history.sample()
+    with serve(without_script(one)) as url:
+        alone = Dom(dump_dom(f"{url}/metrics"))
+    assert "this process only: Redis is unavailable" in text(alone.one(id="charts-of"))
+    calls = {e.attrs["data-series"] for e in alone.find() if e.tag == "polyline"}
+    assert "demo/a" in calls and "demo/b" not in calls

@@ -106,7 +106,7 @@ async def test_empty_snapshot_has_every_section_and_no_invented_latency(
     snap = Metrics(discovery).snapshot()
     assert snap["discovery"]["count"] == 0
     assert snap["discovery"]["p50Ms"] is None and snap["discovery"]["maxMs"] is None
-    assert snap["toolCalls"] == {"total": 0, "failures": 0, "bySpace": {}}
+    assert snap["toolCalls"] == {"total": 0, "failures": 0, "rejected": 0, "bySpace": {}}
     assert snap["requests"] == {"total": 0, "errors": 0, "byMethod": {}}
     assert snap["gradioCacheMetrics"]["overallHitRate"] == 0.0
 
@@ -340,7 +340,13 @@ async def test_routes_serve_dashboard_json_and_prometheus(
     # Self-contained: no external script, stylesheet, font or image.
     assert "<script src" not in html and "<link" not in html
     assert "http://" not in html and "https://" not in html and "@import" not in html
-    assert 'new URL("api/metrics", document.baseURI)' in html  # relative, prefix-proof
+    assert "new URL(document.location.href)" in html  # the page itself: prefix-proof
+    # The figures are in the page as served, before any script runs.
+    assert 'data-metric="requests.total" data-value="1"' in html
+    assert '<figure class="chart" data-chart="hit-rate"' in html
+
+    history = client.get("/api/metrics/history")
+    assert history.status_code == 200 and history.json()["intervalSeconds"] == 10
 
     api = client.get("/api/metrics")
     assert api.status_code == 200 and api.headers["cache-control"] == "no-store"

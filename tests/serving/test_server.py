@@ -8,6 +8,7 @@ from mcp.shared.exceptions import MCPError
 
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery
+from gradio_mcp.ops._prometheus import render_prometheus
 from gradio_mcp.serving._server import GradioMCP
 from tests.mock_http import MockHTTP
 from tests.upstream import HUB, install
@@ -19,7 +20,9 @@ def server(settings: Settings, http_mock: MockHTTP) -> GradioMCP:
     return GradioMCP(settings, discovery=Discovery(settings, client=http_mock.client()))
 
 
-async def test_failed_calls_count_as_errors_of_their_method(http_mock: MockHTTP) -> None:
+async def test_failed_calls_count_as_errors_of_their_method_and_bad_arguments_apart(
+    http_mock: MockHTTP,
+) -> None:
     upstream = install(http_mock)
     upstream.add("alice/blocks")
     gradio = server(Settings.from_env({}, hf_endpoint=HUB, spaces=("alice/blocks",)), http_mock)
@@ -34,8 +37,14 @@ async def test_failed_calls_count_as_errors_of_their_method(http_mock: MockHTTP)
     by_method = gradio.metrics.snapshot()["requests"]["byMethod"]
     assert by_method["tools/call"] == {**by_method["tools/call"], "count": 2, "errors": 2}
     assert by_method["tools/list"]["errors"] == 0
+    # The caller's wrong arguments are theirs: counted apart, not as the space's failures.
     calls = gradio.metrics.snapshot()["toolCalls"]
-    assert calls["bySpace"]["alice/blocks"]["failures"] == 1
+    space = calls["bySpace"]["alice/blocks"]
+    assert (space["calls"], space["failures"], space["rejected"]) == (0, 0, 1)
+    assert (calls["failures"], calls["rejected"]) == (0, 1)
+    prometheus = render_prometheus(gradio.metrics)[0].decode()
+    assert 'gradio_mcp_tool_call_rejected_total{space="alice/blocks"} 1.0' in prometheus
+    assert 'gradio_mcp_tool_call_failures_total{space="alice/blocks"} 0.0' in prometheus
     await gradio.discovery.aclose()
 
 

@@ -21,6 +21,7 @@ from gradio_mcp.ops import readiness
 from gradio_mcp.ops._logs import configure_logging
 from gradio_mcp.ops._metrics import PRIVATE_LABEL
 from gradio_mcp.ops._prometheus import render_prometheus
+from gradio_mcp.serving._caller import Caller
 from gradio_mcp.serving._http_app import readiness_checks
 from gradio_mcp.serving._server import GradioMCP
 from tests.mock_http import MockHTTP
@@ -33,10 +34,10 @@ SECRET_TOKEN = "hf_secret_token_of_a_caller"
 
 
 def settings(**overrides: Any) -> Settings:
+    overrides.setdefault("spaces", ("alice/blocks", "bob/broken"))
     return Settings.from_env(
         {},
         hf_endpoint=HUB,
-        spaces=("alice/blocks", "bob/broken"),
         # A remembered failure is retried in the foreground as soon as it expires.
         negative_cache_ttl_ms=1,
         stale_while_revalidate=False,
@@ -145,4 +146,64 @@ async def test_readyz_waits_for_configured_spaces_and_names_them(http_mock: Mock
     draining = await readiness(checks)
     assert draining["ready"] is False
     assert draining["checks"]["accepting"] == {"ok": False, "draining": True, "required": True}
+    await gradio.discovery.aclose()
+
+
+async def test_a_private_space_stays_ok_whoever_asks_without_its_token(
+    http_mock: MockHTTP, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Health comes from what the space did: a stranger's "not found" is about the stranger."""
+    configure_logging("info", "json")
+    upstream = install(http_mock)
+    upstream.add("alice/blocks")
+    upstream.add(SECRET_SPACE, private=True, token=SECRET_TOKEN)
+    configured = settings(spaces=("alice/blocks", SECRET_SPACE))
+    gradio = GradioMCP(configured, discovery=Discovery(configured, client=http_mock.client()))
+    ids = ("alice/blocks", SECRET_SPACE)
+    owner, stranger = Caller(SECRET_TOKEN, ids), Caller(None, ids)
+    for caller in (owner, stranger, owner, stranger, Caller("hf_someone_else", ids)):
+        await gradio._discover(caller, rewait=True)
+        await asyncio.sleep(0.01)
+        private = gradio.metrics.snapshot()["spaces"][PRIVATE_LABEL]
+        assert private["status"] == "ok" and private["failingSpaces"] == 0
+    prometheus = render_prometheus(gradio.metrics)[0].decode()
+    assert f'gradio_mcp_space_up{{space="{PRIVATE_LABEL}"}} 1.0' in prometheus
+    err = capsys.readouterr().err
+    assert events(err, "space_failing") == [] and events(err, "space_recovered") == []
+    assert gradio.metrics.snapshot()["spacesFailing"] == 0
+    await gradio.discovery.aclose()
+
+
+async def test_a_callers_typo_fails_no_space(http_mock: MockHTTP) -> None:
+    upstream = install(http_mock)
+    upstream.add("alice/blocks")
+    gradio = GradioMCP(settings(), discovery=Discovery(settings(), client=http_mock.client()))
+    await gradio._discover(Caller("hf_a_caller", ("alice/blocks", "carol/typo")))
+    snapshot = gradio.metrics.snapshot()
+    assert snapshot["spacesFailing"] == 0 and PRIVATE_LABEL not in snapshot["spaces"]
+    await gradio.discovery.aclose()
+
+
+async def test_a_configured_space_not_found_is_named_to_the_operator(
+    http_mock: MockHTTP, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--spaces demo/text-tools,demo/nope`: the typo is named in the logs, /readyz, the
+    metrics and Prometheus, never folded into "private spaces"."""
+    configure_logging("info", "json")
+    upstream = install(http_mock)
+    upstream.add("alice/blocks")
+    configured = settings(spaces=("alice/blocks", "demo/nope"))
+    gradio = GradioMCP(configured, discovery=Discovery(configured, client=http_mock.client()))
+    await gradio._discover(gradio.caller(None))
+    report = await readiness(readiness_checks(gradio))
+    assert report["ready"] is False
+    assert report["checks"]["spaces"]["neverDiscovered"] == {"demo/nope": "not_found"}
+    snapshot = gradio.metrics.snapshot()
+    assert PRIVATE_LABEL not in snapshot["spaces"]
+    assert snapshot["spaces"]["demo/nope"]["status"] == "failing"
+    assert snapshot["spaces"]["demo/nope"]["errorKind"] == "not_found"
+    prometheus = render_prometheus(gradio.metrics)[0].decode()
+    assert 'gradio_mcp_space_up{space="demo/nope"} 0.0' in prometheus
+    failing = events(capsys.readouterr().err, "space_failing")
+    assert [(line["space"], line["error"]) for line in failing] == [("demo/nope", "not_found")]
     await gradio.discovery.aclose()
