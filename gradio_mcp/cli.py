@@ -1,4 +1,4 @@
-"""The `gradio-mcp` command: serve, stdio, discover, demo."""
+"""The `gradio-mcp` command: serve, stdio, discover, demo, server-json."""
 
 from __future__ import annotations
 
@@ -33,6 +33,10 @@ _SERVE_FLAGS = (
 WORKER_HEALTHCHECK_SECONDS = 30
 # How long after the calls' grace period uvicorn still waits for connections to close.
 SHUTDOWN_MARGIN_SECONDS = 5
+_REGISTRY_FLAGS = (
+    ("--url", "public_url", "the deployment's public origin, e.g. https://mcp.example.com"),
+    ("--name", "server_name", "reverse-DNS server name, e.g. com.example/spaces"),
+)
 _WORKERS_FLAG = (
     "--workers",
     "workers",
@@ -103,6 +107,15 @@ def _parser() -> argparse.ArgumentParser:
         "--token", help="HF token for private spaces [default: the one huggingface_hub finds]"
     )
     _add_flags(discover, _COMMON_FLAGS[1:])
+
+    server_json = commands.add_parser(
+        "server-json",
+        help="print the MCP Registry entry (server.json) of a deployment",
+        description="Print the server.json to publish to the MCP Registry: the PyPI package"
+        " run over stdio, and the deployment's /mcp as a remote (a {host} template without"
+        " --url or GRADIO_MCP_PUBLIC_URL). See docs/registry.md.",
+    )
+    _add_flags(server_json, _REGISTRY_FLAGS)
 
     demo = commands.add_parser(
         "demo",
@@ -249,11 +262,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings = _settings(args, (*_SERVE_FLAGS, _COMMON_FLAGS[1]))
         elif args.command == "discover":
             settings = _settings(args, _COMMON_FLAGS[1:])
+        elif args.command == "server-json":
+            settings = _settings(args, _REGISTRY_FLAGS)
         else:
             settings = _settings(args, _COMMON_FLAGS)
     except ConfigError as exc:
         print(f"gradio-mcp: configuration error: {exc}", file=sys.stderr)
         return 2
+    if args.command == "server-json":
+        from gradio_mcp.serving._registry_entry import registry_entry
+
+        print(json.dumps(registry_entry(settings), indent=2, ensure_ascii=False))
+        return 0
     configure_logging(settings.log_level, settings.log_format)
     if args.command in ("serve", "demo"):
         # A SIGTERM is a request to stop, not a failure: uvicorn shuts down gracefully and
