@@ -44,11 +44,12 @@ def listing_hint(
     """The hint of an answer built from `spaces`, kept valid until `fresh_until` (None when
     it was not kept), at `now` on the same clock. `horizon_ms` bounds an answer that no
     cache entry bounds (no spaces, or only malformed ids): a redeploy shows within it."""
-    private = any(space.metadata is not None and space.metadata.private for space in spaces)
-    # A malformed id fails the same way for everybody, for ever: it bounds nothing.
-    failing = any(
-        space.error is not None and space.error.kind != ErrorKind.INVALID_ID for space in spaces
-    )
+    private = failing = False
+    for space in spaces:  # one pass: a listing may hold thousands of spaces
+        metadata, error = space.metadata, space.error
+        private = private or (metadata is not None and metadata.private)
+        # A malformed id fails the same way for everybody, for ever: it bounds nothing.
+        failing = failing or (error is not None and error.kind != ErrorKind.INVALID_ID)
     scope: Scope = "private" if private or failing or sign_in_required else "public"
     if private or failing or fresh_until is None:
         return Hint(0, scope)
