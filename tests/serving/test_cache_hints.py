@@ -327,3 +327,13 @@ async def test_server_discover_hint_on_the_wire(make: Any) -> None:
     assert answer.status_code == 200, answer.text
     result = answer.json()["result"]
     assert (result["ttlMs"], result["cacheScope"]) == (120_000, "public")
+
+
+async def test_handshake_era_clients_get_no_hints(upstream: Upstream, make: Any) -> None:
+    """The 2025-11-25 protocol has no cache hints: none go on its wire."""
+    upstream.add("alice/blocks")
+    gradio = make(spaces=("alice/blocks",))
+    async with Client(gradio.server, mode="legacy", cache=None) as client:
+        result = await client.list_tools()
+        assert result.tools
+        assert not {"ttl_ms", "cache_scope"} & result.model_fields_set
