@@ -1,4 +1,4 @@
-"""The `gradio-mcp` command: serve, stdio, discover, demo."""
+"""The `gradio-mcp` command: serve, stdio, discover, demo, server-json."""
 
 from __future__ import annotations
 
@@ -42,6 +42,10 @@ SHUTDOWN_MARGIN_SECONDS = 5
 # moment the server closes it for idleness gets ReadError (connection reset), and its
 # request is lost. The soak saw one such tools/list in 1,606 requests.
 KEEP_ALIVE_SECONDS = 75
+_REGISTRY_FLAGS = (
+    ("--url", "public_url", "the deployment's public origin, e.g. https://mcp.example.com"),
+    ("--name", "server_name", "reverse-DNS server name, e.g. com.example/spaces"),
+)
 _WORKERS_FLAG = (
     "--workers",
     "workers",
@@ -144,6 +148,15 @@ def _parser() -> argparse.ArgumentParser:
         "--token", help="HF token for private spaces [default: the one huggingface_hub finds]"
     )
     _add_flags(discover, _COMMON_FLAGS[1:])
+
+    server_json = commands.add_parser(
+        "server-json",
+        help="print the MCP Registry entry (server.json) of a deployment",
+        description="Print the server.json to publish to the MCP Registry: the PyPI package"
+        " run over stdio, and the deployment's /mcp as a remote (a {host} template without"
+        " --url or GRADIO_MCP_PUBLIC_URL). See docs/registry.md.",
+    )
+    _add_flags(server_json, _REGISTRY_FLAGS)
 
     demo = commands.add_parser(
         "demo",
@@ -304,6 +317,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings = _settings(args, (*_SERVE_FLAGS, _COMMON_FLAGS[1]))
         elif args.command == "discover":
             settings = _settings(args, _COMMON_FLAGS[1:])
+        elif args.command == "server-json":
+            settings = _settings(args, _REGISTRY_FLAGS)
         else:
             settings = _settings(args, _COMMON_FLAGS)
     except ConfigError as exc:
@@ -314,6 +329,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if busy is not None:
             print(f"gradio-mcp: {busy}", file=sys.stderr)
             return 1
+    if args.command == "server-json":
+        from gradio_mcp.serving._registry_entry import registry_entry
+
+        print(json.dumps(registry_entry(settings), indent=2, ensure_ascii=False))
+        return 0
     configure_logging(settings.log_level, settings.log_format)
     if args.command in ("serve", "demo"):
         # A SIGTERM is a request to stop, not a failure: uvicorn shuts down gracefully and

@@ -149,6 +149,14 @@ def _origin(text: str) -> str:
     return value
 
 
+def _server_name(text: str) -> str:
+    """A reverse-DNS server name as the MCP Registry takes it: `namespace/name`."""
+    value = text.strip()
+    if not re.fullmatch(r"[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+", value) or not 3 <= len(value) <= 200:
+        raise ValueError("must be a reverse-DNS name with one slash, e.g. com.example/spaces")
+    return value
+
+
 def _search_limit(text: str) -> int:
     value = int(text.strip())
     if not 1 <= value <= 100:
@@ -546,6 +554,20 @@ class Settings:
         _scopes,
         ("openid", "profile", "read-repos", "inference-api"),
         "Hub OAuth scopes a client is told to ask for when it signs in",
+    )
+    server_card: bool = _setting(
+        "GRADIO_MCP_SERVER_CARD",
+        _parse_bool,
+        True,
+        "publish the server card (draft SEP-2127) at /mcp/server-card: name, version, transport,"
+        " sign-in, capabilities",
+    )
+    server_name: str = _setting(
+        "GRADIO_MCP_SERVER_NAME",
+        _server_name,
+        "io.github.gradio-mcp/gradio-mcp",
+        "the server's reverse-DNS name in its server card and MCP Registry entry"
+        " (namespace/name, e.g. com.example/spaces)",
     )
     # The shared cache level (and any other state replicas share).
     redis_url: str = _setting(

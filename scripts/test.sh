@@ -44,7 +44,8 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[test]"
 
-# Node 22, the MCP conformance suite and the Inspector CLI, from npm, into .tools/.
+# Node 22, the MCP conformance suite (0.1.16, and 0.2.0-alpha.12 in .tools/conformance-next)
+# and the Inspector CLI, from npm, into .tools/.
 bash scripts/node-tools.sh
 
 # One virtualenv per old Gradio version for the version-matrix test, cached outside the repo.

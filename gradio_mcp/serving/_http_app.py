@@ -21,6 +21,7 @@ from gradio_mcp.ops._health import ReadinessCheck, readiness_route, redis_check
 from gradio_mcp.ops._routes import metrics_routes
 from gradio_mcp.serving._jsonrpc_guard import JsonRpcGuard
 from gradio_mcp.serving._server import GradioMCP
+from gradio_mcp.serving._server_card import server_card_routes
 from gradio_mcp.serving._sign_in import protected_resource_routes, with_sign_in
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
@@ -81,6 +82,7 @@ def build_http_app(gradio: GradioMCP) -> ASGIApp:
             Route("/healthz", healthz),
             readiness_route(readiness_checks(gradio)),
             *protected_resource_routes(gradio.settings),
+            *server_card_routes(gradio.server, gradio.settings),
         ],
     )
     inner_lifespan = mcp_app.router.lifespan_context

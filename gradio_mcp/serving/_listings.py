@@ -87,6 +87,15 @@ class ListingCache:
             return listing.spaces, listing.catalog
         return None
 
+    def fresh_until(self, space_ids: tuple[str, ...], token: str | None) -> float | None:
+        """Until when the catalog kept for these ids and this caller stays valid (None when
+        none is kept: it was not keepable, or has expired): its answers' `ttlMs`."""
+        for key in ((space_ids, token_fingerprint(token)), (space_ids, _EVERYONE)):
+            listing = self._listings.get(key)
+            if listing is not None and listing.generation == self.discovery.generation:
+                return listing.fresh_until
+        return None
+
     def put(
         self,
         space_ids: tuple[str, ...],

@@ -18,7 +18,7 @@ from typing import Any
 
 import cachetools
 from mcp import types
-from mcp.server import Server, ServerRequestContext
+from mcp.server import CacheHint, Server, ServerRequestContext
 from mcp.shared.exceptions import MCPError
 from starlette.requests import Request
 
@@ -37,6 +37,7 @@ from gradio_mcp.gradio import (
 from gradio_mcp.models import GradioSpace
 from gradio_mcp.net import RedisConnection
 from gradio_mcp.ops._metrics import Metrics
+from gradio_mcp.serving._cache_hints import Hint, discover_hint, listing_hint
 from gradio_mcp.serving._caller import Caller, read_caller
 from gradio_mcp.serving._catalog import ToolCatalog, build_catalog
 from gradio_mcp.serving._dynamic import NAMES as DYNAMIC_TOOLS
@@ -122,6 +123,7 @@ class GradioMCP:
             on_list_prompts=self.list_prompts,
             on_get_prompt=self.get_prompt,
             get_tool_input_schema=self._input_schema,
+            cache_hints={"server/discover": self._discover_hint()},
         )
         # Registered by hand: a call may be answered with a task handle, not only a result.
         self.server.add_request_handler("tools/call", types.CallToolRequestParams, self.call_tool)
@@ -242,6 +244,23 @@ class GradioMCP:
             self._catalogs[key] = (spaces, catalog)
         return catalog
 
+    def _discover_hint(self) -> CacheHint:
+        hint = discover_hint(
+            sign_in_required=self.settings.require_auth,
+            horizon_ms=self.settings.space_cache_ttl_ms,
+        )
+        return CacheHint(ttl_ms=hint.ttl_ms, scope=hint.scope)
+
+    def _listing_hint(self, caller: Caller, spaces: Sequence[GradioSpace]) -> Hint:
+        """`ttl_ms` and `cache_scope` of a listing page built from `spaces` (every page)."""
+        return listing_hint(
+            spaces,
+            self.listings.fresh_until(caller.space_ids, caller.token),
+            self.discovery.clock(),
+            sign_in_required=self.settings.require_auth,
+            horizon_ms=self.settings.space_cache_ttl_ms,
+        )
+
     def _remember_schemas(self, tools: list[types.Tool]) -> None:
         # The latest listing of a name is what the SDK checks a call's headers against.
         for tool in tools:
@@ -280,14 +299,21 @@ class GradioMCP:
             tools = [*self.dynamic.tools, *(t for t in tools if t.name not in DYNAMIC_TOOLS)]
         page, next_cursor = self._page(tools, params)
         self._remember_schemas(page)
-        return types.ListToolsResult(tools=page, next_cursor=next_cursor, cache_scope="private")
+        hint = self._listing_hint(caller, spaces)
+        return types.ListToolsResult(
+            tools=page, next_cursor=next_cursor, ttl_ms=hint.ttl_ms, cache_scope=hint.scope
+        )
 
     async def list_prompts(
         self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListPromptsResult:
-        catalog = await self.catalog(self.caller(self._request(ctx)))
+        caller = self.caller(self._request(ctx))
+        spaces, catalog = await self._discover(caller)
         page, next_cursor = self._page(catalog.prompts, params)
-        return types.ListPromptsResult(prompts=page, next_cursor=next_cursor, cache_scope="private")
+        hint = self._listing_hint(caller, spaces)
+        return types.ListPromptsResult(
+            prompts=page, next_cursor=next_cursor, ttl_ms=hint.ttl_ms, cache_scope=hint.scope
+        )
 
     def _page(self, items: Sequence[Any], params: types.PaginatedRequestParams | None) -> Any:
         try:

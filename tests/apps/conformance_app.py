@@ -9,6 +9,7 @@ Run with ``python conformance_app.py --port 7870``.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 
@@ -70,6 +71,34 @@ def test_prompt_with_arguments(arg1: str, arg2: str) -> str:
     return f"Prompt with arguments: arg1='{arg1}', arg2='{arg2}'"
 
 
+# The tasks extension's scenarios (conformance 0.2.0-alpha, "tasks-*") call these.
+def greet(name: str) -> str:
+    """Say hello at once (tasks-*: a call that never becomes a task).
+
+    Args:
+        name: Who to greet.
+    """
+    return f"Hello, {name}!"
+
+
+async def slow_compute(seconds: float, label: str) -> str:
+    """Sleep, then answer (tasks-*: a call that outlives the task threshold). Asynchronous, so
+    that cancelling the job really stops it.
+
+    Args:
+        seconds: How long to work.
+        label: A name for the run, echoed back.
+    """
+    await asyncio.sleep(max(0.0, min(float(seconds), 120.0)))
+    return f"Computed {label} in {seconds} s"
+
+
+async def failing_job() -> str:
+    """Fail after about a second (tasks-*: a tool error, not a protocol error)."""
+    await asyncio.sleep(1.0)
+    raise gr.Error("failing_job always fails")
+
+
 def build() -> gr.Blocks:
     with gr.Blocks(title="MCP conformance") as demo:
         text = gr.Textbox(label="Text")
@@ -87,6 +116,17 @@ def build() -> gr.Blocks:
         arg2 = gr.Textbox(label="arg2")
         gr.Button("Prompt with arguments").click(
             test_prompt_with_arguments, [arg1, arg2], text, api_name="test_prompt_with_arguments"
+        )
+        name = gr.Textbox(label="name")
+        seconds = gr.Number(label="seconds")
+        label = gr.Textbox(label="label")
+        gr.Button("Greet").click(greet, name, text, api_name="greet")
+        # Several scenarios run long calls at once, and cancel them: no queueing behind one.
+        gr.Button("Slow").click(
+            slow_compute, [seconds, label], text, api_name="slow_compute", concurrency_limit=None
+        )
+        gr.Button("Fail").click(
+            failing_job, None, text, api_name="failing_job", concurrency_limit=None
         )
     return demo
 
