@@ -11,6 +11,7 @@ purpose: a dashboard nobody has rendered is a dashboard nobody has tested.
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import socket
 import subprocess
@@ -375,6 +376,17 @@ def test_dashboard_shows_an_error_when_the_server_stops_answering(
 # ---------------------------------------------------------------------- an hour of history
 
 DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+
+
+def shot_path(name: str) -> Path:
+    """Where a screenshot goes: docs/images with GRADIO_MCP_WRITE_SCREENSHOTS=1 (to refresh
+    the pictures in docs/operations.md), else a scratch folder, so a test run leaves the
+    checkout as it was."""
+    if os.environ.get("GRADIO_MCP_WRITE_SCREENSHOTS") == "1":
+        return DOCS_IMAGES / name
+    return Path(tempfile.mkdtemp(prefix="gradio-mcp-shots-")) / name
+
+
 SPACES = ("demo/text-tools", "demo/image-gen", "demo/streaming")
 HOUR = 360  # samples: one every 10 s
 HOSTILE = '<img src=x onerror="alert(1)">'
@@ -482,7 +494,7 @@ def test_a_busy_hour_is_charted_and_readable_without_script(redis_server: RedisS
     with serve(without_script(metrics)) as url:
         dom = Dom(dump_dom(f"{url}/metrics"))
         # The screenshot for docs/operations.md, without script too: what is served is it.
-        screenshot(f"{url}/metrics", DOCS_IMAGES / "dashboard-busy.png", 2300)
+        screenshot(f"{url}/metrics", shot_path("dashboard-busy.png"), 2300)
 
     # Without script: the figures and the charts are there as served.
     assert text(dom.one(id="status-text")) == "snapshot"
@@ -523,7 +535,7 @@ def test_an_idle_server_says_so_and_escapes_what_spaces_send() -> None:
         dom = Dom(html)
         idle = Metrics(discovery, wall_clock=lambda: clock[0])
         with serve(without_script(idle)) as idle_url:
-            screenshot(f"{idle_url}/metrics", DOCS_IMAGES / "dashboard-idle.png", 1500)
+            screenshot(f"{idle_url}/metrics", shot_path("dashboard-idle.png"), 1500)
             idle_dom = Dom(dump_dom(f"{idle_url}/metrics"))
     assert not [e for e in dom.elements if e.tag == "img"]
     assert len([e for e in dom.elements if e.tag == "script"]) == 1  # the page's own
