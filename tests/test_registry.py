@@ -97,4 +97,4 @@ def test_the_schema_refuses_what_the_registry_would(
 
 def test_a_bad_url_is_a_configuration_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["server-json", "--url", "mcp.example.com"]) == 2
-    assert "GRADIO_MCP_PUBLIC_URL" in capsys.readouterr().err
+    assert "--url 'mcp.example.com'" in capsys.readouterr().err  # the flag the user typed
