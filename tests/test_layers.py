@@ -20,6 +20,7 @@ LAYERS = {
     "discovery": 2,
     "gradio": 2,
     "ops": 3,
+    "catalog": 3,  # tools, prompts and results of a space: pure, beside ops
     "serving": 4,
     "dev": 5,
     "cli": 6,

@@ -25,16 +25,13 @@ import cachetools
 from mcp import types
 
 from gradio_mcp._log import get_logger
+from gradio_mcp.catalog import ArgumentChecker, ToolCatalog, ToolHints, ToolRef, build_catalog
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery, SearchPage, SpaceQuery, SpaceSearch
 from gradio_mcp.discovery._search import MAX_CURSOR_CHARS, MAX_QUERY_CHARS, SORTS
 from gradio_mcp.errors import HubError, ToolArgumentError
 from gradio_mcp.models import GradioSpace
 from gradio_mcp.net import ReadLimitError, loads_json
-from gradio_mcp.serving._arguments import ArgumentChecker
-from gradio_mcp.serving._catalog import ToolCatalog, build_catalog
-from gradio_mcp.serving._hints import ToolHints
-from gradio_mcp.serving._tool_ref import ToolRef
 
 log = get_logger("gradio_mcp.server")
 

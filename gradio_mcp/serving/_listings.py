@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import cachetools
 
+from gradio_mcp.catalog import TOOLS_PHASE, ToolCatalog
 from gradio_mcp.discovery import Discovery
 from gradio_mcp.errors import ErrorKind
 from gradio_mcp.models import GradioSpace
 from gradio_mcp.net import token_fingerprint
-from gradio_mcp.serving._catalog import TOOLS_PHASE, ToolCatalog
 
 # The class of callers a catalog of public spaces that all answered is shared with.
 _EVERYONE = "*everyone*"

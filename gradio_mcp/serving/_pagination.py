@@ -7,7 +7,7 @@ import binascii
 from collections.abc import Sequence
 from typing import TypeVar
 
-from gradio_mcp.serving._display import show_value
+from gradio_mcp.catalog import show_value
 
 T = TypeVar("T")
 

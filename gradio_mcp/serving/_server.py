@@ -24,6 +24,17 @@ from starlette.requests import Request
 
 from gradio_mcp._log import get_logger
 from gradio_mcp._version import __version__
+from gradio_mcp.catalog import (
+    ToolCatalog,
+    ToolHints,
+    ToolRef,
+    build_catalog,
+    conform,
+    may_belong_to,
+    render_prompt,
+    to_call_tool_result,
+    without_images,
+)
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import ASLEEP_STAGES, Discovery, SpaceSearch, can_wake, cannot_wake
 from gradio_mcp.errors import ErrorKind, SpaceError, ToolArgumentError, UnknownNameError
@@ -32,20 +43,13 @@ from gradio_mcp.models import GradioSpace
 from gradio_mcp.net import RedisConnection
 from gradio_mcp.ops._metrics import Metrics
 from gradio_mcp.serving._caller import Caller, read_caller
-from gradio_mcp.serving._catalog import ToolCatalog, build_catalog
 from gradio_mcp.serving._dynamic import NAMES as DYNAMIC_TOOLS
 from gradio_mcp.serving._dynamic import DynamicSpaces
-from gradio_mcp.serving._hints import ToolHints
 from gradio_mcp.serving._listings import ListingCache
-from gradio_mcp.serving._names import may_belong_to
-from gradio_mcp.serving._no_images import without_images
 from gradio_mcp.serving._options import read_options
 from gradio_mcp.serving._pagination import paginate
-from gradio_mcp.serving._prompts import render_prompt
-from gradio_mcp.serving._results import conform, to_call_tool_result
 from gradio_mcp.serving._shutdown import CallInterrupted, GracefulShutdown
 from gradio_mcp.serving._throttle import ProgressThrottle
-from gradio_mcp.serving._tool_ref import ToolRef
 from gradio_mcp.serving.tasks import (
     TaskOwner,
     TaskRunner,

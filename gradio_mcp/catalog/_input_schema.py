@@ -8,9 +8,9 @@ from typing import Any
 
 import jsonschema
 
+from gradio_mcp.catalog._schema_defs import hoist_definitions
 from gradio_mcp.discovery import files_as_urls
 from gradio_mcp.models import Endpoint, Parameter
-from gradio_mcp.serving._schema_defs import hoist_definitions
 
 
 def _mentions_url(text: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from gradio_mcp.serving._names import sanitize_name
+from gradio_mcp.catalog._names import sanitize_name
 
 
 def _rewrite_refs(node: Any, rewrite: Mapping[str, str], root_pointer: str) -> Any:

@@ -12,11 +12,11 @@ from mcp.types import (
     ToolAnnotations,
 )
 
+from gradio_mcp.catalog._input_schema import build_input_schema
+from gradio_mcp.catalog._names import ToolName
+from gradio_mcp.catalog._output_schema import build_output_schema
 from gradio_mcp.models import Endpoint, GradioSpace
 from gradio_mcp.net import DEFAULT_LIMITS, clip_text
-from gradio_mcp.serving._input_schema import build_input_schema
-from gradio_mcp.serving._names import ToolName
-from gradio_mcp.serving._output_schema import build_output_schema
 
 # Gradio endpoints run arbitrary code on somebody else's machine: whether a call only reads,
 # destroys something or may be repeated is not ours to know, so those hints stay unset (see

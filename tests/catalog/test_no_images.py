@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mcp import types
 
-from gradio_mcp.serving._no_images import OMITTED, without_images
+from gradio_mcp.catalog._no_images import OMITTED, without_images
 
 IMAGE = types.ImageContent(data="aGk=", mime_type="image/png")
 LINK = types.ResourceLink(uri="https://x.hf.space/file=a.png", name="a.png")

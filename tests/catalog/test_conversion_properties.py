@@ -12,10 +12,10 @@ import jsonschema
 from hypothesis import given
 from mcp.types import Prompt, Tool
 
+from gradio_mcp.catalog._catalog import build_catalog
 from gradio_mcp.discovery._schema_parser import parse_space_schema
 from gradio_mcp.errors import SpaceError
 from gradio_mcp.models import GradioSpace, SpaceMetadata
-from gradio_mcp.serving._catalog import build_catalog
 from tests import gradio_documents as docs
 
 TOOL_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")

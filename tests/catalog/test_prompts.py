@@ -7,9 +7,9 @@ import json
 import pytest
 from mcp.types import GetPromptResult, TextContent
 
+from gradio_mcp.catalog._catalog import build_catalog
+from gradio_mcp.catalog._prompts import render_prompt
 from gradio_mcp.errors import UnknownNameError
-from gradio_mcp.serving._catalog import build_catalog
-from gradio_mcp.serving._prompts import render_prompt
 from tests.tool_fixtures import (
     CHOOSE,
     LETTER_COUNTER,

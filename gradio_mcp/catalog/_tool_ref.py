@@ -10,8 +10,8 @@ from typing import Any
 import jsonschema
 from mcp.types import Tool
 
+from gradio_mcp.catalog._arguments import ArgumentChecker
 from gradio_mcp.models import Endpoint, GradioSpace
-from gradio_mcp.serving._arguments import ArgumentChecker
 
 
 @dataclass(frozen=True)

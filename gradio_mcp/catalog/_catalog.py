@@ -13,13 +13,13 @@ from functools import cached_property
 
 from mcp.types import Prompt, Tool, ToolAnnotations
 
+from gradio_mcp.catalog._hints import ToolHints
+from gradio_mcp.catalog._names import DEFAULT_NAME_LENGTH, assign_tool_names
+from gradio_mcp.catalog._prompts import build_prompt
+from gradio_mcp.catalog._tool_ref import ToolRef
+from gradio_mcp.catalog._tools import DEFAULT_DESCRIPTION_CHARS, build_tool
 from gradio_mcp.errors import SpaceError, UnknownNameError
 from gradio_mcp.models import Endpoint, GradioSpace
-from gradio_mcp.serving._hints import ToolHints
-from gradio_mcp.serving._names import DEFAULT_NAME_LENGTH, assign_tool_names
-from gradio_mcp.serving._prompts import build_prompt
-from gradio_mcp.serving._tool_ref import ToolRef
-from gradio_mcp.serving._tools import DEFAULT_DESCRIPTION_CHARS, build_tool
 
 # The phase of a SpaceError for a space whose schema could not be turned into tools.
 TOOLS_PHASE = "tools"

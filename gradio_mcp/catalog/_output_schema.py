@@ -21,8 +21,8 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from gradio_mcp.catalog._schema_defs import hoist_definitions
 from gradio_mcp.models import Endpoint
-from gradio_mcp.serving._schema_defs import hoist_definitions
 
 # What a file becomes in structured content (see `_results.file_json`).
 FILE_OBJECT_SCHEMA: dict[str, Any] = {

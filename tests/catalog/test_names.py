@@ -6,16 +6,16 @@ import re
 
 import pytest
 
-from gradio_mcp.errors import UnknownNameError
-from gradio_mcp.models import (
-    Endpoint,
-)
-from gradio_mcp.serving._catalog import build_catalog
-from gradio_mcp.serving._names import (
+from gradio_mcp.catalog._catalog import build_catalog
+from gradio_mcp.catalog._names import (
     MAX_NAME_LENGTH,
     assign_tool_names,
     may_belong_to,
     qualified_tool_name,
+)
+from gradio_mcp.errors import UnknownNameError
+from gradio_mcp.models import (
+    Endpoint,
 )
 from tests.tool_fixtures import (
     CHOOSE,

@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
+from gradio_mcp.catalog._arguments import check_arguments, validate_arguments
+from gradio_mcp.catalog._catalog import build_catalog
 from gradio_mcp.errors import ToolArgumentError
 from gradio_mcp.gradio._inputs import positional_data
 from gradio_mcp.models import (
     Endpoint,
 )
-from gradio_mcp.serving._arguments import check_arguments, validate_arguments
-from gradio_mcp.serving._catalog import build_catalog
 from tests.tool_fixtures import (
     CHOOSE,
     FILE_INFO,

@@ -23,9 +23,9 @@ import httpx2
 import jsonschema
 from mcp import types
 
+from gradio_mcp.catalog._output_schema import structured_keys
 from gradio_mcp.gradio import CallOutcome, FileRef
 from gradio_mcp.gradio._downloads import download_file, origin_of
-from gradio_mcp.serving._output_schema import structured_keys
 
 DEFAULT_INLINE_LIMIT = 2 * 1024 * 1024
 # A gallery of large images must not turn into one enormous answer: once this many times the

@@ -15,11 +15,11 @@ from mcp.types import (
     Tool,
 )
 
+from gradio_mcp.catalog._display import show_value
+from gradio_mcp.catalog._input_schema import build_input_schema
 from gradio_mcp.discovery._json_schema import json_type
 from gradio_mcp.errors import ToolArgumentError
 from gradio_mcp.models import Endpoint
-from gradio_mcp.serving._display import show_value
-from gradio_mcp.serving._input_schema import build_input_schema
 
 
 def _is_file_reference(value: object) -> bool:

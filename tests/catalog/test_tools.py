@@ -5,14 +5,14 @@ from __future__ import annotations
 import jsonschema
 from mcp.types import Prompt, Tool
 
+from gradio_mcp.catalog._arguments import validate_arguments
+from gradio_mcp.catalog._catalog import build_catalog
+from gradio_mcp.catalog._input_schema import build_input_schema
 from gradio_mcp.gradio._inputs import positional_data
 from gradio_mcp.models import (
     Endpoint,
     Parameter,
 )
-from gradio_mcp.serving._arguments import validate_arguments
-from gradio_mcp.serving._catalog import build_catalog
-from gradio_mcp.serving._input_schema import build_input_schema
 from tests.tool_fixtures import (
     CHOOSE,
     FILE_INFO,

@@ -15,11 +15,11 @@ from mcp.types import (
     Tool,
 )
 
+from gradio_mcp.catalog._display import show_value
+from gradio_mcp.catalog._input_schema import build_input_schema
+from gradio_mcp.catalog._tool_ref import ToolRef
+from gradio_mcp.catalog._tools import tool_description, tool_title
 from gradio_mcp.models import Endpoint, GradioSpace, Parameter
-from gradio_mcp.serving._display import show_value
-from gradio_mcp.serving._input_schema import build_input_schema
-from gradio_mcp.serving._tool_ref import ToolRef
-from gradio_mcp.serving._tools import tool_description, tool_title
 
 # A prompt argument lists at most this many of its choices.
 MAX_CHOICES_SHOWN = 20

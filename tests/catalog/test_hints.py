@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from gradio_mcp.catalog._catalog import build_catalog
+from gradio_mcp.catalog._hints import ToolHints
 from gradio_mcp.config import ConfigError, Settings
-from gradio_mcp.serving._catalog import build_catalog
-from gradio_mcp.serving._hints import ToolHints
 from tests.tool_fixtures import LETTER_COUNTER, NO_DESCRIPTION, space
 
 HINTS = "alice/Tools=read_only,idempotent; alice/tools/predict=destructive,not_idempotent"

@@ -11,12 +11,12 @@ import jsonschema
 import pytest
 from mcp import types
 
+from gradio_mcp.catalog._output_schema import build_output_schema, structured_keys
+from gradio_mcp.catalog._results import conform, to_call_tool_result
 from gradio_mcp.discovery._schema_parser import parse_space_schema
 from gradio_mcp.gradio import CallOutcome
 from gradio_mcp.gradio._outputs import output_values
 from gradio_mcp.models import Endpoint
-from gradio_mcp.serving._output_schema import build_output_schema, structured_keys
-from gradio_mcp.serving._results import conform, to_call_tool_result
 from tests.upstream import FIXTURES
 
 pytestmark = pytest.mark.anyio

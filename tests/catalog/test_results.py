@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
+from gradio_mcp.catalog._results import to_call_tool_result
 from gradio_mcp.gradio._outputs import CallOutcome, FileRef, OutputValue
-from gradio_mcp.serving._results import to_call_tool_result
 from tests.mock_http import MockHTTP
 
 pytestmark = pytest.mark.anyio
