@@ -59,7 +59,8 @@ if TYPE_CHECKING:
         call_endpoint,
     )
     from gradio_mcp.net import EgressRefusedError, new_http_client
-    from gradio_mcp.serving import GradioMCP, create_app
+    from gradio_mcp.serving import GradioMCP
+    from gradio_mcp.transports import create_app
 
 # Public names that live in a layer with heavier imports, and the subpackage of each.
 _LAZY = {
@@ -82,7 +83,7 @@ _LAZY = {
     "ToolRef": "catalog",
     "build_catalog": "catalog",
     "check_arguments": "catalog",
-    "create_app": "serving",
+    "create_app": "transports",
     "to_call_tool_result": "catalog",
     "validate_arguments": "catalog",
 }

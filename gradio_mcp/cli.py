@@ -123,7 +123,8 @@ def _parser() -> argparse.ArgumentParser:
 def _http_app(settings: Settings) -> Any:
     import huggingface_hub
 
-    from gradio_mcp.serving import GradioMCP, build_http_app
+    from gradio_mcp.serving import GradioMCP
+    from gradio_mcp.transports import build_http_app
 
     return build_http_app(GradioMCP(settings, server_token=huggingface_hub.get_token()))
 
@@ -179,7 +180,7 @@ def _serve(settings: Settings, flag_variables: dict[str, str]) -> None:
     # Workers are new interpreters: what the flags said must reach them through the
     # environment they inherit.
     os.environ.update(flag_variables)
-    from gradio_mcp.serving._workers import run_workers
+    from gradio_mcp.transports import run_workers
 
     run_workers(
         "gradio_mcp.cli:worker_app",
@@ -263,7 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _serve(settings, _flag_variables(args, serve_flags))
         return 0
     if args.command == "stdio":
-        from gradio_mcp.serving import serve_stdio
+        from gradio_mcp.transports import serve_stdio
 
         asyncio.run(serve_stdio(settings))
         return 0

@@ -22,8 +22,9 @@ LAYERS = {
     "ops": 3,
     "catalog": 3,  # tools, prompts and results of a space: pure, beside ops
     "serving": 4,
-    "dev": 5,
-    "cli": 6,
+    "transports": 5,  # HTTP app, sign-in, stdio, workers: the server reached
+    "dev": 6,
+    "cli": 7,
 }
 
 

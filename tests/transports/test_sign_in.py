@@ -14,7 +14,8 @@ from starlette.testclient import TestClient
 from gradio_mcp.config import Settings
 from gradio_mcp.dev.hub_emulator import LocalHub
 from gradio_mcp.dev.launcher import free_port
-from gradio_mcp.serving import GradioMCP, build_http_app
+from gradio_mcp.serving import GradioMCP
+from gradio_mcp.transports import build_http_app
 
 TOKEN = "hf_alice_token"
 BASE = "http://127.0.0.1"

@@ -19,8 +19,8 @@ from gradio_mcp._version import __version__
 from gradio_mcp.config import Settings
 from gradio_mcp.ops._health import ReadinessCheck, readiness_route, redis_check
 from gradio_mcp.ops._routes import metrics_routes
-from gradio_mcp.serving._server import GradioMCP
-from gradio_mcp.serving._sign_in import protected_resource_routes, with_sign_in
+from gradio_mcp.serving import GradioMCP
+from gradio_mcp.transports._sign_in import protected_resource_routes, with_sign_in
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 

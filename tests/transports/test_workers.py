@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from gradio_mcp.serving._workers import _TcpConfig
+from gradio_mcp.transports._workers import _TcpConfig
 
 pytestmark = pytest.mark.anyio
 

@@ -8,7 +8,7 @@ import huggingface_hub
 from mcp.server.stdio import stdio_server
 
 from gradio_mcp.config import Settings
-from gradio_mcp.serving._server import GradioMCP
+from gradio_mcp.serving import GradioMCP
 
 
 async def serve_stdio(settings: Settings | None = None) -> None:
