@@ -21,17 +21,18 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-import cachetools
 from mcp import types
 
 from gradio_mcp._log import get_logger
-from gradio_mcp.catalog import ArgumentChecker, ToolCatalog, ToolHints, ToolRef, build_catalog
+from gradio_mcp.catalog import ArgumentChecker, ToolCatalog, ToolRef
 from gradio_mcp.config import Settings
-from gradio_mcp.discovery import Discovery, SearchPage, SpaceQuery, SpaceSearch
+from gradio_mcp.discovery import SearchPage, SpaceQuery, SpaceSearch
 from gradio_mcp.discovery._search import MAX_CURSOR_CHARS, MAX_QUERY_CHARS, SORTS
 from gradio_mcp.errors import HubError, ToolArgumentError
 from gradio_mcp.models import GradioSpace
 from gradio_mcp.net import ReadLimitError, loads_json
+from gradio_mcp.serving._catalogs import Catalogs
+from gradio_mcp.serving._tool_call import error_result
 
 log = get_logger("gradio_mcp.server")
 
@@ -40,7 +41,6 @@ DESCRIBE_SPACE = "describe_space"
 CALL_SPACE = "call_space"
 NAMES = frozenset({SEARCH_SPACES, DESCRIBE_SPACE, CALL_SPACE})
 _ID_CHARS = 200
-_CATALOGS = 64  # catalogs of recently described or called public spaces, kept for reuse
 
 # Reading the Hub changes nothing, and asking twice changes nothing either.
 _READS = types.ToolAnnotations(
@@ -210,10 +210,6 @@ def call_tool() -> types.Tool:
     )
 
 
-def error_result(message: str) -> types.CallToolResult:
-    return types.CallToolResult(content=[types.TextContent(text=message)], is_error=True)
-
-
 # ------------------------------------------------------------------------------ cursors
 
 
@@ -297,17 +293,10 @@ def _label(space: GradioSpace) -> str:
 class DynamicSpaces:
     """The three tools and what each call of them needs from discovery and the Hub."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        discovery: Discovery,
-        search: SpaceSearch,
-        hints: ToolHints | None = None,
-    ) -> None:
+    def __init__(self, settings: Settings, search: SpaceSearch, catalogs: Catalogs) -> None:
         self.settings = settings
-        self.discovery = discovery
         self.search = search
-        self.hints = hints
+        self.catalogs = catalogs
         self.tools: tuple[types.Tool, ...] = (
             search_tool(settings.search_max_results),
             describe_tool(),
@@ -315,11 +304,6 @@ class DynamicSpaces:
         )
         self.schemas: dict[str, Mapping[str, Any]] = {t.name: t.input_schema for t in self.tools}
         self._checkers = {name: ArgumentChecker(s) for name, s in self.schemas.items()}
-        # Public spaces' schemas are cached objects: their catalog (and the argument checkers
-        # compiled in it) is reused while the schema stays the same.
-        self._catalogs: cachetools.LRUCache[Any, tuple[GradioSpace, ToolCatalog]] = (
-            cachetools.LRUCache(maxsize=_CATALOGS)
-        )
 
     async def run(
         self, name: str, arguments: Mapping[str, Any] | None, token: str | None
@@ -369,23 +353,12 @@ class DynamicSpaces:
     # ------------------------------------------------------------------ describe and call
 
     async def _space(self, space_id: str, token: str | None) -> tuple[GradioSpace, ToolCatalog]:
-        """One space through the cached discovery, waiting as long as a call would."""
+        """One space through the cached discovery, waiting as long as a call would; its
+        catalog (and the argument checkers compiled in it) from the server's catalogs."""
         deadline = self.settings.schema_timeout_ms / 1000 + 1
-        (space,) = await self.discovery.get_spaces_within([space_id], token, deadline, rewait=True)
-        key = (space.id, space.metadata, id(space.schema), space.error is None)
-        remembered = self._catalogs.get(key)
-        if remembered is not None:
-            return remembered
-        catalog = build_catalog(
-            [space],
-            max_name_length=self.settings.max_name_length,
-            hints=self.hints,
-            max_description_chars=self.settings.max_description_chars,
-        )
-        # A space whose endpoints could not be made into tools is failed, with that error.
-        (space,) = catalog.mark_failures([space])
-        if space.ok and space.metadata is not None and not space.metadata.private:
-            self._catalogs[key] = (space, catalog)
+        discovery = self.catalogs.discovery
+        found = await discovery.get_spaces_within([space_id], token, deadline, rewait=True)
+        (space,), catalog = await self.catalogs.build(found)
         return space, catalog
 
     async def _describe(self, space_id: str, token: str | None) -> types.CallToolResult:

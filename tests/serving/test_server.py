@@ -91,7 +91,7 @@ async def test_the_server_keeps_answering_while_a_big_catalog_is_built() -> None
     counter = asyncio.create_task(other_requests())
     await asyncio.sleep(0)
     turns = 0
-    catalog = await gradio._build([space])
+    _, catalog = await gradio.catalogs.build([space])
     building = False
     await counter
     assert len(catalog.tools) == 2000
