@@ -18,6 +18,7 @@ from gradio_mcp.config import Settings
 from gradio_mcp.errors import (
     ConfigError,
     ErrorKind,
+    ErrorPhase,
     GradioMCPError,
     SpaceError,
     ToolArgumentError,
@@ -111,6 +112,7 @@ __all__ = [
     "EgressRefusedError",
     "Endpoint",
     "ErrorKind",
+    "ErrorPhase",
     "FileRef",
     "GradioMCP",
     "GradioMCPError",

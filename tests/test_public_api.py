@@ -19,6 +19,7 @@ PUBLIC = {
     "EgressRefusedError",
     "Endpoint",
     "ErrorKind",
+    "ErrorPhase",
     "FileRef",
     "GradioMCP",
     "GradioMCPError",
@@ -75,6 +76,7 @@ def test_every_exported_name_resolves() -> None:
 
 def test_every_exception_shares_one_base() -> None:
     for name in (
+        "CallError",
         "ConfigError",
         "EgressRefusedError",
         "SpaceError",

@@ -7,7 +7,7 @@ program can use these without running a server.
 """
 
 from gradio_mcp.catalog._arguments import ArgumentChecker, check_arguments, validate_arguments
-from gradio_mcp.catalog._catalog import TOOLS_PHASE, ToolCatalog, build_catalog
+from gradio_mcp.catalog._catalog import ToolCatalog, build_catalog
 from gradio_mcp.catalog._display import show_value
 from gradio_mcp.catalog._hints import ToolHints
 from gradio_mcp.catalog._names import may_belong_to
@@ -17,7 +17,6 @@ from gradio_mcp.catalog._results import conform, to_call_tool_result
 from gradio_mcp.catalog._tool_ref import ToolRef
 
 __all__ = [
-    "TOOLS_PHASE",
     "ArgumentChecker",
     "ToolCatalog",
     "ToolHints",

@@ -18,16 +18,13 @@ from gradio_mcp.catalog._names import DEFAULT_NAME_LENGTH, assign_tool_names
 from gradio_mcp.catalog._prompts import build_prompt
 from gradio_mcp.catalog._tool_ref import ToolRef
 from gradio_mcp.catalog._tools import DEFAULT_DESCRIPTION_CHARS, build_tool
-from gradio_mcp.errors import SpaceError, UnknownNameError
+from gradio_mcp.errors import ErrorPhase, SpaceError, UnknownNameError
 from gradio_mcp.models import Endpoint, GradioSpace
-
-# The phase of a SpaceError for a space whose schema could not be turned into tools.
-TOOLS_PHASE = "tools"
 
 
 def _tools_failed(exc: Exception, space_id: str, what: str) -> SpaceError:
     return SpaceError.from_exception(
-        exc, f"cannot turn the endpoints of {space_id} into {what}", phase=TOOLS_PHASE
+        exc, f"cannot turn the endpoints of {space_id} into {what}", phase=ErrorPhase.TOOLS
     )
 
 

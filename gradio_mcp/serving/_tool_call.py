@@ -18,10 +18,10 @@ from gradio_mcp._log import get_logger
 from gradio_mcp.catalog import ToolRef, conform, to_call_tool_result, without_images
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery
-from gradio_mcp.errors import ToolArgumentError
+from gradio_mcp.errors import CallInterrupted, ToolArgumentError
 from gradio_mcp.gradio import CallOutcome, ProgressSink, call_endpoint
 from gradio_mcp.ops import Metrics
-from gradio_mcp.serving._shutdown import CallInterrupted, GracefulShutdown
+from gradio_mcp.serving._shutdown import GracefulShutdown
 
 log = get_logger("gradio_mcp.server")
 
