@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from mcp import types
 from mcp.client.client import Client
 from mcp.shared.exceptions import MCPError
 
@@ -107,3 +108,18 @@ def test_tasks_can_be_turned_off() -> None:
     assert off.server.extensions == {}
     for method in ("tasks/get", "tasks/cancel", "tasks/update"):
         assert off.server.get_request_handler(method) is None  # unknown methods, -32601
+
+
+async def test_a_host_program_calls_tools_through_the_public_api(http_mock: MockHTTP) -> None:
+    """`GradioMCP.call` is tools/call without MCP: the same checks, the same error results."""
+    upstream = install(http_mock)
+    upstream.add("alice/blocks")
+    settings = Settings.from_env({}, hf_endpoint=HUB, spaces=("alice/blocks",))
+    async with server(settings, http_mock) as gradio:
+        wrong = await gradio.call("blocks__letter_counter", {"word": "x"})
+        unknown = await gradio.call("blocks__nope")
+    assert wrong.is_error and isinstance(wrong.content[0], types.TextContent)
+    assert "missing required argument 'letter'" in wrong.content[0].text
+    assert unknown.is_error and isinstance(unknown.content[0], types.TextContent)
+    assert "Unknown tool: blocks__nope" in unknown.content[0].text
+    assert gradio.metrics.snapshot()["toolCalls"]["bySpace"]["alice/blocks"]["failures"] == 1
