@@ -13,7 +13,7 @@ from gradio_mcp.catalog._hints import ToolHints
 from gradio_mcp.catalog._names import may_belong_to
 from gradio_mcp.catalog._no_images import without_images
 from gradio_mcp.catalog._prompts import render_prompt
-from gradio_mcp.catalog._results import conform, to_call_tool_result
+from gradio_mcp.catalog._results import conform, error_result, to_call_tool_result
 from gradio_mcp.catalog._tool_ref import ToolRef
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "build_catalog",
     "check_arguments",
     "conform",
+    "error_result",
     "may_belong_to",
     "render_prompt",
     "show_value",

@@ -33,10 +33,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from gradio_mcp.config import Settings
+
 # OpenAI and Windsurf reject tool names over 64 characters; Anthropic used to.
 MAX_NAME_LENGTH = 64
-# 48 leaves 16 characters for a client's own prefix, e.g. Claude Code's "mcp__gradio__".
-DEFAULT_NAME_LENGTH = 48
+# The library's default is the server's (GRADIO_MCP_MAX_NAME_LENGTH, 48: that leaves 16
+# characters for a client's own prefix, e.g. Claude Code's "mcp__gradio__").
+DEFAULT_NAME_LENGTH = Settings().max_name_length
 _MIN_NAME_LENGTH = 20  # below this a qualified name would be little more than its hash
 _HASH_CHARS = 6
 _LONG_HASH_CHARS = 12  # only for the (astronomically rare) collision of two qualified names

@@ -24,13 +24,20 @@ import jsonschema
 from mcp import types
 
 from gradio_mcp.catalog._output_schema import structured_keys
+from gradio_mcp.config import Settings
 from gradio_mcp.gradio import CallOutcome, FileRef
 from gradio_mcp.gradio._downloads import download_file, origin_of
 
-DEFAULT_INLINE_LIMIT = 2 * 1024 * 1024
+# The library's default is the server's (GRADIO_MCP_INLINE_MAX_BYTES).
+DEFAULT_INLINE_LIMIT = Settings().inline_max_bytes
 # A gallery of large images must not turn into one enormous answer: once this many times the
 # per-file limit is inlined in one result, further files are only linked.
 INLINE_RESULT_MULTIPLE = 4
+
+
+def error_result(message: str) -> types.CallToolResult:
+    """A tool's failure as MCP sends it: one text block, `isError`."""
+    return types.CallToolResult(content=[types.TextContent(text=message)], is_error=True)
 
 
 def file_json(ref: FileRef) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from mcp.server import ServerRequestContext
 from mcp.server.context import ServerMiddleware
 from mcp.shared.exceptions import MCPError
 
-from gradio_mcp.catalog import ToolRef
+from gradio_mcp.catalog import ToolRef, error_result
 from gradio_mcp.config import Settings
 from gradio_mcp.errors import SpaceError
 from gradio_mcp.gradio import ProgressSink, ProgressUpdate
@@ -26,7 +26,7 @@ from gradio_mcp.serving._dynamic import DynamicSpaces
 from gradio_mcp.serving._options import RequestOptions
 from gradio_mcp.serving._resolver import Resolver
 from gradio_mcp.serving._throttle import ProgressThrottle
-from gradio_mcp.serving._tool_call import ToolCall, ToolCalls, error_result
+from gradio_mcp.serving._tool_call import ToolCall, ToolCalls
 from gradio_mcp.serving.tasks import TaskOwner, TaskRunner, opted_in
 
 Context = ServerRequestContext[Any, Any]

@@ -15,8 +15,6 @@ They are offered when `GRADIO_MCP_DYNAMIC=true`, or per request with `?dynamic=t
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -24,15 +22,14 @@ from typing import Any
 from mcp import types
 
 from gradio_mcp._log import get_logger
-from gradio_mcp.catalog import ArgumentChecker, ToolCatalog, ToolRef
+from gradio_mcp.catalog import ArgumentChecker, ToolCatalog, ToolRef, error_result
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import SearchPage, SpaceQuery, SpaceSearch
 from gradio_mcp.discovery._search import MAX_CURSOR_CHARS, MAX_QUERY_CHARS, SORTS
 from gradio_mcp.errors import HubError, ToolArgumentError
 from gradio_mcp.models import GradioSpace
-from gradio_mcp.net import ReadLimitError, loads_json
 from gradio_mcp.serving._catalogs import Catalogs
-from gradio_mcp.serving._tool_call import error_result
+from gradio_mcp.serving._pagination import decode_cursor, encode_cursor
 
 log = get_logger("gradio_mcp.server")
 
@@ -213,24 +210,18 @@ def call_tool() -> types.Tool:
 # ------------------------------------------------------------------------------ cursors
 
 
-def encode_cursor(query: SpaceQuery, hub_cursor: str) -> str:
+def search_cursor(query: SpaceQuery, hub_cursor: str) -> str:
     """Our cursor: the search it continues and the Hub's cursor, opaque to the client."""
-    state = {
-        "q": query.text,
-        "l": query.limit,
-        "s": query.sort,
-        "m": query.mcp_only,
-        "c": hub_cursor,
-    }
-    return base64.urlsafe_b64encode(json.dumps(state).encode()).decode()
+    state = {"q": query.text, "l": query.limit, "s": query.sort, "m": query.mcp_only}
+    return encode_cursor({**state, "c": hub_cursor})
 
 
-def decode_cursor(cursor: str, max_results: int) -> SpaceQuery:
+def read_search_cursor(cursor: str, max_results: int) -> SpaceQuery:
     """The query a cursor continues; ValueError when it is not one of ours."""
     try:
-        state = loads_json(base64.urlsafe_b64decode(cursor.encode("ascii")), max_depth=2)
+        state = decode_cursor(cursor, max_chars=2 * MAX_CURSOR_CHARS)
         text, limit, sort, mcp_only, hub = (state[k] for k in ("q", "l", "s", "m", "c"))
-    except (ValueError, KeyError, TypeError, binascii.Error, ReadLimitError):
+    except (ValueError, KeyError):
         raise ValueError("not a cursor of search_spaces") from None
     if not (
         isinstance(text, str)
@@ -326,7 +317,7 @@ class DynamicSpaces:
         top = self.settings.search_max_results
         try:
             if "cursor" in given:
-                query = decode_cursor(given["cursor"], top)
+                query = read_search_cursor(given["cursor"], top)
             else:
                 query = SpaceQuery(
                     given["query"],
@@ -340,7 +331,7 @@ class DynamicSpaces:
             page = await self.search.search(query, token)
         except HubError as exc:
             return error_result(f"The space search failed: {exc}. Try again shortly.")
-        cursor = encode_cursor(query, page.next_cursor) if page.next_cursor else None
+        cursor = search_cursor(query, page.next_cursor) if page.next_cursor else None
         structured: dict[str, Any] = {"spaces": [space.to_dict() for space in page.spaces]}
         if cursor is not None:
             structured["next_cursor"] = cursor

@@ -15,7 +15,7 @@ from typing import Any
 from mcp import types
 
 from gradio_mcp._log import get_logger
-from gradio_mcp.catalog import ToolRef, conform, to_call_tool_result, without_images
+from gradio_mcp.catalog import ToolRef, conform, error_result, to_call_tool_result, without_images
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery
 from gradio_mcp.errors import CallInterrupted, ToolArgumentError
@@ -24,11 +24,6 @@ from gradio_mcp.ops import Metrics
 from gradio_mcp.serving._shutdown import GracefulShutdown
 
 log = get_logger("gradio_mcp.server")
-
-
-def error_result(message: str) -> types.CallToolResult:
-    """A tool's failure as MCP sends it: one text block, `isError`."""
-    return types.CallToolResult(content=[types.TextContent(text=message)], is_error=True)
 
 
 @dataclass

@@ -24,6 +24,7 @@ from anyio.abc import TaskGroup
 from mcp import types
 
 from gradio_mcp._log import get_logger
+from gradio_mcp.catalog import error_result
 from gradio_mcp.config import Settings
 from gradio_mcp.errors import RedisUnavailableError, TaskLimitError
 from gradio_mcp.gradio import ProgressSink, ProgressUpdate
@@ -79,10 +80,6 @@ def limit_message(error: TaskLimitError, settings: Settings) -> str:
         f"Not started: {held}. A task is released when its result expires, {minutes} min"
         " after it started. Try again later."
     )
-
-
-def error_result(message: str) -> types.CallToolResult:
-    return types.CallToolResult(content=[types.TextContent(text=message)], is_error=True)
 
 
 @dataclass(eq=False)
