@@ -17,7 +17,7 @@ from gradio_mcp._log import get_logger
 from gradio_mcp._version import __version__
 from gradio_mcp.config import Settings
 from gradio_mcp.errors import ConfigError
-from gradio_mcp.ops._logs import configure_logging  # not the ops face: it loads the web stack
+from gradio_mcp.ops import configure_logging
 
 # Flags that override a setting: (flag, Settings field, help). The environment variable
 # named in the help text is read when the flag is absent.
@@ -139,7 +139,7 @@ def worker_app() -> Any:
 
 
 def _serve(settings: Settings, flag_variables: dict[str, str]) -> None:
-    import uvicorn
+    from gradio_mcp.transports import run_server, run_workers
 
     workers = settings.workers
     _notice(
@@ -169,7 +169,7 @@ def _serve(settings: Settings, flag_variables: dict[str, str]) -> None:
     # then uvicorn stops waiting for connections whatever they are doing.
     stop_timeout = math.ceil(settings.shutdown_grace_ms / 1000) + SHUTDOWN_MARGIN_SECONDS
     if workers == 1:
-        uvicorn.run(
+        run_server(
             _http_app(settings),
             host=settings.host,
             port=settings.port,
@@ -180,8 +180,6 @@ def _serve(settings: Settings, flag_variables: dict[str, str]) -> None:
     # Workers are new interpreters: what the flags said must reach them through the
     # environment they inherit.
     os.environ.update(flag_variables)
-    from gradio_mcp.transports import run_workers
-
     run_workers(
         "gradio_mcp.cli:worker_app",
         workers,
@@ -270,7 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "discover":
         return _discover(args, settings)
-    from gradio_mcp.dev._demo import run_demo
+    from gradio_mcp.dev import run_demo
 
     return int(run_demo(settings))
 

@@ -1,5 +1,6 @@
-"""The package's layers: imports point down, no module imports itself round a loop, and the
-production layers never import the developer tooling."""
+"""The package's layers: imports point down, no module imports itself round a loop, packages
+meet only at their front doors, and the production layers never import the developer
+tooling."""
 
 from __future__ import annotations
 
@@ -20,9 +21,9 @@ LAYERS = {
     "discovery": 2,
     "gradio": 2,
     "ops": 3,
-    "catalog": 3,  # tools, prompts and results of a space: pure, beside ops
-    "serving": 4,
-    "transports": 5,  # HTTP app, sign-in, stdio, workers: the server reached
+    "catalog": 3,  # tools, prompts and results of a space: pure conversions, beside ops
+    "serving": 4,  # the MCP handlers, as services
+    "transports": 5,  # HTTP app, sign-in, stdio, workers: how the server is reached
     "dev": 6,
     "cli": 7,
 }
@@ -94,6 +95,56 @@ def test_imports_point_down() -> None:
                 wrong.append(f"{module}:{line} imports the package face, not a layer")
             elif target != layer and LAYERS[target] >= LAYERS[layer]:
                 wrong.append(f"{module}:{line} ({layer}) imports {imported} ({target})")
+    assert wrong == []
+
+
+def _package(module: str, path: Path) -> str:
+    return module if path.name == "__init__.py" else module.rpartition(".")[0]
+
+
+def test_packages_meet_only_at_their_front_doors() -> None:
+    """A module may import another package's face (`gradio_mcp.discovery`), never the private
+    modules behind it (`gradio_mcp.discovery._search`); the base modules (`_log`,
+    `_version`, `_histogram`) are everybody's."""
+    wrong = []
+    for path in _sources():
+        module = _module_name(path)
+        own = _package(module, path)
+        for imported, line, _ in _imports(path):
+            parts = imported.split(".")
+            private = next((i for i, p in enumerate(parts) if p.startswith("_")), None)
+            if private is None or private < 2:
+                continue
+            owner = ".".join(parts[:private])
+            if owner != own:
+                wrong.append(f"{module}:{line} imports {'.'.join(parts[: private + 1])}")
+    assert wrong == []
+
+
+WEB_STACK = ("starlette", "uvicorn")
+
+
+def test_only_the_transports_ops_routes_and_dev_tooling_import_the_web_stack() -> None:
+    wrong = []
+    for path in _sources():
+        module = _module_name(path)
+        if _layer(module) in ("transports", "dev") or module in (
+            "gradio_mcp.ops._health",
+            "gradio_mcp.ops._routes",
+        ):
+            continue
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            wrong += [
+                f"{module}:{node.lineno} imports {n}" for n in names if n.startswith(WEB_STACK)
+            ]
     assert wrong == []
 
 

@@ -56,6 +56,7 @@ DEV = {
     "LocalHub",
     "bundled_apps",
     "free_port",
+    "run_demo",
     "start_apps",
     "stop_apps",
 }

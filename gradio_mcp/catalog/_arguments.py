@@ -17,7 +17,7 @@ from mcp.types import (
 
 from gradio_mcp.catalog._display import show_value
 from gradio_mcp.catalog._input_schema import build_input_schema
-from gradio_mcp.discovery._json_schema import json_type
+from gradio_mcp.discovery import json_type
 from gradio_mcp.errors import ToolArgumentError
 from gradio_mcp.models import Endpoint
 

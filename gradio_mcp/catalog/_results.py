@@ -25,8 +25,7 @@ from mcp import types
 
 from gradio_mcp.catalog._output_schema import structured_keys
 from gradio_mcp.config import Settings
-from gradio_mcp.gradio import CallOutcome, FileRef
-from gradio_mcp.gradio._downloads import download_file, origin_of
+from gradio_mcp.gradio import CallOutcome, FileRef, download_file, origin_of
 
 # The library's default is the server's (GRADIO_MCP_INLINE_MAX_BYTES).
 DEFAULT_INLINE_LIMIT = Settings().inline_max_bytes

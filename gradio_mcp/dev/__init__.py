@@ -4,6 +4,7 @@ For tests, benchmarks, examples and `gradio-mcp demo`. The production layers nev
 this package, so a server that only serves real spaces never loads it.
 """
 
+from gradio_mcp.dev._demo import run_demo
 from gradio_mcp.dev.hub_emulator import HubSpace, LocalHub
 from gradio_mcp.dev.launcher import (
     GradioAppProcess,
@@ -19,6 +20,7 @@ __all__ = [
     "LocalHub",
     "bundled_apps",
     "free_port",
+    "run_demo",
     "start_apps",
     "stop_apps",
 ]

@@ -1,6 +1,7 @@
 """The Gradio protocol client: run an endpoint over the queue, with progress and files."""
 
 from gradio_mcp.gradio._call import call_endpoint
+from gradio_mcp.gradio._downloads import download_file, origin_of
 from gradio_mcp.gradio._errors import CallError
 from gradio_mcp.gradio._outputs import CallOutcome, FileRef, OutputValue
 from gradio_mcp.gradio._progress import ProgressSink, ProgressUpdate
@@ -13,4 +14,6 @@ __all__ = [
     "ProgressSink",
     "ProgressUpdate",
     "call_endpoint",
+    "download_file",
+    "origin_of",
 ]

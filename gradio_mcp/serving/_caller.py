@@ -8,7 +8,7 @@ from typing import Protocol, runtime_checkable
 
 from gradio_mcp._log import get_logger
 from gradio_mcp.config import Settings
-from gradio_mcp.discovery._space_ids import parse_space_list
+from gradio_mcp.discovery import parse_space_list
 
 log = get_logger("gradio_mcp.server")
 

@@ -24,8 +24,14 @@ from mcp import types
 from gradio_mcp._log import get_logger
 from gradio_mcp.catalog import ArgumentChecker, ToolCatalog, ToolRef, error_result
 from gradio_mcp.config import Settings
-from gradio_mcp.discovery import SearchPage, SpaceQuery, SpaceSearch
-from gradio_mcp.discovery._search import MAX_CURSOR_CHARS, MAX_QUERY_CHARS, SORTS
+from gradio_mcp.discovery import (
+    MAX_CURSOR_CHARS,
+    MAX_QUERY_CHARS,
+    SORTS,
+    SearchPage,
+    SpaceQuery,
+    SpaceSearch,
+)
 from gradio_mcp.errors import HubError, ToolArgumentError
 from gradio_mcp.models import GradioSpace
 from gradio_mcp.serving._catalogs import Catalogs

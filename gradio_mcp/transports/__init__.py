@@ -4,6 +4,6 @@ part of the serving side that knows starlette and uvicorn."""
 
 from gradio_mcp.transports._http_app import build_http_app, create_app
 from gradio_mcp.transports._stdio import serve_stdio
-from gradio_mcp.transports._workers import run_workers
+from gradio_mcp.transports._workers import run_server, run_workers
 
-__all__ = ["build_http_app", "create_app", "run_workers", "serve_stdio"]
+__all__ = ["build_http_app", "create_app", "run_server", "run_workers", "serve_stdio"]

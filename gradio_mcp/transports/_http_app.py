@@ -17,8 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gradio_mcp._version import __version__
 from gradio_mcp.config import Settings
-from gradio_mcp.ops._health import ReadinessCheck, readiness_route, redis_check
-from gradio_mcp.ops._routes import metrics_routes
+from gradio_mcp.ops import ReadinessCheck, metrics_routes, readiness_route, redis_check
 from gradio_mcp.serving import GradioMCP
 from gradio_mcp.transports._sign_in import protected_resource_routes, with_sign_in
 

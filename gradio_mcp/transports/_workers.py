@@ -1,5 +1,6 @@
-"""Several worker processes on one port (`gradio-mcp serve --workers N`), through uvicorn's
-supervisor, on a listening socket that says it is TCP.
+"""Running the HTTP app: in this process (`run_server`), or in several worker processes on one
+port (`gradio-mcp serve --workers N`) through uvicorn's supervisor, on a listening socket that
+says it is TCP.
 
 asyncio turns Nagle's algorithm off (TCP_NODELAY) only on connections whose socket reports
 `IPPROTO_TCP`; uvicorn binds its shared socket with protocol 0, so in its worker mode every
@@ -23,6 +24,11 @@ class _TcpConfig(uvicorn.Config):
             return bound
         # The same open socket, known to Python (and so to asyncio in each worker) as TCP.
         return socket.socket(bound.family, bound.type, socket.IPPROTO_TCP, bound.detach())
+
+
+def run_server(app: Any, **options: Any) -> None:
+    """Serve the ASGI `app` from this process until it is stopped (uvicorn's options)."""
+    uvicorn.run(app, **options)
 
 
 def run_workers(app: str, workers: int, **options: Any) -> None:

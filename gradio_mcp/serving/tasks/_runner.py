@@ -28,7 +28,7 @@ from gradio_mcp.catalog import error_result
 from gradio_mcp.config import Settings
 from gradio_mcp.errors import RedisUnavailableError, TaskLimitError
 from gradio_mcp.gradio import ProgressSink, ProgressUpdate
-from gradio_mcp.ops._metrics import Metrics
+from gradio_mcp.ops import Metrics
 from gradio_mcp.serving.tasks._records import (
     CANCELLED,
     CANCELLED_MESSAGE,
