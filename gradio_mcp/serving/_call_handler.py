@@ -87,9 +87,7 @@ class CallHandler:
             no_images=options.no_image_content,
             started=started,
         )
-        return call.check() or await answer_call(
-            ctx, call, caller, self.runner, self.settings, waking
-        )
+        return call.check() or await self._answer(ctx, call, caller, waking)
 
     async def call(
         self,
@@ -105,36 +103,32 @@ class CallHandler:
         call = self.calls.prepare(ref, arguments, token=caller.token)
         return call.check() or await call.run(on_progress or _ignore)
 
+    async def _answer(
+        self, ctx: Context, call: ToolCall, caller: Caller, waking: WakeProgress
+    ) -> types.CallToolResult | dict[str, Any]:
+        """The call's result, or a task handle when the client opted in to tasks and the call
+        outlives the threshold; its progress goes out as notifications on the way."""
+        offset = waking.waited  # progress already reported while the space woke up
 
-async def answer_call(
-    ctx: Context,
-    call: ToolCall,
-    caller: Caller,
-    runner: TaskRunner | None,
-    settings: Settings,
-    waking: WakeProgress,
-) -> types.CallToolResult | dict[str, Any]:
-    """The call's result, or a task handle when the client opted in to tasks and the call
-    outlives the threshold; its progress goes out as notifications on the way."""
-    offset = waking.waited  # progress already reported while the space woke up
+        async def send(update: ProgressUpdate) -> None:
+            total = None if update.total is None else update.total + offset
+            await ctx.session.report_progress(update.progress + offset, total, update.message)
 
-    async def send(update: ProgressUpdate) -> None:
-        total = None if update.total is None else update.total + offset
-        await ctx.session.report_progress(update.progress + offset, total, update.message)
-
-    throttle = ProgressThrottle(send, settings.progress_rate)
-    try:
-        answer: types.CallToolResult | dict[str, Any]
-        if runner is not None and opted_in(ctx):
-            # A slow call becomes a task that outlives this request.
-            answer = await runner.submit(TaskOwner.of(caller.own_token), call.run, throttle)
-        else:
-            answer = await call.run(throttle)
-        if isinstance(answer, types.CallToolResult):
-            await throttle.flush()  # the last progress update goes out before the result
-        return answer
-    finally:
-        await throttle.aclose()
+        throttle = ProgressThrottle(send, self.settings.progress_rate)
+        try:
+            answer: types.CallToolResult | dict[str, Any]
+            if self.runner is not None and opted_in(ctx):
+                # A slow call becomes a task that outlives this request.
+                answer = await self.runner.submit(
+                    TaskOwner.of(caller.own_token), call.run, throttle
+                )
+            else:
+                answer = await call.run(throttle)
+            if isinstance(answer, types.CallToolResult):
+                await throttle.flush()  # the last progress update goes out before the result
+            return answer
+        finally:
+            await throttle.aclose()
 
 
 def measure(metrics: Metrics) -> ServerMiddleware[Any]:
