@@ -90,6 +90,8 @@ async def test_a_kept_catalog_lasts_only_as_long_as_its_entries(
     # Served stale at once, and revalidated behind the caller (ETag) as without the catalog.
     assert await catalog_for(gradio, ids, None) == first
     assert gradio.catalogs.stats.listing_hits == 1
+    # The stale answer holds the very same cached schema: its catalog is reused, not rebuilt.
+    assert (gradio.catalogs.stats.built, gradio.catalogs.stats.reused) == (1, 1)
     for _ in range(100):
         if gradio.discovery.metadata_cache.stats.etag_revalidations:
             break
