@@ -42,17 +42,10 @@ class Resolver:
     """Tool names to `ToolRef`s. Raises `SpaceError` (`NOT_RUNNING`) when the tool's space
     cannot run, and `MCPError` (invalid params) when no space has the tool."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        discovery: Discovery,
-        catalogs: Catalogs,
-        seen_private: Callable[[str], bool],
-    ) -> None:
+    def __init__(self, settings: Settings, discovery: Discovery, catalogs: Catalogs) -> None:
         self.settings = settings
         self.discovery = discovery
         self.catalogs = catalogs
-        self._seen_private = seen_private
         self._configured = {i.strip().lower() for i in settings.spaces}
 
     async def resolve(self, caller: Caller, name: str, waking: WakeReport | None = None) -> ToolRef:
@@ -131,10 +124,14 @@ class Resolver:
             return space.id in caller.space_ids
         # A configured space the Hub did not describe: "not found" or "unauthorized" may
         # mean private to somebody else; an outage says nothing of that, unless this
-        # server has seen the space private before.
+        # server has seen the space private before (discovery remembers, not the metrics).
         hidden = (ErrorKind.NOT_FOUND, ErrorKind.UNAUTHORIZED)
         error = space.error
-        return error is not None and error.kind not in hidden and not self._seen_private(space.id)
+        return (
+            error is not None
+            and error.kind not in hidden
+            and not self.discovery.seen_private(space.id)
+        )
 
     async def _wake(self, space_id: str, caller: Caller, waking: WakeReport | None) -> None:
         """Wake one space for a call, reporting its stage as progress while it starts."""

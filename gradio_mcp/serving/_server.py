@@ -72,9 +72,7 @@ class GradioMCP:
             settings, self.discovery, hints, on_discovered=self.metrics.spaces.observe
         )
         self.metrics.sources["catalogs"] = self.catalogs.stats.to_dict
-        resolver = Resolver(
-            settings, self.discovery, self.catalogs, self.metrics.spaces.seen_private
-        )
+        resolver = Resolver(settings, self.discovery, self.catalogs)
         self.dynamic = DynamicSpaces(settings, SpaceSearch(self.discovery), self.catalogs)
         pipeline = ToolCalls(settings, self.discovery, self.metrics, self.shutdown)
         self.calls = CallHandler(settings, resolver, pipeline, self.dynamic)
