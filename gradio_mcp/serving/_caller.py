@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 from gradio_mcp._log import get_logger
 from gradio_mcp.config import Settings
@@ -16,7 +16,6 @@ log = get_logger("gradio_mcp.server")
 SPACE_PARAMS = ("gradio", "spaces")
 
 
-@runtime_checkable
 class HttpRequest(Protocol):
     """What serving reads of an HTTP request (a starlette `Request` is one): its headers and
     its query, both case as the transport gives them."""

@@ -171,7 +171,8 @@ class GradioMCP:
     @staticmethod
     def _request(ctx: Context) -> HttpRequest | None:
         request = ctx.request
-        return request if isinstance(request, HttpRequest) else None
+        # An HTTP request (stdio has none); checked by shape: a Protocol isinstance is slow.
+        return request if hasattr(request, "query_params") else None
 
     def _task_owner(self, ctx: Context) -> TaskOwner:
         return TaskOwner.of(self.caller(self._request(ctx)).own_token)
