@@ -17,6 +17,9 @@ One class per meaning:
     ├── RedisUnavailableError      Redis is down, slow or answering garbage; whoever uses it
     │                              goes on without it, so a caller never sees this one
     ├── TaskLimitError             a caller, or the server, holds as many tasks as allowed
+    ├── GarbageError (ValueError)  a value read back from Redis that is not what we wrote
+    ├── SealBroken (ValueError)    a sealed task value that does not open (tampered, cut short)
+    ├── ListingError (ValueError)  the Hub emulator refuses a listing request (dev tooling)
     ├── AppStartError (RuntimeError)  an app started by the developer tooling did not come up
     └── EgressRefusedError         (in `gradio_mcp.net`: it is also an httpx2 ConnectError, and
                                    this module imports no HTTP client) a connection refused by
@@ -204,6 +207,18 @@ class AppStartError(GradioMCPError, RuntimeError):
         super().__init__(message)
         self.output = output
         self.port_clash = port_clash
+
+
+class GarbageError(GradioMCPError, ValueError):
+    """A value read back from a shared store (Redis) that is not what we wrote."""
+
+
+class SealBroken(GradioMCPError, ValueError):
+    """A sealed value that does not open: not ours, tampered with, or cut short."""
+
+
+class ListingError(GradioMCPError, ValueError):
+    """A listing request the Hub would refuse (400); the message says which parameter."""
 
 
 class RedisUnavailableError(GradioMCPError):

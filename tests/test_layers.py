@@ -206,3 +206,29 @@ def test_each_layer_has_a_face_with_all(layer: str) -> None:
         and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
     ]
     assert declared, f"{layer}/__init__.py declares __all__"
+
+
+# The one exception that cannot live in errors.py: it is also an httpx2 ConnectError, and the
+# base modules import no HTTP client.
+EXCEPTIONS_ELSEWHERE = {"gradio_mcp.net._egress.EgressRefusedError"}
+
+
+def test_every_public_exception_lives_in_errors_py() -> None:
+    """Exception classes (by name: *Error, *Broken, *Interrupted, or based on Exception) are
+    defined in errors.py, where their tree is drawn; private control-flow signals
+    (`_Name`) may stay with the code that raises and catches them."""
+    elsewhere = []
+    for path in _sources():
+        module = _module_name(path)
+        if module == "gradio_mcp.errors":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.ClassDef) or node.name.startswith("_"):
+                continue
+            bases = [ast.unparse(base) for base in node.bases]
+            looks_like = node.name.endswith(("Error", "Broken", "Interrupted")) or any(
+                base.endswith(("Exception", "Error")) for base in bases
+            )
+            if looks_like and f"{module}.{node.name}" not in EXCEPTIONS_ELSEWHERE:
+                elsewhere.append(f"{module}.{node.name}")
+    assert elsewhere == []
