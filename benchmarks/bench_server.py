@@ -28,7 +28,8 @@ from starlette.types import Receive, Scope, Send
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery
 from gradio_mcp.net import system_resolver
-from gradio_mcp.serving import GradioMCP, build_http_app
+from gradio_mcp.serving import GradioMCP
+from gradio_mcp.transports import build_http_app
 
 BENCH_SUFFIX = ".spaces.bench"
 LOOPBACK = "127.0.0.1"

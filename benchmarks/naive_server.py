@@ -15,12 +15,12 @@ from mcp import types
 from mcp.server import Server, ServerRequestContext
 
 from benchmarks.bench_server import resolve
+from gradio_mcp.catalog._catalog import build_catalog
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery._hub import parse_space_metadata
 from gradio_mcp.discovery._schema_parser import parse_space_schema
 from gradio_mcp.models import GradioSpace
 from gradio_mcp.net import new_http_client
-from gradio_mcp.serving._catalog import build_catalog
 from gradio_mcp.serving._pagination import paginate
 
 

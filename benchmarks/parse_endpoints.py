@@ -13,9 +13,9 @@ import functools
 import time
 from typing import Any
 
+from gradio_mcp.catalog._catalog import build_catalog
 from gradio_mcp.discovery._schema_parser import parse_space_schema
 from gradio_mcp.models import GradioSpace, SpaceMetadata
-from gradio_mcp.serving._catalog import build_catalog
 
 
 def documents(count: int) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -1,5 +1,11 @@
 """A host program that uses gradio_mcp as a library: discover a space, list its tools, call one.
 
+The call is three lines of it:
+
+    async with gradio_mcp.GradioMCP(settings) as server:
+        result = await server.call("streaming__count_up", {"n": 5}, on_progress=show)
+        print(result.content)
+
 It uses only the public API (`import gradio_mcp`). Offline by default: it starts one bundled
 Gradio app (a streaming counter) and `LocalHub`, the Hub emulator from the developer tooling
 (`gradio_mcp.dev`), where the app is registered as the space `demo/streaming`.
@@ -17,7 +23,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
+import time
 from typing import Any
 
 import huggingface_hub
@@ -37,7 +45,7 @@ def space_url(space: gradio_mcp.GradioSpace) -> str:
     return space.metadata.url
 
 
-def describe(spaces: list[gradio_mcp.GradioSpace]) -> None:
+def describe(spaces: list[gradio_mcp.GradioSpace]) -> gradio_mcp.ToolCatalog:
     """Print every space with its tools (MCP names) and their parameters."""
     catalog = gradio_mcp.build_catalog(spaces)
     for space in spaces:
@@ -51,6 +59,7 @@ def describe(spaces: list[gradio_mcp.GradioSpace]) -> None:
                 kind = p.schema.get("type", "any")
                 default = f" = {p.default!r}" if p.has_default else " (required)"
                 print(f"    - {p.name}: {kind}{default}  {p.description or ''}".rstrip())
+    return catalog
 
 
 async def on_progress(update: gradio_mcp.ProgressUpdate) -> None:
@@ -69,50 +78,36 @@ def show(block: types.ContentBlock) -> str:
 async def run(
     settings: gradio_mcp.Settings, space_id: str, tool: str | None, args: Any, token: str | None
 ) -> int:
-    # Discovery owns one HTTP client and the caches; `async with` closes them at the end.
-    async with gradio_mcp.Discovery(settings) as discovery:
-        spaces = await discovery.get_spaces([space_id], token)
-        describe(spaces)
-        space = spaces[0]
-        if not space.ok or not space.endpoints:
+    # A GradioMCP is the server's whole pipeline without MCP around it: discovery and its
+    # caches, tool names, argument checks, waking, the call, the result's conversion.
+    # `async with` closes its connections at the end.
+    settings = dataclasses.replace(settings, spaces=(space_id,))
+    async with gradio_mcp.GradioMCP(settings, server_token=token) as server:
+        spaces = await server.discovery.get_spaces([space_id], token)
+        catalog = describe(spaces)
+        refs = [ref for ref in catalog.refs if ref.space_id == spaces[0].id]
+        if not refs:
             return 1
-        names = [e.api_name for e in space.endpoints]
+        names = [ref.api_name for ref in refs]
         if tool is not None and tool not in names:
             print(f"no endpoint /{tool}; choose one of: {', '.join(names)}")
             return 2
-        endpoint = space.endpoints[names.index(tool) if tool else 0]
+        ref = refs[names.index(tool) if tool else 0]
 
         # Arguments are checked against the endpoint's input schema before anything is sent,
         # so a mistake costs no request to the space. Show what a mistake looks like:
         try:
-            gradio_mcp.check_arguments(endpoint, {"not_a_parameter": 1})
+            gradio_mcp.check_arguments(ref.endpoint, {"not_a_parameter": 1})
         except gradio_mcp.ToolArgumentError as error:
             print(f"rejected before sending: {error}")
-        try:
-            gradio_mcp.check_arguments(endpoint, args)
-        except gradio_mcp.ToolArgumentError as error:
-            print(f"cannot call /{endpoint.api_name}: {error}")
-            return 2
 
-        url = space_url(space)
-        # The token goes only to hosts that belong to the space (or the operator trusts).
-        headers = discovery.space_headers(url, token)
-        print(f"calling /{endpoint.api_name} with {json.dumps(args)}")
-        outcome = await gradio_mcp.call_endpoint(
-            discovery.client,
-            url,
-            endpoint,
-            args,
-            headers=headers,
-            on_progress=on_progress,
-            api_prefix=space.schema.api_prefix if space.schema else "/gradio_api",  # "" on 4.x
-        )
-        # The same conversion the MCP server uses: text, inline images/audio, file links.
-        result = await gradio_mcp.to_call_tool_result(
-            outcome, client=discovery.client, headers=headers, space_url=url
-        )
+        # The call itself: by tool name, as an MCP client would call it (text, inline
+        # images/audio and file links come back, or an error result saying what went wrong).
+        print(f"calling {ref.name} with {json.dumps(args)}")
+        started = time.perf_counter()
+        result = await server.call(ref.name, args, on_progress=on_progress)
         status = "error" if result.is_error else "ok"
-        print(f"result ({status}, {outcome.duration_ms:.0f} ms):")
+        print(f"result ({status}, {(time.perf_counter() - started) * 1000:.0f} ms):")
         for block in result.content:
             print(f"  {show(block)}")
         return 1 if result.is_error else 0

@@ -18,6 +18,7 @@ from gradio_mcp.config import Settings
 from gradio_mcp.errors import (
     ConfigError,
     ErrorKind,
+    ErrorPhase,
     GradioMCPError,
     SpaceError,
     ToolArgumentError,
@@ -34,6 +35,14 @@ from gradio_mcp.models import (
 )
 
 if TYPE_CHECKING:
+    from gradio_mcp.catalog import (
+        ToolCatalog,
+        ToolRef,
+        build_catalog,
+        check_arguments,
+        to_call_tool_result,
+        validate_arguments,
+    )
     from gradio_mcp.discovery import (
         CacheStats,
         Discovery,
@@ -51,16 +60,8 @@ if TYPE_CHECKING:
         call_endpoint,
     )
     from gradio_mcp.net import EgressRefusedError, new_http_client
-    from gradio_mcp.serving import (
-        GradioMCP,
-        ToolCatalog,
-        ToolRef,
-        build_catalog,
-        check_arguments,
-        create_app,
-        to_call_tool_result,
-        validate_arguments,
-    )
+    from gradio_mcp.serving import GradioMCP
+    from gradio_mcp.transports import create_app
 
 # Public names that live in a layer with heavier imports, and the subpackage of each.
 _LAZY = {
@@ -79,13 +80,13 @@ _LAZY = {
     "EgressRefusedError": "net",
     "new_http_client": "net",
     "GradioMCP": "serving",
-    "ToolCatalog": "serving",
-    "ToolRef": "serving",
-    "build_catalog": "serving",
-    "check_arguments": "serving",
-    "create_app": "serving",
-    "to_call_tool_result": "serving",
-    "validate_arguments": "serving",
+    "ToolCatalog": "catalog",
+    "ToolRef": "catalog",
+    "build_catalog": "catalog",
+    "check_arguments": "catalog",
+    "create_app": "transports",
+    "to_call_tool_result": "catalog",
+    "validate_arguments": "catalog",
 }
 
 
@@ -111,6 +112,7 @@ __all__ = [
     "EgressRefusedError",
     "Endpoint",
     "ErrorKind",
+    "ErrorPhase",
     "FileRef",
     "GradioMCP",
     "GradioMCPError",

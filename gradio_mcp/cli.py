@@ -20,7 +20,7 @@ from gradio_mcp._log import get_logger
 from gradio_mcp._version import __version__
 from gradio_mcp.config import Settings
 from gradio_mcp.errors import ConfigError
-from gradio_mcp.ops._logs import configure_logging  # not the ops face: it loads the web stack
+from gradio_mcp.ops import configure_logging
 
 # Flags that override a setting: (flag, Settings field, help). The environment variable
 # named in the help text is read when the flag is absent.
@@ -177,7 +177,8 @@ def _parser() -> argparse.ArgumentParser:
 def _http_app(settings: Settings) -> Any:
     import huggingface_hub
 
-    from gradio_mcp.serving import GradioMCP, build_http_app
+    from gradio_mcp.serving import GradioMCP
+    from gradio_mcp.transports import build_http_app
 
     return build_http_app(GradioMCP(settings, server_token=huggingface_hub.get_token()))
 
@@ -192,7 +193,7 @@ def worker_app() -> Any:
 
 
 def _serve(settings: Settings, flag_variables: dict[str, str]) -> None:
-    import uvicorn
+    from gradio_mcp.transports import run_server, run_workers
 
     workers = settings.workers
     _notice(
@@ -222,7 +223,7 @@ def _serve(settings: Settings, flag_variables: dict[str, str]) -> None:
     # then uvicorn stops waiting for connections whatever they are doing.
     stop_timeout = math.ceil(settings.shutdown_grace_ms / 1000) + SHUTDOWN_MARGIN_SECONDS
     if workers == 1:
-        uvicorn.run(
+        run_server(
             _http_app(settings),
             host=settings.host,
             port=settings.port,
@@ -234,8 +235,6 @@ def _serve(settings: Settings, flag_variables: dict[str, str]) -> None:
     # Workers are new interpreters: what the flags said must reach them through the
     # environment they inherit.
     os.environ.update(flag_variables)
-    from gradio_mcp.serving._workers import run_workers
-
     run_workers(
         "gradio_mcp.cli:worker_app",
         workers,
@@ -330,7 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"gradio-mcp: {busy}", file=sys.stderr)
             return 1
     if args.command == "server-json":
-        from gradio_mcp.serving._registry_entry import registry_entry
+        from gradio_mcp.transports import registry_entry
 
         print(json.dumps(registry_entry(settings), indent=2, ensure_ascii=False))
         return 0
@@ -343,13 +342,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         _serve(settings, _flag_variables(args, serve_flags))
         return 0
     if args.command == "stdio":
-        from gradio_mcp.serving import serve_stdio
+        from gradio_mcp.transports import serve_stdio
 
         asyncio.run(serve_stdio(settings))
         return 0
     if args.command == "discover":
         return _discover(args, settings)
-    from gradio_mcp.dev._demo import run_demo
+    from gradio_mcp.dev import run_demo
 
     return int(run_demo(settings))
 

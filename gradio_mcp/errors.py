@@ -1,20 +1,31 @@
 """Every exception gradio_mcp raises, under one base: catch `GradioMCPError` to catch them all.
-
 One class per meaning:
 
-* `ConfigError` — a setting has a value that cannot be used (the message names the variable).
-* `SpaceError` — one space could not be discovered; its `kind` says why. Discovery returns it
-  inside the space's result rather than raising it.
-* `ToolArgumentError` — the arguments of a call do not fit the endpoint; nothing was sent.
-* `UnknownNameError` — no tool or prompt of that name in the current list.
-* `UpstreamCallError` — a call reached the space and failed there; `call_endpoint` turns it
-  into `CallOutcome.error`, so a caller sees it only through that.
-* `HubError` — a space search or a token check got no usable answer from the Hub (down,
-  slow, refused, unreadable); a token the Hub rejects is an answer, not this.
-* `AppStartError` — a Gradio app started by the developer tooling did not come up.
-* `RedisUnavailableError` — Redis is down, slow or answering garbage; whoever uses it goes on
-  without it (the shared cache level, the task store), so a caller never sees this one.
-* `TaskLimitError` — a caller, or the server, already holds as many tasks as allowed.
+    GradioMCPError
+    ├── ConfigError (ValueError)   a setting has a value that cannot be used (names the variable)
+    ├── SpaceError                 one space could not be discovered, or cannot run now; its
+    │                              `kind` (ErrorKind) says why, its `phase` (ErrorPhase) where.
+    │                              Discovery returns it inside the space's result, never raises it
+    ├── ToolArgumentError (ValueError)  the arguments of a call do not fit; nothing was sent
+    ├── UnknownNameError (LookupError)  no tool or prompt of that name in the current list
+    ├── CallError                  a call reached the space and failed there (title, message,
+    │                              status); `call_endpoint` puts it in `CallOutcome.error`
+    ├── CallInterrupted            the server shut down before the call finished
+    ├── TaskInterrupted            the server shut down before a task's call finished: the
+    │                              task fails with its message
+    ├── ReadLimitError             an upstream answer went past a read cap
+    ├── HubError                   a space search or token check got no usable Hub answer (a
+    │                              token the Hub rejects is an answer, not this)
+    ├── RedisUnavailableError      Redis is down, slow or answering garbage; whoever uses it
+    │                              goes on without it, so a caller never sees this one
+    ├── TaskLimitError             a caller, or the server, holds as many tasks as allowed
+    ├── GarbageError (ValueError)  a value read back from Redis that is not what we wrote
+    ├── SealBroken (ValueError)    a sealed task value that does not open (tampered, cut short)
+    ├── ListingError (ValueError)  the Hub emulator refuses a listing request (dev tooling)
+    ├── AppStartError (RuntimeError)  an app started by the developer tooling did not come up
+    └── EgressRefusedError         (in `gradio_mcp.net`: it is also an httpx2 ConnectError, and
+                                   this module imports no HTTP client) a connection refused by
+                                   the egress policy
 """
 
 from __future__ import annotations
@@ -50,6 +61,17 @@ class ErrorKind(enum.StrEnum):
     EGRESS_REFUSED = "egress_refused"
 
 
+class ErrorPhase(enum.StrEnum):
+    """Where a space's discovery failed. A string enum: `error.phase == "schema"` holds."""
+
+    NONE = ""
+    METADATA = "metadata"  # the Hub's answer about the space
+    SCHEMA = "schema"  # the space's own schema documents
+    TOOLS = "tools"  # turning its endpoints into tools or prompts
+    DEADLINE = "deadline"  # still loading when the listing's deadline passed
+    WAKE = "wake"  # waking it up
+
+
 class SpaceError(GradioMCPError):
     """A discovery failure for one space; never raised out of `get_gradio_spaces`."""
 
@@ -59,7 +81,7 @@ class SpaceError(GradioMCPError):
         message: str,
         *,
         status: int | None = None,
-        phase: str = "",
+        phase: ErrorPhase | str = ErrorPhase.NONE,
         stage: str | None = None,
         retry_after: float | None = None,
     ) -> None:
@@ -67,7 +89,7 @@ class SpaceError(GradioMCPError):
         self.kind = kind
         self.message = message
         self.status = status
-        self.phase = phase
+        self.phase = ErrorPhase(phase)
         self.stage = stage  # the runtime stage, for `not_running` (SLEEPING, PAUSED...)
         # Seconds the upstream asked us to wait before asking again (its Retry-After).
         self.retry_after = retry_after
@@ -136,14 +158,51 @@ class UnknownNameError(GradioMCPError, LookupError):
         return str(self.args[0])
 
 
-class UpstreamCallError(GradioMCPError):
-    """A call failed on the space (or on the way to it): its title and message."""
+class CallError(GradioMCPError):
+    """A call failed on the space (or on the way to it): its title, message and HTTP status.
+    Raised inside the Gradio caller; handed out as `CallOutcome.error`. Equal when all three
+    are."""
 
     def __init__(self, title: str, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.title = title
         self.message = message
         self.status = status
+
+    def __str__(self) -> str:
+        return f"{self.title}: {self.message}" if self.title else self.message
+
+    def __repr__(self) -> str:
+        return f"CallError({self.title!r}, {self.message!r}, {self.status!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CallError):
+            return NotImplemented
+        return (self.title, self.message, self.status) == (other.title, other.message, other.status)
+
+    def __hash__(self) -> int:
+        return hash((self.title, self.message, self.status))
+
+
+# The name the Gradio caller raises it under.
+UpstreamCallError = CallError
+
+
+class CallInterrupted(GradioMCPError):
+    """The server shut down before the call finished; its job was cancelled on the space."""
+
+
+class TaskInterrupted(GradioMCPError):
+    """Raised by a task's work when the server's shutdown ended it: the task fails with this
+    message (a plain call answers it as an error result instead)."""
+
+
+class ReadLimitError(GradioMCPError):
+    """An upstream answer went past a cap; the message says which, and the setting to raise."""
+
+    def __init__(self, message: str, setting: str) -> None:
+        super().__init__(f"{message} (the cap is {setting})")
+        self.setting = setting
 
 
 class HubError(GradioMCPError):
@@ -158,6 +217,18 @@ class AppStartError(GradioMCPError, RuntimeError):
         super().__init__(message)
         self.output = output
         self.port_clash = port_clash
+
+
+class GarbageError(GradioMCPError, ValueError):
+    """A value read back from a shared store (Redis) that is not what we wrote."""
+
+
+class SealBroken(GradioMCPError, ValueError):
+    """A sealed value that does not open: not ours, tampered with, or cut short."""
+
+
+class ListingError(GradioMCPError, ValueError):
+    """A listing request the Hub would refuse (400); the message says which parameter."""
 
 
 class RedisUnavailableError(GradioMCPError):

@@ -1,5 +1,6 @@
-"""The package's layers: imports point down, no module imports itself round a loop, and the
-production layers never import the developer tooling."""
+"""The package's layers: imports point down, no module imports itself round a loop, packages
+meet only at their front doors, and the production layers never import the developer
+tooling."""
 
 from __future__ import annotations
 
@@ -20,9 +21,11 @@ LAYERS = {
     "discovery": 2,
     "gradio": 2,
     "ops": 3,
-    "serving": 4,
-    "dev": 5,
-    "cli": 6,
+    "catalog": 3,  # tools, prompts and results of a space: pure conversions, beside ops
+    "serving": 4,  # the MCP handlers, as services
+    "transports": 5,  # HTTP app, sign-in, stdio, workers: how the server is reached
+    "dev": 6,
+    "cli": 7,
 }
 
 
@@ -95,6 +98,56 @@ def test_imports_point_down() -> None:
     assert wrong == []
 
 
+def _package(module: str, path: Path) -> str:
+    return module if path.name == "__init__.py" else module.rpartition(".")[0]
+
+
+def test_packages_meet_only_at_their_front_doors() -> None:
+    """A module may import another package's face (`gradio_mcp.discovery`), never the private
+    modules behind it (`gradio_mcp.discovery._search`); the base modules (`_log`,
+    `_version`, `_histogram`) are everybody's."""
+    wrong = []
+    for path in _sources():
+        module = _module_name(path)
+        own = _package(module, path)
+        for imported, line, _ in _imports(path):
+            parts = imported.split(".")
+            private = next((i for i, p in enumerate(parts) if p.startswith("_")), None)
+            if private is None or private < 2:
+                continue
+            owner = ".".join(parts[:private])
+            if owner != own:
+                wrong.append(f"{module}:{line} imports {'.'.join(parts[: private + 1])}")
+    assert wrong == []
+
+
+WEB_STACK = ("starlette", "uvicorn")
+
+
+def test_only_the_transports_ops_routes_and_dev_tooling_import_the_web_stack() -> None:
+    wrong = []
+    for path in _sources():
+        module = _module_name(path)
+        if _layer(module) in ("transports", "dev") or module in (
+            "gradio_mcp.ops._health",
+            "gradio_mcp.ops._routes",
+        ):
+            continue
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            wrong += [
+                f"{module}:{node.lineno} imports {n}" for n in names if n.startswith(WEB_STACK)
+            ]
+    assert wrong == []
+
+
 def test_production_layers_never_import_the_developer_tooling() -> None:
     wrong = [
         f"{_module_name(path)}:{line} imports {imported}"
@@ -153,3 +206,29 @@ def test_each_layer_has_a_face_with_all(layer: str) -> None:
         and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
     ]
     assert declared, f"{layer}/__init__.py declares __all__"
+
+
+# The one exception that cannot live in errors.py: it is also an httpx2 ConnectError, and the
+# base modules import no HTTP client.
+EXCEPTIONS_ELSEWHERE = {"gradio_mcp.net._egress.EgressRefusedError"}
+
+
+def test_every_public_exception_lives_in_errors_py() -> None:
+    """Exception classes (by name: *Error, *Broken, *Interrupted, or based on Exception) are
+    defined in errors.py, where their tree is drawn; private control-flow signals
+    (`_Name`) may stay with the code that raises and catches them."""
+    elsewhere = []
+    for path in _sources():
+        module = _module_name(path)
+        if module == "gradio_mcp.errors":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.ClassDef) or node.name.startswith("_"):
+                continue
+            bases = [ast.unparse(base) for base in node.bases]
+            looks_like = node.name.endswith(("Error", "Broken", "Interrupted")) or any(
+                base.endswith(("Exception", "Error")) for base in bases
+            )
+            if looks_like and f"{module}.{node.name}" not in EXCEPTIONS_ELSEWHERE:
+                elsewhere.append(f"{module}.{node.name}")
+    assert elsewhere == []

@@ -19,6 +19,7 @@ PUBLIC = {
     "EgressRefusedError",
     "Endpoint",
     "ErrorKind",
+    "ErrorPhase",
     "FileRef",
     "GradioMCP",
     "GradioMCPError",
@@ -55,6 +56,7 @@ DEV = {
     "LocalHub",
     "bundled_apps",
     "free_port",
+    "run_demo",
     "start_apps",
     "stop_apps",
 }
@@ -75,6 +77,7 @@ def test_every_exported_name_resolves() -> None:
 
 def test_every_exception_shares_one_base() -> None:
     for name in (
+        "CallError",
         "ConfigError",
         "EgressRefusedError",
         "SpaceError",

@@ -15,7 +15,7 @@ import pytest
 from gradio_mcp._version import __version__
 from gradio_mcp.cli import main
 from gradio_mcp.config import Settings
-from gradio_mcp.serving._registry_entry import registry_entry
+from gradio_mcp.transports._registry_entry import registry_entry
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_DIR = Path(__file__).parent / "fixtures" / "mcp-registry-2025-12-11"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from gradio_mcp.catalog._catalog import build_catalog
 from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import (
     Endpoint,
@@ -13,7 +14,6 @@ from gradio_mcp.models import (
     SpaceMetadata,
     SpaceSchema,
 )
-from gradio_mcp.serving._catalog import build_catalog
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 

@@ -13,6 +13,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from gradio_mcp.dev._demo import run_demo
     from gradio_mcp.dev.hub_emulator import HubSpace, LocalHub
     from gradio_mcp.dev.launcher import (
         GradioAppProcess,
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     )
 
 _HOMES = {
+    "run_demo": "gradio_mcp.dev._demo",
     "HubSpace": "gradio_mcp.dev.hub_emulator",
     "LocalHub": "gradio_mcp.dev.hub_emulator",
     "GradioAppProcess": "gradio_mcp.dev.launcher",
@@ -38,6 +40,7 @@ __all__ = [
     "LocalHub",
     "bundled_apps",
     "free_port",
+    "run_demo",
     "start_apps",
     "stop_apps",
 ]

@@ -84,7 +84,8 @@ def run_demo(settings: Settings) -> int:
 
     from gradio_mcp.dev.hub_emulator import LocalHub
     from gradio_mcp.dev.launcher import start_apps, stop_apps
-    from gradio_mcp.serving import GradioMCP, build_http_app
+    from gradio_mcp.serving import GradioMCP
+    from gradio_mcp.transports import build_http_app
 
     # SIGTERM takes the same orderly path as Ctrl-C, so no app process is left behind.
     signal.signal(signal.SIGTERM, _interrupt)

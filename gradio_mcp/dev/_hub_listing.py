@@ -16,13 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from gradio_mcp.errors import ListingError as ListingError  # its home is errors.py
+
 SORT_FIELDS = ("likes", "trendingScore", "createdAt", "lastModified", "id")
 DEFAULT_FIELDS = ("sdk", "likes", "private", "tags")
 MAX_LIMIT = 1000
-
-
-class ListingError(ValueError):
-    """A listing request the Hub would refuse (400); the message says which parameter."""
 
 
 @dataclass(frozen=True)

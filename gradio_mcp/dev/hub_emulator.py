@@ -55,7 +55,7 @@ from gradio_mcp.dev._hub_accounts import HubAccounts
 from gradio_mcp.dev._hub_listing import MAX_LIMIT as MAX_LISTING_PAGE
 from gradio_mcp.dev._hub_listing import ListingError, list_spaces
 from gradio_mcp.dev._hub_websockets import proxy_websocket
-from gradio_mcp.discovery._space_ids import predict_subdomain
+from gradio_mcp.discovery import predict_subdomain
 
 # Faults a space's Hub entry can be given.
 FAULTS = ("status_500", "status_503", "hang", "bad_json", "not_found")

@@ -8,13 +8,26 @@ from gradio_mcp.discovery._default import (
     get_gradio_spaces,
 )
 from gradio_mcp.discovery._engine import Discovery
+from gradio_mcp.discovery._json_schema import json_type
 from gradio_mcp.discovery._schema_files import files_as_urls
-from gradio_mcp.discovery._search import SearchPage, SpaceQuery, SpaceSearch, SpaceSummary
+from gradio_mcp.discovery._search import (
+    MAX_CURSOR_CHARS,
+    MAX_QUERY_CHARS,
+    SORTS,
+    SearchPage,
+    SpaceQuery,
+    SpaceSearch,
+    SpaceSummary,
+)
+from gradio_mcp.discovery._space_ids import parse_space_list, predict_subdomain
 from gradio_mcp.discovery._tokens import HubTokens, TokenVerdict
 from gradio_mcp.discovery._wake import ASLEEP_STAGES, can_wake, cannot_wake
 
 __all__ = [
     "ASLEEP_STAGES",
+    "MAX_CURSOR_CHARS",
+    "MAX_QUERY_CHARS",
+    "SORTS",
     "CacheStats",
     "Discovery",
     "HubTokens",
@@ -30,4 +43,7 @@ __all__ = [
     "get_cache_stats",
     "get_gradio_space",
     "get_gradio_spaces",
+    "json_type",
+    "parse_space_list",
+    "predict_subdomain",
 ]

@@ -215,13 +215,6 @@ class FetchCache(Generic[V]):
         failure = self._failures.get(flight)
         return None if failure is None else failure[0] + failure[2]
 
-    def count_hits(self, hits: int, negative_hits: int = 0) -> None:
-        """Count lookups answered without calling `get`: by a listing made of this cache's
-        fresh entries (it is valid only while they are), so the hit rates stay those of
-        every lookup made."""
-        self.stats.hits += hits
-        self.stats.negative_hits += negative_hits
-
     @property
     def refreshing(self) -> int:
         """Background refreshes still running."""

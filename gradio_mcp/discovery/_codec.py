@@ -15,16 +15,13 @@ from functools import cache
 from typing import Any, Generic, TypeVar, Union
 
 from gradio_mcp.errors import ErrorKind, SpaceError
+from gradio_mcp.errors import GarbageError as GarbageError  # its home is errors.py
 from gradio_mcp.models import SpaceMetadata, SpaceSchema
 
 T = TypeVar("T")
 
 # Deeper than any model we store: refuse before walking a hostile value.
 MAX_DEPTH = 64
-
-
-class GarbageError(ValueError):
-    """A stored value that is not what we wrote."""
 
 
 def encode_model(value: Any) -> Any:

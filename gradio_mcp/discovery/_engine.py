@@ -541,6 +541,11 @@ class Discovery:
                     self._schema_key(metadata, metadata.url, call_details)
                 )
 
+    def seen_private(self, space_id: str) -> bool:
+        """Whether the Hub described this space as private to this process (as long as the
+        memory holds it): whether its failures may be named is decided from this."""
+        return fingerprint(space_id) in self._known_private
+
     @staticmethod
     def _loggable(space_id: str, metadata: SpaceMetadata | None) -> str:
         # Private space names stay out of logs; so do ids we could not confirm as public.

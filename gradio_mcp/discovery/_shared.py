@@ -46,7 +46,7 @@ from gradio_mcp.discovery._codec import (
 )
 from gradio_mcp.errors import RedisUnavailableError
 from gradio_mcp.models import SpaceMetadata, SpaceSchema
-from gradio_mcp.net._redis import RedisConnection, RedisState
+from gradio_mcp.net import RedisConnection, RedisState
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis

@@ -2,6 +2,7 @@
 6.x; `protocol_problem` says which ones can be called), with progress and files."""
 
 from gradio_mcp.gradio._call import call_endpoint
+from gradio_mcp.gradio._downloads import download_file, origin_of
 from gradio_mcp.gradio._errors import CallError
 from gradio_mcp.gradio._outputs import CallOutcome, FileRef, OutputValue
 from gradio_mcp.gradio._progress import ProgressSink, ProgressUpdate
@@ -15,5 +16,7 @@ __all__ = [
     "ProgressSink",
     "ProgressUpdate",
     "call_endpoint",
+    "download_file",
+    "origin_of",
     "protocol_problem",
 ]

@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx2
 
+from gradio_mcp.config import Settings
 from gradio_mcp.errors import UpstreamCallError
 from gradio_mcp.gradio._errors import CallError, error_from_payload, error_from_status
 from gradio_mcp.gradio._inputs import call_data, pending_uploads, replace_uploads
@@ -54,7 +55,7 @@ CONNECT_TIMEOUT = 5.0
 # The best-effort /cancel must not hold up the caller's own cancellation for long.
 CANCEL_TIMEOUT = 2.0
 # Hard bounds on one call so a misbehaving space cannot keep us reading forever.
-DEFAULT_MAX_DURATION = 3600.0
+DEFAULT_MAX_DURATION = Settings().call_max_duration_ms / 1000  # the server's, as a default
 MAX_EVENTS = 200_000
 BODY_EXCERPT_CHARS = 300
 # A space with several replicas keeps each job's events and files on one of them; the Hub's

@@ -12,8 +12,9 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from gradio_mcp.errors import CallError as CallError  # its home is errors.py
 
 # Gradio's text for `{"error": null}` is nothing at all; say why instead.
 HIDDEN_ERROR_MESSAGE = (
@@ -36,16 +37,6 @@ _LINK = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*["']([^"']*)["'][^>]*>(.*?)</a\s*>
 _BREAK = re.compile(r"<\s*(br|/p|/div|/li)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]{0,500}>")
 _QUOTA = re.compile(r"exceeded your (\w+ )?(zero)?gpu quota|zerogpu quota", re.I)
-
-
-@dataclass(frozen=True)
-class CallError:
-    title: str
-    message: str
-    status: int | None = None
-
-    def __str__(self) -> str:
-        return f"{self.title}: {self.message}" if self.title else self.message
 
 
 def plain_text(text: str) -> str:

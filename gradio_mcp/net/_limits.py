@@ -21,21 +21,13 @@ from typing import Any
 import httpx2
 
 from gradio_mcp.config import Settings
-from gradio_mcp.errors import GradioMCPError
+from gradio_mcp.errors import ReadLimitError as ReadLimitError  # its home is errors.py
 
 EXCERPT_BYTES = 4096
 
 # Deletes every ASCII character but quotes and brackets (non-ASCII can only sit in strings).
 _STRUCTURE_ONLY = {code: None for code in range(128) if chr(code) not in '"[]{}'}
 _STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
-
-
-class ReadLimitError(GradioMCPError):
-    """An upstream answer went past a cap; the message says which, and the setting to raise."""
-
-    def __init__(self, message: str, setting: str) -> None:
-        super().__init__(f"{message} (the cap is {setting})")
-        self.setting = setting
 
 
 @dataclass(frozen=True)

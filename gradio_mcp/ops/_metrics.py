@@ -131,6 +131,8 @@ class Metrics:
         self.requests_by_method: dict[str, Series] = {}
         self.calls_by_space: dict[str, Series] = {}
         self.spaces = SpaceStatusBoard(discovery.settings.spaces, max_spaces=max_series)
+        # Figures other parts keep themselves (the server's catalogs), read at each snapshot.
+        self.sources: dict[str, Callable[[], dict[str, Any]]] = {}
         # Tasks (MCP tasks extension): created here, ended here (by outcome), forgotten.
         self.tasks_created = 0
         self.tasks_expired = 0
@@ -267,6 +269,7 @@ class Metrics:
                     for outcome, s in self.tasks_by_outcome.items()
                 },
             },
+            **{name: read() for name, read in self.sources.items()},
             "uptimeSeconds": self.uptime_seconds,
             "version": __version__,
             # Several worker processes answer on one port, each with its own figures.

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-
-from starlette.requests import Request
+from typing import Protocol
 
 from gradio_mcp._log import get_logger
 from gradio_mcp.config import Settings
-from gradio_mcp.discovery._space_ids import parse_space_list
+from gradio_mcp.discovery import parse_space_list
 
 log = get_logger("gradio_mcp.server")
 
 # Query parameters that name spaces per request; `gradio` is the reference server's name.
 SPACE_PARAMS = ("gradio", "spaces")
+
+
+class HttpRequest(Protocol):
+    """What serving reads of an HTTP request (a starlette `Request` is one): its headers and
+    its query, both case as the transport gives them."""
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def query_params(self) -> Mapping[str, str]: ...
 
 
 @dataclass(frozen=True)
@@ -32,7 +43,7 @@ class Caller:
 
 
 def read_caller(
-    request: Request | None, settings: Settings, server_token: str | None = None
+    request: HttpRequest | None, settings: Settings, server_token: str | None = None
 ) -> Caller:
     """Token and space ids for one request (configured spaces plus `?gradio=`)."""
     configured = list(settings.spaces)

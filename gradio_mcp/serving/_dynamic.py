@@ -15,26 +15,27 @@ They are offered when `GRADIO_MCP_DYNAMIC=true`, or per request with `?dynamic=t
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections.abc import Mapping
 from typing import Any
 
-import cachetools
 from mcp import types
 
 from gradio_mcp._log import get_logger
+from gradio_mcp.catalog import ArgumentChecker, ToolCatalog, ToolRef, error_result
 from gradio_mcp.config import Settings
-from gradio_mcp.discovery import Discovery, SearchPage, SpaceQuery, SpaceSearch
-from gradio_mcp.discovery._search import MAX_CURSOR_CHARS, MAX_QUERY_CHARS, SORTS
+from gradio_mcp.discovery import (
+    MAX_CURSOR_CHARS,
+    MAX_QUERY_CHARS,
+    SORTS,
+    SearchPage,
+    SpaceQuery,
+    SpaceSearch,
+)
 from gradio_mcp.errors import HubError, ToolArgumentError
 from gradio_mcp.models import GradioSpace
-from gradio_mcp.net import ReadLimitError, loads_json
-from gradio_mcp.serving._arguments import ArgumentChecker
-from gradio_mcp.serving._catalog import ToolCatalog, build_catalog
-from gradio_mcp.serving._hints import ToolHints
-from gradio_mcp.serving._tool_ref import ToolRef
+from gradio_mcp.serving._catalogs import Catalogs
+from gradio_mcp.serving._pagination import decode_cursor, encode_cursor
 
 log = get_logger("gradio_mcp.server")
 
@@ -43,7 +44,6 @@ DESCRIBE_SPACE = "describe_space"
 CALL_SPACE = "call_space"
 NAMES = frozenset({SEARCH_SPACES, DESCRIBE_SPACE, CALL_SPACE})
 _ID_CHARS = 200
-_CATALOGS = 64  # catalogs of recently described or called public spaces, kept for reuse
 
 # Reading the Hub changes nothing, and asking twice changes nothing either.
 _READS = types.ToolAnnotations(
@@ -213,31 +213,21 @@ def call_tool() -> types.Tool:
     )
 
 
-def error_result(message: str) -> types.CallToolResult:
-    return types.CallToolResult(content=[types.TextContent(text=message)], is_error=True)
-
-
 # ------------------------------------------------------------------------------ cursors
 
 
-def encode_cursor(query: SpaceQuery, hub_cursor: str) -> str:
+def search_cursor(query: SpaceQuery, hub_cursor: str) -> str:
     """Our cursor: the search it continues and the Hub's cursor, opaque to the client."""
-    state = {
-        "q": query.text,
-        "l": query.limit,
-        "s": query.sort,
-        "m": query.mcp_only,
-        "c": hub_cursor,
-    }
-    return base64.urlsafe_b64encode(json.dumps(state).encode()).decode()
+    state = {"q": query.text, "l": query.limit, "s": query.sort, "m": query.mcp_only}
+    return encode_cursor({**state, "c": hub_cursor})
 
 
-def decode_cursor(cursor: str, max_results: int) -> SpaceQuery:
+def read_search_cursor(cursor: str, max_results: int) -> SpaceQuery:
     """The query a cursor continues; ValueError when it is not one of ours."""
     try:
-        state = loads_json(base64.urlsafe_b64decode(cursor.encode("ascii")), max_depth=2)
+        state = decode_cursor(cursor, max_chars=2 * MAX_CURSOR_CHARS)
         text, limit, sort, mcp_only, hub = (state[k] for k in ("q", "l", "s", "m", "c"))
-    except (ValueError, KeyError, TypeError, binascii.Error, ReadLimitError):
+    except (ValueError, KeyError):
         raise ValueError("not a cursor of search_spaces") from None
     if not (
         isinstance(text, str)
@@ -300,17 +290,10 @@ def _label(space: GradioSpace) -> str:
 class DynamicSpaces:
     """The three tools and what each call of them needs from discovery and the Hub."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        discovery: Discovery,
-        search: SpaceSearch,
-        hints: ToolHints | None = None,
-    ) -> None:
+    def __init__(self, settings: Settings, search: SpaceSearch, catalogs: Catalogs) -> None:
         self.settings = settings
-        self.discovery = discovery
         self.search = search
-        self.hints = hints
+        self.catalogs = catalogs
         self.tools: tuple[types.Tool, ...] = (
             search_tool(settings.search_max_results),
             describe_tool(),
@@ -318,11 +301,6 @@ class DynamicSpaces:
         )
         self.schemas: dict[str, Mapping[str, Any]] = {t.name: t.input_schema for t in self.tools}
         self._checkers = {name: ArgumentChecker(s) for name, s in self.schemas.items()}
-        # Public spaces' schemas are cached objects: their catalog (and the argument checkers
-        # compiled in it) is reused while the schema stays the same.
-        self._catalogs: cachetools.LRUCache[Any, tuple[GradioSpace, ToolCatalog]] = (
-            cachetools.LRUCache(maxsize=_CATALOGS)
-        )
 
     async def run(
         self, name: str, arguments: Mapping[str, Any] | None, token: str | None
@@ -345,7 +323,7 @@ class DynamicSpaces:
         top = self.settings.search_max_results
         try:
             if "cursor" in given:
-                query = decode_cursor(given["cursor"], top)
+                query = read_search_cursor(given["cursor"], top)
             else:
                 query = SpaceQuery(
                     given["query"],
@@ -359,7 +337,7 @@ class DynamicSpaces:
             page = await self.search.search(query, token)
         except HubError as exc:
             return error_result(f"The space search failed: {exc}. Try again shortly.")
-        cursor = encode_cursor(query, page.next_cursor) if page.next_cursor else None
+        cursor = search_cursor(query, page.next_cursor) if page.next_cursor else None
         structured: dict[str, Any] = {"spaces": [space.to_dict() for space in page.spaces]}
         if cursor is not None:
             structured["next_cursor"] = cursor
@@ -372,23 +350,12 @@ class DynamicSpaces:
     # ------------------------------------------------------------------ describe and call
 
     async def _space(self, space_id: str, token: str | None) -> tuple[GradioSpace, ToolCatalog]:
-        """One space through the cached discovery, waiting as long as a call would."""
+        """One space through the cached discovery, waiting as long as a call would; its
+        catalog (and the argument checkers compiled in it) from the server's catalogs."""
         deadline = self.settings.schema_timeout_ms / 1000 + 1
-        (space,) = await self.discovery.get_spaces_within([space_id], token, deadline, rewait=True)
-        key = (space.id, space.metadata, id(space.schema), space.error is None)
-        remembered = self._catalogs.get(key)
-        if remembered is not None:
-            return remembered
-        catalog = build_catalog(
-            [space],
-            max_name_length=self.settings.max_name_length,
-            hints=self.hints,
-            max_description_chars=self.settings.max_description_chars,
-        )
-        # A space whose endpoints could not be made into tools is failed, with that error.
-        (space,) = catalog.mark_failures([space])
-        if space.ok and space.metadata is not None and not space.metadata.private:
-            self._catalogs[key] = (space, catalog)
+        discovery = self.catalogs.discovery
+        found = await discovery.get_spaces_within([space_id], token, deadline, rewait=True)
+        (space,), catalog = await self.catalogs.build(found)
         return space, catalog
 
     async def _describe(self, space_id: str, token: str | None) -> types.CallToolResult:

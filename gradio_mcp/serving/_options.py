@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from starlette.requests import Request
-
 from gradio_mcp._log import get_logger
 from gradio_mcp.config import Settings
+from gradio_mcp.serving._caller import HttpRequest
 
 log = get_logger("gradio_mcp.server")
 
@@ -29,7 +28,7 @@ class RequestOptions:
     no_image_content: bool = False
 
 
-def _switch(request: Request | None, name: str, default: bool) -> bool:
+def _switch(request: HttpRequest | None, name: str, default: bool) -> bool:
     value = request.query_params.get(name) if request is not None else None
     if value is None:
         return default
@@ -42,7 +41,7 @@ def _switch(request: Request | None, name: str, default: bool) -> bool:
     return default
 
 
-def read_options(request: Request | None, settings: Settings) -> RequestOptions:
+def read_options(request: HttpRequest | None, settings: Settings) -> RequestOptions:
     return RequestOptions(
         dynamic=_switch(request, "dynamic", settings.dynamic),
         no_image_content=_switch(request, "no_image_content", False),

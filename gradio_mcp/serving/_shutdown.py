@@ -19,15 +19,12 @@ from types import FrameType
 from typing import Any, TypeVar
 
 from gradio_mcp._log import get_logger
+from gradio_mcp.errors import CallInterrupted
 
 log = get_logger("gradio_mcp.shutdown")
 
 T = TypeVar("T")
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-
-class CallInterrupted(Exception):
-    """The server shut down before the call finished; its job was cancelled on the space."""
 
 
 class GracefulShutdown:

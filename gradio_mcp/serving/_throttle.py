@@ -11,7 +11,7 @@ import contextlib
 import math
 import time
 
-from gradio_mcp.gradio._progress import ProgressSink, ProgressUpdate
+from gradio_mcp.gradio import ProgressSink, ProgressUpdate
 
 
 class ProgressThrottle:

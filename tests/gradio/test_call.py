@@ -15,6 +15,7 @@ import pytest
 from mcp import types
 from PIL import Image
 
+from gradio_mcp.catalog._results import to_call_tool_result
 from gradio_mcp.config import Settings
 from gradio_mcp.dev.launcher import GradioAppProcess
 from gradio_mcp.errors import ToolArgumentError
@@ -24,7 +25,6 @@ from gradio_mcp.gradio._outputs import CallOutcome, FileRef, OutputValue
 from gradio_mcp.gradio._progress import ProgressUpdate
 from gradio_mcp.models import Endpoint, Parameter, Return
 from gradio_mcp.net import new_http_client
-from gradio_mcp.serving._results import to_call_tool_result
 from gradio_mcp.serving._throttle import ProgressThrottle
 from tests.mock_http import MockHTTP
 

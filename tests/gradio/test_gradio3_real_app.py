@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gradio_mcp.serving._results import to_call_tool_result
 from PIL import Image
 
 from gradio_mcp.config import Settings
@@ -32,7 +33,6 @@ from gradio_mcp.discovery import Discovery
 from gradio_mcp.gradio import CallOutcome, ProgressUpdate
 from gradio_mcp.gradio._websocket import call_endpoint
 from gradio_mcp.models import GradioSpace
-from gradio_mcp.serving._results import to_call_tool_result
 from tests.stack import REPO
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]

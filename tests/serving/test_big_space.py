@@ -15,8 +15,8 @@ from mcp.client.client import Client
 
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import _schema_fetcher
-from gradio_mcp.serving._http_app import build_http_app
 from gradio_mcp.serving._server import GradioMCP
+from gradio_mcp.transports._http_app import build_http_app
 from tests.fault_server import FaultServer
 
 pytestmark = pytest.mark.anyio

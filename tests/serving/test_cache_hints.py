@@ -20,8 +20,8 @@ from starlette.types import ASGIApp
 
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery
-from gradio_mcp.serving import build_http_app
 from gradio_mcp.serving._server import GradioMCP
+from gradio_mcp.transports import build_http_app
 from tests.clock import Clock
 from tests.mock_http import MockHTTP
 from tests.upstream import HUB, Upstream

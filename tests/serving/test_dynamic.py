@@ -16,7 +16,7 @@ from mcp.shared.exceptions import MCPError
 from gradio_mcp.config import Settings
 from gradio_mcp.dev.hub_emulator import LocalHub
 from gradio_mcp.discovery import Discovery
-from gradio_mcp.serving._dynamic import decode_cursor, encode_cursor
+from gradio_mcp.serving._dynamic import read_search_cursor, search_cursor
 from gradio_mcp.serving._server import GradioMCP
 from tests.mock_http import MockHTTP
 from tests.upstream import HUB, Upstream, install
@@ -227,7 +227,7 @@ def test_cursors_carry_the_search_they_continue() -> None:
     from gradio_mcp.discovery import SpaceQuery
 
     query = SpaceQuery("image", 5, "trending", True)
-    decoded = decode_cursor(encode_cursor(query, "hubCursor123"), max_results=3)
+    decoded = read_search_cursor(search_cursor(query, "hubCursor123"), max_results=3)
     assert (decoded.text, decoded.limit, decoded.sort, decoded.mcp_only, decoded.cursor) == (
         "image",
         3,  # never above the server's own limit
@@ -238,6 +238,6 @@ def test_cursors_carry_the_search_they_continue() -> None:
     import base64
 
     deep = base64.urlsafe_b64encode(b"[" * 900 + b"]" * 900).decode()
-    for bad in ("!!", "e30=", "w6k=", deep, encode_cursor(query, "has space")):
+    for bad in ("!!", "e30=", "w6k=", deep, search_cursor(query, "has space")):
         with pytest.raises(ValueError):
-            decode_cursor(bad, 3)
+            read_search_cursor(bad, 3)

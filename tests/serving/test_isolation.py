@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from mcp.client.client import Client
 
+from gradio_mcp.catalog._catalog import build_catalog
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery
 from gradio_mcp.errors import ErrorKind
 from gradio_mcp.models import Endpoint, GradioSpace, Parameter, SpaceMetadata, SpaceSchema
-from gradio_mcp.serving._catalog import build_catalog
 from gradio_mcp.serving._server import GradioMCP
 from tests.fault_server import FaultServer
 

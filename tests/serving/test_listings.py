@@ -67,11 +67,13 @@ async def test_pages_after_the_first_are_sliced_from_the_kept_catalog(
     names = await list_all(gradio)
     assert len(names) == len(set(names)) == 40
     assert all(upstream.hub_requests(space_id) == 1 for space_id in ids)
-    # Six pages; the five after the first came from the kept catalog and still count as
-    # cache hits on the dashboard, four spaces each.
-    assert gradio.listings.hits == 5
+    # Six pages; the five after the first came from the kept catalog, and the dashboard
+    # says so under the catalogs' own figures; the discovery caches count only the lookups
+    # actually made (one discovery: four misses each, no hits).
+    assert gradio.catalogs.stats.listing_hits == 5
+    assert gradio.metrics.snapshot()["catalogs"]["listingHits"] == 5
     metrics = gradio.discovery.format_cache_metrics()
-    assert metrics["spaceMetadata"]["hits"] == 5 * 4 and metrics["schemas"]["hits"] == 5 * 4
+    assert metrics["spaceMetadata"]["hits"] == 0 and metrics["schemas"]["hits"] == 0
 
 
 async def test_a_kept_catalog_lasts_only_as_long_as_its_entries(
@@ -83,11 +85,13 @@ async def test_a_kept_catalog_lasts_only_as_long_as_its_entries(
     first = await catalog_for(gradio, ids, None)
     clock.now += 299
     assert await catalog_for(gradio, ids, None) == first
-    assert gradio.listings.hits == 1
+    assert gradio.catalogs.stats.listing_hits == 1
     clock.now += 2  # 301 s after the fetch: expired
     # Served stale at once, and revalidated behind the caller (ETag) as without the catalog.
     assert await catalog_for(gradio, ids, None) == first
-    assert gradio.listings.hits == 1
+    assert gradio.catalogs.stats.listing_hits == 1
+    # The stale answer holds the very same cached schema: its catalog is reused, not rebuilt.
+    assert (gradio.catalogs.stats.built, gradio.catalogs.stats.reused) == (1, 1)
     for _ in range(100):
         if gradio.discovery.metadata_cache.stats.etag_revalidations:
             break
@@ -101,7 +105,7 @@ async def test_a_catalog_with_a_private_space_is_never_kept(upstream: Upstream, 
     gradio = make()
     for _ in range(3):
         assert await catalog_for(gradio, ("alice/secret",), "hf_alice")
-    assert gradio.listings.hits == 0
+    assert gradio.catalogs.stats.listing_hits == 0
     assert upstream.hub_requests("alice/secret") == 3
 
 
@@ -115,7 +119,7 @@ async def test_what_failed_for_one_caller_is_not_served_to_another(
     anonymous = await catalog_for(gradio, ids, None)
     assert anonymous and not any(name.startswith("secret__") for name in anonymous)
     assert await catalog_for(gradio, ids, None) == anonymous  # kept, for anonymous callers
-    assert gradio.listings.hits == 1
+    assert gradio.catalogs.stats.listing_hits == 1
     owner = await catalog_for(gradio, ids, "hf_alice")
     assert any(name.startswith("secret__") for name in owner)
     assert await catalog_for(gradio, ids, "hf_mallory") == anonymous
@@ -130,7 +134,7 @@ async def test_a_catalog_of_public_spaces_is_shared_by_every_caller(
     anonymous = await catalog_for(gradio, ("alice/blocks",), None)
     before = sum(upstream.requests.values())
     assert await catalog_for(gradio, ("alice/blocks",), "hf_bob") == anonymous
-    assert gradio.listings.hits == 1 and sum(upstream.requests.values()) == before
+    assert gradio.catalogs.stats.listing_hits == 1 and sum(upstream.requests.values()) == before
 
 
 async def test_a_remembered_failure_is_retried_once_it_expires(

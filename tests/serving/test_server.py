@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from mcp import types
 from mcp.client.client import Client
 from mcp.shared.exceptions import MCPError
 
@@ -100,7 +101,7 @@ async def test_the_server_keeps_answering_while_a_big_catalog_is_built() -> None
     counter = asyncio.create_task(other_requests())
     await asyncio.sleep(0)
     turns = 0
-    catalog = await gradio._build([space])
+    _, catalog = await gradio.catalogs.build([space])
     building = False
     await counter
     assert len(catalog.tools) == 2000
@@ -116,3 +117,42 @@ def test_tasks_can_be_turned_off() -> None:
     assert off.server.extensions == {}
     for method in ("tasks/get", "tasks/cancel", "tasks/update"):
         assert off.server.get_request_handler(method) is None  # unknown methods, -32601
+
+
+async def test_a_host_program_calls_tools_through_the_public_api(http_mock: MockHTTP) -> None:
+    """`GradioMCP.call` is tools/call without MCP: the same checks, the same error results."""
+    upstream = install(http_mock)
+    upstream.add("alice/blocks")
+    settings = Settings.from_env({}, hf_endpoint=HUB, spaces=("alice/blocks",))
+    async with server(settings, http_mock) as gradio:
+        wrong = await gradio.call("blocks__letter_counter", {"word": "x"})
+        unknown = await gradio.call("blocks__nope")
+    assert wrong.is_error and isinstance(wrong.content[0], types.TextContent)
+    assert "missing required argument 'letter'" in wrong.content[0].text
+    assert unknown.is_error and isinstance(unknown.content[0], types.TextContent)
+    assert "Unknown tool: blocks__nope" in unknown.content[0].text
+    assert gradio.metrics.snapshot()["toolCalls"]["bySpace"]["alice/blocks"]["failures"] == 1
+
+
+def _text(result: types.CallToolResult) -> str:
+    return " ".join(b.text for b in result.content if isinstance(b, types.TextContent))
+
+
+async def test_a_call_names_a_failed_space_only_to_a_caller_who_may_know_of_it(
+    http_mock: MockHTTP,
+) -> None:
+    upstream = install(http_mock)
+    upstream.add("alice/blocks", hub_status=503)  # public, the Hub is failing for it
+    upstream.add("alice/secret", private=True, token="hf_owner")
+    ids = ("alice/blocks", "alice/secret")
+    async with server(Settings.from_env({}, hf_endpoint=HUB, spaces=ids), http_mock) as gradio:
+        # The owner's call shows the server that alice/secret is private...
+        owners = await gradio.call("secret__letter_counter", {"word": "x"}, token="hf_owner")
+        assert "missing required argument 'letter'" in _text(owners)
+        # ...so when the Hub fails for it too, an anonymous caller is not told it exists.
+        upstream.spaces["alice/secret"].hub_status = 503
+        public = await gradio.call("blocks__letter_counter", {"word": "x", "letter": "x"})
+        secret = await gradio.call("secret__letter_counter", {"word": "x", "letter": "x"})
+    assert public.is_error and secret.is_error
+    assert "belongs to the space alice/blocks, which cannot be reached now" in _text(public)
+    assert "alice/secret" not in _text(secret) and "Unknown tool" in _text(secret)

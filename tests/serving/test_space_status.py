@@ -22,8 +22,8 @@ from gradio_mcp.ops._logs import configure_logging
 from gradio_mcp.ops._metrics import PRIVATE_LABEL
 from gradio_mcp.ops._prometheus import render_prometheus
 from gradio_mcp.serving._caller import Caller
-from gradio_mcp.serving._http_app import readiness_checks
 from gradio_mcp.serving._server import GradioMCP
+from gradio_mcp.transports._http_app import readiness_checks
 from tests.mock_http import MockHTTP
 from tests.upstream import HUB, install
 

@@ -1,10 +1,11 @@
 """Tasks (MCP extension `io.modelcontextprotocol/tasks`): slow calls of clients that opt in
 are answered with a task handle, run on in the background, and are polled to their result."""
 
+from gradio_mcp.errors import TaskInterrupted
 from gradio_mcp.net import RedisConnection
 from gradio_mcp.serving.tasks._protocol import EXTENSION, TasksProtocol, opted_in
 from gradio_mcp.serving.tasks._records import TaskOwner, TaskRecord
-from gradio_mcp.serving.tasks._runner import TaskInterrupted, TaskRunner
+from gradio_mcp.serving.tasks._runner import TaskRunner
 from gradio_mcp.serving.tasks._store import MemoryTaskStore, TaskStore
 
 

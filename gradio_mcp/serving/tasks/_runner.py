@@ -24,10 +24,11 @@ from anyio.abc import TaskGroup
 from mcp import types
 
 from gradio_mcp._log import get_logger
+from gradio_mcp.catalog import error_result
 from gradio_mcp.config import Settings
-from gradio_mcp.errors import RedisUnavailableError, TaskLimitError
+from gradio_mcp.errors import RedisUnavailableError, TaskInterrupted, TaskLimitError
 from gradio_mcp.gradio import ProgressSink, ProgressUpdate
-from gradio_mcp.ops._metrics import Metrics
+from gradio_mcp.ops import Metrics
 from gradio_mcp.serving.tasks._records import (
     CANCELLED,
     CANCELLED_MESSAGE,
@@ -81,15 +82,6 @@ def limit_message(error: TaskLimitError, settings: Settings) -> str:
         f"Not started: {held}. A task is released when its result expires, {minutes} min"
         " after it started. Try again later."
     )
-
-
-class TaskInterrupted(Exception):
-    """Raised by a job's work when the server's shutdown ended it: its task fails with this
-    message (a plain call would answer it as an error result instead)."""
-
-
-def error_result(message: str) -> types.CallToolResult:
-    return types.CallToolResult(content=[types.TextContent(text=message)], is_error=True)
 
 
 @dataclass(eq=False)

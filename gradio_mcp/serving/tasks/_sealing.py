@@ -19,12 +19,10 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from gradio_mcp.errors import SealBroken as SealBroken  # its home is errors.py
+
 NONCE_BYTES = 12
 _SALT = b"gradio-mcp task contents v1"
-
-
-class SealBroken(ValueError):
-    """A sealed value that does not open: not ours, tampered with, or cut short."""
 
 
 def task_handle(task_id: str) -> str:

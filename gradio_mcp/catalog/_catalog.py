@@ -1,0 +1,154 @@
+"""The tools of a list of spaces, and the index from names back to endpoints.
+
+A catalog is built once per set of discovery results and reused while they are unchanged.
+Prompts are built only when someone lists them, and a tool's argument checker only when
+the tool is first called: a tools/call pays for neither prompts nor the other tools.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cached_property
+
+from mcp.types import Prompt, Tool, ToolAnnotations
+
+from gradio_mcp.catalog._hints import ToolHints
+from gradio_mcp.catalog._names import DEFAULT_NAME_LENGTH, assign_tool_names
+from gradio_mcp.catalog._prompts import build_prompt
+from gradio_mcp.catalog._tool_ref import ToolRef
+from gradio_mcp.catalog._tools import DEFAULT_DESCRIPTION_CHARS, build_tool
+from gradio_mcp.errors import ErrorPhase, SpaceError, UnknownNameError
+from gradio_mcp.models import Endpoint, GradioSpace
+
+
+def _tools_failed(exc: Exception, space_id: str, what: str) -> SpaceError:
+    return SpaceError.from_exception(
+        exc, f"cannot turn the endpoints of {space_id} into {what}", phase=ErrorPhase.TOOLS
+    )
+
+
+class ToolCatalog:
+    """The tools (and, on demand, prompts) of a list of spaces, and name -> endpoint.
+
+    A space whose endpoints cannot be made into tools (or prompts) has none, and its error
+    is in `failures`; the other spaces' are there as usual."""
+
+    def __init__(
+        self, refs: Iterable[ToolRef], failures: Mapping[str, SpaceError] | None = None
+    ) -> None:
+        self.failures: dict[str, SpaceError] = dict(failures or {})
+        self.refs: tuple[ToolRef, ...] = tuple(refs)
+        self.tools: tuple[Tool, ...] = tuple(ref.tool for ref in self.refs)
+        by_name: dict[str, ToolRef] = {ref.name: ref for ref in self.refs}
+        for ref in self.refs:  # listed names win if a qualified alias ever looks like one
+            by_name.setdefault(ref.qualified_name, ref)
+        self._by_name = by_name
+
+    @cached_property
+    def prompts(self) -> tuple[Prompt, ...]:
+        """One prompt per tool, built the first time prompts are listed; a space whose
+        prompts cannot be built has none (and its failure is noted)."""
+        by_space: dict[str, list[Prompt]] = {}
+        broken: set[str] = set()
+        for ref in self.refs:
+            if ref.space_id in broken:
+                continue
+            try:
+                prompt = build_prompt(ref.space, ref.endpoint, ref.name, ref.tool)
+            except Exception as exc:
+                broken.add(ref.space_id)
+                by_space.pop(ref.space_id, None)
+                self.failures.setdefault(ref.space_id, _tools_failed(exc, ref.space_id, "prompts"))
+                continue
+            by_space.setdefault(ref.space_id, []).append(prompt)
+        return tuple(prompt for prompts in by_space.values() for prompt in prompts)
+
+    def mark_failures(self, spaces: Sequence[GradioSpace]) -> list[GradioSpace]:
+        """The discovery results with this catalog's failures as their spaces' errors."""
+        return [
+            dataclasses.replace(space, error=self.failures[space.id])
+            if space.ok and space.id in self.failures
+            else space
+            for space in spaces
+        ]
+
+    def resolve(self, name: str) -> ToolRef:
+        """The endpoint behind a listed or qualified tool name."""
+        ref = self._by_name.get(name)
+        if ref is None:
+            raise UnknownNameError("tool", name)
+        return ref
+
+    def resolve_prompt(self, name: str) -> ToolRef:
+        """The endpoint behind a prompt name (prompts are named as their tools)."""
+        ref = self._by_name.get(name)
+        if ref is None:
+            raise UnknownNameError("prompt", name)
+        return ref
+
+    def tool(self, name: str) -> Tool:
+        return self.resolve(name).tool
+
+    def prompt(self, name: str) -> Prompt:
+        ref = self.resolve_prompt(name)
+        return next(prompt for prompt in self.prompts if prompt.name == ref.name)
+
+
+def build_catalog(
+    spaces: Iterable[GradioSpace],
+    *,
+    max_name_length: int = DEFAULT_NAME_LENGTH,
+    annotations: ToolAnnotations | None = None,
+    name_style: str = "space",
+    max_description_chars: int = DEFAULT_DESCRIPTION_CHARS,
+    hints: ToolHints | None = None,
+) -> ToolCatalog:
+    """Tools for every endpoint of every discovered space, in input order.
+
+    Pass all requested spaces, failed ones included: they contribute no tools, but their ids
+    take part in naming so that a failure does not rename anybody else's tools. `hints` (the
+    operator's declarations) decide each tool's annotations; else `annotations`, for all.
+    """
+    spaces = list(spaces)
+    pairs: list[tuple[GradioSpace, Endpoint]] = []
+    seen: set[tuple[str, str]] = set()
+    for space in spaces:
+        for endpoint in space.endpoints if space.ok else ():
+            key = (space.id, endpoint.api_name.lstrip("/"))
+            if key not in seen:  # the same space requested twice lists its tools once
+                seen.add(key)
+                pairs.append((space, endpoint))
+    names = assign_tool_names(
+        [space.id for space in spaces],
+        [(space.id, endpoint.api_name) for space, endpoint in pairs],
+        max_length=max_name_length,
+        style=name_style,
+    )
+    by_space: dict[str, list[ToolRef]] = {}
+    failures: dict[str, SpaceError] = {}
+    for space, endpoint in pairs:
+        if space.id in failures:
+            continue
+        api_name = endpoint.api_name.lstrip("/")
+        tool_name = names[(space.id, api_name)]
+        # The boundary of a space's schema in serving: what it holds can break the schema
+        # building or the MCP types' checks, and then this space alone has no tools.
+        try:
+            tool = build_tool(
+                space,
+                endpoint,
+                tool_name,
+                annotations=hints.annotations(space.id, api_name) if hints else annotations,
+                max_description_chars=max_description_chars,
+            )
+        except Exception as exc:
+            failures[space.id] = _tools_failed(exc, space.id, "tools")
+            by_space.pop(space.id, None)
+            continue
+        by_space.setdefault(space.id, []).append(
+            ToolRef(
+                tool_name.name, tool_name.qualified_name, space.id, api_name, space, endpoint, tool
+            )
+        )
+    return ToolCatalog((ref for refs in by_space.values() for ref in refs), failures)

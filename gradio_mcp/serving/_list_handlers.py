@@ -1,0 +1,93 @@
+"""tools/list, prompts/list and prompts/get: a page of the caller's catalog.
+
+The catalog comes from `Catalogs` (kept while fresh), so a listing costs its page whatever
+the number of spaces; a listing may wake the sleeping spaces in it (`wake_on_list`), and
+`?dynamic` puts the three on-demand tools first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from mcp import types
+from mcp.shared.exceptions import MCPError
+
+from gradio_mcp.catalog import render_prompt
+from gradio_mcp.config import Settings
+from gradio_mcp.discovery import ASLEEP_STAGES
+from gradio_mcp.errors import UnknownNameError
+from gradio_mcp.models import GradioSpace
+from gradio_mcp.serving._cache_hints import Hint, listing_hint
+from gradio_mcp.serving._caller import Caller
+from gradio_mcp.serving._catalogs import Catalogs
+from gradio_mcp.serving._dynamic import NAMES as DYNAMIC_TOOLS
+from gradio_mcp.serving._dynamic import DynamicSpaces
+from gradio_mcp.serving._options import RequestOptions
+from gradio_mcp.serving._pagination import paginate
+from gradio_mcp.serving._resolver import not_running
+
+Params = types.PaginatedRequestParams | None
+
+
+class ListHandlers:
+    """The list and prompt handlers, over the server's catalogs."""
+
+    def __init__(self, settings: Settings, catalogs: Catalogs, dynamic: DynamicSpaces) -> None:
+        self.settings = settings
+        self.catalogs = catalogs
+        self.dynamic = dynamic
+
+    async def list_tools(
+        self, caller: Caller, options: RequestOptions, params: Params
+    ) -> types.ListToolsResult:
+        spaces, catalog = await self.catalogs.listing(caller.space_ids, caller.token)
+        if self.settings.wake_on_list:
+            discovery = self.catalogs.discovery
+            for space in not_running(spaces):
+                if space.error is not None and space.error.stage in ASLEEP_STAGES:
+                    discovery.wake_in_background(space.id, caller.token)
+        tools: Sequence[types.Tool] = catalog.tools
+        if options.dynamic:
+            # The three on-demand tools come first; a space's endpoint of the same name stays
+            # reachable through call_space.
+            tools = [*self.dynamic.tools, *(t for t in tools if t.name not in DYNAMIC_TOOLS)]
+        page, next_cursor = self._page(tools, params)
+        self.catalogs.remember_listed(page)
+        hint = self._hint(caller, spaces)
+        return types.ListToolsResult(
+            tools=page, next_cursor=next_cursor, ttl_ms=hint.ttl_ms, cache_scope=hint.scope
+        )
+
+    async def list_prompts(self, caller: Caller, params: Params) -> types.ListPromptsResult:
+        spaces, catalog = await self.catalogs.listing(caller.space_ids, caller.token)
+        page, next_cursor = self._page(catalog.prompts, params)
+        hint = self._hint(caller, spaces)
+        return types.ListPromptsResult(
+            prompts=page, next_cursor=next_cursor, ttl_ms=hint.ttl_ms, cache_scope=hint.scope
+        )
+
+    def _hint(self, caller: Caller, spaces: Sequence[GradioSpace]) -> Hint:
+        """`ttl_ms` and `cache_scope` of a listing page built from `spaces` (every page)."""
+        return listing_hint(
+            spaces,
+            self.catalogs.fresh_until(caller.space_ids, caller.token),
+            self.catalogs.discovery.clock(),
+            sign_in_required=self.settings.require_auth,
+            horizon_ms=self.settings.space_cache_ttl_ms,
+        )
+
+    async def get_prompt(
+        self, caller: Caller, params: types.GetPromptRequestParams
+    ) -> types.GetPromptResult:
+        _, catalog = await self.catalogs.listing(caller.space_ids, caller.token)
+        try:
+            return render_prompt(catalog.resolve_prompt(params.name), params.arguments)
+        except UnknownNameError as exc:
+            raise MCPError(types.INVALID_PARAMS, str(exc)) from None
+
+    def _page(self, items: Sequence[Any], params: Params) -> Any:
+        try:
+            return paginate(items, params.cursor if params else None, self.settings.page_size)
+        except ValueError as exc:
+            raise MCPError(types.INVALID_PARAMS, str(exc)) from None

@@ -1,0 +1,188 @@
+"""One tool call, the same for a configured tool, `call_space`, a task and a host program:
+check the arguments → the space's headers → run the endpoint → convert the outcome to MCP
+content (checked against the tool's output schema) → record it.
+
+Nothing goes upstream when the arguments are wrong. Every failure, ours included, becomes an
+error result (`isError`) naming the tool, never a protocol error.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from mcp import types
+
+from gradio_mcp._log import get_logger
+from gradio_mcp.catalog import ToolRef, conform, error_result, to_call_tool_result, without_images
+from gradio_mcp.config import Settings
+from gradio_mcp.discovery import Discovery
+from gradio_mcp.errors import CallInterrupted, TaskInterrupted, ToolArgumentError
+from gradio_mcp.gradio import CallOutcome, ProgressSink, call_endpoint
+from gradio_mcp.ops import Metrics
+from gradio_mcp.serving._shutdown import GracefulShutdown
+
+log = get_logger("gradio_mcp.server")
+
+
+@dataclass
+class ToolCalls:
+    """What every call needs: settings, the discovery's client, metrics, the shutdown guard."""
+
+    settings: Settings
+    discovery: Discovery
+    metrics: Metrics
+    shutdown: GracefulShutdown
+
+    def prepare(
+        self,
+        ref: ToolRef,
+        arguments: dict[str, Any],
+        *,
+        token: str | None = None,
+        ip_token: str | None = None,
+        no_images: bool = False,
+        started: float | None = None,
+    ) -> ToolCall:
+        """`started`: when the request began (default now), for its duration and deadline."""
+        started = time.perf_counter() if started is None else started
+        return ToolCall(self, ref, arguments, token, ip_token, no_images, started)
+
+
+@dataclass
+class ToolCall:
+    """One call of one tool: `check()` first (its answer is final when it is not None), then
+    `run()` with a progress sink, in this request or as a task."""
+
+    calls: ToolCalls
+    ref: ToolRef
+    arguments: dict[str, Any]
+    token: str | None = None
+    ip_token: str | None = None
+    no_images: bool = False
+    started: float = field(default_factory=time.perf_counter)
+
+    @property
+    def private(self) -> bool:
+        metadata = self.ref.space.metadata
+        return bool(metadata and metadata.private)
+
+    @property
+    def host(self) -> str:
+        metadata = self.ref.space.metadata
+        return (metadata.url if metadata else None) or ""
+
+    def check(self) -> types.CallToolResult | None:
+        """An error result when the arguments do not fit the tool; None when they do."""
+        try:
+            self.ref.checker.check(self.arguments, self.ref.name)
+        except ToolArgumentError as exc:
+            return self.rejected(str(exc), caller_error=True)
+        except Exception as exc:  # a schema the space broke (bad $ref, unknown type)
+            return self.rejected(
+                f"Cannot check arguments for {self.ref.name}: {type(exc).__name__}"
+            )
+        return None
+
+    def headers(self) -> dict[str, str]:
+        """The space's headers: the caller's token only where it may go, and their IP token."""
+        discovery = self.calls.discovery
+        headers = discovery.space_headers(self.host, self.token)
+        if self.ip_token and discovery.may_receive_token(self.host):
+            headers["X-IP-Token"] = self.ip_token
+        return headers
+
+    async def run(self, on_progress: ProgressSink) -> types.CallToolResult:
+        """The call itself, answering this request."""
+        return await self._run(on_progress, as_task=False)
+
+    async def run_as_task(self, on_progress: ProgressSink) -> types.CallToolResult:
+        """The call as a task's work: the same, but a shutdown that ends it raises
+        `TaskInterrupted`, so that the task fails rather than completes with an error."""
+        return await self._run(on_progress, as_task=True)
+
+    async def _run(self, on_progress: ProgressSink, *, as_task: bool) -> types.CallToolResult:
+        name, shutdown = self.ref.name, self.calls.shutdown
+        if shutdown.draining:
+            return self.rejected(f"gradio-mcp is shutting down: {name} was not run; try again")
+        try:
+            outcome, result = await shutdown.guard(self._call(on_progress))
+        except CallInterrupted:
+            message = (
+                f"gradio-mcp shut down before {name} finished (grace period"
+                f" {shutdown.grace:g} s); the job was cancelled on the space. Try again."
+            )
+            if as_task:
+                raise TaskInterrupted(message) from None
+            return self.rejected(message)
+        except ToolArgumentError as exc:
+            message = str(ToolArgumentError(name, exc.problems))
+            return self.rejected(message, caller_error=True)
+        except Exception as exc:  # a bug of ours must not surface as a protocol error
+            log.exception("tool_call_crashed", tool="<private>" if self.private else name)
+            return self.rejected(f"gradio-mcp failed to run {name}: {type(exc).__name__}")
+        self._record(outcome)
+        return without_images(result) if self.no_images else result
+
+    async def _call(self, on_progress: ProgressSink) -> tuple[CallOutcome, types.CallToolResult]:
+        settings, discovery = self.calls.settings, self.calls.discovery
+        schema, headers = self.ref.space.schema, self.headers()
+        max_duration = settings.call_max_duration_ms / 1000
+        # Listings read /config, so the listed endpoint has its call details (fn_index,
+        # State slots); without them it still runs through Gradio's simple call route.
+        outcome = await call_endpoint(
+            discovery.client,
+            self.host,
+            self.ref.endpoint,
+            self.arguments,
+            headers=headers,
+            on_progress=on_progress,
+            read_timeout=settings.call_read_timeout_ms / 1000,
+            max_duration=max_duration,
+            max_upload_bytes=schema.max_file_size if schema else None,
+            api_prefix=schema.api_prefix if schema else "/gradio_api",
+            protocol=schema.protocol if schema else None,
+            gradio_version=schema.gradio_version if schema else None,
+            limits=discovery.limits,
+        )
+        # Output downloads get what is left of the call's own limit, at most their own.
+        left = max_duration - (time.perf_counter() - self.started)
+        converted = await to_call_tool_result(
+            outcome,
+            client=discovery.client,
+            headers=headers,
+            inline_limit_bytes=settings.inline_max_bytes,
+            space_url=self.host,
+            download_timeout=max(0.0, min(left, settings.download_timeout_ms / 1000)),
+        )
+        return outcome, conform(converted, self.ref.output_validator)
+
+    def _record(self, outcome: CallOutcome) -> None:
+        elapsed = (time.perf_counter() - self.started) * 1000
+        ref = self.ref
+        self.calls.metrics.record_call(
+            ref.space_id, ref.name, elapsed, ok=outcome.ok, private=self.private
+        )
+        log.info(
+            "tool_call",
+            tool=ref.name if not self.private else "<private>",
+            ok=outcome.ok,
+            duration_ms=round(elapsed, 2),
+            progress_events=outcome.progress_events,
+        )
+
+    def rejected(self, message: str, *, caller_error: bool = False) -> types.CallToolResult:
+        """An error result for this call, counted as a failed call of its tool, or as
+        refused (`caller_error`: the caller's arguments were wrong, not the space)."""
+        elapsed = (time.perf_counter() - self.started) * 1000
+        ref = self.ref
+        self.calls.metrics.record_call(
+            ref.space_id,
+            ref.name,
+            elapsed,
+            ok=False,
+            private=self.private,
+            caller_error=caller_error,
+        )
+        return error_result(message)
