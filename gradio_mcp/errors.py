@@ -25,7 +25,9 @@ One class per meaning:
     ├── AppStartError (RuntimeError)  an app started by the developer tooling did not come up
     └── EgressRefusedError         (in `gradio_mcp.net`: it is also an httpx2 ConnectError, and
                                    this module imports no HTTP client) a connection refused by
-                                   the egress policy
+                                   the egress policy; likewise WebSocketError (an httpx2
+                                   TransportError) and its WebSocketClosed, a Gradio 3 queue
+                                   socket that could not open or broke
 """
 
 from __future__ import annotations

@@ -210,7 +210,12 @@ def test_each_layer_has_a_face_with_all(layer: str) -> None:
 
 # The one exception that cannot live in errors.py: it is also an httpx2 ConnectError, and the
 # base modules import no HTTP client.
-EXCEPTIONS_ELSEWHERE = {"gradio_mcp.net._egress.EgressRefusedError"}
+# httpx2 transport errors of our own: they stay in net, which errors.py does not import.
+EXCEPTIONS_ELSEWHERE = {
+    "gradio_mcp.net._egress.EgressRefusedError",
+    "gradio_mcp.net._websocket.WebSocketError",
+    "gradio_mcp.net._websocket.WebSocketClosed",
+}
 
 
 def test_every_public_exception_lives_in_errors_py() -> None:

@@ -81,11 +81,13 @@ from gradio_mcp.net import (
     EgressRefusedError,
     ReadLimitError,
     ReadLimits,
+    WebSocket,
+    WebSocketError,
+    connect_websocket,
     loads_json,
     read_body,
     read_excerpt,
 )
-from gradio_mcp.net._websocket import WebSocket, WebSocketError, connect_websocket
 
 # All messages of one call together may cost this many times the cap on one message.
 TOTAL_BYTES_FACTOR = 16

@@ -2,6 +2,8 @@
 one HTTP client that enforces it, what an answer may cost (read limits), which hosts may see
 a caller's credentials, and the process's connection to Redis."""
 
+from typing import TYPE_CHECKING, Any
+
 from gradio_mcp.net._client import USER_AGENT, new_http_client
 from gradio_mcp.net._credentials import CredentialPolicy, fingerprint, token_fingerprint
 from gradio_mcp.net._egress import (
@@ -24,6 +26,14 @@ from gradio_mcp.net._limits import (
 )
 from gradio_mcp.net._redis import RedisConnection, RedisState
 
+if TYPE_CHECKING:
+    from gradio_mcp.net._websocket import (
+        WebSocket,
+        WebSocketClosed,
+        WebSocketError,
+        connect_websocket,
+    )
+
 __all__ = [
     "DEFAULT_LIMITS",
     "USER_AGENT",
@@ -36,7 +46,11 @@ __all__ = [
     "RedisConnection",
     "RedisState",
     "Resolver",
+    "WebSocket",
+    "WebSocketClosed",
+    "WebSocketError",
     "clip_text",
+    "connect_websocket",
     "fingerprint",
     "json_depth",
     "loads_json",
@@ -47,3 +61,14 @@ __all__ = [
     "system_resolver",
     "token_fingerprint",
 ]
+
+# The websocket client (Gradio 3's queue) loads `websockets` (~90 ms): only on first use.
+_WEBSOCKET_NAMES = ("WebSocket", "WebSocketError", "WebSocketClosed", "connect_websocket")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WEBSOCKET_NAMES:
+        from gradio_mcp.net import _websocket
+
+        return getattr(_websocket, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

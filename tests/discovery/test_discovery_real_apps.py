@@ -111,8 +111,7 @@ async def test_number_inputs_keep_their_labels_and_whole_step_sliders_are_intege
 ) -> None:
     """What an LLM reads: "Count to", not only "numeric value between 1 and 50"; a slider
     stepping by 1 (or 8) between whole bounds takes integers, and Gradio runs with one."""
-    from gradio_mcp.serving._input_schema import build_input_schema
-
+    from gradio_mcp.catalog._input_schema import build_input_schema
     from gradio_mcp.gradio import call_endpoint
 
     streaming, image = await discovery.get_spaces(["demo/streaming", "demo/image-gen"])

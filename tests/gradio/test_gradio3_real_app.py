@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gradio_mcp.serving._results import to_call_tool_result
 from PIL import Image
 
+from gradio_mcp.catalog._results import to_call_tool_result
 from gradio_mcp.config import Settings
 from gradio_mcp.dev.hub_emulator import LocalHub
 from gradio_mcp.dev.launcher import free_port, spawn_group, terminate_group, wait_for_http

@@ -131,7 +131,9 @@ async def test_a_host_program_calls_tools_through_the_public_api(http_mock: Mock
     assert "missing required argument 'letter'" in wrong.content[0].text
     assert unknown.is_error and isinstance(unknown.content[0], types.TextContent)
     assert "Unknown tool: blocks__nope" in unknown.content[0].text
-    assert gradio.metrics.snapshot()["toolCalls"]["bySpace"]["alice/blocks"]["failures"] == 1
+    # Wrong arguments are the caller's mistake: refused, not a failure of the space.
+    by_space = gradio.metrics.snapshot()["toolCalls"]["bySpace"]["alice/blocks"]
+    assert (by_space["rejected"], by_space["failures"]) == (1, 0)
 
 
 def _text(result: types.CallToolResult) -> str:

@@ -162,7 +162,7 @@ async def test_a_private_space_stays_ok_whoever_asks_without_its_token(
     ids = ("alice/blocks", SECRET_SPACE)
     owner, stranger = Caller(SECRET_TOKEN, ids), Caller(None, ids)
     for caller in (owner, stranger, owner, stranger, Caller("hf_someone_else", ids)):
-        await gradio._discover(caller, rewait=True)
+        await gradio.catalogs.listing(caller.space_ids, caller.token, rewait=True)
         await asyncio.sleep(0.01)
         private = gradio.metrics.snapshot()["spaces"][PRIVATE_LABEL]
         assert private["status"] == "ok" and private["failingSpaces"] == 0
@@ -178,7 +178,8 @@ async def test_a_callers_typo_fails_no_space(http_mock: MockHTTP) -> None:
     upstream = install(http_mock)
     upstream.add("alice/blocks")
     gradio = GradioMCP(settings(), discovery=Discovery(settings(), client=http_mock.client()))
-    await gradio._discover(Caller("hf_a_caller", ("alice/blocks", "carol/typo")))
+    typo = Caller("hf_a_caller", ("alice/blocks", "carol/typo"))
+    await gradio.catalogs.listing(typo.space_ids, typo.token)
     snapshot = gradio.metrics.snapshot()
     assert snapshot["spacesFailing"] == 0 and PRIVATE_LABEL not in snapshot["spaces"]
     await gradio.discovery.aclose()
@@ -194,7 +195,8 @@ async def test_a_configured_space_not_found_is_named_to_the_operator(
     upstream.add("alice/blocks")
     configured = settings(spaces=("alice/blocks", "demo/nope"))
     gradio = GradioMCP(configured, discovery=Discovery(configured, client=http_mock.client()))
-    await gradio._discover(gradio.caller(None))
+    operator = gradio.caller(None)
+    await gradio.catalogs.listing(operator.space_ids, operator.token)
     report = await readiness(readiness_checks(gradio))
     assert report["ready"] is False
     assert report["checks"]["spaces"]["neverDiscovered"] == {"demo/nope": "not_found"}
