@@ -42,11 +42,14 @@ from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import GradioSpace, SpaceMetadata, SpaceSchema, Timings
 from gradio_mcp.net import (
     CredentialPolicy,
+    DocumentClient,
     EgressPolicy,
+    HttpxDocuments,
     ReadLimits,
     RedisConnection,
     Resolver,
     fingerprint,
+    new_document_client,
     new_http_client,
     token_fingerprint,
 )
@@ -131,7 +134,8 @@ class Discovery:
     """Cached, parallel discovery of Gradio spaces. Use as an async context manager.
 
     Without `client`, it builds its own with `new_http_client(settings, resolver=resolver)`,
-    which enforces the egress policy; a client passed in is used as it is.
+    and `new_document_client` for Hub and schema documents, both enforcing the egress
+    policy; a client passed in is used as it is, for everything.
     """
 
     def __init__(
@@ -150,6 +154,11 @@ class Discovery:
         self._resolver = resolver
         self._own_client = client is None
         self.client = client or self._new_client()
+        # Hub and schema documents, thousands per cold listing, go through the cheaper
+        # document client (net/_documents.py); a client handed in is used for them too.
+        self.documents: DocumentClient = (
+            HttpxDocuments(client) if client is not None else self._new_documents()
+        )
         self.egress = EgressPolicy.from_settings(s)
         self.limits = ReadLimits.from_settings(s)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -215,6 +224,9 @@ class Discovery:
     def _new_client(self) -> httpx2.AsyncClient:
         return new_http_client(self.settings, resolver=self._resolver)
 
+    def _new_documents(self) -> DocumentClient:
+        return new_document_client(self.settings, resolver=self._resolver)
+
     def _new_host_slots(self) -> HostSlots:
         s = self.settings
         return HostSlots(s.host_concurrency, s.max_connections - s.discovery_concurrency)
@@ -253,6 +265,7 @@ class Discovery:
         await self.schema_cache.aclose()
         if self._own_client:
             await self.client.aclose()
+            await self.documents.aclose()
         if self._own_redis and self.redis is not None:
             await self.redis.aclose()
 
@@ -567,7 +580,7 @@ class Discovery:
 
         async def fetch(previous: Entry[SpaceMetadata] | None) -> Fetched[SpaceMetadata]:
             return await fetch_space_metadata(
-                self.client,
+                self.documents,
                 hub_url,
                 space_id,
                 token,
@@ -619,7 +632,7 @@ class Discovery:
         self, host: str, headers: Mapping[str, str], call_details: bool
     ) -> SpaceSchema:
         return await fetch_space_schema(
-            self.client,
+            self.documents,
             host,
             headers=headers,
             timeout=self.settings.schema_timeout_ms / 1000,

@@ -24,12 +24,12 @@ from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import SpaceSchema
 from gradio_mcp.net import (
     DEFAULT_LIMITS,
+    DocumentClient,
     EgressRefusedError,
     ReadLimitError,
     ReadLimits,
+    as_documents,
     loads_json,
-    read_body,
-    read_excerpt,
 )
 
 INFO_PATH = "/gradio_api/info"
@@ -42,7 +42,7 @@ OFF_LOOP_BYTES = 1 << 20
 
 
 async def _fetch_json(
-    client: httpx2.AsyncClient,
+    client: httpx2.AsyncClient | DocumentClient,
     url: str,
     headers: Mapping[str, str],
     timeout: float,
@@ -52,14 +52,19 @@ async def _fetch_json(
     """GET a JSON document; every failure becomes a SpaceError saying what went wrong.
     `timeout` bounds the whole document, body included, and the wait for a slot."""
     try:
-        async with (
-            asyncio.timeout(timeout),
-            slots.hold(url),
-            client.stream("GET", url, headers=headers, timeout=timeout) as response,
-        ):
-            if response.status_code != 200:
-                raise _status_error(url, response.status_code, await read_excerpt(response, 160))
-            body = await read_body(response, limits.schema_bytes, "GRADIO_MCP_MAX_SCHEMA_BYTES")
+        async with asyncio.timeout(timeout), slots.hold(url):
+            answer = await as_documents(client).get(
+                url,
+                headers,
+                timeout=timeout,
+                max_bytes=limits.schema_bytes,
+                setting="GRADIO_MCP_MAX_SCHEMA_BYTES",
+                excerpt_bytes=160,
+            )
+        if answer.status != 200:
+            excerpt = answer.body.decode("utf-8", errors="replace")
+            raise _status_error(url, answer.status, excerpt)
+        body = answer.body
     except (TimeoutError, httpx2.TimeoutException):
         raise SpaceError(
             ErrorKind.TIMEOUT, f"{url} did not answer within {timeout:g} s", phase="schema"
@@ -85,7 +90,7 @@ async def _fetch_json(
 
 
 async def _get_json(
-    client: httpx2.AsyncClient,
+    client: httpx2.AsyncClient | DocumentClient,
     url: str,
     headers: Mapping[str, str],
     timeout: float,
@@ -131,7 +136,7 @@ async def _absent() -> None:
 
 
 async def fetch_space_schema(
-    client: httpx2.AsyncClient,
+    client: httpx2.AsyncClient | DocumentClient,
     host: str,
     *,
     headers: Mapping[str, str] | None = None,
