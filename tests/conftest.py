@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from gradio_mcp.dev.launcher import GradioAppProcess, start_apps, stop_apps
+from gradio_mcp.discovery import _persistent
 from tests.clock import Clock
 from tests.mock_http import MockHTTP
 from tests.redis_server import RedisServer
@@ -19,6 +20,14 @@ from tests.upstream import Upstream, install
 @pytest.fixture(scope="session")
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def no_cache_file_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`GRADIO_MCP_CACHE_FILE=auto` (the default) keeps discoveries across processes in the
+    user's cache directory: off in tests, whose counts of upstream requests assume a cold
+    start (the tests of that level name a file of their own)."""
+    monkeypatch.setattr(_persistent, "AUTO_DIRECTORY", None)
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,8 @@ A discovery without call details (`get_spaces(..., call_details=False)`) skips `
 
 With a Redis connection (`GRADIO_MCP_REDIS_URL`), both caches get a shared level behind them
 (`_shared.py`): what one process fetched, the others read, and one process fetches for all.
+Without one, a SQLite file (`GRADIO_MCP_CACHE_FILE`, `_persistent.py`) stands there, so a
+restarted process starts warm.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from gradio_mcp.config import Settings
 from gradio_mcp.discovery._cache import MISS, Entry, FetchCache, Fetched
 from gradio_mcp.discovery._host_slots import HostSlots
 from gradio_mcp.discovery._hub import fetch_space_metadata
+from gradio_mcp.discovery._persistent import SqliteLevel, SqliteStore, cache_file, persistent_levels
 from gradio_mcp.discovery._schema_fetcher import fetch_space_schema
 from gradio_mcp.discovery._shared import RedisLevel, shared_levels
 from gradio_mcp.discovery._space_ids import normalize_space_id, predict_subdomain
@@ -164,10 +167,16 @@ class Discovery:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._own_redis = redis is None
         self.redis = redis if redis is not None else RedisConnection.from_settings(s)
-        self._shared_metadata: RedisLevel[SpaceMetadata] | None = None
-        self._shared_schemas: RedisLevel[SpaceSchema] | None = None
+        self._shared_metadata: RedisLevel[SpaceMetadata] | SqliteLevel[SpaceMetadata] | None
+        self._shared_schemas: RedisLevel[SpaceSchema] | SqliteLevel[SpaceSchema] | None
+        self._shared_metadata = self._shared_schemas = None
+        # Without Redis, a file on this machine keeps public results across restarts.
+        path = cache_file(s) if self.redis is None else None
+        self._cache_file = SqliteStore(path) if path is not None else None
         if self.redis is not None:
             self._shared_metadata, self._shared_schemas = shared_levels(self.redis, s)
+        elif self._cache_file is not None:
+            self._shared_metadata, self._shared_schemas = persistent_levels(self._cache_file, s)
         self.clock = clock
 
         def retry_after(exc: Exception) -> float | None:
@@ -268,6 +277,8 @@ class Discovery:
             await self.documents.aclose()
         if self._own_redis and self.redis is not None:
             await self.redis.aclose()
+        if self._cache_file is not None:
+            self._cache_file.close()
 
     # ------------------------------------------------------------------ tokens and hosts
 
