@@ -5,7 +5,7 @@ Starts the real Gradio app (its documents), the light space hosts and the Hub em
 settings, the benchmark resolver) and builds their tool catalog, under cProfile. Prints CPU
 per space (discovery, then catalog) and the functions that cost the most.
 
-    python -m benchmarks.profile_cold [SPACES ...] [--top 25] [--no-profile]
+    python -m benchmarks.profile_cold [SPACES ...] [--top 25] [--no-profile] [--memory]
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import pstats
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 from benchmarks._world import World
@@ -26,10 +28,16 @@ from gradio_mcp.discovery import Discovery
 from gradio_mcp.serving._catalog import build_catalog
 
 
-async def cold(world: World, ids: list[str], profiler: cProfile.Profile | None) -> None:
+async def cold(
+    world: World, ids: list[str], profiler: cProfile.Profile | None, memory: bool
+) -> None:
     env = world.server_env(GRADIO_MCP_LIST_DEADLINE=600_000)
     settings = Settings.from_env(env)
     async with Discovery(settings, resolver=resolve) as discovery:
+        if memory:
+            gc.collect()
+            tracemalloc.start(1)
+            baseline = tracemalloc.take_snapshot()
         if profiler is not None:
             profiler.enable()
         started = time.process_time()
@@ -39,6 +47,19 @@ async def cold(world: World, ids: list[str], profiler: cProfile.Profile | None) 
         done = time.process_time()
         if profiler is not None:
             profiler.disable()
+        if memory:
+            # What stays: the caches' entries and the catalog (what a listing keeps).
+            del spaces
+            await asyncio.sleep(0.2)  # the cache file's and the client's own work settles
+            gc.collect()
+            held = tracemalloc.take_snapshot().compare_to(baseline, "lineno")
+            tracemalloc.stop()
+            total = sum(stat.size_diff for stat in held)
+            print(f"{len(ids)} spaces: {total / len(ids) / 1024:.1f} KiB held per space")
+            for stat in held[:12]:
+                print(f"  {stat.size_diff / len(ids):8.0f} B/space  {stat.traceback}")
+            del catalog
+            return
     assert all(s.ok for s in spaces), [s.error for s in spaces if not s.ok][:3]
     n = len(ids)
     print(
@@ -52,6 +73,7 @@ def main() -> None:
     parser.add_argument("sizes", nargs="*", type=int, default=[100, 1000])
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--memory", action="store_true", help="tracemalloc: what a space holds")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         world = World(Path(tmp))
@@ -63,8 +85,10 @@ def main() -> None:
                 [{"id": i, "hub_latency": SCALE.hub} for ids in sets.values() for i in ids]
             )
             for ids in sets.values():
-                profiler = None if args.no_profile else cProfile.Profile(time.process_time)
-                asyncio.run(cold(world, ids, profiler))
+                profiler = None
+                if not (args.no_profile or args.memory):
+                    profiler = cProfile.Profile(time.process_time)
+                asyncio.run(cold(world, ids, profiler, args.memory))
                 if profiler is not None:
                     stats = pstats.Stats(profiler).sort_stats("tottime")
                     stats.print_stats(args.top)
