@@ -4,6 +4,7 @@ property-based tests."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -22,12 +23,12 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture(autouse=True)
-def no_cache_file_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`GRADIO_MCP_CACHE_FILE=auto` (the default) keeps discoveries across processes in the
-    user's cache directory: off in tests, whose counts of upstream requests assume a cold
-    start (the tests of that level name a file of their own)."""
-    monkeypatch.setattr(_persistent, "AUTO_DIRECTORY", None)
+# `GRADIO_MCP_CACHE_FILE=auto` (the default) keeps discoveries across processes in the
+# user's cache directory: off in this process's tests (module fixtures included), whose
+# counts of upstream requests assume a cold start; the tests of that level name a file of
+# their own, and the programs the tests start get `off` (from here, or tests/stack.py).
+_persistent.AUTO_DIRECTORY = None
+os.environ["GRADIO_MCP_CACHE_FILE"] = "off"
 
 
 @pytest.fixture(scope="session")
