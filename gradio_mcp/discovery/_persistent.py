@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import math
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Hashable
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from gradio_mcp._log import get_logger
 from gradio_mcp.config import Settings
@@ -201,6 +202,14 @@ class SqliteStore:
             self._db = None
 
 
+def _fields(value: Any) -> dict[str, Any]:
+    """A model's fields for `json.dumps`, which writes what they hold (tuples as lists): the
+    same JSON as the codec's `encode`."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 class SqliteLevel(Generic[V]):
     """One cache's persistent level (see the module docstring). Implements `SharedLevel`."""
 
@@ -233,7 +242,8 @@ class SqliteLevel(Generic[V]):
 
     async def save(self, key: Hashable, value: V, etag: str | None) -> None:
         try:
-            raw = json.dumps(self.codec.encode(value), separators=(",", ":"), allow_nan=False)
+            # The codec's JSON, without its deep copy first (a third of the time).
+            raw = json.dumps(value, default=_fields, separators=(",", ":"), allow_nan=False)
         except (ValueError, TypeError):
             return  # not strict JSON (a schema may carry NaN): it stays in this process
         if len(raw) <= MAX_VALUE_BYTES:
