@@ -48,6 +48,8 @@ MAX_VALUE_BYTES = 1 << 20
 MAX_ROWS = 20_000
 MAX_BYTES = 256 << 20
 FLUSH_DELAY = 0.05
+# Gathered writes are committed at once past this many.
+MAX_PENDING = 1000
 # Check the bounds after this many rows written.
 PRUNE_EVERY = 500
 MAX_CLOCK_SKEW = 60.0
@@ -87,6 +89,7 @@ class SqliteStore:
         self._broken = False
         self._pending: dict[tuple[str, str], tuple[float, str | None, bytes] | None] = {}
         self._flush: asyncio.TimerHandle | None = None
+        self._flush_loop: asyncio.AbstractEventLoop | None = None
         self._written = 0
 
     def _connection(self) -> sqlite3.Connection | None:
@@ -142,8 +145,17 @@ class SqliteStore:
         self._schedule()
 
     def _schedule(self) -> None:
-        if self._flush is None:
-            self._flush = asyncio.get_running_loop().call_later(FLUSH_DELAY, self.flush)
+        if len(self._pending) >= MAX_PENDING:
+            self.flush()
+            return
+        loop = asyncio.get_running_loop()
+        # A flush scheduled on a loop that has ended since (a script calling asyncio.run
+        # twice) would never run: schedule it again on this one.
+        if self._flush is None or self._flush_loop is not loop:
+            if self._flush is not None:
+                self._flush.cancel()
+            self._flush = loop.call_later(FLUSH_DELAY, self.flush)
+            self._flush_loop = loop
 
     def flush(self) -> None:
         """Commit the gathered writes in one transaction (and keep the file within bounds)."""

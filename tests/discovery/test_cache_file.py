@@ -16,7 +16,7 @@ from gradio_mcp.discovery._persistent import SqliteStore
 from gradio_mcp.net import fingerprint
 from tests.fault_server import FaultServer
 from tests.mock_http import MockHTTP
-from tests.upstream import HUB, Upstream
+from tests.upstream import HUB, Upstream, install
 
 pytestmark = pytest.mark.anyio
 
@@ -147,3 +147,22 @@ async def test_a_restarted_server_process_asks_the_hub_nothing(tmp_path: Path) -
             assert result.ok and [e.api_name for e in result.endpoints] == ["echo"]
     assert len(hub.exchanges) == 1
     assert len(space.requests_to("/gradio_api/info")) == 1
+
+
+def test_a_script_running_two_event_loops_keeps_writing(tmp_path: Path) -> None:
+    http_mock = MockHTTP()  # scripted answers need no event loop of their own
+    upstream = install(http_mock)
+    upstream.add("alice/blocks")
+    upstream.add("bob/blocks")
+    path = tmp_path / "cache.sqlite3"
+    discovery = process(path, http_mock)
+    asyncio.run(discovery.get_spaces(["alice/blocks"]))  # its flush is left on this loop
+
+    async def second() -> None:
+        discovery.bind_to_running_loop()
+        await discovery.get_spaces(["bob/blocks"])
+        await asyncio.sleep(0.2)
+
+    asyncio.run(second())
+    stored = everything(path)
+    assert "bob/blocks" in stored
