@@ -245,9 +245,10 @@ class AiohttpDocuments:
         if scheme not in ("http", "https") or not host:
             raise httpx2.UnsupportedProtocol(f"not an http(s) URL: {url!r:.100}")
         port = parts.port or (443 if scheme == "https" else 80)
-        if _ip_literal(host) is not None:
+        literal = _ip_literal(host)
+        if literal is not None:
             # aiohttp connects to an IP literal without asking the resolver: check it here.
-            self.policy.approve(host, port, [str(_ip_literal(host))])
+            self.policy.approve(host, port, [str(literal)])
         session = self._session(self._is_hub(scheme, host, parts.port))
         try:
             async with (
