@@ -24,6 +24,7 @@ sockets pile up); the Hub's are kept for the next requests.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import zlib
 from collections.abc import Mapping
@@ -199,8 +200,8 @@ class AiohttpDocuments:
     def _session(self, hub: bool) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
-            # Sessions of a loop that is gone cannot be closed from this one; drop them.
-            self._hub_session = self._space_session = None
+            # Sessions of a loop that is gone cannot be closed from this one: let them go.
+            self._abandon()
             self._loop = loop
         session = self._hub_session if hub else self._space_session
         if session is None:
@@ -289,6 +290,22 @@ class AiohttpDocuments:
         for session in sessions:
             if session is not None:
                 await session.close()
+
+    def _abandon(self) -> None:
+        """Let go of the sessions without awaiting anything: a discovery nobody closed (the
+        module-level functions' own), or sessions of an event loop that has ended. Their
+        connections are closed as far as can be done synchronously (aiohttp's own first step
+        of closing), so that nothing is reported as unclosed at exit."""
+        sessions = (self._hub_session, self._space_session)
+        self._hub_session = self._space_session = None
+        for session in sessions:
+            connector = None if session is None else session.connector
+            if connector is not None and not connector.closed:
+                with contextlib.suppress(Exception):
+                    connector._close()
+
+    def __del__(self) -> None:
+        self._abandon()
 
 
 def new_document_client(settings: Settings, *, resolver: Resolver | None = None) -> DocumentClient:
