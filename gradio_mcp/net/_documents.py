@@ -145,6 +145,8 @@ class _Body:
 
     def __init__(self, encoding: str, limit: int, setting: str | None) -> None:
         self.decoder = _decoder(encoding)
+        # "deflate" is meant zlib-wrapped, but some servers send it raw.
+        self._raw_deflate = encoding.strip().lower() == "deflate"
         self.limit = limit
         self.setting = setting  # None: an excerpt, cut at the limit without an error
         self.chunks: list[bytes] = []
@@ -165,6 +167,10 @@ class _Body:
                     return True
                 out = self.decoder.decompress(tail, self.limit - self.size + 1)
         except zlib.error as exc:
+            if self._raw_deflate and not self.chunks:
+                self._raw_deflate = False
+                self.decoder = zlib.decompressobj(-zlib.MAX_WBITS)
+                return self.add(data)
             raise httpx2.DecodingError(f"cannot decode the answer: {exc}") from None
 
     def _take(self, data: bytes) -> bool:

@@ -161,9 +161,14 @@ async def test_a_body_past_the_cap_is_abandoned_and_a_declared_one_never_read() 
             assert exchange.client_left and exchange.sent < 10 * MiB
 
 
-@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
-async def test_compressed_answers_are_decoded_and_a_bomb_stops_at_the_cap(encoding: str) -> None:
+@pytest.mark.parametrize("packing", ["gzip", "deflate", "raw deflate"])
+async def test_compressed_answers_are_decoded_and_a_bomb_stops_at_the_cap(packing: str) -> None:
+    encoding = packing.split()[-1]
+
     def pack(data: bytes) -> bytes:
+        if packing == "raw deflate":
+            raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+            return raw.compress(data) + raw.flush()
         return gzip.compress(data) if encoding == "gzip" else zlib.compress(data)
 
     small, bomb = pack(b'{"ok": true}'), pack(b"\0" * (200 * MiB))  # 200 MiB in ~200 KB
