@@ -164,6 +164,7 @@ class World:
             "GRADIO_MCP_SPACE_HOST_TEMPLATE": self.host_template,
             # Exactly the addresses the benchmark uses: the emulator, the light hosts, the app.
             "GRADIO_MCP_ALLOWED_NETWORKS": "127.0.0.1/32",
+            "GRADIO_MCP_CACHE_FILE": "off",  # every cold listing starts cold
             "GRADIO_MCP_LOG_LEVEL": "warning",
             "GRADIO_MCP_MAX_SPACES": "20000",
             "GRADIO_MCP_CACHE_MAX_ENTRIES": "30000",

@@ -593,6 +593,13 @@ class Settings:
         " agree on one Hub request for a space none of them has seen yet",
         secret=True,
     )
+    cache_file: str = _setting(
+        "GRADIO_MCP_CACHE_FILE",
+        str.strip,
+        "auto",
+        "SQLite file that keeps public discovery results across restarts when no Redis is"
+        " set (auto: ~/.cache/gradio-mcp/discovery.sqlite3; off: none)",
+    )
     redis_prefix: str = _setting(
         "GRADIO_MCP_REDIS_PREFIX",
         _key_prefix,

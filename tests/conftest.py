@@ -4,12 +4,14 @@ property-based tests."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from gradio_mcp.dev.launcher import GradioAppProcess, start_apps, stop_apps
+from gradio_mcp.discovery import _persistent
 from tests.clock import Clock
 from tests.mock_http import MockHTTP
 from tests.redis_server import RedisServer
@@ -19,6 +21,14 @@ from tests.upstream import Upstream, install
 @pytest.fixture(scope="session")
 def anyio_backend() -> str:
     return "asyncio"
+
+
+# `GRADIO_MCP_CACHE_FILE=auto` (the default) keeps discoveries across processes in the
+# user's cache directory: off in this process's tests (module fixtures included), whose
+# counts of upstream requests assume a cold start; the tests of that level name a file of
+# their own, and the programs the tests start get `off` (from here, or tests/stack.py).
+_persistent.AUTO_DIRECTORY = None
+os.environ["GRADIO_MCP_CACHE_FILE"] = "off"
 
 
 @pytest.fixture(scope="session")

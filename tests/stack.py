@@ -108,6 +108,8 @@ def server_env(hub: LocalHub, spaces: Sequence[str], extra: Mapping[str, str]) -
     }
     no_proxy = [p for p in env.get("NO_PROXY", env.get("no_proxy", "")).split(",") if p]
     env["NO_PROXY"] = env["no_proxy"] = ",".join([*no_proxy, LOOPBACK, "localhost"])
+    # Cold starts, as the tests count them (the cache file is tested on its own).
+    env["GRADIO_MCP_CACHE_FILE"] = "off"
     env.update(
         {
             "HF_ENDPOINT": hub.url,

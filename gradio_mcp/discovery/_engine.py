@@ -12,6 +12,8 @@ A discovery without call details (`get_spaces(..., call_details=False)`) skips `
 
 With a Redis connection (`GRADIO_MCP_REDIS_URL`), both caches get a shared level behind them
 (`_shared.py`): what one process fetched, the others read, and one process fetches for all.
+Without one, a SQLite file (`GRADIO_MCP_CACHE_FILE`, `_persistent.py`) stands there, so a
+restarted process starts warm.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from gradio_mcp.config import Settings
 from gradio_mcp.discovery._cache import MISS, Entry, FetchCache, Fetched
 from gradio_mcp.discovery._host_slots import HostSlots
 from gradio_mcp.discovery._hub import fetch_space_metadata
+from gradio_mcp.discovery._persistent import SqliteLevel, SqliteStore, cache_file, persistent_levels
 from gradio_mcp.discovery._schema_fetcher import fetch_space_schema
 from gradio_mcp.discovery._shared import RedisLevel, shared_levels
 from gradio_mcp.discovery._space_ids import normalize_space_id, predict_subdomain
@@ -42,11 +45,14 @@ from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import GradioSpace, SpaceMetadata, SpaceSchema, Timings
 from gradio_mcp.net import (
     CredentialPolicy,
+    DocumentClient,
     EgressPolicy,
+    HttpxDocuments,
     ReadLimits,
     RedisConnection,
     Resolver,
     fingerprint,
+    new_document_client,
     new_http_client,
     token_fingerprint,
 )
@@ -131,7 +137,8 @@ class Discovery:
     """Cached, parallel discovery of Gradio spaces. Use as an async context manager.
 
     Without `client`, it builds its own with `new_http_client(settings, resolver=resolver)`,
-    which enforces the egress policy; a client passed in is used as it is.
+    and `new_document_client` for Hub and schema documents, both enforcing the egress
+    policy; a client passed in is used as it is, for everything.
     """
 
     def __init__(
@@ -154,15 +161,26 @@ class Discovery:
         self._resolver = resolver
         self._own_client = client is None
         self.client = client or self._new_client()
+        # Hub and schema documents, thousands per cold listing, go through the cheaper
+        # document client (net/_documents.py); a client handed in is used for them too.
+        self.documents: DocumentClient = (
+            HttpxDocuments(client) if client is not None else self._new_documents()
+        )
         self.egress = EgressPolicy.from_settings(s)
         self.limits = ReadLimits.from_settings(s)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._own_redis = redis is None
         self.redis = redis if redis is not None else RedisConnection.from_settings(s)
-        self._shared_metadata: RedisLevel[SpaceMetadata] | None = None
-        self._shared_schemas: RedisLevel[SpaceSchema] | None = None
+        self._shared_metadata: RedisLevel[SpaceMetadata] | SqliteLevel[SpaceMetadata] | None
+        self._shared_schemas: RedisLevel[SpaceSchema] | SqliteLevel[SpaceSchema] | None
+        self._shared_metadata = self._shared_schemas = None
+        # Without Redis, a file on this machine keeps public results across restarts.
+        path = cache_file(s) if self.redis is None else None
+        self._cache_file = SqliteStore(path) if path is not None else None
         if self.redis is not None:
             self._shared_metadata, self._shared_schemas = shared_levels(self.redis, s)
+        elif self._cache_file is not None:
+            self._shared_metadata, self._shared_schemas = persistent_levels(self._cache_file, s)
         self.clock = clock
         self.protocol_check = protocol_check
 
@@ -223,6 +241,9 @@ class Discovery:
     def _new_client(self) -> httpx2.AsyncClient:
         return new_http_client(self.settings, resolver=self._resolver)
 
+    def _new_documents(self) -> DocumentClient:
+        return new_document_client(self.settings, resolver=self._resolver)
+
     def _new_host_slots(self) -> HostSlots:
         s = self.settings
         return HostSlots(s.host_concurrency, s.max_connections - s.discovery_concurrency)
@@ -261,8 +282,11 @@ class Discovery:
         await self.schema_cache.aclose()
         if self._own_client:
             await self.client.aclose()
+            await self.documents.aclose()
         if self._own_redis and self.redis is not None:
             await self.redis.aclose()
+        if self._cache_file is not None:
+            self._cache_file.close()
 
     # ------------------------------------------------------------------ tokens and hosts
 
@@ -600,7 +624,7 @@ class Discovery:
         async def fetch(previous: Entry[SpaceMetadata] | None) -> Fetched[SpaceMetadata]:
             try:
                 return await fetch_space_metadata(
-                    self.client,
+                    self.documents,
                     hub_url,
                     space_id,
                     token,
@@ -656,7 +680,7 @@ class Discovery:
         self, host: str, headers: Mapping[str, str], call_details: bool
     ) -> SpaceSchema:
         return await fetch_space_schema(
-            self.client,
+            self.documents,
             host,
             headers=headers,
             timeout=self.settings.schema_timeout_ms / 1000,

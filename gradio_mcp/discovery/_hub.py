@@ -26,13 +26,17 @@ from gradio_mcp.errors import ErrorKind, SpaceError, space_boundary
 from gradio_mcp.models import SpaceMetadata
 from gradio_mcp.net import (
     DEFAULT_LIMITS,
+    Answer,
+    DocumentClient,
     EgressPolicy,
     EgressRefusedError,
     ReadLimitError,
     ReadLimits,
+    as_documents,
     loads_json,
-    read_body,
 )
+
+HUB_SETTING = "GRADIO_MCP_MAX_HUB_BYTES"
 
 _LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,62}")
 # scheme://authority, optionally with a bare "/" after it: nothing that could carry
@@ -187,28 +191,25 @@ def hub_status_error(
     )
 
 
-async def _read_answer(
-    response: httpx2.Response,
+def _read_answer(
+    answer: Answer,
     space_id: str,
     token: str | None,
     previous: Entry[SpaceMetadata] | None,
     limits: ReadLimits,
 ) -> tuple[Any, bool]:
     """(parsed JSON, False), or (None, True) for a 304 that renews `previous`."""
-    if response.status_code == 304 and previous is not None:
+    if answer.status == 304 and previous is not None:
         return None, True
-    if response.status_code != 200:
-        status = response.status_code
+    if answer.status != 200:
+        status = answer.status
         # Only a rate limit or an outage says when to come back; elsewhere it means nothing.
         wait = (
-            retry_after_seconds(response.headers.get("retry-after"))
-            if status in (429, 503)
-            else None
+            retry_after_seconds(answer.headers.get("retry-after")) if status in (429, 503) else None
         )
         raise hub_status_error(space_id, status, token, wait)
     try:
-        body = await read_body(response, limits.hub_bytes, "GRADIO_MCP_MAX_HUB_BYTES")
-        return loads_json(body, limits.json_depth), False
+        return loads_json(answer.body, limits.json_depth), False
     except ReadLimitError as exc:
         raise _bad(f"the Hub's space info for {space_id} is too big: {exc}") from None
     except ValueError:
@@ -216,7 +217,7 @@ async def _read_answer(
 
 
 async def fetch_space_metadata(
-    client: httpx2.AsyncClient,
+    client: httpx2.AsyncClient | DocumentClient,
     hub_url: str,
     space_id: str,
     token: str | None,
@@ -240,13 +241,17 @@ async def fetch_space_metadata(
     if previous is not None and previous.etag:
         headers["If-None-Match"] = previous.etag
     try:
-        async with (
-            slots,
-            asyncio.timeout(timeout),
-            client.stream("GET", url, headers=headers, timeout=timeout) as response,
-        ):
-            payload, not_modified = await _read_answer(response, space_id, token, previous, limits)
-            etag = response.headers.get("etag")
+        async with slots, asyncio.timeout(timeout):
+            answer = await as_documents(client).get(
+                url,
+                headers,
+                timeout=timeout,
+                max_bytes=limits.hub_bytes,
+                setting=HUB_SETTING,
+                excerpt_bytes=0,
+            )
+    except ReadLimitError as exc:
+        raise _bad(f"the Hub's space info for {space_id} is too big: {exc}") from None
     except (TimeoutError, httpx2.TimeoutException):
         raise SpaceError(
             ErrorKind.TIMEOUT,
@@ -261,6 +266,8 @@ async def fetch_space_metadata(
             f"cannot reach the Hub at {hub_url}: {type(exc).__name__}",
             phase="metadata",
         ) from None
+    payload, not_modified = _read_answer(answer, space_id, token, previous, limits)
+    etag = answer.headers.get("etag")
     if not_modified and previous is not None:
         return Fetched(previous.value, etag=previous.etag, not_modified=True)
     metadata = parse_space_metadata(space_id, payload, egress)

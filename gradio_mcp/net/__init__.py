@@ -1,11 +1,20 @@
 """How gradio_mcp talks to other hosts: where connections may go (the egress policy), the
-one HTTP client that enforces it, what an answer may cost (read limits), which hosts may see
+one HTTP client that enforces it (and discovery's document client, which keeps the same
+rules), what an answer may cost (read limits), which hosts may see
 a caller's credentials, and the process's connection to Redis."""
 
 from typing import TYPE_CHECKING, Any
 
 from gradio_mcp.net._client import USER_AGENT, new_http_client
 from gradio_mcp.net._credentials import CredentialPolicy, fingerprint, token_fingerprint
+from gradio_mcp.net._documents import (
+    AiohttpDocuments,
+    Answer,
+    DocumentClient,
+    HttpxDocuments,
+    as_documents,
+    new_document_client,
+)
 from gradio_mcp.net._egress import (
     EgressBackend,
     EgressPolicy,
@@ -37,10 +46,14 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_LIMITS",
     "USER_AGENT",
+    "AiohttpDocuments",
+    "Answer",
     "CredentialPolicy",
+    "DocumentClient",
     "EgressBackend",
     "EgressPolicy",
     "EgressRefusedError",
+    "HttpxDocuments",
     "ReadLimitError",
     "ReadLimits",
     "RedisConnection",
@@ -49,11 +62,13 @@ __all__ = [
     "WebSocket",
     "WebSocketClosed",
     "WebSocketError",
+    "as_documents",
     "clip_text",
     "connect_websocket",
     "fingerprint",
     "json_depth",
     "loads_json",
+    "new_document_client",
     "new_http_client",
     "non_public_reason",
     "read_body",

@@ -18,6 +18,7 @@ ranges — and the IPv6 forms that carry one of those IPv4 addresses (IPv4-mappe
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -136,6 +137,9 @@ class EgressPolicy:
 
     def refusal(self, address: str | IPAddress) -> str | None:
         """Why a connection to this address is refused, or None when it is allowed."""
+        return _refusal(self, address)
+
+    def _refusal(self, address: str | IPAddress) -> str | None:
         ip = ipaddress.ip_address(_bare(address) if isinstance(address, str) else address)
         reason = non_public_reason(ip)
         if reason is None or self._allows(ip):
@@ -167,7 +171,16 @@ class EgressPolicy:
         return approved
 
 
+# Hosts resolve to a few addresses again and again (a CDN's, loopback's): their verdicts are
+# kept, as the policy that gave them is immutable.
+@functools.lru_cache(maxsize=1024)
+def _refusal(policy: EgressPolicy, address: str | IPAddress) -> str | None:
+    return policy._refusal(address)
+
+
 def _ip_literal(host: str) -> IPAddress | None:
+    if ":" not in host and not host[-1:].isdigit():
+        return None  # a name: an IPv4 literal ends in a digit, an IPv6 one has colons
     try:
         return ipaddress.ip_address(_bare(host.strip("[]")))
     except ValueError:

@@ -25,9 +25,15 @@ from gradio_mcp.errors import ReadLimitError as ReadLimitError  # its home is er
 
 EXCERPT_BYTES = 4096
 
-# Deletes every ASCII character but quotes and brackets (non-ASCII can only sit in strings).
-_STRUCTURE_ONLY = {code: None for code in range(128) if chr(code) not in '"[]{}'}
-_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+# Bytes that are structure: quotes and brackets (in UTF-8, no byte of a multi-byte
+# character is one of them, so the text can be scanned as bytes).
+_NOT_STRUCTURE = bytes(code for code in range(256) if code not in b'"[]{}')
+_SQUARE = bytes.maketrans(b"{}", b"[]")
+_STEP = {ord("["): 1, ord("]"): -1}
+# Innermost pairs are removed a level at a time, up to this deep and in structures up to
+# this long (each pass copies what is left); the rest is counted step by step.
+_PEEL_LEVELS = 64
+_PEEL_BYTES = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -102,14 +108,25 @@ def _no_constant(name: str) -> None:
     return None
 
 
-def json_depth(text: str) -> int:
+def json_depth(text: str | bytes) -> int:
     """How deeply arrays and objects nest in a JSON text, in linear time and without
-    recursion or a parser. Escapes go first, so no quote is escaped any more; then everything
-    but quotes and brackets; then the strings, which are every other piece between quotes
-    (an unterminated one runs to the end); the brackets left are counted."""
-    text = text.replace("\\\\", "").replace('\\"', "").translate(_STRUCTURE_ONLY)
-    brackets = "".join(text.split('"')[::2]).encode("ascii", errors="ignore")
-    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
+    recursion or a parser, on its UTF-8 bytes. Escapes go first, so no quote is escaped any
+    more; then everything but quotes and brackets, objects' braces becoming brackets; then
+    the strings, which are every other piece between quotes (an unterminated one runs to
+    the end). What is left is the brackets: each pass that deletes every adjacent `[]`
+    takes away one level (at C speed, for the first levels of a structure of ordinary
+    size), and what is left is counted bracket by bracket."""
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
+    data = data.replace(b"\\\\", b"").replace(b'\\"', b"").translate(_SQUARE, _NOT_STRUCTURE)
+    brackets = b"".join(data.split(b'"')[::2])
+    levels = 0
+    while brackets and levels < _PEEL_LEVELS and len(brackets) <= _PEEL_BYTES:
+        peeled = brackets.replace(b"[]", b"")
+        if len(peeled) == len(brackets):
+            break  # not well nested: count what is left
+        brackets, levels = peeled, levels + 1
+    # A pass lowers the deepest level by one at most, so this never undercounts.
+    return levels + max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
 
 
 def loads_json(
@@ -118,7 +135,7 @@ def loads_json(
     """Parse JSON nested at most `max_depth` deep: ReadLimitError when deeper, ValueError
     when it is not JSON (or not UTF-8)."""
     text = data.decode("utf-8-sig") if isinstance(data, bytes | bytearray) else data
-    depth = json_depth(text)
+    depth = json_depth(data)  # bytes when given bytes: no re-encoding
     if depth > max_depth:
         raise ReadLimitError(f"the JSON nests {depth} levels deep, over {max_depth}", setting)
     return json.loads(text, parse_constant=_no_constant)

@@ -12,6 +12,7 @@ import pytest
 from gradio_mcp import ErrorKind
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery
+from gradio_mcp.net import HttpxDocuments
 from tests.clock import Clock
 from tests.mock_http import MockHTTP
 from tests.upstream import HUB, Upstream
@@ -383,6 +384,7 @@ async def test_module_level_functions_share_a_default_discovery(
     monkeypatch.setattr(discovery_module, "_default", None)
     # The default Discovery builds its own client; give it the scripted one.
     monkeypatch.setattr(Discovery, "_new_client", lambda _self: http_mock.client())
+    monkeypatch.setattr(Discovery, "_new_documents", lambda self: HttpxDocuments(self.client))
     upstream.add("alice/blocks")
     (space,) = await gradio_mcp.get_gradio_spaces(["alice/blocks"])
     again = await gradio_mcp.get_gradio_space("alice/blocks")
@@ -450,7 +452,7 @@ async def test_a_slow_private_space_is_handed_to_the_next_list(
     discovery = make()
     (space,) = await discovery.get_spaces_within(["alice/slow-secret"], "hf_a", 0.1)
     assert not space.ok
-    await asyncio.sleep(0.4)
+    await asyncio.sleep(0.8)  # two schema round trips: /config, then the MCP schema it names
     (space,) = await discovery.get_spaces_within(["alice/slow-secret"], "hf_a", 0.1)
     assert space.ok and space.metadata is not None and space.metadata.private
     assert upstream.hub_requests("alice/slow-secret") == 1

@@ -389,3 +389,31 @@ async def test_a_schema_stored_under_another_revision_or_host_is_garbage(
         with redis_server.client() as client:
             client.set(level.value_key(key), json.dumps(document))
         assert await level.load(key) is None
+
+
+async def test_after_the_ttl_the_fleet_asks_once_per_space(upstream: Upstream, fleet: Any) -> None:
+    """Four processes, three spaces, the entries expire: in steady state the fleet makes one
+    Hub request per space per TTL (a revalidation), and fetches no schema again, whether
+    the processes refresh at once or one after another."""
+    ids = ["alice/one", "alice/two", "alice/three"]
+    for space_id in ids:
+        upstream.add(space_id, hub_latency=0.05, schema_latency=0.05)
+    ttl = {"space_cache_ttl_ms": 1000, "schema_cache_ttl_ms": 1000}
+    processes = [fleet(**ttl) for _ in range(4)]
+    for process in processes:
+        assert all(s.ok for s in await process.get_spaces(ids))
+    for together in (True, False):
+        upstream.requests.clear()
+        await asyncio.sleep(1.1)  # every entry, here and in Redis, has expired
+        if together:
+            await asyncio.gather(*(p.get_spaces(ids) for p in processes))
+        else:
+            for process in processes:
+                await process.get_spaces(ids)
+        # Stale entries answer at once; let the refreshes behind them finish.
+        for process in processes:
+            while process.metadata_cache.refreshing or process.schema_cache.refreshing:
+                await asyncio.sleep(0.01)
+        for space_id in ids:
+            assert upstream.hub_requests(space_id) == 1, (together, upstream.requests)
+            assert upstream.schema_requests(space_id) == ONE_SCHEMA_FETCH, together
