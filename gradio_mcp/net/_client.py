@@ -32,6 +32,12 @@ USER_AGENT = f"gradio-mcp/{__version__}"
 # cost more; the Hub window's connections, and a few space hosts being called, are what is
 # worth keeping.
 KEEPALIVE_CONNECTIONS = 20
+# How long an idle connection is reused. Well under the servers' own idle timeouts (uvicorn,
+# which Gradio runs on, and Node close idle connections after 5 s): with httpx2's default of
+# the same 5 s, a request sent just as the space closed the connection was lost with a
+# ReadError, and a loaded machine makes that likely. A call's own requests (upload, join,
+# the event stream) follow each other within milliseconds, and keep their connection.
+KEEPALIVE_EXPIRY_SECONDS = 1.5
 
 
 class _EgressTransport(httpx2.AsyncHTTPTransport):
@@ -83,6 +89,7 @@ def new_http_client(settings: Settings, *, resolver: Resolver | None = None) -> 
     limits = httpx2.Limits(
         max_connections=settings.max_connections,
         max_keepalive_connections=KEEPALIVE_CONNECTIONS,
+        keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS,
     )
     return httpx2.AsyncClient(
         transport=_EgressTransport(backend, limits),
