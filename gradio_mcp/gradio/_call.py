@@ -137,8 +137,10 @@ class Call:
         self.session_hash = secrets.token_hex(6)
         self.event_id: str | None = None
         self.gradio_version = gradio_version
-        # The queue needs the endpoint's fn_index (from /config); without it, /call.
-        self.protocol = protocol if endpoint.fn_index is not None else None
+        # The queue needs the endpoint's fn_index (from /config); without it, /call, or the
+        # protocol's own named route where it has one (Gradio 3's /api/{name}).
+        named = getattr(protocol, "runs_by_name", False)
+        self.protocol = protocol if endpoint.fn_index is not None or named else None
 
     async def post_json(self, path: str, what: str, **content: Any) -> Any:
         """POST to the space's API and read its JSON answer within the read limits."""
@@ -282,9 +284,10 @@ class Call:
         )
 
     async def cancel_upstream(self) -> None:
-        if self.protocol is None or self.event_id is None:
-            return  # nothing joined yet, or /call: closing its stream cleans up the event
-        await self.protocol.cancel(self)
+        # The protocol knows whether its job started (an SSE job's event id, a Gradio 3
+        # socket); /call has none: closing its stream cleans up the event.
+        if self.protocol is not None:
+            await self.protocol.cancel(self)
 
     async def post_quietly(self, path: str, body: Mapping[str, Any]) -> None:
         """A best-effort POST (a cancel) whose answer says nothing we need: never read,

@@ -162,7 +162,10 @@ def _closed() -> UpstreamCallError:
 
 async def _cancel(call: Call) -> None:
     """Ask the space to stop the job: `/cancel`, and on Gradio 4 also `/reset` (which is
-    what stops a generator there before 4.4x, and does nothing after)."""
+    what stops a generator there before 4.4x, and does nothing after). Nothing before the
+    space gave the job its event id: there is no job to stop yet."""
+    if call.event_id is None:
+        return
     body = {
         "session_hash": call.session_hash,
         "fn_index": call.endpoint.fn_index,

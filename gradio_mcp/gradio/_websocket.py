@@ -46,7 +46,6 @@ import asyncio
 import contextlib
 import json
 import secrets
-import time
 import urllib.parse
 import weakref
 from collections.abc import Mapping
@@ -59,30 +58,24 @@ from gradio_mcp.gradio._call import (
     _REPLICA_ID,
     CANCEL_TIMEOUT,
     CONNECT_TIMEOUT,
-    DEFAULT_MAX_DURATION,
     MAX_EVENTS,
     REPLICA_HEADER,
     _finite,
     _status_error,
 )
-from gradio_mcp.gradio._errors import CallError, error_from_payload
+from gradio_mcp.gradio._errors import error_from_payload
 from gradio_mcp.gradio._gradio3_values import encode_files, fetch_file, gradio3_outputs
-from gradio_mcp.gradio._inputs import PendingUpload, call_data
-from gradio_mcp.gradio._outputs import CallOutcome, OutputValue
+from gradio_mcp.gradio._inputs import PendingUpload
+from gradio_mcp.gradio._outputs import OutputValue
 from gradio_mcp.gradio._progress import (
-    ProgressSink,
     ProgressTracker,
     estimation_message,
     preview_message,
 )
 from gradio_mcp.models import Endpoint
 from gradio_mcp.net import (
-    DEFAULT_LIMITS,
-    EgressRefusedError,
-    ReadLimitError,
     ReadLimits,
     WebSocket,
-    WebSocketError,
     connect_websocket,
     loads_json,
     read_body,
@@ -299,68 +292,6 @@ class _Gradio3Call:
             await response.aclose()
 
 
-async def call_endpoint(
-    client: httpx2.AsyncClient,
-    base_url: str,
-    endpoint: Endpoint,
-    arguments: Mapping[str, Any],
-    *,
-    headers: Mapping[str, str] | None = None,
-    on_progress: ProgressSink | None = None,
-    read_timeout: float = 60.0,
-    max_upload_bytes: int | None = None,
-    max_duration: float = DEFAULT_MAX_DURATION,
-    api_prefix: str = "",
-    limits: ReadLimits = DEFAULT_LIMITS,
-) -> CallOutcome:
-    """Run `endpoint` on the Gradio 3 app at `base_url`; the same contract as
-    `gradio._call.call_endpoint` (see there), over Gradio 3's websocket queue."""
-    started = time.perf_counter()
-    data = call_data(endpoint, arguments, max_upload_bytes)
-    tracker = ProgressTracker(on_progress)
-    call = _Gradio3Call(
-        client, base_url, api_prefix, endpoint, headers, tracker, read_timeout, limits
-    )
-    if max_upload_bytes is not None:
-        call.upload_limit = min(call.upload_limit, max_upload_bytes)
-    outcome = CallOutcome()
-    try:
-        async with asyncio.timeout(max_duration):
-            data = await call.encode_files(data)
-            outcome.outputs = await call.run(data)
-        await tracker.done()
-    except UpstreamCallError as exc:
-        outcome.error = CallError(exc.title, exc.message, exc.status)
-    except TimeoutError:
-        await call.cancel_upstream()
-        outcome.error = CallError("Timeout", f"the call took longer than {max_duration:g}s")
-    except httpx2.TimeoutException as exc:
-        await call.cancel_upstream()
-        outcome.error = CallError("Timeout", f"the space did not answer in time ({exc})"[:300])
-    except ReadLimitError as exc:
-        await call.cancel_upstream()
-        outcome.error = CallError("Bad response", str(exc))
-    except EgressRefusedError as exc:
-        outcome.error = CallError("Connection refused", str(exc))
-    except WebSocketError as exc:
-        await call.cancel_upstream()
-        outcome.error = CallError("Connection error", str(exc)[:300], exc.status)
-    except httpx2.HTTPError as exc:
-        await call.cancel_upstream()
-        outcome.error = CallError("Connection error", f"{type(exc).__name__}: {exc}"[:300])
-    except asyncio.CancelledError:
-        # Stop the job on the space; detached, so a repeated cancel cannot stop the stopping.
-        task = asyncio.create_task(call.cancel_upstream())
-        _background.add(task)
-        task.add_done_callback(_background.discard)
-        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-            await asyncio.wait_for(asyncio.shield(task), CANCEL_TIMEOUT)
-        raise
-    outcome.duration_ms = (time.perf_counter() - started) * 1000
-    outcome.progress_events = tracker.count
-    return outcome
-
-
 class SharedCall(Protocol):
     """What the shared call object of a protocol registry (one `Call` per tools/call, with
     the space's client, endpoint, headers, progress tracker and limits) must offer."""
@@ -380,6 +311,9 @@ class WebsocketQueue:
     """Gradio 3's queue as a protocol object for a registry that owns the rest of the call
     (arguments, timeouts, error mapping): `upload` puts the files inline (no request),
     `run` runs the job over the websocket (or `/run/predict`), `cancel` stops it."""
+
+    # Without an fn_index (no /config), Gradio 3's named route runs the call: not /call.
+    runs_by_name = True
 
     def __init__(self) -> None:
         self._calls: weakref.WeakKeyDictionary[Any, _Gradio3Call] = weakref.WeakKeyDictionary()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import io
 import json
 import os
@@ -31,7 +32,7 @@ from gradio_mcp.dev.hub_emulator import LocalHub
 from gradio_mcp.dev.launcher import free_port, spawn_group, terminate_group, wait_for_http
 from gradio_mcp.discovery import Discovery
 from gradio_mcp.gradio import CallOutcome, ProgressUpdate
-from gradio_mcp.gradio._websocket import call_endpoint
+from gradio_mcp.gradio._call import call_endpoint as run_endpoint
 from gradio_mcp.models import GradioSpace
 from tests.stack import REPO
 
@@ -48,6 +49,9 @@ MAKE_VENV = (
     f"python3 -m venv {PYTHON.parent.parent} && {PYTHON.parent}/pip install gradio==3.50.2"
     ' fastapi==0.104.1 "pydantic<2.6" "huggingface_hub<0.26"'
 )
+
+# Gradio 3 spaces are called as discovery finds them: the websocket queue, at the root.
+call_endpoint = functools.partial(run_endpoint, protocol="ws", api_prefix="")
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -20,9 +21,10 @@ from websockets.utils import accept_key
 
 from gradio_mcp.config import Settings
 from gradio_mcp.gradio import ProgressUpdate
+from gradio_mcp.gradio._call import call_endpoint as run_endpoint
 from gradio_mcp.gradio._inputs import call_data
 from gradio_mcp.gradio._progress import ProgressTracker
-from gradio_mcp.gradio._websocket import PROTOCOLS, call_endpoint
+from gradio_mcp.gradio._websocket import PROTOCOLS
 from gradio_mcp.models import Endpoint, Parameter, Return
 from gradio_mcp.net import EgressRefusedError, ReadLimits, new_http_client
 from gradio_mcp.net._websocket import WebSocketError, connect_websocket
@@ -41,6 +43,9 @@ FILES = Endpoint(
     (Return("picture", "Image", {}, file="single"), Return("copy", "File", {}, file="single")),
     fn_index=0,
 )
+
+# Gradio 3 spaces are called as discovery finds them: the websocket queue, at the root.
+call_endpoint = functools.partial(run_endpoint, protocol="ws", api_prefix="")
 
 
 def frame(payload: Any, opcode: Opcode = Opcode.TEXT, fin: bool = True) -> bytes:
