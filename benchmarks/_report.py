@@ -83,6 +83,8 @@ def render(results: Any, machine: str, command: str) -> str:
             f" {_time(s['naive'])} |"
         )
     out.append("")
+    if getattr(results, "reference", None):
+        out += _reference(results.reference)
     if results.throughput:
         labels = [k for k in results.throughput[0] if k != "clients"]
         out.append("### Warm tools/list throughput (S24, one page of 72 tools), answers per second")
@@ -121,6 +123,39 @@ def render(results: Any, machine: str, command: str) -> str:
     if results.soak:
         out += _soak(results.soak)
     return "\n".join(out)
+
+
+def _reference(reference: dict[str, Any]) -> list[str]:
+    """gradio_mcp beside Hugging Face's server; ratios > 1 mean gradio_mcp is better."""
+    if "unavailable" in reference:
+        return [f"Hugging Face's server was not measured: {reference['unavailable']}", ""]
+    version, runs = reference["version"], reference["runs"]
+    out = [
+        f"### Beside Hugging Face's server ({version}), same world, medians of {runs}"
+        " alternating runs",
+        "",
+        f"| scenario | reference {version} | gradio_mcp | ratio (> 1: gradio_mcp better) |",
+        "|---|---|---|---|",
+    ]
+    for row in reference["rows"]:
+        ref, ours, n = row["reference"], row["gradio_mcp"], row["n"]
+        where = f"{n:,} spaces (Hub {row['hub'] * 1000:g} ms, schema {row['schema'] * 1000:g} ms)"
+        figures = [
+            ("cold listing", "cold", _time),
+            ("warm complete listing", "warm", _time),
+            ("server CPU per space, cold", "cpu_ms_per_space", lambda v: f"{v:.2f} ms"),
+            ("resident memory after the cold listing", "rss_mib", lambda v: f"{v:.0f} MiB"),
+            ("resident memory per cached space", "kib_per_space", lambda v: f"{v:.1f} KiB"),
+        ]
+        for label, key, show in figures:
+            a, b = _median(ref[key]), _median(ours[key])
+            out.append(f"| {where}: {label} | {show(a)} | {show(b)} | {_ratio(a, b)} |")
+        out.append(
+            f"| {where}: cold listings complete ({3 * n} tools) | {ref['complete']} of {runs}"
+            f" | {ours['complete']} of {runs} | |"
+        )
+    out.append("")
+    return out
 
 
 def _soak(soak: dict[str, Any]) -> list[str]:

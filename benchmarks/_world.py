@@ -125,6 +125,13 @@ class World:
                 response = client.get(self.app.url + path)
                 if response.status_code == 200:
                     self.documents[path] = response.text
+        if "/gradio_api/mcp/schema" not in self.documents:
+            # The app does not serve MCP (so gradio_mcp never asks for this document); the
+            # reference server reads only this one.
+            from benchmarks.reference import mcp_schema_from_info
+
+            info = self.documents["/gradio_api/info"]
+            self.documents["/gradio_api/mcp/schema"] = mcp_schema_from_info(info)
 
     def big_info(self) -> str:
         """/gradio_api/info of a space with BIG_ENDPOINTS endpoints (the app's `echo`, renamed)."""

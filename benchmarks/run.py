@@ -31,6 +31,7 @@ from typing import Any
 
 import httpx2
 
+from benchmarks import reference
 from benchmarks._mcp_client import McpConnection, list_all_tools
 from benchmarks._world import ROOT, Latency, World, cpu_seconds, hub_bound, log, rss_kb
 from gradio_mcp.dev.hub_emulator import proxied_host_template
@@ -40,6 +41,8 @@ from gradio_mcp.dev.hub_emulator import proxied_host_template
 S24 = Latency(hub=0.3, schema=1.0)
 SLOW = Latency(hub=0.3, schema=3.0)
 SCALE = Latency(hub=0.05, schema=0.1)
+# Beside Hugging Face's server: spaces per run, and their latencies.
+REFERENCE_PLAN = {24: S24, 100: SCALE, 1000: SCALE}
 CONCURRENCY = 10
 LIST_DEADLINE = 4.0  # the default GRADIO_MCP_LIST_DEADLINE
 NAIVE_HUB_TIMEOUT = 5.0  # the naive server waits this long for a dead space's Hub answer
@@ -75,6 +78,7 @@ class Results:
     big: dict[str, float] = field(default_factory=dict)
     soak: dict[str, Any] = field(default_factory=dict)
     naive_per_space: dict[str, float] = field(default_factory=dict)
+    reference: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -554,7 +558,7 @@ def slow_set(rep: int) -> list[str]:
     return out
 
 
-SCENARIOS = ("s24", "dead", "slow", "scale", "throughput", "calls", "big", "soak")
+SCENARIOS = ("s24", "dead", "slow", "scale", "reference", "throughput", "calls", "big", "soak")
 
 
 async def run(quick: bool, only: set[str]) -> Results:
@@ -577,7 +581,9 @@ async def run(quick: bool, only: set[str]) -> Results:
             world.start_app()
             assert world.app is not None
             world.start_space_hosts()
-            world.start_hub(hub_spaces(sets, scale_sizes, world.app.url))
+            world.start_hub(
+                hub_spaces(sets, scale_sizes, world.app.url) + reference.hub_entries(REFERENCE_PLAN)
+            )
             if only & {"s24", "dead", "slow", "scale"}:
                 log("naive server: seconds per space")
                 for key, sample in zip(("s24", "slow", "scale"), sets["naive"], strict=True):
@@ -591,6 +597,11 @@ async def run(quick: bool, only: set[str]) -> Results:
                 ("dead", "S24 + a dead space", lambda: s24_dead(world, results, 3, sets["dead"])),
                 ("slow", "50 spaces, 5 slow", lambda: slow_spaces(world, results, 3, sets["slow"])),
                 ("scale", "N spaces", lambda: scale(world, results, scale_sizes)),
+                (
+                    "reference",
+                    f"beside Hugging Face's server {reference.VERSION}",
+                    lambda: reference.reference(world, results, REFERENCE_PLAN),
+                ),
                 (
                     "throughput",
                     "warm throughput",
