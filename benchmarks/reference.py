@@ -18,6 +18,7 @@ listings in alternating blocks.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import subprocess
@@ -154,15 +155,18 @@ def mcp_schema_from_info(info_text: str) -> str:
 # ---------------------------------------------------------------------- the scenario
 
 
+Plan = list[tuple[int, Latency]]  # spaces per run, and their latencies
+
+
 def space_ids(n: int, latency: Latency) -> list[str]:
-    return latency.ids(f"ref{n}", n)
+    return latency.ids(f"ref{n}-hub{round(latency.hub * 1000)}", n)
 
 
-def hub_entries(plan: dict[int, Latency]) -> list[dict[str, Any]]:
-    """The Hub emulator's entries for the spaces of `plan` (spaces per run: their latency)."""
+def hub_entries(plan: Plan) -> list[dict[str, Any]]:
+    """The Hub emulator's entries for the spaces of `plan`."""
     return [
         {"id": space, "hub_latency": latency.hub}
-        for n, latency in plan.items()
+        for n, latency in plan
         for space in space_ids(n, latency)
     ]
 
@@ -213,7 +217,7 @@ async def _cold(
     return figures, url, query
 
 
-async def reference(world: World, results: Any, plan: dict[int, Latency]) -> None:
+async def reference(world: World, results: Any, plan: Plan) -> None:
     """Cold, warm, CPU and memory of both servers for each size of `plan`."""
     try:
         entry = await asyncio.to_thread(install)
@@ -223,7 +227,7 @@ async def reference(world: World, results: Any, plan: dict[int, Latency]) -> Non
         return
     reps = 3
     table: list[dict[str, Any]] = []
-    for n, latency in plan.items():
+    for n, latency in plan:
         ids = space_ids(n, latency)
         row: dict[str, Any] = {"n": n, "hub": latency.hub, "schema": latency.schema}
         for side in ("gradio_mcp", "reference"):
@@ -249,7 +253,7 @@ async def reference(world: World, results: Any, plan: dict[int, Latency]) -> Non
                 for side in order * 2:  # two alternating blocks each
                     url, query = servers[side]
                     for _ in range(block):
-                        elapsed, _names = await _timed(lambda u=url, q=query: _listing(u, q))
+                        elapsed, _names = await _timed(functools.partial(_listing, url, query))
                         row[side]["warm"].append(elapsed)
         table.append(row)
     results.reference = {"version": VERSION, "runs": reps, "rows": table}

@@ -41,8 +41,10 @@ from gradio_mcp.dev.hub_emulator import proxied_host_template
 S24 = Latency(hub=0.3, schema=1.0)
 SLOW = Latency(hub=0.3, schema=3.0)
 SCALE = Latency(hub=0.05, schema=0.1)
-# Beside Hugging Face's server: spaces per run, and their latencies.
-REFERENCE_PLAN = {24: S24, 100: SCALE, 1000: SCALE}
+# Beside Hugging Face's server: spaces per run, and their latencies; FAST (the Hub and the
+# spaces answer at once) shows the CPU-bound case.
+FAST = Latency(hub=0.01, schema=0.01)
+REFERENCE_PLAN = [(24, S24), (100, SCALE), (1000, SCALE), (100, FAST), (1000, FAST)]
 CONCURRENCY = 10
 LIST_DEADLINE = 4.0  # the default GRADIO_MCP_LIST_DEADLINE
 NAIVE_HUB_TIMEOUT = 5.0  # the naive server waits this long for a dead space's Hub answer
