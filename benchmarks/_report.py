@@ -214,6 +214,23 @@ def plot(results: Any) -> None:
     left.plot(
         sizes, [s["naive"] for s in results.scale], "x:", label="naive (sequential, no cache)"
     )
+    reference = [
+        r for r in (getattr(results, "reference", None) or {}).get("rows", []) if r["hub"] == 0.05
+    ]  # the reference's runs with the scale sweep's latencies
+    if reference:
+        version = results.reference["version"]
+        left.plot(
+            [r["n"] for r in reference],
+            [_median(r["reference"]["cold"]) for r in reference],
+            "^-",
+            label=f"Hugging Face's server {version}, cold",
+        )
+        left.plot(
+            [r["n"] for r in reference],
+            [_median(r["reference"]["warm"]) for r in reference],
+            "v:",
+            label=f"Hugging Face's server {version}, warm",
+        )
     left.set(xscale="log", yscale="log", xlabel="spaces", ylabel="seconds", title="Time")
     left.legend(fontsize=8)
     measured = [s for s in results.scale if s["rss_mb"]]
@@ -225,6 +242,13 @@ def plot(results: Any) -> None:
         "s-",
         label="KiB per cached space",
     )
+    if reference:
+        right.plot(
+            [r["n"] for r in reference],
+            [_median(r["reference"]["rss_mib"]) for r in reference],
+            "^-",
+            label="Hugging Face's server RSS (MiB)",
+        )
     right.axhline(10, color="k", linestyle="--", label="target: 10 KiB per space")
     right.set(xscale="log", yscale="log", xlabel="spaces", title="Memory")
     right.legend(fontsize=8)

@@ -217,15 +217,15 @@ async def _cold(
     return figures, url, query
 
 
-async def reference(world: World, results: Any, plan: Plan) -> None:
-    """Cold, warm, CPU and memory of both servers for each size of `plan`."""
+async def reference(world: World, results: Any, plan: Plan, reps: int) -> None:
+    """Cold, warm, CPU and memory of both servers for each size of `plan`, `reps` runs each
+    (the order of the two alternates from run to run)."""
     try:
         entry = await asyncio.to_thread(install)
     except ReferenceUnavailable as exc:
         results.reference = {"unavailable": str(exc)}
         log(f"  the reference is not available: {exc}")
         return
-    reps = 3
     table: list[dict[str, Any]] = []
     for n, latency in plan:
         ids = space_ids(n, latency)

@@ -602,7 +602,7 @@ async def run(quick: bool, only: set[str]) -> Results:
                 (
                     "reference",
                     f"beside Hugging Face's server {reference.VERSION}",
-                    lambda: reference.reference(world, results, REFERENCE_PLAN),
+                    lambda: reference.reference(world, results, REFERENCE_PLAN, reps),
                 ),
                 (
                     "throughput",
