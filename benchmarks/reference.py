@@ -119,7 +119,11 @@ def start(world: World, entry: Path) -> tuple[str, subprocess.Popen[Any]]:
     log_file.close()
     world.processes.append(process)
     url = f"http://127.0.0.1:{port}/mcp"
-    wait_until_up(url, process, timeout=60)
+    try:
+        wait_until_up(url, process, timeout=60)
+    except SystemExit as exc:  # exited, or did not answer in time: say why, with its log
+        tail = (world.tmp / f"reference-{port}.log").read_text()[-1500:]
+        raise ReferenceUnavailable(f"{exc}; its log ends: {tail}") from None
     return url, process
 
 
@@ -222,10 +226,13 @@ async def reference(world: World, results: Any, plan: Plan, reps: int) -> None:
     (the order of the two alternates from run to run)."""
     try:
         entry = await asyncio.to_thread(install)
+        results.reference = await _measure(world, entry, plan, reps)
     except ReferenceUnavailable as exc:
         results.reference = {"unavailable": str(exc)}
         log(f"  the reference is not available: {exc}")
-        return
+
+
+async def _measure(world: World, entry: Path, plan: Plan, reps: int) -> dict[str, Any]:
     table: list[dict[str, Any]] = []
     for n, latency in plan:
         ids = space_ids(n, latency)
@@ -256,4 +263,4 @@ async def reference(world: World, results: Any, plan: Plan, reps: int) -> None:
                         elapsed, _names = await _timed(functools.partial(_listing, url, query))
                         row[side]["warm"].append(elapsed)
         table.append(row)
-    results.reference = {"version": VERSION, "runs": reps, "rows": table}
+    return {"version": VERSION, "runs": reps, "rows": table}
