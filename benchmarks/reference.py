@@ -90,7 +90,7 @@ def start(world: World, entry: Path) -> tuple[str, subprocess.Popen[Any]]:
         **os.environ,
         "BENCH_HUB_URL": world.hub_url,
         "BENCH_SPACE_HOST_TEMPLATE": world.host_template,
-        "ALLOW_INTERNAL_ADDRESS_HOSTS": "huggingface.co,*.hf.space,*.spaces.bench",
+        "ALLOW_INTERNAL_ADDRESS_HOSTS": "huggingface.co,*.hf.space,*.spaces.bench,*.localhost",
         "NODE_ENV": "production",
         "LOG_LEVEL": "warn",
         "GRADIO_SPACE_CACHE_TTL": hour_ms,

@@ -17,7 +17,9 @@ import { syncBuiltinESMExports } from "node:module";
 const LOOPBACK = "127.0.0.1";
 const HUB_ORIGIN = "https://huggingface.co";
 const SPACE = /^https:\/\/([a-z0-9-]+)\.hf\.space(?=[/?]|$)/i;
-const WORLD_NAMES = [/^huggingface\.co$/i, /\.hf\.space$/i, /\.spaces\.bench$/i];
+// The light space hosts are `{subdomain}.spaces.bench`; `{subdomain}.localhost` is the Hub
+// emulator's own form for proxied spaces.
+const WORLD_NAMES = [/^huggingface\.co$/i, /\.hf\.space$/i, /\.spaces\.bench$/i, /\.localhost$/i];
 
 const hubUrl = process.env.BENCH_HUB_URL;
 const spaceTemplate = process.env.BENCH_SPACE_HOST_TEMPLATE;
