@@ -23,9 +23,9 @@ from pathlib import Path
 from benchmarks._world import World
 from benchmarks.bench_server import resolve
 from benchmarks.run import SCALE
+from gradio_mcp.catalog import build_catalog
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery
-from gradio_mcp.catalog import build_catalog
 
 
 async def cold(
