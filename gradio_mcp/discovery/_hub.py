@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import httpx2
 
 from gradio_mcp.discovery._cache import Entry, Fetched
+from gradio_mcp.discovery._hub_errors import hub_errors
 from gradio_mcp.errors import ErrorKind, SpaceError, space_boundary
 from gradio_mcp.models import SpaceMetadata
 from gradio_mcp.net import (
@@ -46,6 +47,10 @@ _ORIGIN = re.compile(r"https?://[^\s/?#@\\]+/?", re.IGNORECASE)
 
 def _bad(message: str) -> SpaceError:
     return SpaceError(ErrorKind.BAD_PAYLOAD, message, phase="metadata")
+
+
+def _metadata_error(kind: ErrorKind, message: str) -> SpaceError:
+    return SpaceError(kind, message, phase="metadata")
 
 
 def checked_subdomain(space_id: str, value: Any) -> str | None:
@@ -240,7 +245,13 @@ async def fetch_space_metadata(
         headers["Authorization"] = f"Bearer {token}"
     if previous is not None and previous.etag:
         headers["If-None-Match"] = previous.etag
-    try:
+    with hub_errors(
+        _metadata_error,
+        timed_out=f"the Hub did not answer for {space_id} within {timeout:g} s",
+        too_big=f"the Hub's space info for {space_id} is too big",
+        unreachable=f"cannot reach the Hub at {hub_url}",
+        refused="",
+    ):
         async with slots, asyncio.timeout(timeout):
             answer = await as_documents(client).get(
                 url,
@@ -250,22 +261,6 @@ async def fetch_space_metadata(
                 setting=HUB_SETTING,
                 excerpt_bytes=0,
             )
-    except ReadLimitError as exc:
-        raise _bad(f"the Hub's space info for {space_id} is too big: {exc}") from None
-    except (TimeoutError, httpx2.TimeoutException):
-        raise SpaceError(
-            ErrorKind.TIMEOUT,
-            f"the Hub did not answer for {space_id} within {timeout:g} s",
-            phase="metadata",
-        ) from None
-    except EgressRefusedError as exc:
-        raise SpaceError(ErrorKind.EGRESS_REFUSED, str(exc), phase="metadata") from None
-    except httpx2.HTTPError as exc:
-        raise SpaceError(
-            ErrorKind.CONNECTION,
-            f"cannot reach the Hub at {hub_url}: {type(exc).__name__}",
-            phase="metadata",
-        ) from None
     payload, not_modified = _read_answer(answer, space_id, token, previous, limits)
     etag = answer.headers.get("etag")
     if not_modified and previous is not None:
