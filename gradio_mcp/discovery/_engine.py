@@ -215,7 +215,7 @@ class Discovery:
         self.recent_durations_ms: deque[float] = deque(maxlen=1024)
         self.duration_histogram = Histogram()
         # Discoveries a deadline left running, by (space id, token fingerprint), with the
-        # time they finished (None while running).
+        # time they finished on `clock` (None while running).
         self._late: cachetools.LRUCache[
             tuple[str, str | None], tuple[asyncio.Future[GradioSpace], float | None]
         ] = cachetools.LRUCache(maxsize=s.cache_max_entries)
@@ -408,7 +408,7 @@ class Discovery:
 
         def finished(_done: asyncio.Future[GradioSpace]) -> None:
             if key in self._late and self._late[key][0] is future:
-                self._late[key] = (future, time.monotonic())
+                self._late[key] = (future, self.clock())
 
         future.add_done_callback(finished)
 
@@ -423,7 +423,7 @@ class Discovery:
         if finished_at is None:
             return future
         del self._late[key]
-        return future if time.monotonic() - finished_at < LATE_RESULT_SECONDS else None
+        return future if self.clock() - finished_at < LATE_RESULT_SECONDS else None
 
     # ------------------------------------------------------------------ waking
 

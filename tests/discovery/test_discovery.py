@@ -458,6 +458,21 @@ async def test_a_slow_private_space_is_handed_to_the_next_list(
     assert upstream.hub_requests("alice/slow-secret") == 1
 
 
+async def test_a_late_result_is_handed_over_only_within_its_minute_on_the_clock(
+    upstream: Upstream, make: Any, clock: Clock
+) -> None:
+    upstream.add("alice/slow-secret", private=True, token="hf_a", schema_latency=0.3)
+    discovery = make()
+    (space,) = await discovery.get_spaces_within(["alice/slow-secret"], "hf_a", 0.1)
+    assert not space.ok
+    await asyncio.sleep(0.8)  # the discovery a deadline left running finishes
+    clock.now += 61  # ... longer ago than a late result is kept
+    (space,) = await discovery.get_spaces_within(["alice/slow-secret"], "hf_a", 5.0)
+    assert space.ok
+    # Not handed over: a private space is never cached, so the Hub is asked again.
+    assert upstream.hub_requests("alice/slow-secret") == 2
+
+
 async def test_early_schema_fetches_stay_a_few_hub_windows_ahead(
     upstream: Upstream, make: Any
 ) -> None:
