@@ -5,7 +5,11 @@ sliding window of `discovery_concurrency` slots (a slow space holds up nobody el
 schema requests go to many hosts, a few at a time per host, within the connections the Hub
 window leaves. A cold public space's schema fetch starts at its predicted host while its
 metadata is still in flight, and is kept only when the metadata confirms that host and that
-the space is public.
+the space is public (`_prefetch.py`).
+
+This module fetches and combines; its other jobs live beside it: results a deadline left
+running (`_late.py`), background wakes (`_waking.py`), spaces seen private (`_private.py`),
+cache keys and listing freshness (`_freshness.py`), statistics (`_stats.py`).
 
 A discovery without call details (`get_spaces(..., call_details=False)`) skips `/config`;
 `call_schema` fetches, and caches, the full schema when a call first needs it.
@@ -21,26 +25,34 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
-import cachetools
 import httpx2
 
 from gradio_mcp._histogram import Histogram
 from gradio_mcp._log import get_logger
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery._cache import MISS, Entry, FetchCache, Fetched
+from gradio_mcp.discovery._freshness import listing_fresh_until, schema_flight, schema_key
 from gradio_mcp.discovery._host_slots import HostSlots
 from gradio_mcp.discovery._hub import fetch_space_metadata
+from gradio_mcp.discovery._late import LateResults
 from gradio_mcp.discovery._persistent import SqliteLevel, SqliteStore, cache_file, persistent_levels
+from gradio_mcp.discovery._prefetch import (
+    Prefetch,
+    predicted_host,
+    prefetch_window,
+)
+from gradio_mcp.discovery._private import PrivateSpaces
 from gradio_mcp.discovery._schema_fetcher import fetch_space_schema
 from gradio_mcp.discovery._shared import RedisLevel, shared_levels
-from gradio_mcp.discovery._space_ids import normalize_space_id, predict_subdomain
+from gradio_mcp.discovery._space_ids import normalize_space_id
+from gradio_mcp.discovery._stats import DiscoveryStats, cache_stats, format_cache_metrics
 from gradio_mcp.discovery._wake import RUNNING_STAGES, StageListener, wake_space
+from gradio_mcp.discovery._waking import BackgroundWakes
 from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import GradioSpace, SpaceMetadata, SpaceSchema, Timings
 from gradio_mcp.net import (
@@ -51,7 +63,6 @@ from gradio_mcp.net import (
     ReadLimits,
     RedisConnection,
     Resolver,
-    fingerprint,
     new_document_client,
     new_http_client,
     token_fingerprint,
@@ -65,50 +76,6 @@ def _debug(event: str, **fields: Any) -> None:
     # discovery's CPU went to events that were then dropped).
     if log.isEnabledFor(logging.DEBUG):
         log.debug(event, **fields)
-
-
-# How long a finished discovery that a list deadline gave up on is kept for the next request.
-LATE_RESULT_SECONDS = 60.0
-# Stages in which a space serves requests (RUNNING_STAGES); the others (SLEEPING, BUILDING,
-# PAUSED, ...) make every schema fetch wait for a timeout, so they are reported at once.
-# Early schema fetches run at most this many Hub windows ahead of the metadata that confirms
-# them: enough to overlap a schema a few times slower than a Hub answer, without front-loading
-# thousands of fetches that would compete with the Hub answers everyone is waiting for.
-PREFETCH_WINDOWS = 4
-
-
-class _Prefetch:
-    """A tokenless schema fetch at a space's predicted host, started before its metadata.
-
-    It waits for a slot of the prefetch window before fetching, and holds it until the
-    metadata confirms it (or it is closed): the window bounds fetches *ahead* of their
-    metadata, so a slow schema must not keep the next spaces from starting theirs. One that
-    has not started when the metadata arrives is dropped (the ordinary fetch is no slower)."""
-
-    def __init__(
-        self, window: asyncio.Semaphore, fetch: Callable[[], Awaitable[SpaceSchema]]
-    ) -> None:
-        self._window = window
-        self.started = self._released = False
-        self.task = asyncio.get_running_loop().create_task(self._run(fetch))
-        # The outcome is read only if the prefetch is used; never let it warn when dropped.
-        self.task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
-
-    async def _run(self, fetch: Callable[[], Awaitable[SpaceSchema]]) -> SpaceSchema:
-        await self._window.acquire()
-        self.started = True
-        return await fetch()
-
-    def confirmed(self) -> None:
-        """The metadata confirmed this fetch: it is no longer ahead of anything."""
-        if self.started and not self._released:
-            self._released = True
-            self._window.release()
-
-    def close(self) -> None:
-        if not self.task.done():
-            self.task.cancel()
-        self.confirmed()
 
 
 def _ms(seconds: float) -> float:
@@ -127,10 +94,6 @@ def _invalid_id(exc: Exception, shown: str) -> SpaceError:
 
 def _is_definitive(exc: Exception) -> bool:
     return isinstance(exc, SpaceError) and exc.kind in DEFINITIVE_ERRORS
-
-
-class _PrefetchSkipped(Exception):
-    """The shared level has the space: its schema will come from there, not the space."""
 
 
 class Discovery:
@@ -210,31 +173,55 @@ class Discovery:
         )
         self._hub_slots = asyncio.Semaphore(s.discovery_concurrency)
         self._host_slots = self._new_host_slots()
-        self._prefetch_window = asyncio.Semaphore(PREFETCH_WINDOWS * s.discovery_concurrency)
+        self._prefetch_window = prefetch_window(s)
         self.credentials = CredentialPolicy.from_settings(s)
-        self.recent_durations_ms: deque[float] = deque(maxlen=1024)
-        self.duration_histogram = Histogram()
-        # Discoveries a deadline left running, by (space id, token fingerprint), with the
-        # time they finished on `clock` (None while running).
-        self._late: cachetools.LRUCache[
-            tuple[str, str | None], tuple[asyncio.Future[GradioSpace], float | None]
-        ] = cachetools.LRUCache(maxsize=s.cache_max_entries)
-        # One-way names of spaces seen to be private: their schema is never prefetched
-        # tokenless (the guess would be thrown away every time).
-        self._known_private: cachetools.LRUCache[str, bool] = cachetools.LRUCache(
-            maxsize=s.cache_max_entries
-        )
-        self._waking: dict[tuple[str, str | None], asyncio.Task[None]] = {}
+        self.stats = DiscoveryStats()
+        self._late = LateResults(clock, s.cache_max_entries)
+        self._known_private = PrivateSpaces(s.cache_max_entries)
+        self._waking = BackgroundWakes(self.wake)
         # Told when the Hub refuses a token (401) on any request: a verdict on it kept
         # elsewhere (sign-in) must not outlive that answer.
         self._token_refused: list[Callable[[str], Awaitable[None]]] = []
         # Counts what the caches forgot on purpose (a space woken up): results computed from
         # them before (kept listings) are no longer what a discovery would give.
         self.generation = 0
-        self.discoveries = 0
-        self.discovery_ms_total = 0.0
-        self.prefetches_used = 0
-        self.prefetches_discarded = 0
+
+    # Statistics (`_stats.py`), read by `ops` under these names.
+    @property
+    def discoveries(self) -> int:
+        return self.stats.discoveries
+
+    @property
+    def discovery_ms_total(self) -> float:
+        return self.stats.discovery_ms_total
+
+    @property
+    def recent_durations_ms(self) -> deque[float]:
+        return self.stats.recent_durations_ms
+
+    @property
+    def duration_histogram(self) -> Histogram:
+        return self.stats.duration_histogram
+
+    @property
+    def prefetches_used(self) -> int:
+        return self.stats.prefetches_used
+
+    @property
+    def prefetches_discarded(self) -> int:
+        return self.stats.prefetches_discarded
+
+    def record_discovery(self, duration_ms: float) -> None:
+        """Count one discovery: all-time count and sum, and a window for percentiles."""
+        self.stats.record_discovery(duration_ms)
+
+    def cache_stats(self) -> dict[str, Any]:
+        """Raw counters of both caches (see `format_cache_metrics` for the reference shape)."""
+        return cache_stats(self.stats, self.metadata_cache, self.schema_cache)
+
+    def format_cache_metrics(self) -> dict[str, Any]:
+        """Cache figures in the reference server's `gradioCacheMetrics` shape, plus extras."""
+        return format_cache_metrics(self.metadata_cache, self.schema_cache)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -263,9 +250,7 @@ class Discovery:
                 self.client = self._new_client()
             self._hub_slots = asyncio.Semaphore(self.settings.discovery_concurrency)
             self._host_slots = self._new_host_slots()
-            self._prefetch_window = asyncio.Semaphore(
-                PREFETCH_WINDOWS * self.settings.discovery_concurrency
-            )
+            self._prefetch_window = prefetch_window(self.settings)
 
     async def __aenter__(self) -> Discovery:
         return self
@@ -274,10 +259,8 @@ class Discovery:
         await self.aclose()
 
     async def aclose(self) -> None:
-        for future, _finished in list(self._late.values()):
-            future.cancel()
-        for task in list(self._waking.values()):
-            task.cancel()
+        self._late.cancel_all()
+        self._waking.cancel_all()
         await self.metadata_cache.aclose()
         await self.schema_cache.aclose()
         if self._own_client:
@@ -358,7 +341,7 @@ class Discovery:
         tasks: list[asyncio.Future[GradioSpace]] = []
         waited: list[asyncio.Future[GradioSpace]] = []
         for space_id in ids:
-            late = self._late_result((space_id, fingerprint))
+            late = self._late.take((space_id, fingerprint))
             if late is not None:
                 tasks.append(late)
                 if rewait and not late.done():
@@ -374,7 +357,7 @@ class Discovery:
             _done, pending = await asyncio.wait(waited, timeout=deadline)
         for space_id, future in zip(ids, tasks, strict=True):
             if future in pending:
-                self._remember_late((space_id, fingerprint), future)
+                self._late.remember((space_id, fingerprint), future)
         results = []
         for space_id, future in zip(ids, tasks, strict=True):
             if future.done():
@@ -393,37 +376,6 @@ class Discovery:
             )
         self.record_discovery(_ms(time.perf_counter() - started))
         return results
-
-    def record_discovery(self, duration_ms: float) -> None:
-        """Count one discovery: all-time count and sum, and a window for percentiles."""
-        self.discoveries += 1
-        self.discovery_ms_total += duration_ms
-        self.recent_durations_ms.append(duration_ms)
-        self.duration_histogram.observe(duration_ms / 1000)
-
-    def _remember_late(
-        self, key: tuple[str, str | None], future: asyncio.Future[GradioSpace]
-    ) -> None:
-        self._late[key] = (future, None)
-
-        def finished(_done: asyncio.Future[GradioSpace]) -> None:
-            if key in self._late and self._late[key][0] is future:
-                self._late[key] = (future, self.clock())
-
-        future.add_done_callback(finished)
-
-    def _late_result(self, key: tuple[str, str | None]) -> asyncio.Future[GradioSpace] | None:
-        """A discovery an earlier deadline left running: still running (do not wait for it
-        again), or finished moments ago and handed over once (so a slow private space, which
-        is never cached, still gets listed)."""
-        remembered = self._late.get(key)
-        if remembered is None:
-            return None
-        future, finished_at = remembered
-        if finished_at is None:
-            return future
-        del self._late[key]
-        return future if self.clock() - finished_at < LATE_RESULT_SECONDS else None
 
     # ------------------------------------------------------------------ waking
 
@@ -448,26 +400,14 @@ class Discovery:
                 egress=self.egress,
             )
         finally:
-            self._late.pop((space_id, token_fingerprint(token)), None)
+            self._late.forget((space_id, token_fingerprint(token)))
             await self.metadata_cache.forget(space_id)
             self.generation += 1
 
     def wake_in_background(self, space_id: str, token: str | None) -> None:
         """Start waking a space unless that is already under way (for tools/list, which
         does not wait: the space is listed once it runs)."""
-        key = (space_id, token_fingerprint(token))
-        if key in self._waking:
-            return
-
-        async def run() -> None:
-            try:
-                await self.wake(space_id, token)
-            except SpaceError as exc:
-                log.debug("wake_failed", error=exc.kind.value, stage=exc.stage)
-
-        task = asyncio.get_running_loop().create_task(run())
-        self._waking[key] = task
-        task.add_done_callback(lambda _t: self._waking.pop(key, None))
+        self._waking.start(space_id, token)
 
     async def get_space(
         self, space_id: str, token: str | None = None, *, include_runtime: bool = False
@@ -555,20 +495,16 @@ class Discovery:
     async def _note_private(self, space_id: str, metadata: SpaceMetadata) -> None:
         """Remember a space is private; the first time, also drop from the shared level the
         schema it may have left there while it was public."""
-        name = fingerprint(space_id)
-        if name in self._known_private:
+        if not self._known_private.note(space_id):
             return
-        self._known_private[name] = True
         if self._shared_schemas is not None and metadata.url:
             for call_details in (False, True):  # the listing's schema and the call's
-                await self._shared_schemas.forget(
-                    self._schema_key(metadata, metadata.url, call_details)
-                )
+                await self._shared_schemas.forget(schema_key(metadata, metadata.url, call_details))
 
     def seen_private(self, space_id: str) -> bool:
         """Whether the Hub described this space as private to this process (as long as the
         memory holds it): whether its failures may be named is decided from this."""
-        return fingerprint(space_id) in self._known_private
+        return space_id in self._known_private
 
     @staticmethod
     def _loggable(space_id: str, metadata: SpaceMetadata | None) -> str:
@@ -644,36 +580,32 @@ class Discovery:
             fetch,
             flight_key=(space_id, token_fingerprint(token)),
             # A space seen to be private is not even asked for in the shared level.
-            share=fingerprint(space_id) not in self._known_private,
+            share=space_id not in self._known_private,
         )
 
     # ------------------------------------------------------------------ schemas
 
-    def _predicted_host(self, space_id: str) -> str | None:
-        template = self.settings.predicted_host_template
-        if not template or not self.settings.predict_hosts:
-            return None
-        return template.format(subdomain=predict_subdomain(space_id)).rstrip("/")
-
-    def _maybe_prefetch(self, space_id: str, call_details: bool) -> _Prefetch | None:
+    def _maybe_prefetch(self, space_id: str, call_details: bool) -> Prefetch | None:
         """Start a tokenless schema fetch at the predicted host when metadata is not cached
         (a cached space's metadata is instant, so waiting for it costs nothing)."""
         if self.metadata_cache.peek(space_id) is not None:
             return None
-        if fingerprint(space_id) in self._known_private:
+        if space_id in self._known_private:
             return None
-        host = self._predicted_host(space_id)
+        host = predicted_host(self.settings, space_id)
         if host is None:
             return None
-        return _Prefetch(
+        return Prefetch(
             self._prefetch_window, lambda: self._prefetch_schema(space_id, host, call_details)
         )
 
-    async def _prefetch_schema(self, space_id: str, host: str, call_details: bool) -> SpaceSchema:
+    async def _prefetch_schema(
+        self, space_id: str, host: str, call_details: bool
+    ) -> SpaceSchema | None:
         # Another process most likely fetched a space the shared level knows: its schema will
-        # come from there, and the space is not asked at all.
+        # come from there, and the space is not asked at all (None: skipped).
         if self._shared_metadata is not None and await self._shared_metadata.contains(space_id):
-            raise _PrefetchSkipped
+            return None
         return await self._fetch_schema(host, {}, call_details)
 
     async def _fetch_schema(
@@ -689,54 +621,35 @@ class Discovery:
             limits=self.limits,
         )
 
-    @staticmethod
-    def _schema_key(
-        metadata: SpaceMetadata, host: str, call_details: bool
-    ) -> tuple[str, str | None, str, bool]:
-        # Schemas with and without call details are kept apart, so a listing's tools never
-        # change because somebody called one of them.
-        return (metadata.id, metadata.revision, host, call_details)
-
-    def _schema_flight(
-        self, key: tuple[str, str | None, str, bool], metadata: SpaceMetadata, token: str | None
-    ) -> tuple[tuple[str, str | None, str, bool], str | None]:
-        # Public schemas are the same for everyone, so anyone's fetch may be shared; a private
-        # one is fetched with the caller's token and shared only with that token.
-        return (key, token_fingerprint(token) if metadata.private else None)
-
     async def _schema(
         self,
         metadata: SpaceMetadata,
         host: str,
         token: str | None,
-        prefetch: _Prefetch | None,
+        prefetch: Prefetch | None,
         call_details: bool,
     ) -> tuple[SpaceSchema, str]:
-        key = self._schema_key(metadata, host, call_details)
-        flight = self._schema_flight(key, metadata, token)
+        key = schema_key(metadata, host, call_details)
+        flight = schema_flight(key, metadata, token)
         usable = (
             prefetch is not None
             and prefetch.started
             and not metadata.private
-            and host == self._predicted_host(metadata.id)
+            and host == predicted_host(self.settings, metadata.id)
         )
         if prefetch is not None and not usable:
             prefetch.close()
-            self.prefetches_discarded += 1
+            self.stats.prefetches_discarded += 1
             prefetch = None
         elif prefetch is not None:
             prefetch.confirmed()
 
         async def fetch(_previous: Entry[SpaceSchema] | None) -> Fetched[SpaceSchema]:
             # Gradio sends no ETag on its schema documents, so there is nothing to revalidate.
-            if prefetch is not None:
-                try:
-                    prefetched = await prefetch.task
-                except _PrefetchSkipped:
-                    pass
-                else:
-                    self.prefetches_used += 1
-                    return Fetched(prefetched)
+            prefetched = await prefetch.task if prefetch is not None else None
+            if prefetched is not None:
+                self.stats.prefetches_used += 1
+                return Fetched(prefetched)
             headers = self.space_headers(host, token) if metadata.private else {}
             schema = await self._fetch_schema(host, headers, call_details)
             return Fetched(schema, store=not metadata.private)
@@ -749,7 +662,7 @@ class Discovery:
             if prefetch is not None:
                 prefetch.close()
         if outcome != MISS and prefetch is not None:
-            self.prefetches_discarded += 1
+            self.stats.prefetches_discarded += 1
         return schema, outcome
 
     async def call_schema(self, space: GradioSpace, token: str | None) -> SpaceSchema:
@@ -765,91 +678,5 @@ class Discovery:
 
     def listing_fresh_until(self, spaces: Iterable[GradioSpace], token: str | None) -> float | None:
         """Until when (on this discovery's clock) every one of these listing results
-        (`get_spaces_within`) would come back the same from the caches: the earliest expiry
-        of the entries and remembered failures they came from. None when they must not be
-        reused: a private space (never cached), a space still loading, or an entry gone."""
-        fingerprint = token_fingerprint(token)
-        until = math.inf
-        for space in spaces:
-            expiry = self._result_expiry(space, fingerprint)
-            if expiry is None:
-                return None
-            until = min(until, expiry)
-        return until
-
-    def _result_expiry(self, space: GradioSpace, fingerprint: str | None) -> float | None:
-        error, metadata = space.error, space.metadata
-        if metadata is not None and metadata.private:
-            return None
-        if error is not None and error.kind == ErrorKind.INVALID_ID:
-            return math.inf  # the id itself is wrong; no fetch will change that
-        if error is not None and error.phase == "deadline":
-            return None
-        if metadata is None:  # the metadata fetch failed, and is remembered
-            return self.metadata_cache.failure_expires_at((space.id, fingerprint))
-        meta_expiry = self.metadata_cache.expires_at(space.id)
-        if meta_expiry is None:
-            return None
-        if error is not None and error.phase == "metadata":
-            return meta_expiry  # judged from the metadata alone (not Gradio, not running)
-        if metadata.url is None:
-            return None
-        key = self._schema_key(metadata, metadata.url, True)
-        # A failure found after the schema was read (its tools could not be built) lasts
-        # as long as the schema it came from.
-        if error is not None and error.phase == "schema":
-            failure = self.schema_cache.failure_expires_at(self._schema_flight(key, metadata, None))
-            return None if failure is None else min(meta_expiry, failure)
-        schema_expiry = self.schema_cache.expires_at(key)
-        return None if schema_expiry is None else min(meta_expiry, schema_expiry)
-
-    # ------------------------------------------------------------------ statistics
-
-    def cache_stats(self) -> dict[str, Any]:
-        """Raw counters of both caches (see `format_cache_metrics` for the reference shape)."""
-        out: dict[str, Any] = {}
-        for name, cache in (("metadata", self.metadata_cache), ("schemas", self.schema_cache)):
-            stats = cache.stats
-            out[name] = {**stats.__dict__, "size": len(cache), "hit_rate": stats.hit_rate}
-        out["prefetches_used"] = self.prefetches_used
-        out["prefetches_discarded"] = self.prefetches_discarded
-        out["discoveries"] = self.discoveries
-        return out
-
-    def format_cache_metrics(self) -> dict[str, Any]:
-        """Cache figures in the reference server's `gradioCacheMetrics` shape, plus extras."""
-        meta, schema = self.metadata_cache.stats, self.schema_cache.stats
-        total_hits = meta.hits + schema.hits
-        total_misses = meta.misses + schema.misses
-        lookups = total_hits + total_misses
-
-        def figures(cache: FetchCache[Any]) -> dict[str, Any]:
-            stats = cache.stats
-            return {
-                "hits": stats.hits,
-                "misses": stats.misses,
-                "sharedHits": stats.shared_hits,
-                "sharedMisses": stats.shared_misses,
-                "hitRate": round(stats.hit_rate, 2),
-                "cacheSize": len(cache),
-                "staleServed": stats.stale_served,
-                "negativeHits": stats.negative_hits,
-                "mergedFetches": stats.merged_fetches,
-                "fetches": stats.fetches,
-                "fetchFailures": stats.fetch_failures,
-                "backgroundRefreshes": stats.background_refreshes,
-                "staleIfError": stats.stale_if_error,
-                "evictions": stats.evictions,
-            }
-
-        return {
-            # Only metadata carries ETags, so only it reports revalidations (reference shape).
-            "spaceMetadata": {
-                **figures(self.metadata_cache),
-                "etagRevalidations": meta.etag_revalidations,
-            },
-            "schemas": figures(self.schema_cache),
-            "totalHits": total_hits,
-            "totalMisses": total_misses,
-            "overallHitRate": round(100.0 * total_hits / lookups, 2) if lookups else 0.0,
-        }
+        (`get_spaces_within`) would come back the same from the caches (`_freshness.py`)."""
+        return listing_fresh_until(spaces, token, self.metadata_cache, self.schema_cache)
