@@ -11,9 +11,6 @@ This module fetches and combines; its other jobs live beside it: results a deadl
 running (`_late.py`), background wakes (`_waking.py`), spaces seen private (`_private.py`),
 cache keys and listing freshness (`_freshness.py`), statistics (`_stats.py`).
 
-A discovery without call details (`get_spaces(..., call_details=False)`) skips `/config`;
-`call_schema` fetches, and caches, the full schema when a call first needs it.
-
 With a Redis connection (`GRADIO_MCP_REDIS_URL`), both caches get a shared level behind them
 (`_shared.py`): what one process fetched, the others read, and one process fetches for all.
 Without one, a SQLite file (`GRADIO_MCP_CACHE_FILE`, `_persistent.py`) stands there, so a
@@ -288,20 +285,28 @@ class Discovery:
         space_ids: Iterable[str],
         token: str | None = None,
         *,
+        deadline: float | None = None,
+        rewait: bool = False,
         skip_schemas: bool = False,
         include_runtime: bool = False,
-        call_details: bool = True,
     ) -> list[GradioSpace]:
-        """One result per id, in input order; a failure stays with its own space.
+        """One result per id, in input order; a failure stays with its own space. Each
+        endpoint carries what calling it needs (`fn_index`, State slots, the generator flag).
 
-        With `call_details` (the default) each endpoint carries what calling it needs
-        (`fn_index`, State slots, the generator flag), from one more document per space;
-        without, only what its tool definition needs (as `tools/list` uses them).
+        With a `deadline` (seconds), the answer comes after it at most: a space still
+        loading then is reported as such and keeps loading in the background, so it is
+        ready (cached) for a later request and never stalls this one. A space that an
+        earlier call already left loading is not waited for again (unless `rewait`): only
+        the first request pays the deadline for a slow or dead space.
         """
+        if deadline is not None:
+            if skip_schemas or include_runtime:
+                raise ValueError("a deadline applies to whole discoveries only")
+            return await self._within(space_ids, token, deadline, rewait)
         ids = list(space_ids)
         started = time.perf_counter()
         results = await asyncio.gather(
-            *(self._discover(i, token, skip_schemas, include_runtime, call_details) for i in ids)
+            *(self._discover(i, token, skip_schemas, include_runtime) for i in ids)
         )
         elapsed = _ms(time.perf_counter() - started)
         self.record_discovery(elapsed)
@@ -319,22 +324,10 @@ class Discovery:
             log.debug("cache_stats", **self.format_cache_metrics())
         return list(results)
 
-    async def get_spaces_within(
-        self,
-        space_ids: Iterable[str],
-        token: str | None,
-        deadline: float,
-        *,
-        rewait: bool = False,
+    async def _within(
+        self, space_ids: Iterable[str], token: str | None, deadline: float, rewait: bool
     ) -> list[GradioSpace]:
-        """Like `get_spaces`, but answer after `deadline` seconds at most: a space still
-        loading then is reported as such and keeps loading in the background, so it is
-        ready (cached) for a later request and never stalls this one.
-
-        A space that an earlier call already left loading is not waited for again (unless
-        `rewait`): only the first request pays the deadline for a slow or dead space.
-        Endpoints come with call details, as from `get_spaces`.
-        """
+        """`get_spaces` with a deadline: what has not come by then is left running."""
         ids = list(space_ids)
         started = time.perf_counter()
         fingerprint = token_fingerprint(token)
@@ -347,9 +340,7 @@ class Discovery:
                 if rewait and not late.done():
                     waited.append(late)
             else:
-                # With call details: /config says where outputs sit (output schemas) and
-                # which choices are open, so tool definitions need it too.
-                fresh = asyncio.ensure_future(self._discover(space_id, token, False, False, True))
+                fresh = asyncio.ensure_future(self._discover(space_id, token, False, False))
                 tasks.append(fresh)
                 waited.append(fresh)
         pending: set[asyncio.Future[GradioSpace]] = set()
@@ -423,7 +414,6 @@ class Discovery:
         token: str | None,
         skip_schemas: bool,
         include_runtime: bool,
-        call_details: bool,
     ) -> GradioSpace:
         started = time.perf_counter()
         try:
@@ -431,7 +421,7 @@ class Discovery:
         except Exception as exc:  # an id that is not even text is invalid too
             shown = raw_id if isinstance(raw_id, str) else repr(raw_id)[:100]
             return GradioSpace(id=shown, error=_invalid_id(exc, shown))
-        prefetch = None if skip_schemas else self._maybe_prefetch(space_id, call_details)
+        prefetch = None if skip_schemas else self._maybe_prefetch(space_id)
         metadata: SpaceMetadata | None = None
         schema: SpaceSchema | None = None
         error: SpaceError | None = None
@@ -446,9 +436,7 @@ class Discovery:
             host = self._check_usable(metadata)
             if not skip_schemas:
                 t1 = time.perf_counter()
-                fetched, schema_outcome = await self._schema(
-                    metadata, host, token, prefetch, call_details
-                )
+                fetched, schema_outcome = await self._schema(metadata, host, token, prefetch)
                 schema_ms = _ms(time.perf_counter() - t1)
                 self._check_callable(fetched)  # endpoints that cannot be called are not kept
                 schema = fetched
@@ -498,8 +486,7 @@ class Discovery:
         if not self._known_private.note(space_id):
             return
         if self._shared_schemas is not None and metadata.url:
-            for call_details in (False, True):  # the listing's schema and the call's
-                await self._shared_schemas.forget(schema_key(metadata, metadata.url, call_details))
+            await self._shared_schemas.forget(schema_key(metadata, metadata.url))
 
     def seen_private(self, space_id: str) -> bool:
         """Whether the Hub described this space as private to this process (as long as the
@@ -585,7 +572,7 @@ class Discovery:
 
     # ------------------------------------------------------------------ schemas
 
-    def _maybe_prefetch(self, space_id: str, call_details: bool) -> Prefetch | None:
+    def _maybe_prefetch(self, space_id: str) -> Prefetch | None:
         """Start a tokenless schema fetch at the predicted host when metadata is not cached
         (a cached space's metadata is instant, so waiting for it costs nothing)."""
         if self.metadata_cache.peek(space_id) is not None:
@@ -595,29 +582,24 @@ class Discovery:
         host = predicted_host(self.settings, space_id)
         if host is None:
             return None
-        return Prefetch(
-            self._prefetch_window, lambda: self._prefetch_schema(space_id, host, call_details)
-        )
+        return Prefetch(self._prefetch_window, lambda: self._prefetch_schema(space_id, host))
 
-    async def _prefetch_schema(
-        self, space_id: str, host: str, call_details: bool
-    ) -> SpaceSchema | None:
+    async def _prefetch_schema(self, space_id: str, host: str) -> SpaceSchema | None:
         # Another process most likely fetched a space the shared level knows: its schema will
         # come from there, and the space is not asked at all (None: skipped).
         if self._shared_metadata is not None and await self._shared_metadata.contains(space_id):
             return None
-        return await self._fetch_schema(host, {}, call_details)
+        return await self._fetch_schema(host, {})
 
-    async def _fetch_schema(
-        self, host: str, headers: Mapping[str, str], call_details: bool
-    ) -> SpaceSchema:
+    async def _fetch_schema(self, host: str, headers: Mapping[str, str]) -> SpaceSchema:
+        # With /config, always: it says what a call needs (fn_index, State slots), where
+        # outputs sit (output schemas) and which choices are open, so tools need it too.
         return await fetch_space_schema(
             self.documents,
             host,
             headers=headers,
             timeout=self.settings.schema_timeout_ms / 1000,
             slots=self._host_slots,
-            with_config=call_details,
             limits=self.limits,
         )
 
@@ -627,9 +609,8 @@ class Discovery:
         host: str,
         token: str | None,
         prefetch: Prefetch | None,
-        call_details: bool,
     ) -> tuple[SpaceSchema, str]:
-        key = schema_key(metadata, host, call_details)
+        key = schema_key(metadata, host)
         flight = schema_flight(key, metadata, token)
         usable = (
             prefetch is not None
@@ -651,7 +632,7 @@ class Discovery:
                 self.stats.prefetches_used += 1
                 return Fetched(prefetched)
             headers = self.space_headers(host, token) if metadata.private else {}
-            schema = await self._fetch_schema(host, headers, call_details)
+            schema = await self._fetch_schema(host, headers)
             return Fetched(schema, store=not metadata.private)
 
         try:
@@ -665,18 +646,7 @@ class Discovery:
             self.stats.prefetches_discarded += 1
         return schema, outcome
 
-    async def call_schema(self, space: GradioSpace, token: str | None) -> SpaceSchema:
-        """The schema of a discovered space with call details (`fn_index`, State slots),
-        through the schema cache: fetched when a call first needs it, under the same rules
-        as any schema (a private space's is fetched with the caller's token, never kept)."""
-        metadata = space.metadata
-        if metadata is None or not space.ok:
-            raise SpaceError(ErrorKind.BAD_PAYLOAD, f"{space.id} was not discovered")
-        host = self._check_usable(metadata)
-        schema, _outcome = await self._schema(metadata, host, token, None, True)
-        return schema
-
     def listing_fresh_until(self, spaces: Iterable[GradioSpace], token: str | None) -> float | None:
-        """Until when (on this discovery's clock) every one of these listing results
-        (`get_spaces_within`) would come back the same from the caches (`_freshness.py`)."""
+        """Until when (on this discovery's clock) every one of these listing results (from
+        `get_spaces` with a deadline) would come back the same from the caches."""
         return listing_fresh_until(spaces, token, self.metadata_cache, self.schema_cache)

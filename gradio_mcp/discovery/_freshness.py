@@ -11,13 +11,12 @@ from gradio_mcp.errors import ErrorKind
 from gradio_mcp.models import GradioSpace, SpaceMetadata, SpaceSchema
 from gradio_mcp.net import token_fingerprint
 
-SchemaKey = tuple[str, str | None, str, bool]
+SchemaKey = tuple[str, str | None, str]
 
 
-def schema_key(metadata: SpaceMetadata, host: str, call_details: bool) -> SchemaKey:
-    # Schemas with and without call details are kept apart, so a listing's tools never
-    # change because somebody called one of them.
-    return (metadata.id, metadata.revision, host, call_details)
+def schema_key(metadata: SpaceMetadata, host: str) -> SchemaKey:
+    # A redeployed space has a new revision: its schema is fetched again at once.
+    return (metadata.id, metadata.revision, host)
 
 
 def schema_flight(
@@ -70,7 +69,7 @@ def _result_expiry(
         return meta_expiry  # judged from the metadata alone (not Gradio, not running)
     if metadata.url is None:
         return None
-    key = schema_key(metadata, metadata.url, True)
+    key = schema_key(metadata, metadata.url)
     # A failure found after the schema was read (its tools could not be built) lasts
     # as long as the schema it came from.
     if error is not None and error.phase == "schema":
