@@ -35,7 +35,7 @@ from gradio_mcp.config import Settings
 from gradio_mcp.discovery._cache import MISS, Entry, FetchCache, Fetched
 from gradio_mcp.discovery._freshness import listing_fresh_until, schema_flight, schema_key
 from gradio_mcp.discovery._host_slots import HostSlots
-from gradio_mcp.discovery._hub import fetch_space_metadata
+from gradio_mcp.discovery._hub import HubAccess, fetch_space_metadata
 from gradio_mcp.discovery._late import LateResults
 from gradio_mcp.discovery._persistent import SqliteLevel, SqliteStore, cache_file, persistent_levels
 from gradio_mcp.discovery._prefetch import (
@@ -378,17 +378,13 @@ class Discovery:
         caches said about the space is forgotten, so the next discovery sees it as it is."""
         try:
             return await wake_space(
-                self.client,
-                self.settings.hf_endpoint,
+                self._hub(self.client),
                 space_id,
                 token,
+                visit_client=self.client,
                 space_headers=lambda url: self.space_headers(url, token),
                 budget=self.settings.wake_timeout_ms / 1000,
-                request_timeout=self.settings.space_info_timeout_ms / 1000,
-                slots=self._hub_slots,
                 on_stage=on_stage,
-                limits=self.limits,
-                egress=self.egress,
             )
         finally:
             self._late.forget((space_id, token_fingerprint(token)))
@@ -540,23 +536,18 @@ class Discovery:
 
     # ------------------------------------------------------------------ metadata
 
+    def _hub(self, client: httpx2.AsyncClient | DocumentClient) -> HubAccess:
+        """How to ask the Hub now (the window belongs to the loop this runs on)."""
+        s = self.settings
+        timeout = s.space_info_timeout_ms / 1000
+        return HubAccess(client, s.hf_endpoint, timeout, self._hub_slots, self.limits, self.egress)
+
     async def _metadata(self, space_id: str, token: str | None) -> tuple[SpaceMetadata, str]:
-        hub_url = self.settings.hf_endpoint
-        timeout = self.settings.space_info_timeout_ms / 1000
+        hub = self._hub(self.documents)
 
         async def fetch(previous: Entry[SpaceMetadata] | None) -> Fetched[SpaceMetadata]:
             try:
-                return await fetch_space_metadata(
-                    self.documents,
-                    hub_url,
-                    space_id,
-                    token,
-                    previous,
-                    timeout=timeout,
-                    slots=self._hub_slots,
-                    limits=self.limits,
-                    egress=self.egress,
-                )
+                return await fetch_space_metadata(hub, space_id, token, previous)
             except SpaceError as exc:
                 if token and exc.status == 401:
                     await self.token_refused(token)

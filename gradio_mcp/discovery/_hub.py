@@ -16,6 +16,7 @@ import ipaddress
 import re
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -43,6 +44,21 @@ _LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,62}")
 # scheme://authority, optionally with a bare "/" after it: nothing that could carry
 # credentials (@), a path, a query, a fragment, a backslash or white space.
 _ORIGIN = re.compile(r"https?://[^\s/?#@\\]+/?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class HubAccess:
+    """How discovery asks the Hub: through which client, at which address, within which
+    time per request, in which shared window of requests in flight, read within which
+    caps, and connecting only where the egress policy allows (checked on the hosts the Hub
+    gives)."""
+
+    client: httpx2.AsyncClient | DocumentClient
+    hub_url: str
+    timeout: float
+    slots: asyncio.Semaphore
+    limits: ReadLimits = DEFAULT_LIMITS
+    egress: EgressPolicy | None = None
 
 
 def _bad(message: str) -> SpaceError:
@@ -222,23 +238,15 @@ def _read_answer(
 
 
 async def fetch_space_metadata(
-    client: httpx2.AsyncClient | DocumentClient,
-    hub_url: str,
-    space_id: str,
-    token: str | None,
-    previous: Entry[SpaceMetadata] | None,
-    *,
-    timeout: float,
-    slots: asyncio.Semaphore,
-    limits: ReadLimits = DEFAULT_LIMITS,
-    egress: EgressPolicy | None = None,
+    hub: HubAccess, space_id: str, token: str | None, previous: Entry[SpaceMetadata] | None
 ) -> Fetched[SpaceMetadata]:
     """One Hub request for a space, conditional on `previous`'s ETag when there is one.
 
-    A private space's answer is marked not to be stored. `slots` bounds Hub requests in
-    flight (a sliding window shared by every space); `timeout` bounds the whole answer,
+    A private space's answer is marked not to be stored. `hub.slots` bounds Hub requests in
+    flight (a sliding window shared by every space); `hub.timeout` bounds the whole answer,
     body included.
     """
+    hub_url, timeout, limits = hub.hub_url, hub.timeout, hub.limits
     url = f"{hub_url.rstrip('/')}/api/spaces/{space_id}"
     headers = {"Accept": "application/json"}
     if token:
@@ -252,8 +260,8 @@ async def fetch_space_metadata(
         unreachable=f"cannot reach the Hub at {hub_url}",
         refused="",
     ):
-        async with slots, asyncio.timeout(timeout):
-            answer = await as_documents(client).get(
+        async with hub.slots, asyncio.timeout(timeout):
+            answer = await as_documents(hub.client).get(
                 url,
                 headers,
                 timeout=timeout,
@@ -265,5 +273,5 @@ async def fetch_space_metadata(
     etag = answer.headers.get("etag")
     if not_modified and previous is not None:
         return Fetched(previous.value, etag=previous.etag, not_modified=True)
-    metadata = parse_space_metadata(space_id, payload, egress)
+    metadata = parse_space_metadata(space_id, payload, hub.egress)
     return Fetched(metadata, etag=etag, store=not metadata.private)

@@ -15,10 +15,9 @@ from collections.abc import Awaitable, Callable, Mapping
 
 import httpx2
 
-from gradio_mcp.discovery._hub import fetch_space_metadata
+from gradio_mcp.discovery._hub import HubAccess, fetch_space_metadata
 from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import SpaceMetadata
-from gradio_mcp.net import DEFAULT_LIMITS, EgressPolicy, ReadLimits
 
 RUNNING_STAGES = frozenset({"RUNNING", "RUNNING_BUILDING", "RUNNING_APP_STARTING"})
 # A visit wakes these (the Hub's JavaScript client treats STOPPED as asleep too).
@@ -49,40 +48,27 @@ def cannot_wake(space_id: str, stage: str | None) -> SpaceError:
 
 
 async def wake_space(
-    client: httpx2.AsyncClient,
-    hub_url: str,
+    hub: HubAccess,
     space_id: str,
     token: str | None,
     *,
+    visit_client: httpx2.AsyncClient,
     space_headers: Callable[[str], Mapping[str, str]],
     budget: float,
-    request_timeout: float,
-    slots: asyncio.Semaphore,
     poll_interval: float = DEFAULT_POLL_INTERVAL,
     on_stage: StageListener | None = None,
-    limits: ReadLimits = DEFAULT_LIMITS,
-    egress: EgressPolicy | None = None,
 ) -> SpaceMetadata:
     """The space's metadata once it runs; `SpaceError` if it cannot run or not in `budget`.
 
-    `space_headers(url)` gives the headers a request to the space's host may carry (the
-    caller's token only where it is allowed to go).
+    The Hub is read through `hub`; the visit that wakes the space goes through
+    `visit_client`, with `space_headers(url)`: the headers a request to the space's host
+    may carry (the caller's token only where it is allowed to go).
     """
     started = time.monotonic()
     deadline = started + budget
     visited = False
     while True:
-        fetched = await fetch_space_metadata(
-            client,
-            hub_url,
-            space_id,
-            token,
-            None,
-            timeout=request_timeout,
-            slots=slots,
-            limits=limits,
-            egress=egress,
-        )
+        fetched = await fetch_space_metadata(hub, space_id, token, None)
         metadata = fetched.value
         stage = metadata.runtime_stage
         if stage is None or stage in RUNNING_STAGES:
@@ -91,7 +77,7 @@ async def wake_space(
             raise cannot_wake(metadata.id, stage)
         if stage in ASLEEP_STAGES and not visited and metadata.url:
             visited = True
-            await _visit(client, metadata.url, space_headers(metadata.url))
+            await _visit(visit_client, metadata.url, space_headers(metadata.url))
         elapsed = time.monotonic() - started
         if on_stage is not None:
             await on_stage(stage, elapsed)
