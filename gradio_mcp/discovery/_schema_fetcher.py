@@ -3,7 +3,7 @@
 `/gradio_api/info` is required and gives everything a tool definition needs; the MCP schema
 (optional) adds parameter descriptions, and is asked for only when `/config` says the app
 serves MCP (or there is no `/config` to say). `/config` (optional, and often the largest
-document) is fetched only when asked for: it holds what a call needs (fn_index, State slots).
+document) holds what a call needs (fn_index, State slots) and where outputs sit.
 
 Each document is read within `GRADIO_MCP_MAX_SCHEMA_BYTES` and `GRADIO_MCP_MAX_JSON_DEPTH`;
 an optional document past a cap is dropped like a missing one.
@@ -149,13 +149,10 @@ async def fetch_space_schema(
     headers: Mapping[str, str] | None = None,
     timeout: float,
     slots: HostSlots,
-    with_config: bool = True,
     limits: ReadLimits = DEFAULT_LIMITS,
 ) -> SpaceSchema:
     """Fetch and parse a space's schemas; the requests run in parallel, each in its own
-    slot of `slots` (a few per host, under one total). Without `with_config`, `/config` is
-    left out: the endpoints then lack the call details only it gives (see the parser).
-    """
+    slot of `slots` (a few per host, under one total)."""
     base = host.rstrip("/")
     hdrs = dict(headers or {})
 
@@ -166,9 +163,7 @@ async def fetch_space_schema(
         # /config says whether the app serves MCP (`mcp_server`); most apps do not, and
         # their MCP schema request would only be a 404. Asking after /config saves that
         # request (a quarter of a cold space's) at the cost of one round trip for the apps
-        # that do serve MCP. Without a /config to go by, both go in parallel, as before.
-        if not with_config:
-            return None, await get(MCP_SCHEMA_PATH, True)
+        # that do serve MCP.
         config = await get(CONFIG_PATH, True)
         if isinstance(config, Mapping) and not config.get("mcp_server"):
             return config, None
