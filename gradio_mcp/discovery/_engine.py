@@ -9,7 +9,8 @@ the space is public (`_prefetch.py`).
 
 This module fetches and combines; its other jobs live beside it: results a deadline left
 running (`_late.py`), background wakes (`_waking.py`), spaces seen private (`_private.py`),
-cache keys and listing freshness (`_freshness.py`), statistics (`_stats.py`).
+cache keys and listing freshness (`_freshness.py`), statistics (`_stats.py`), the
+caches and the level behind them (`_caches.py`).
 
 With a Redis connection (`GRADIO_MCP_REDIS_URL`), both caches get a shared level behind them
 (`_shared.py`): what one process fetched, the others read, and one process fetches for all.
@@ -23,21 +24,19 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import httpx2
 
-from gradio_mcp._histogram import Histogram
 from gradio_mcp._log import get_logger
 from gradio_mcp.config import Settings
-from gradio_mcp.discovery._cache import MISS, Entry, FetchCache, Fetched
+from gradio_mcp.discovery._cache import MISS, Entry, Fetched
+from gradio_mcp.discovery._caches import open_caches
 from gradio_mcp.discovery._freshness import listing_fresh_until, schema_flight, schema_key
 from gradio_mcp.discovery._host_slots import HostSlots
 from gradio_mcp.discovery._hub import HubAccess, fetch_space_metadata
 from gradio_mcp.discovery._late import LateResults
-from gradio_mcp.discovery._persistent import SqliteLevel, SqliteStore, cache_file, persistent_levels
 from gradio_mcp.discovery._prefetch import (
     Prefetch,
     predicted_host,
@@ -45,7 +44,6 @@ from gradio_mcp.discovery._prefetch import (
 )
 from gradio_mcp.discovery._private import PrivateSpaces
 from gradio_mcp.discovery._schema_fetcher import fetch_space_schema
-from gradio_mcp.discovery._shared import RedisLevel, shared_levels
 from gradio_mcp.discovery._space_ids import normalize_space_id
 from gradio_mcp.discovery._stats import DiscoveryStats, cache_stats, format_cache_metrics
 from gradio_mcp.discovery._wake import RUNNING_STAGES, StageListener, wake_space
@@ -79,18 +77,10 @@ def _ms(seconds: float) -> float:
     return round(seconds * 1000.0, 2)
 
 
-# Answers, not outages: the space is gone, hidden from this caller, or not Gradio any more.
-DEFINITIVE_ERRORS = frozenset({ErrorKind.NOT_FOUND, ErrorKind.UNAUTHORIZED, ErrorKind.NOT_GRADIO})
-
-
 def _invalid_id(exc: Exception, shown: str) -> SpaceError:
     if isinstance(exc, SpaceError):
         return exc
     return SpaceError(ErrorKind.INVALID_ID, f"{shown} is not a space id: expected 'owner/name'")
-
-
-def _is_definitive(exc: Exception) -> bool:
-    return isinstance(exc, SpaceError) and exc.kind in DEFINITIVE_ERRORS
 
 
 class Discovery:
@@ -131,48 +121,17 @@ class Discovery:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._own_redis = redis is None
         self.redis = redis if redis is not None else RedisConnection.from_settings(s)
-        self._shared_metadata: RedisLevel[SpaceMetadata] | SqliteLevel[SpaceMetadata] | None
-        self._shared_schemas: RedisLevel[SpaceSchema] | SqliteLevel[SpaceSchema] | None
-        self._shared_metadata = self._shared_schemas = None
-        # Without Redis, a file on this machine keeps public results across restarts.
-        path = cache_file(s) if self.redis is None else None
-        self._cache_file = SqliteStore(path) if path is not None else None
-        if self.redis is not None:
-            self._shared_metadata, self._shared_schemas = shared_levels(self.redis, s)
-        elif self._cache_file is not None:
-            self._shared_metadata, self._shared_schemas = persistent_levels(self._cache_file, s)
+        caches = open_caches(s, clock, self.redis)
+        self.metadata_cache, self.schema_cache = caches.metadata, caches.schemas
+        self._shared_metadata, self._shared_schemas = caches.shared_metadata, caches.shared_schemas
+        self._cache_file = caches.file
         self.clock = clock
         self.protocol_check = protocol_check
-
-        def retry_after(exc: Exception) -> float | None:
-            # A Retry-After is honoured, up to GRADIO_MCP_MAX_RETRY_AFTER.
-            wait = exc.retry_after if isinstance(exc, SpaceError) else None
-            return None if wait is None else min(wait, s.max_retry_after_ms / 1000)
-
-        def cache(name: str, ttl_ms: int, shared: Any) -> Any:
-            return FetchCache(
-                name,
-                ttl=ttl_ms / 1000,
-                negative_ttl=s.negative_cache_ttl_ms / 1000,
-                maxsize=s.cache_max_entries,
-                stale_while_revalidate=s.stale_while_revalidate,
-                clock=clock,
-                is_definitive=_is_definitive,
-                shared=shared,
-                failure_ttl=retry_after,
-            )
-
-        self.metadata_cache: FetchCache[SpaceMetadata] = cache(
-            "space_metadata", s.space_cache_ttl_ms, self._shared_metadata
-        )
-        self.schema_cache: FetchCache[SpaceSchema] = cache(
-            "schemas", s.schema_cache_ttl_ms, self._shared_schemas
-        )
         self._hub_slots = asyncio.Semaphore(s.discovery_concurrency)
         self._host_slots = self._new_host_slots()
         self._prefetch_window = prefetch_window(s)
         self.credentials = CredentialPolicy.from_settings(s)
-        self.stats = DiscoveryStats()
+        self.stats = DiscoveryStats()  # read by ops (passes, durations, prefetches)
         self._late = LateResults(clock, s.cache_max_entries)
         self._known_private = PrivateSpaces(s.cache_max_entries)
         self._waking = BackgroundWakes(self.wake)
@@ -183,30 +142,7 @@ class Discovery:
         # them before (kept listings) are no longer what a discovery would give.
         self.generation = 0
 
-    # Statistics (`_stats.py`), read by `ops` under these names.
-    @property
-    def discoveries(self) -> int:
-        return self.stats.discoveries
-
-    @property
-    def discovery_ms_total(self) -> float:
-        return self.stats.discovery_ms_total
-
-    @property
-    def recent_durations_ms(self) -> deque[float]:
-        return self.stats.recent_durations_ms
-
-    @property
-    def duration_histogram(self) -> Histogram:
-        return self.stats.duration_histogram
-
-    @property
-    def prefetches_used(self) -> int:
-        return self.stats.prefetches_used
-
-    @property
-    def prefetches_discarded(self) -> int:
-        return self.stats.prefetches_discarded
+    # ------------------------------------------------------------------ statistics
 
     def record_discovery(self, duration_ms: float) -> None:
         """Count one discovery: all-time count and sum, and a window for percentiles."""

@@ -332,7 +332,7 @@ async def test_predicted_host_overlaps_schema_with_metadata(upstream: Upstream, 
     assert all(r.ok for r in results)
     for space_id in ids:  # each schema fetch began while its metadata was still on its way
         assert upstream.index("schema", "start", space_id) < upstream.index("hub", "end", space_id)
-    assert discovery.prefetches_used == 3
+    assert discovery.stats.prefetches_used == 3
     assert sum(upstream.schema_requests(i) for i in ids) == 9
 
 
@@ -362,7 +362,7 @@ async def test_prediction_is_dropped_when_the_space_is_private(
     discovery = make(space_host_template="https://{subdomain}.hf.space")
     (space,) = await discovery.get_spaces(["alice/secret"], "hf_a")
     assert space.ok
-    assert discovery.prefetches_discarded == 1 and discovery.prefetches_used == 0
+    assert discovery.stats.prefetches_discarded == 1 and discovery.stats.prefetches_used == 0
     # The schema used came from a fetch that carried the token, not the tokenless guess.
     info = [h for url, h in upstream.headers if url.endswith("/gradio_api/info")]
     assert info[-1].get("x-hf-authorization") == "Bearer hf_a"
@@ -488,7 +488,7 @@ async def test_early_schema_fetches_stay_a_few_hub_windows_ahead(
     first_hub_answer = upstream.index("hub", "end", ids[0])
     early = [i for i in ids if upstream.index("schema", "start", i) < first_hub_answer]
     assert early == ids[:4]
-    assert discovery.prefetches_used >= 4
+    assert discovery.stats.prefetches_used >= 4
 
 
 async def test_a_deadline_applies_to_whole_discoveries_only(make: Any) -> None:
