@@ -8,7 +8,7 @@ metadata is still in flight, and is kept only when the metadata confirms that ho
 the space is public (`_prefetch.py`).
 
 This module fetches and combines; its other jobs live beside it: results a deadline left
-running (`_late.py`), background wakes (`_waking.py`), spaces seen private (`_private.py`),
+running (`_late.py`), background wakes (`_wake.py`), spaces seen private (`_private.py`),
 cache keys and listing freshness (`_freshness.py`), statistics (`_stats.py`), the
 caches and the level behind them (`_caches.py`).
 
@@ -46,8 +46,12 @@ from gradio_mcp.discovery._private import PrivateSpaces
 from gradio_mcp.discovery._schema_fetcher import fetch_space_schema
 from gradio_mcp.discovery._space_ids import normalize_space_id
 from gradio_mcp.discovery._stats import DiscoveryStats, cache_stats, format_cache_metrics
-from gradio_mcp.discovery._wake import RUNNING_STAGES, StageListener, wake_space
-from gradio_mcp.discovery._waking import BackgroundWakes
+from gradio_mcp.discovery._wake import (
+    RUNNING_STAGES,
+    BackgroundWakes,
+    StageListener,
+    wake_space,
+)
 from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import GradioSpace, SpaceMetadata, SpaceSchema, Timings
 from gradio_mcp.net import (
@@ -375,22 +379,7 @@ class Discovery:
         except Exception as exc:
             # The last boundary: whatever failed for this space (a bug of ours included)
             # is its own error, never its neighbours' nor the request's.
-            error = SpaceError.from_exception(
-                exc,
-                f"gradio-mcp failed to discover {space_id}",
-                phase="metadata" if metadata is None else "schema",
-            )
-            if error is not exc:
-                log.warning("space_discovery_crashed", error=type(exc).__name__)
-            confirmed_public = metadata is not None and not metadata.private
-            _debug(
-                "space_failed",
-                space=self._loggable(space_id, metadata),
-                error=error.kind.value,
-                status=error.status,
-                # The message names the space; keep it out unless the space is public.
-                detail=error.message if confirmed_public else None,
-            )
+            error = self._failure(space_id, metadata, exc)
         finally:
             if prefetch is not None:
                 prefetch.close()
@@ -411,6 +400,26 @@ class Discovery:
         return GradioSpace(
             id=space_id, metadata=metadata, schema=schema, error=error, timings=timings
         )
+
+    def _failure(self, space_id: str, metadata: SpaceMetadata | None, exc: Exception) -> SpaceError:
+        """`exc` as the space's error, logged without naming a space not known public."""
+        error = SpaceError.from_exception(
+            exc,
+            f"gradio-mcp failed to discover {space_id}",
+            phase="metadata" if metadata is None else "schema",
+        )
+        if error is not exc:
+            log.warning("space_discovery_crashed", error=type(exc).__name__)
+        confirmed_public = metadata is not None and not metadata.private
+        _debug(
+            "space_failed",
+            space=self._loggable(space_id, metadata),
+            error=error.kind.value,
+            status=error.status,
+            # The message names the space; keep it out unless the space is public.
+            detail=error.message if confirmed_public else None,
+        )
+        return error
 
     async def _note_private(self, space_id: str, metadata: SpaceMetadata) -> None:
         """Remember a space is private; the first time, also drop from the shared level the

@@ -4,7 +4,8 @@ A space that slept for lack of visitors wakes when someone visits its host; it t
 through APP_STARTING (or BUILDING) to RUNNING, which takes from seconds to minutes. We send
 one visit, then read the space's stage from the Hub every `poll_interval` seconds until it
 runs, telling `on_stage` what we see. Stages a visit cannot fix (PAUSED by its owner, build
-or runtime errors, no app file) fail at once with a message that says so.
+or runtime errors, no app file) fail at once with a message that says so. For tools/list,
+which does not wait, `BackgroundWakes` runs one wake per space and token at a time.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from collections.abc import Awaitable, Callable, Mapping
 
 import httpx2
 
+from gradio_mcp._log import get_logger
 from gradio_mcp.discovery._hub import HubAccess, fetch_space_metadata
 from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import SpaceMetadata
+from gradio_mcp.net import token_fingerprint
 
 RUNNING_STAGES = frozenset({"RUNNING", "RUNNING_BUILDING", "RUNNING_APP_STARTING"})
 # A visit wakes these (the Hub's JavaScript client treats STOPPED as asleep too).
@@ -28,6 +31,7 @@ WAKE_REQUEST_TIMEOUT = 10.0
 DEFAULT_POLL_INTERVAL = 1.0
 
 StageListener = Callable[[str, float], Awaitable[None]]
+log = get_logger("gradio_mcp.discovery")
 
 
 def can_wake(stage: str | None) -> bool:
@@ -102,3 +106,31 @@ async def _visit(client: httpx2.AsyncClient, url: str, headers: Mapping[str, str
             await response.aclose()
     except httpx2.HTTPError:
         pass
+
+
+class BackgroundWakes:
+    """At most one background wake per (space, token fingerprint) at a time."""
+
+    def __init__(self, wake: Callable[[str, str | None], Awaitable[SpaceMetadata]]) -> None:
+        self._wake = wake
+        self._running: dict[tuple[str, str | None], asyncio.Task[None]] = {}
+
+    def start(self, space_id: str, token: str | None) -> None:
+        """Start waking a space unless that is already under way."""
+        key = (space_id, token_fingerprint(token))
+        if key in self._running:
+            return
+
+        async def run() -> None:
+            try:
+                await self._wake(space_id, token)
+            except SpaceError as exc:
+                log.debug("wake_failed", error=exc.kind.value, stage=exc.stage)
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._running[key] = task
+        task.add_done_callback(lambda _t: self._running.pop(key, None))
+
+    def cancel_all(self) -> None:
+        for task in list(self._running.values()):
+            task.cancel()
