@@ -41,7 +41,7 @@ async def cold(
         if profiler is not None:
             profiler.enable()
         started = time.process_time()
-        spaces = await discovery.get_spaces_within(ids, None, deadline=600)
+        spaces = await discovery.get_spaces(ids, None, deadline=600)
         discovered = time.process_time()
         catalog = build_catalog(spaces)
         done = time.process_time()

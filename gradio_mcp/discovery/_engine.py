@@ -5,10 +5,12 @@ sliding window of `discovery_concurrency` slots (a slow space holds up nobody el
 schema requests go to many hosts, a few at a time per host, within the connections the Hub
 window leaves. A cold public space's schema fetch starts at its predicted host while its
 metadata is still in flight, and is kept only when the metadata confirms that host and that
-the space is public.
+the space is public (`_prefetch.py`).
 
-A discovery without call details (`get_spaces(..., call_details=False)`) skips `/config`;
-`call_schema` fetches, and caches, the full schema when a call first needs it.
+This module fetches and combines; its other jobs live beside it: results a deadline left
+running (`_late.py`), background wakes (`_wake.py`), spaces seen private (`_private.py`),
+cache keys and listing freshness (`_freshness.py`), statistics (`_stats.py`), the
+caches and the level behind them (`_caches.py`).
 
 With a Redis connection (`GRADIO_MCP_REDIS_URL`), both caches get a shared level behind them
 (`_shared.py`): what one process fetched, the others read, and one process fetches for all.
@@ -21,26 +23,35 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import math
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
-import cachetools
 import httpx2
 
-from gradio_mcp._histogram import Histogram
 from gradio_mcp._log import get_logger
 from gradio_mcp.config import Settings
-from gradio_mcp.discovery._cache import MISS, Entry, FetchCache, Fetched
+from gradio_mcp.discovery._cache import MISS, Entry, Fetched
+from gradio_mcp.discovery._caches import open_caches
+from gradio_mcp.discovery._freshness import listing_fresh_until, schema_flight, schema_key
 from gradio_mcp.discovery._host_slots import HostSlots
-from gradio_mcp.discovery._hub import fetch_space_metadata
-from gradio_mcp.discovery._persistent import SqliteLevel, SqliteStore, cache_file, persistent_levels
+from gradio_mcp.discovery._hub import HubAccess, fetch_space_metadata
+from gradio_mcp.discovery._late import LateResults
+from gradio_mcp.discovery._prefetch import (
+    Prefetch,
+    predicted_host,
+    prefetch_window,
+)
+from gradio_mcp.discovery._private import PrivateSpaces
 from gradio_mcp.discovery._schema_fetcher import fetch_space_schema
-from gradio_mcp.discovery._shared import RedisLevel, shared_levels
-from gradio_mcp.discovery._space_ids import normalize_space_id, predict_subdomain
-from gradio_mcp.discovery._wake import RUNNING_STAGES, StageListener, wake_space
+from gradio_mcp.discovery._space_ids import normalize_space_id
+from gradio_mcp.discovery._stats import DiscoveryStats, cache_stats, format_cache_metrics
+from gradio_mcp.discovery._wake import (
+    RUNNING_STAGES,
+    BackgroundWakes,
+    StageListener,
+    wake_space,
+)
 from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import GradioSpace, SpaceMetadata, SpaceSchema, Timings
 from gradio_mcp.net import (
@@ -51,7 +62,6 @@ from gradio_mcp.net import (
     ReadLimits,
     RedisConnection,
     Resolver,
-    fingerprint,
     new_document_client,
     new_http_client,
     token_fingerprint,
@@ -67,70 +77,14 @@ def _debug(event: str, **fields: Any) -> None:
         log.debug(event, **fields)
 
 
-# How long a finished discovery that a list deadline gave up on is kept for the next request.
-LATE_RESULT_SECONDS = 60.0
-# Stages in which a space serves requests (RUNNING_STAGES); the others (SLEEPING, BUILDING,
-# PAUSED, ...) make every schema fetch wait for a timeout, so they are reported at once.
-# Early schema fetches run at most this many Hub windows ahead of the metadata that confirms
-# them: enough to overlap a schema a few times slower than a Hub answer, without front-loading
-# thousands of fetches that would compete with the Hub answers everyone is waiting for.
-PREFETCH_WINDOWS = 4
-
-
-class _Prefetch:
-    """A tokenless schema fetch at a space's predicted host, started before its metadata.
-
-    It waits for a slot of the prefetch window before fetching, and holds it until the
-    metadata confirms it (or it is closed): the window bounds fetches *ahead* of their
-    metadata, so a slow schema must not keep the next spaces from starting theirs. One that
-    has not started when the metadata arrives is dropped (the ordinary fetch is no slower)."""
-
-    def __init__(
-        self, window: asyncio.Semaphore, fetch: Callable[[], Awaitable[SpaceSchema]]
-    ) -> None:
-        self._window = window
-        self.started = self._released = False
-        self.task = asyncio.get_running_loop().create_task(self._run(fetch))
-        # The outcome is read only if the prefetch is used; never let it warn when dropped.
-        self.task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
-
-    async def _run(self, fetch: Callable[[], Awaitable[SpaceSchema]]) -> SpaceSchema:
-        await self._window.acquire()
-        self.started = True
-        return await fetch()
-
-    def confirmed(self) -> None:
-        """The metadata confirmed this fetch: it is no longer ahead of anything."""
-        if self.started and not self._released:
-            self._released = True
-            self._window.release()
-
-    def close(self) -> None:
-        if not self.task.done():
-            self.task.cancel()
-        self.confirmed()
-
-
 def _ms(seconds: float) -> float:
     return round(seconds * 1000.0, 2)
-
-
-# Answers, not outages: the space is gone, hidden from this caller, or not Gradio any more.
-DEFINITIVE_ERRORS = frozenset({ErrorKind.NOT_FOUND, ErrorKind.UNAUTHORIZED, ErrorKind.NOT_GRADIO})
 
 
 def _invalid_id(exc: Exception, shown: str) -> SpaceError:
     if isinstance(exc, SpaceError):
         return exc
     return SpaceError(ErrorKind.INVALID_ID, f"{shown} is not a space id: expected 'owner/name'")
-
-
-def _is_definitive(exc: Exception) -> bool:
-    return isinstance(exc, SpaceError) and exc.kind in DEFINITIVE_ERRORS
-
-
-class _PrefetchSkipped(Exception):
-    """The shared level has the space: its schema will come from there, not the space."""
 
 
 class Discovery:
@@ -171,70 +125,40 @@ class Discovery:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._own_redis = redis is None
         self.redis = redis if redis is not None else RedisConnection.from_settings(s)
-        self._shared_metadata: RedisLevel[SpaceMetadata] | SqliteLevel[SpaceMetadata] | None
-        self._shared_schemas: RedisLevel[SpaceSchema] | SqliteLevel[SpaceSchema] | None
-        self._shared_metadata = self._shared_schemas = None
-        # Without Redis, a file on this machine keeps public results across restarts.
-        path = cache_file(s) if self.redis is None else None
-        self._cache_file = SqliteStore(path) if path is not None else None
-        if self.redis is not None:
-            self._shared_metadata, self._shared_schemas = shared_levels(self.redis, s)
-        elif self._cache_file is not None:
-            self._shared_metadata, self._shared_schemas = persistent_levels(self._cache_file, s)
+        caches = open_caches(s, clock, self.redis)
+        self.metadata_cache, self.schema_cache = caches.metadata, caches.schemas
+        self._shared_metadata, self._shared_schemas = caches.shared_metadata, caches.shared_schemas
+        self._cache_file = caches.file
         self.clock = clock
         self.protocol_check = protocol_check
-
-        def retry_after(exc: Exception) -> float | None:
-            # A Retry-After is honoured, up to GRADIO_MCP_MAX_RETRY_AFTER.
-            wait = exc.retry_after if isinstance(exc, SpaceError) else None
-            return None if wait is None else min(wait, s.max_retry_after_ms / 1000)
-
-        def cache(name: str, ttl_ms: int, shared: Any) -> Any:
-            return FetchCache(
-                name,
-                ttl=ttl_ms / 1000,
-                negative_ttl=s.negative_cache_ttl_ms / 1000,
-                maxsize=s.cache_max_entries,
-                stale_while_revalidate=s.stale_while_revalidate,
-                clock=clock,
-                is_definitive=_is_definitive,
-                shared=shared,
-                failure_ttl=retry_after,
-            )
-
-        self.metadata_cache: FetchCache[SpaceMetadata] = cache(
-            "space_metadata", s.space_cache_ttl_ms, self._shared_metadata
-        )
-        self.schema_cache: FetchCache[SpaceSchema] = cache(
-            "schemas", s.schema_cache_ttl_ms, self._shared_schemas
-        )
         self._hub_slots = asyncio.Semaphore(s.discovery_concurrency)
         self._host_slots = self._new_host_slots()
-        self._prefetch_window = asyncio.Semaphore(PREFETCH_WINDOWS * s.discovery_concurrency)
+        self._prefetch_window = prefetch_window(s)
         self.credentials = CredentialPolicy.from_settings(s)
-        self.recent_durations_ms: deque[float] = deque(maxlen=1024)
-        self.duration_histogram = Histogram()
-        # Discoveries a deadline left running, by (space id, token fingerprint), with the
-        # time they finished (None while running).
-        self._late: cachetools.LRUCache[
-            tuple[str, str | None], tuple[asyncio.Future[GradioSpace], float | None]
-        ] = cachetools.LRUCache(maxsize=s.cache_max_entries)
-        # One-way names of spaces seen to be private: their schema is never prefetched
-        # tokenless (the guess would be thrown away every time).
-        self._known_private: cachetools.LRUCache[str, bool] = cachetools.LRUCache(
-            maxsize=s.cache_max_entries
-        )
-        self._waking: dict[tuple[str, str | None], asyncio.Task[None]] = {}
+        self.stats = DiscoveryStats()  # read by ops (passes, durations, prefetches)
+        self._late = LateResults(clock, s.cache_max_entries)
+        self._known_private = PrivateSpaces(s.cache_max_entries)
+        self._waking = BackgroundWakes(self.wake)
         # Told when the Hub refuses a token (401) on any request: a verdict on it kept
         # elsewhere (sign-in) must not outlive that answer.
         self._token_refused: list[Callable[[str], Awaitable[None]]] = []
         # Counts what the caches forgot on purpose (a space woken up): results computed from
         # them before (kept listings) are no longer what a discovery would give.
         self.generation = 0
-        self.discoveries = 0
-        self.discovery_ms_total = 0.0
-        self.prefetches_used = 0
-        self.prefetches_discarded = 0
+
+    # ------------------------------------------------------------------ statistics
+
+    def record_discovery(self, duration_ms: float) -> None:
+        """Count one discovery: all-time count and sum, and a window for percentiles."""
+        self.stats.record_discovery(duration_ms)
+
+    def cache_stats(self) -> dict[str, Any]:
+        """Raw counters of both caches (see `format_cache_metrics` for the reference shape)."""
+        return cache_stats(self.stats, self.metadata_cache, self.schema_cache)
+
+    def format_cache_metrics(self) -> dict[str, Any]:
+        """Cache figures in the reference server's `gradioCacheMetrics` shape, plus extras."""
+        return format_cache_metrics(self.metadata_cache, self.schema_cache)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -263,9 +187,7 @@ class Discovery:
                 self.client = self._new_client()
             self._hub_slots = asyncio.Semaphore(self.settings.discovery_concurrency)
             self._host_slots = self._new_host_slots()
-            self._prefetch_window = asyncio.Semaphore(
-                PREFETCH_WINDOWS * self.settings.discovery_concurrency
-            )
+            self._prefetch_window = prefetch_window(self.settings)
 
     async def __aenter__(self) -> Discovery:
         return self
@@ -274,10 +196,8 @@ class Discovery:
         await self.aclose()
 
     async def aclose(self) -> None:
-        for future, _finished in list(self._late.values()):
-            future.cancel()
-        for task in list(self._waking.values()):
-            task.cancel()
+        self._late.cancel_all()
+        self._waking.cancel_all()
         await self.metadata_cache.aclose()
         await self.schema_cache.aclose()
         if self._own_client:
@@ -305,20 +225,28 @@ class Discovery:
         space_ids: Iterable[str],
         token: str | None = None,
         *,
+        deadline: float | None = None,
+        rewait: bool = False,
         skip_schemas: bool = False,
         include_runtime: bool = False,
-        call_details: bool = True,
     ) -> list[GradioSpace]:
-        """One result per id, in input order; a failure stays with its own space.
+        """One result per id, in input order; a failure stays with its own space. Each
+        endpoint carries what calling it needs (`fn_index`, State slots, the generator flag).
 
-        With `call_details` (the default) each endpoint carries what calling it needs
-        (`fn_index`, State slots, the generator flag), from one more document per space;
-        without, only what its tool definition needs (as `tools/list` uses them).
+        With a `deadline` (seconds), the answer comes after it at most: a space still
+        loading then is reported as such and keeps loading in the background, so it is
+        ready (cached) for a later request and never stalls this one. A space that an
+        earlier call already left loading is not waited for again (unless `rewait`): only
+        the first request pays the deadline for a slow or dead space.
         """
+        if deadline is not None:
+            if skip_schemas or include_runtime:
+                raise ValueError("a deadline applies to whole discoveries only")
+            return await self._within(space_ids, token, deadline, rewait)
         ids = list(space_ids)
         started = time.perf_counter()
         results = await asyncio.gather(
-            *(self._discover(i, token, skip_schemas, include_runtime, call_details) for i in ids)
+            *(self._discover(i, token, skip_schemas, include_runtime) for i in ids)
         )
         elapsed = _ms(time.perf_counter() - started)
         self.record_discovery(elapsed)
@@ -336,37 +264,23 @@ class Discovery:
             log.debug("cache_stats", **self.format_cache_metrics())
         return list(results)
 
-    async def get_spaces_within(
-        self,
-        space_ids: Iterable[str],
-        token: str | None,
-        deadline: float,
-        *,
-        rewait: bool = False,
+    async def _within(
+        self, space_ids: Iterable[str], token: str | None, deadline: float, rewait: bool
     ) -> list[GradioSpace]:
-        """Like `get_spaces`, but answer after `deadline` seconds at most: a space still
-        loading then is reported as such and keeps loading in the background, so it is
-        ready (cached) for a later request and never stalls this one.
-
-        A space that an earlier call already left loading is not waited for again (unless
-        `rewait`): only the first request pays the deadline for a slow or dead space.
-        Endpoints come with call details, as from `get_spaces`.
-        """
+        """`get_spaces` with a deadline: what has not come by then is left running."""
         ids = list(space_ids)
         started = time.perf_counter()
         fingerprint = token_fingerprint(token)
         tasks: list[asyncio.Future[GradioSpace]] = []
         waited: list[asyncio.Future[GradioSpace]] = []
         for space_id in ids:
-            late = self._late_result((space_id, fingerprint))
+            late = self._late.take((space_id, fingerprint))
             if late is not None:
                 tasks.append(late)
                 if rewait and not late.done():
                     waited.append(late)
             else:
-                # With call details: /config says where outputs sit (output schemas) and
-                # which choices are open, so tool definitions need it too.
-                fresh = asyncio.ensure_future(self._discover(space_id, token, False, False, True))
+                fresh = asyncio.ensure_future(self._discover(space_id, token, False, False))
                 tasks.append(fresh)
                 waited.append(fresh)
         pending: set[asyncio.Future[GradioSpace]] = set()
@@ -374,7 +288,7 @@ class Discovery:
             _done, pending = await asyncio.wait(waited, timeout=deadline)
         for space_id, future in zip(ids, tasks, strict=True):
             if future in pending:
-                self._remember_late((space_id, fingerprint), future)
+                self._late.remember((space_id, fingerprint), future)
         results = []
         for space_id, future in zip(ids, tasks, strict=True):
             if future.done():
@@ -394,37 +308,6 @@ class Discovery:
         self.record_discovery(_ms(time.perf_counter() - started))
         return results
 
-    def record_discovery(self, duration_ms: float) -> None:
-        """Count one discovery: all-time count and sum, and a window for percentiles."""
-        self.discoveries += 1
-        self.discovery_ms_total += duration_ms
-        self.recent_durations_ms.append(duration_ms)
-        self.duration_histogram.observe(duration_ms / 1000)
-
-    def _remember_late(
-        self, key: tuple[str, str | None], future: asyncio.Future[GradioSpace]
-    ) -> None:
-        self._late[key] = (future, None)
-
-        def finished(_done: asyncio.Future[GradioSpace]) -> None:
-            if key in self._late and self._late[key][0] is future:
-                self._late[key] = (future, time.monotonic())
-
-        future.add_done_callback(finished)
-
-    def _late_result(self, key: tuple[str, str | None]) -> asyncio.Future[GradioSpace] | None:
-        """A discovery an earlier deadline left running: still running (do not wait for it
-        again), or finished moments ago and handed over once (so a slow private space, which
-        is never cached, still gets listed)."""
-        remembered = self._late.get(key)
-        if remembered is None:
-            return None
-        future, finished_at = remembered
-        if finished_at is None:
-            return future
-        del self._late[key]
-        return future if time.monotonic() - finished_at < LATE_RESULT_SECONDS else None
-
     # ------------------------------------------------------------------ waking
 
     async def wake(
@@ -435,39 +318,23 @@ class Discovery:
         caches said about the space is forgotten, so the next discovery sees it as it is."""
         try:
             return await wake_space(
-                self.client,
-                self.settings.hf_endpoint,
+                self._hub(self.client),
                 space_id,
                 token,
+                visit_client=self.client,
                 space_headers=lambda url: self.space_headers(url, token),
                 budget=self.settings.wake_timeout_ms / 1000,
-                request_timeout=self.settings.space_info_timeout_ms / 1000,
-                slots=self._hub_slots,
                 on_stage=on_stage,
-                limits=self.limits,
-                egress=self.egress,
             )
         finally:
-            self._late.pop((space_id, token_fingerprint(token)), None)
+            self._late.forget((space_id, token_fingerprint(token)))
             await self.metadata_cache.forget(space_id)
             self.generation += 1
 
     def wake_in_background(self, space_id: str, token: str | None) -> None:
         """Start waking a space unless that is already under way (for tools/list, which
         does not wait: the space is listed once it runs)."""
-        key = (space_id, token_fingerprint(token))
-        if key in self._waking:
-            return
-
-        async def run() -> None:
-            try:
-                await self.wake(space_id, token)
-            except SpaceError as exc:
-                log.debug("wake_failed", error=exc.kind.value, stage=exc.stage)
-
-        task = asyncio.get_running_loop().create_task(run())
-        self._waking[key] = task
-        task.add_done_callback(lambda _t: self._waking.pop(key, None))
+        self._waking.start(space_id, token)
 
     async def get_space(
         self, space_id: str, token: str | None = None, *, include_runtime: bool = False
@@ -483,7 +350,6 @@ class Discovery:
         token: str | None,
         skip_schemas: bool,
         include_runtime: bool,
-        call_details: bool,
     ) -> GradioSpace:
         started = time.perf_counter()
         try:
@@ -491,7 +357,7 @@ class Discovery:
         except Exception as exc:  # an id that is not even text is invalid too
             shown = raw_id if isinstance(raw_id, str) else repr(raw_id)[:100]
             return GradioSpace(id=shown, error=_invalid_id(exc, shown))
-        prefetch = None if skip_schemas else self._maybe_prefetch(space_id, call_details)
+        prefetch = None if skip_schemas else self._maybe_prefetch(space_id)
         metadata: SpaceMetadata | None = None
         schema: SpaceSchema | None = None
         error: SpaceError | None = None
@@ -506,31 +372,14 @@ class Discovery:
             host = self._check_usable(metadata)
             if not skip_schemas:
                 t1 = time.perf_counter()
-                fetched, schema_outcome = await self._schema(
-                    metadata, host, token, prefetch, call_details
-                )
+                fetched, schema_outcome = await self._schema(metadata, host, token, prefetch)
                 schema_ms = _ms(time.perf_counter() - t1)
                 self._check_callable(fetched)  # endpoints that cannot be called are not kept
                 schema = fetched
         except Exception as exc:
             # The last boundary: whatever failed for this space (a bug of ours included)
             # is its own error, never its neighbours' nor the request's.
-            error = SpaceError.from_exception(
-                exc,
-                f"gradio-mcp failed to discover {space_id}",
-                phase="metadata" if metadata is None else "schema",
-            )
-            if error is not exc:
-                log.warning("space_discovery_crashed", error=type(exc).__name__)
-            confirmed_public = metadata is not None and not metadata.private
-            _debug(
-                "space_failed",
-                space=self._loggable(space_id, metadata),
-                error=error.kind.value,
-                status=error.status,
-                # The message names the space; keep it out unless the space is public.
-                detail=error.message if confirmed_public else None,
-            )
+            error = self._failure(space_id, metadata, exc)
         finally:
             if prefetch is not None:
                 prefetch.close()
@@ -552,23 +401,38 @@ class Discovery:
             id=space_id, metadata=metadata, schema=schema, error=error, timings=timings
         )
 
+    def _failure(self, space_id: str, metadata: SpaceMetadata | None, exc: Exception) -> SpaceError:
+        """`exc` as the space's error, logged without naming a space not known public."""
+        error = SpaceError.from_exception(
+            exc,
+            f"gradio-mcp failed to discover {space_id}",
+            phase="metadata" if metadata is None else "schema",
+        )
+        if error is not exc:
+            log.warning("space_discovery_crashed", error=type(exc).__name__)
+        confirmed_public = metadata is not None and not metadata.private
+        _debug(
+            "space_failed",
+            space=self._loggable(space_id, metadata),
+            error=error.kind.value,
+            status=error.status,
+            # The message names the space; keep it out unless the space is public.
+            detail=error.message if confirmed_public else None,
+        )
+        return error
+
     async def _note_private(self, space_id: str, metadata: SpaceMetadata) -> None:
         """Remember a space is private; the first time, also drop from the shared level the
         schema it may have left there while it was public."""
-        name = fingerprint(space_id)
-        if name in self._known_private:
+        if not self._known_private.note(space_id):
             return
-        self._known_private[name] = True
         if self._shared_schemas is not None and metadata.url:
-            for call_details in (False, True):  # the listing's schema and the call's
-                await self._shared_schemas.forget(
-                    self._schema_key(metadata, metadata.url, call_details)
-                )
+            await self._shared_schemas.forget(schema_key(metadata, metadata.url))
 
     def seen_private(self, space_id: str) -> bool:
         """Whether the Hub described this space as private to this process (as long as the
         memory holds it): whether its failures may be named is decided from this."""
-        return fingerprint(space_id) in self._known_private
+        return space_id in self._known_private
 
     @staticmethod
     def _loggable(space_id: str, metadata: SpaceMetadata | None) -> str:
@@ -617,23 +481,18 @@ class Discovery:
 
     # ------------------------------------------------------------------ metadata
 
+    def _hub(self, client: httpx2.AsyncClient | DocumentClient) -> HubAccess:
+        """How to ask the Hub now (the window belongs to the loop this runs on)."""
+        s = self.settings
+        timeout = s.space_info_timeout_ms / 1000
+        return HubAccess(client, s.hf_endpoint, timeout, self._hub_slots, self.limits, self.egress)
+
     async def _metadata(self, space_id: str, token: str | None) -> tuple[SpaceMetadata, str]:
-        hub_url = self.settings.hf_endpoint
-        timeout = self.settings.space_info_timeout_ms / 1000
+        hub = self._hub(self.documents)
 
         async def fetch(previous: Entry[SpaceMetadata] | None) -> Fetched[SpaceMetadata]:
             try:
-                return await fetch_space_metadata(
-                    self.documents,
-                    hub_url,
-                    space_id,
-                    token,
-                    previous,
-                    timeout=timeout,
-                    slots=self._hub_slots,
-                    limits=self.limits,
-                    egress=self.egress,
-                )
+                return await fetch_space_metadata(hub, space_id, token, previous)
             except SpaceError as exc:
                 if token and exc.status == 401:
                     await self.token_refused(token)
@@ -644,101 +503,72 @@ class Discovery:
             fetch,
             flight_key=(space_id, token_fingerprint(token)),
             # A space seen to be private is not even asked for in the shared level.
-            share=fingerprint(space_id) not in self._known_private,
+            share=space_id not in self._known_private,
         )
 
     # ------------------------------------------------------------------ schemas
 
-    def _predicted_host(self, space_id: str) -> str | None:
-        template = self.settings.predicted_host_template
-        if not template or not self.settings.predict_hosts:
-            return None
-        return template.format(subdomain=predict_subdomain(space_id)).rstrip("/")
-
-    def _maybe_prefetch(self, space_id: str, call_details: bool) -> _Prefetch | None:
+    def _maybe_prefetch(self, space_id: str) -> Prefetch | None:
         """Start a tokenless schema fetch at the predicted host when metadata is not cached
         (a cached space's metadata is instant, so waiting for it costs nothing)."""
         if self.metadata_cache.peek(space_id) is not None:
             return None
-        if fingerprint(space_id) in self._known_private:
+        if space_id in self._known_private:
             return None
-        host = self._predicted_host(space_id)
+        host = predicted_host(self.settings, space_id)
         if host is None:
             return None
-        return _Prefetch(
-            self._prefetch_window, lambda: self._prefetch_schema(space_id, host, call_details)
-        )
+        return Prefetch(self._prefetch_window, lambda: self._prefetch_schema(space_id, host))
 
-    async def _prefetch_schema(self, space_id: str, host: str, call_details: bool) -> SpaceSchema:
+    async def _prefetch_schema(self, space_id: str, host: str) -> SpaceSchema | None:
         # Another process most likely fetched a space the shared level knows: its schema will
-        # come from there, and the space is not asked at all.
+        # come from there, and the space is not asked at all (None: skipped).
         if self._shared_metadata is not None and await self._shared_metadata.contains(space_id):
-            raise _PrefetchSkipped
-        return await self._fetch_schema(host, {}, call_details)
+            return None
+        return await self._fetch_schema(host, {})
 
-    async def _fetch_schema(
-        self, host: str, headers: Mapping[str, str], call_details: bool
-    ) -> SpaceSchema:
+    async def _fetch_schema(self, host: str, headers: Mapping[str, str]) -> SpaceSchema:
+        # With /config, always: it says what a call needs (fn_index, State slots), where
+        # outputs sit (output schemas) and which choices are open, so tools need it too.
         return await fetch_space_schema(
             self.documents,
             host,
             headers=headers,
             timeout=self.settings.schema_timeout_ms / 1000,
             slots=self._host_slots,
-            with_config=call_details,
             limits=self.limits,
         )
-
-    @staticmethod
-    def _schema_key(
-        metadata: SpaceMetadata, host: str, call_details: bool
-    ) -> tuple[str, str | None, str, bool]:
-        # Schemas with and without call details are kept apart, so a listing's tools never
-        # change because somebody called one of them.
-        return (metadata.id, metadata.revision, host, call_details)
-
-    def _schema_flight(
-        self, key: tuple[str, str | None, str, bool], metadata: SpaceMetadata, token: str | None
-    ) -> tuple[tuple[str, str | None, str, bool], str | None]:
-        # Public schemas are the same for everyone, so anyone's fetch may be shared; a private
-        # one is fetched with the caller's token and shared only with that token.
-        return (key, token_fingerprint(token) if metadata.private else None)
 
     async def _schema(
         self,
         metadata: SpaceMetadata,
         host: str,
         token: str | None,
-        prefetch: _Prefetch | None,
-        call_details: bool,
+        prefetch: Prefetch | None,
     ) -> tuple[SpaceSchema, str]:
-        key = self._schema_key(metadata, host, call_details)
-        flight = self._schema_flight(key, metadata, token)
+        key = schema_key(metadata, host)
+        flight = schema_flight(key, metadata, token)
         usable = (
             prefetch is not None
             and prefetch.started
             and not metadata.private
-            and host == self._predicted_host(metadata.id)
+            and host == predicted_host(self.settings, metadata.id)
         )
         if prefetch is not None and not usable:
             prefetch.close()
-            self.prefetches_discarded += 1
+            self.stats.prefetches_discarded += 1
             prefetch = None
         elif prefetch is not None:
             prefetch.confirmed()
 
         async def fetch(_previous: Entry[SpaceSchema] | None) -> Fetched[SpaceSchema]:
             # Gradio sends no ETag on its schema documents, so there is nothing to revalidate.
-            if prefetch is not None:
-                try:
-                    prefetched = await prefetch.task
-                except _PrefetchSkipped:
-                    pass
-                else:
-                    self.prefetches_used += 1
-                    return Fetched(prefetched)
+            prefetched = await prefetch.task if prefetch is not None else None
+            if prefetched is not None:
+                self.stats.prefetches_used += 1
+                return Fetched(prefetched)
             headers = self.space_headers(host, token) if metadata.private else {}
-            schema = await self._fetch_schema(host, headers, call_details)
+            schema = await self._fetch_schema(host, headers)
             return Fetched(schema, store=not metadata.private)
 
         try:
@@ -749,107 +579,10 @@ class Discovery:
             if prefetch is not None:
                 prefetch.close()
         if outcome != MISS and prefetch is not None:
-            self.prefetches_discarded += 1
+            self.stats.prefetches_discarded += 1
         return schema, outcome
 
-    async def call_schema(self, space: GradioSpace, token: str | None) -> SpaceSchema:
-        """The schema of a discovered space with call details (`fn_index`, State slots),
-        through the schema cache: fetched when a call first needs it, under the same rules
-        as any schema (a private space's is fetched with the caller's token, never kept)."""
-        metadata = space.metadata
-        if metadata is None or not space.ok:
-            raise SpaceError(ErrorKind.BAD_PAYLOAD, f"{space.id} was not discovered")
-        host = self._check_usable(metadata)
-        schema, _outcome = await self._schema(metadata, host, token, None, True)
-        return schema
-
     def listing_fresh_until(self, spaces: Iterable[GradioSpace], token: str | None) -> float | None:
-        """Until when (on this discovery's clock) every one of these listing results
-        (`get_spaces_within`) would come back the same from the caches: the earliest expiry
-        of the entries and remembered failures they came from. None when they must not be
-        reused: a private space (never cached), a space still loading, or an entry gone."""
-        fingerprint = token_fingerprint(token)
-        until = math.inf
-        for space in spaces:
-            expiry = self._result_expiry(space, fingerprint)
-            if expiry is None:
-                return None
-            until = min(until, expiry)
-        return until
-
-    def _result_expiry(self, space: GradioSpace, fingerprint: str | None) -> float | None:
-        error, metadata = space.error, space.metadata
-        if metadata is not None and metadata.private:
-            return None
-        if error is not None and error.kind == ErrorKind.INVALID_ID:
-            return math.inf  # the id itself is wrong; no fetch will change that
-        if error is not None and error.phase == "deadline":
-            return None
-        if metadata is None:  # the metadata fetch failed, and is remembered
-            return self.metadata_cache.failure_expires_at((space.id, fingerprint))
-        meta_expiry = self.metadata_cache.expires_at(space.id)
-        if meta_expiry is None:
-            return None
-        if error is not None and error.phase == "metadata":
-            return meta_expiry  # judged from the metadata alone (not Gradio, not running)
-        if metadata.url is None:
-            return None
-        key = self._schema_key(metadata, metadata.url, True)
-        # A failure found after the schema was read (its tools could not be built) lasts
-        # as long as the schema it came from.
-        if error is not None and error.phase == "schema":
-            failure = self.schema_cache.failure_expires_at(self._schema_flight(key, metadata, None))
-            return None if failure is None else min(meta_expiry, failure)
-        schema_expiry = self.schema_cache.expires_at(key)
-        return None if schema_expiry is None else min(meta_expiry, schema_expiry)
-
-    # ------------------------------------------------------------------ statistics
-
-    def cache_stats(self) -> dict[str, Any]:
-        """Raw counters of both caches (see `format_cache_metrics` for the reference shape)."""
-        out: dict[str, Any] = {}
-        for name, cache in (("metadata", self.metadata_cache), ("schemas", self.schema_cache)):
-            stats = cache.stats
-            out[name] = {**stats.__dict__, "size": len(cache), "hit_rate": stats.hit_rate}
-        out["prefetches_used"] = self.prefetches_used
-        out["prefetches_discarded"] = self.prefetches_discarded
-        out["discoveries"] = self.discoveries
-        return out
-
-    def format_cache_metrics(self) -> dict[str, Any]:
-        """Cache figures in the reference server's `gradioCacheMetrics` shape, plus extras."""
-        meta, schema = self.metadata_cache.stats, self.schema_cache.stats
-        total_hits = meta.hits + schema.hits
-        total_misses = meta.misses + schema.misses
-        lookups = total_hits + total_misses
-
-        def figures(cache: FetchCache[Any]) -> dict[str, Any]:
-            stats = cache.stats
-            return {
-                "hits": stats.hits,
-                "misses": stats.misses,
-                "sharedHits": stats.shared_hits,
-                "sharedMisses": stats.shared_misses,
-                "hitRate": round(stats.hit_rate, 2),
-                "cacheSize": len(cache),
-                "staleServed": stats.stale_served,
-                "negativeHits": stats.negative_hits,
-                "mergedFetches": stats.merged_fetches,
-                "fetches": stats.fetches,
-                "fetchFailures": stats.fetch_failures,
-                "backgroundRefreshes": stats.background_refreshes,
-                "staleIfError": stats.stale_if_error,
-                "evictions": stats.evictions,
-            }
-
-        return {
-            # Only metadata carries ETags, so only it reports revalidations (reference shape).
-            "spaceMetadata": {
-                **figures(self.metadata_cache),
-                "etagRevalidations": meta.etag_revalidations,
-            },
-            "schemas": figures(self.schema_cache),
-            "totalHits": total_hits,
-            "totalMisses": total_misses,
-            "overallHitRate": round(100.0 * total_hits / lookups, 2) if lookups else 0.0,
-        }
+        """Until when (on this discovery's clock) every one of these listing results (from
+        `get_spaces` with a deadline) would come back the same from the caches."""
+        return listing_fresh_until(spaces, token, self.metadata_cache, self.schema_cache)

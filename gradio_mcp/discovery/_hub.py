@@ -16,12 +16,14 @@ import ipaddress
 import re
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx2
 
 from gradio_mcp.discovery._cache import Entry, Fetched
+from gradio_mcp.discovery._hub_errors import hub_errors
 from gradio_mcp.errors import ErrorKind, SpaceError, space_boundary
 from gradio_mcp.models import SpaceMetadata
 from gradio_mcp.net import (
@@ -44,8 +46,27 @@ _LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,62}")
 _ORIGIN = re.compile(r"https?://[^\s/?#@\\]+/?", re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class HubAccess:
+    """How discovery asks the Hub: through which client, at which address, within which
+    time per request, in which shared window of requests in flight, read within which
+    caps, and connecting only where the egress policy allows (checked on the hosts the Hub
+    gives)."""
+
+    client: httpx2.AsyncClient | DocumentClient
+    hub_url: str
+    timeout: float
+    slots: asyncio.Semaphore
+    limits: ReadLimits = DEFAULT_LIMITS
+    egress: EgressPolicy | None = None
+
+
 def _bad(message: str) -> SpaceError:
     return SpaceError(ErrorKind.BAD_PAYLOAD, message, phase="metadata")
+
+
+def _metadata_error(kind: ErrorKind, message: str) -> SpaceError:
+    return SpaceError(kind, message, phase="metadata")
 
 
 def checked_subdomain(space_id: str, value: Any) -> str | None:
@@ -217,32 +238,30 @@ def _read_answer(
 
 
 async def fetch_space_metadata(
-    client: httpx2.AsyncClient | DocumentClient,
-    hub_url: str,
-    space_id: str,
-    token: str | None,
-    previous: Entry[SpaceMetadata] | None,
-    *,
-    timeout: float,
-    slots: asyncio.Semaphore,
-    limits: ReadLimits = DEFAULT_LIMITS,
-    egress: EgressPolicy | None = None,
+    hub: HubAccess, space_id: str, token: str | None, previous: Entry[SpaceMetadata] | None
 ) -> Fetched[SpaceMetadata]:
     """One Hub request for a space, conditional on `previous`'s ETag when there is one.
 
-    A private space's answer is marked not to be stored. `slots` bounds Hub requests in
-    flight (a sliding window shared by every space); `timeout` bounds the whole answer,
+    A private space's answer is marked not to be stored. `hub.slots` bounds Hub requests in
+    flight (a sliding window shared by every space); `hub.timeout` bounds the whole answer,
     body included.
     """
+    hub_url, timeout, limits = hub.hub_url, hub.timeout, hub.limits
     url = f"{hub_url.rstrip('/')}/api/spaces/{space_id}"
     headers = {"Accept": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     if previous is not None and previous.etag:
         headers["If-None-Match"] = previous.etag
-    try:
-        async with slots, asyncio.timeout(timeout):
-            answer = await as_documents(client).get(
+    with hub_errors(
+        _metadata_error,
+        timed_out=f"the Hub did not answer for {space_id} within {timeout:g} s",
+        too_big=f"the Hub's space info for {space_id} is too big",
+        unreachable=f"cannot reach the Hub at {hub_url}",
+        refused="",
+    ):
+        async with hub.slots, asyncio.timeout(timeout):
+            answer = await as_documents(hub.client).get(
                 url,
                 headers,
                 timeout=timeout,
@@ -250,25 +269,9 @@ async def fetch_space_metadata(
                 setting=HUB_SETTING,
                 excerpt_bytes=0,
             )
-    except ReadLimitError as exc:
-        raise _bad(f"the Hub's space info for {space_id} is too big: {exc}") from None
-    except (TimeoutError, httpx2.TimeoutException):
-        raise SpaceError(
-            ErrorKind.TIMEOUT,
-            f"the Hub did not answer for {space_id} within {timeout:g} s",
-            phase="metadata",
-        ) from None
-    except EgressRefusedError as exc:
-        raise SpaceError(ErrorKind.EGRESS_REFUSED, str(exc), phase="metadata") from None
-    except httpx2.HTTPError as exc:
-        raise SpaceError(
-            ErrorKind.CONNECTION,
-            f"cannot reach the Hub at {hub_url}: {type(exc).__name__}",
-            phase="metadata",
-        ) from None
     payload, not_modified = _read_answer(answer, space_id, token, previous, limits)
     etag = answer.headers.get("etag")
     if not_modified and previous is not None:
         return Fetched(previous.value, etag=previous.etag, not_modified=True)
-    metadata = parse_space_metadata(space_id, payload, egress)
+    metadata = parse_space_metadata(space_id, payload, hub.egress)
     return Fetched(metadata, etag=etag, store=not metadata.private)

@@ -3,7 +3,7 @@
 `/gradio_api/info` is required and gives everything a tool definition needs; the MCP schema
 (optional) adds parameter descriptions, and is asked for only when `/config` says the app
 serves MCP (or there is no `/config` to say). `/config` (optional, and often the largest
-document) is fetched only when asked for: it holds what a call needs (fn_index, State slots).
+document) holds what a call needs (fn_index, State slots) and where outputs sit.
 
 Each document is read within `GRADIO_MCP_MAX_SCHEMA_BYTES` and `GRADIO_MCP_MAX_JSON_DEPTH`;
 an optional document past a cap is dropped like a missing one.
@@ -21,6 +21,7 @@ from typing import Any
 import httpx2
 
 from gradio_mcp.discovery._host_slots import HostSlots
+from gradio_mcp.discovery._hub_errors import hub_errors
 from gradio_mcp.discovery._schema_parser import parse_space_schema
 from gradio_mcp.discovery._schema_v3 import is_gradio3, is_gradio3_config, parse_gradio3_schema
 from gradio_mcp.errors import ErrorKind, SpaceError
@@ -28,7 +29,6 @@ from gradio_mcp.models import SpaceSchema
 from gradio_mcp.net import (
     DEFAULT_LIMITS,
     DocumentClient,
-    EgressRefusedError,
     ReadLimitError,
     ReadLimits,
     as_documents,
@@ -54,7 +54,14 @@ async def _fetch_json(
 ) -> Any:
     """GET a JSON document; every failure becomes a SpaceError saying what went wrong.
     `timeout` bounds the whole document, body included, and the wait for a slot."""
-    try:
+    with hub_errors(
+        _schema_error,
+        timed_out=f"{url} did not answer within {timeout:g} s",
+        too_big=url,
+        unreachable=url,
+        refused=url,
+        with_detail=True,
+    ):
         async with asyncio.timeout(timeout), slots.hold(url):
             answer = await as_documents(client).get(
                 url,
@@ -68,18 +75,6 @@ async def _fetch_json(
             excerpt = answer.body.decode("utf-8", errors="replace")
             raise _status_error(url, answer.status, excerpt)
         body = answer.body
-    except (TimeoutError, httpx2.TimeoutException):
-        raise SpaceError(
-            ErrorKind.TIMEOUT, f"{url} did not answer within {timeout:g} s", phase="schema"
-        ) from None
-    except EgressRefusedError as exc:
-        raise SpaceError(ErrorKind.EGRESS_REFUSED, f"{url}: {exc}", phase="schema") from None
-    except httpx2.HTTPError as exc:
-        raise SpaceError(
-            ErrorKind.CONNECTION, f"{url}: {type(exc).__name__}: {exc}", phase="schema"
-        ) from None
-    except ReadLimitError as exc:
-        raise SpaceError(ErrorKind.BAD_PAYLOAD, f"{url}: {exc}", phase="schema") from None
     decode = functools.partial(loads_json, body, limits.json_depth)
     try:
         # A document of megabytes takes tens of milliseconds or more to decode: off the loop.
@@ -109,6 +104,10 @@ async def _get_json(
         if optional:
             return None
         raise
+
+
+def _schema_error(kind: ErrorKind, message: str) -> SpaceError:
+    return SpaceError(kind, message, phase="schema")
 
 
 def _status_error(url: str, status: int, excerpt: str) -> SpaceError:
@@ -150,13 +149,10 @@ async def fetch_space_schema(
     headers: Mapping[str, str] | None = None,
     timeout: float,
     slots: HostSlots,
-    with_config: bool = True,
     limits: ReadLimits = DEFAULT_LIMITS,
 ) -> SpaceSchema:
     """Fetch and parse a space's schemas; the requests run in parallel, each in its own
-    slot of `slots` (a few per host, under one total). Without `with_config`, `/config` is
-    left out: the endpoints then lack the call details only it gives (see the parser).
-    """
+    slot of `slots` (a few per host, under one total)."""
     base = host.rstrip("/")
     hdrs = dict(headers or {})
 
@@ -167,9 +163,7 @@ async def fetch_space_schema(
         # /config says whether the app serves MCP (`mcp_server`); most apps do not, and
         # their MCP schema request would only be a 404. Asking after /config saves that
         # request (a quarter of a cold space's) at the cost of one round trip for the apps
-        # that do serve MCP. Without a /config to go by, both go in parallel, as before.
-        if not with_config:
-            return None, await get(MCP_SCHEMA_PATH, True)
+        # that do serve MCP.
         config = await get(CONFIG_PATH, True)
         if isinstance(config, Mapping) and not config.get("mcp_server"):
             return config, None

@@ -30,7 +30,8 @@ import httpx2
 
 from gradio_mcp.discovery._cache import Entry, FetchCache, Fetched
 from gradio_mcp.discovery._engine import Discovery
-from gradio_mcp.errors import HubError
+from gradio_mcp.discovery._hub_errors import hub_errors
+from gradio_mcp.errors import ErrorKind, HubError
 from gradio_mcp.net import ReadLimitError, loads_json, read_body, token_fingerprint
 
 # Our sort names and the Hub's (always descending).
@@ -210,6 +211,10 @@ def parse_search_page(
     return SearchPage(tuple(spaces), next_cursor(link_header, hub_url))
 
 
+def _search_error(_kind: ErrorKind, message: str) -> HubError:
+    return HubError(message)
+
+
 async def fetch_search_page(
     discovery: Discovery, query: SpaceQuery, token: str | None, *, timeout: float
 ) -> SearchPage:
@@ -219,7 +224,12 @@ async def fetch_search_page(
     if token:
         headers["Authorization"] = f"Bearer {token}"
     limits = discovery.limits
-    try:
+    with hub_errors(
+        _search_error,
+        timed_out=f"the Hub did not answer the space search within {timeout:g} s",
+        too_big="the Hub's space listing is too big",
+        unreachable=f"cannot reach the Hub at {hub_url}",
+    ):
         async with (
             asyncio.timeout(timeout),
             discovery.client.stream(
@@ -236,12 +246,6 @@ async def fetch_search_page(
                 raise HubError(f"the Hub answered {response.status_code} to the space search")
             body = await read_body(response, limits.hub_bytes, "GRADIO_MCP_MAX_HUB_BYTES")
             link = response.headers.get("link")
-    except (TimeoutError, httpx2.TimeoutException):
-        raise HubError(f"the Hub did not answer the space search within {timeout:g} s") from None
-    except ReadLimitError as exc:
-        raise HubError(f"the Hub's space listing is too big: {exc}") from None
-    except httpx2.HTTPError as exc:
-        raise HubError(f"cannot reach the Hub at {hub_url}: {type(exc).__name__}") from None
     try:
         payload = loads_json(body, limits.json_depth)
     except (ValueError, ReadLimitError):

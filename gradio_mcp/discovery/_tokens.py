@@ -19,11 +19,10 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-import httpx2
-
 from gradio_mcp.discovery._cache import Entry, FetchCache, Fetched
 from gradio_mcp.discovery._engine import Discovery
-from gradio_mcp.errors import HubError
+from gradio_mcp.discovery._hub_errors import hub_errors
+from gradio_mcp.errors import ErrorKind, HubError
 from gradio_mcp.net import ReadLimitError, loads_json, read_body
 
 _MAX_USER_CHARS = 96
@@ -43,12 +42,21 @@ def token_key(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _check_error(_kind: ErrorKind, message: str) -> HubError:
+    return HubError(message)
+
+
 async def ask_hub(discovery: Discovery, token: str, *, timeout: float) -> TokenVerdict:
     """One whoami request: 200 accepted, 401/403 rejected; anything else is HubError."""
     hub_url = discovery.settings.hf_endpoint.rstrip("/")
     headers = {"Accept": "application/json", "Authorization": f"Bearer {token}"}
     limits = discovery.limits
-    try:
+    with hub_errors(
+        _check_error,
+        timed_out=f"the Hub did not answer a token check within {timeout:g} s",
+        too_big="the Hub's answer to a token check is too big",
+        unreachable=f"cannot reach the Hub at {hub_url}",
+    ):
         async with (
             asyncio.timeout(timeout),
             discovery.client.stream(
@@ -60,12 +68,6 @@ async def ask_hub(discovery: Discovery, token: str, *, timeout: float) -> TokenV
             if response.status_code != 200:
                 raise HubError(f"the Hub answered {response.status_code} to a token check")
             body = await read_body(response, limits.hub_bytes, "GRADIO_MCP_MAX_HUB_BYTES")
-    except (TimeoutError, httpx2.TimeoutException):
-        raise HubError(f"the Hub did not answer a token check within {timeout:g} s") from None
-    except ReadLimitError as exc:
-        raise HubError(f"the Hub's answer to a token check is too big: {exc}") from None
-    except httpx2.HTTPError as exc:
-        raise HubError(f"cannot reach the Hub at {hub_url}: {type(exc).__name__}") from None
     try:
         payload = loads_json(body, limits.json_depth)
     except (ValueError, ReadLimitError):

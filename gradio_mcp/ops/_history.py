@@ -183,7 +183,7 @@ class History:
         return _Reading(
             hits={k: s.hits for k, s in caches.items()},
             misses={k: s.misses for k, s in caches.items()},
-            discoveries=d.discoveries,
+            discoveries=d.stats.discoveries,
             calls={k: (s.count, s.failures, s.rejected) for k, s in m.calls_by_space.items()},
             redis_errors=redis["errors"] if redis else 0,
             tasks_failed=m.tasks_by_outcome["failed"].count,
@@ -211,7 +211,7 @@ class History:
         lookups = sum(hits.values()) + sum(misses.values())
 
         new_discoveries = reading.discoveries - last.discoveries
-        found = _newest(d.recent_durations_ms, new_discoveries)
+        found = _newest(d.stats.recent_durations_ms, new_discoveries)
         durations: list[float] = []
         by_space: dict[str, tuple[int, int]] = {}
         totals = [0, 0, 0]

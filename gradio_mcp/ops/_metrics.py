@@ -212,17 +212,17 @@ class Metrics:
         """Everything, as the `/api/metrics` JSON. Latencies in ms; null when no samples."""
         self.history.sample_if_due()
         d = self.discovery
-        durations = list(d.recent_durations_ms)
+        durations = list(d.stats.recent_durations_ms)
         return {
             "gradioCacheMetrics": d.format_cache_metrics(),
             "discovery": {
-                "count": d.discoveries,
+                "count": d.stats.discoveries,
                 "p50Ms": percentile(durations, 50),
                 "p90Ms": percentile(durations, 90),
                 "p99Ms": percentile(durations, 99),
                 "maxMs": round(max(durations), 2) if durations else None,
-                "prefetchesUsed": d.prefetches_used,
-                "prefetchesDiscarded": d.prefetches_discarded,
+                "prefetchesUsed": d.stats.prefetches_used,
+                "prefetchesDiscarded": d.stats.prefetches_discarded,
             },
             "toolCalls": {
                 "total": sum(s.count for s in self.calls_by_space.values()),

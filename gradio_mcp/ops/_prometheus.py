@@ -205,7 +205,7 @@ class _Collector(Collector):
         yield _histogram(
             "gradio_mcp_discovery_duration_seconds",
             "Duration of discoveries (one per tools/list, prompts/list or call lookup)",
-            [((), d.duration_histogram)],
+            [((), d.stats.duration_histogram)],
             (),
         )
         prefetches = CounterMetricFamily(
@@ -213,8 +213,8 @@ class _Collector(Collector):
             "Schema fetches started at a predicted host, by what became of them",
             labels=["outcome"],
         )
-        prefetches.add_metric(["used"], d.prefetches_used)
-        prefetches.add_metric(["discarded"], d.prefetches_discarded)
+        prefetches.add_metric(["used"], d.stats.prefetches_used)
+        prefetches.add_metric(["discarded"], d.stats.prefetches_discarded)
         yield prefetches
 
     @staticmethod

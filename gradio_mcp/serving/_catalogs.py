@@ -113,7 +113,7 @@ class Catalogs:
                 return kept.spaces, kept.catalog
         self.stats.listing_misses += 1
         deadline = self.settings.list_deadline_ms / 1000 if deadline is None else deadline
-        found = await self.discovery.get_spaces_within(space_ids, token, deadline, rewait=rewait)
+        found = await self.discovery.get_spaces(space_ids, token, deadline=deadline, rewait=rewait)
         spaces, catalog = await self.build(found, name_style=self.settings.tool_names)
         if self._on_discovered is not None:
             self._on_discovered(spaces, token)

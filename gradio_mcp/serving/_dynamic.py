@@ -354,7 +354,7 @@ class DynamicSpaces:
         catalog (and the argument checkers compiled in it) from the server's catalogs."""
         deadline = self.settings.schema_timeout_ms / 1000 + 1
         discovery = self.catalogs.discovery
-        found = await discovery.get_spaces_within([space_id], token, deadline, rewait=True)
+        found = await discovery.get_spaces([space_id], token, deadline=deadline, rewait=True)
         (space,), catalog = await self.catalogs.build(found)
         return space, catalog
 

@@ -185,8 +185,8 @@ class GradioMCP:
         in the background for the next probe)."""
         board = self.metrics.spaces
         if not board.configured_readiness()["ok"]:
-            spaces = await self.discovery.get_spaces_within(
-                self.settings.spaces, self.server_token, READINESS_DISCOVERY_SECONDS
+            spaces = await self.discovery.get_spaces(
+                self.settings.spaces, self.server_token, deadline=READINESS_DISCOVERY_SECONDS
             )
             board.observe(spaces)
         return board.configured_readiness()

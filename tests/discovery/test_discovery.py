@@ -332,7 +332,7 @@ async def test_predicted_host_overlaps_schema_with_metadata(upstream: Upstream, 
     assert all(r.ok for r in results)
     for space_id in ids:  # each schema fetch began while its metadata was still on its way
         assert upstream.index("schema", "start", space_id) < upstream.index("hub", "end", space_id)
-    assert discovery.prefetches_used == 3
+    assert discovery.stats.prefetches_used == 3
     assert sum(upstream.schema_requests(i) for i in ids) == 9
 
 
@@ -362,7 +362,7 @@ async def test_prediction_is_dropped_when_the_space_is_private(
     discovery = make(space_host_template="https://{subdomain}.hf.space")
     (space,) = await discovery.get_spaces(["alice/secret"], "hf_a")
     assert space.ok
-    assert discovery.prefetches_discarded == 1 and discovery.prefetches_used == 0
+    assert discovery.stats.prefetches_discarded == 1 and discovery.stats.prefetches_used == 0
     # The schema used came from a fetch that carried the token, not the tokenless guess.
     info = [h for url, h in upstream.headers if url.endswith("/gradio_api/info")]
     assert info[-1].get("x-hf-authorization") == "Bearer hf_a"
@@ -410,16 +410,16 @@ async def test_a_list_deadline_leaves_a_slow_space_loading_in_the_background(
     # would see it finish.
     upstream.add("owner/slow", schema_latency=0.3)
     discovery = make()
-    quick, slow = await discovery.get_spaces_within(["owner/quick", "owner/slow"], None, 0.2)
+    quick, slow = await discovery.get_spaces(["owner/quick", "owner/slow"], None, deadline=0.2)
     assert quick.ok and slow.error is not None and slow.error.phase == "deadline"
     assert "still loading" in slow.error.message
     # A second request does not wait for the space an earlier one left loading: it answers
     # while that first discovery is still at the space.
-    _quick, slow = await discovery.get_spaces_within(["owner/quick", "owner/slow"], None, 0.2)
+    _quick, slow = await discovery.get_spaces(["owner/quick", "owner/slow"], None, deadline=0.2)
     assert not slow.ok
     assert ("schema", "end", "owner/slow") not in upstream.events
     await asyncio.sleep(0.5)  # the background discovery finishes and fills the caches
-    _quick, slow = await discovery.get_spaces_within(["owner/quick", "owner/slow"], None, 0.2)
+    _quick, slow = await discovery.get_spaces(["owner/quick", "owner/slow"], None, deadline=0.2)
     assert slow.ok
     # One fetch: /gradio_api/info, /config and the MCP schema.
     assert upstream.schema_requests("owner/slow") == 3
@@ -450,12 +450,27 @@ async def test_a_slow_private_space_is_handed_to_the_next_list(
 ) -> None:
     upstream.add("alice/slow-secret", private=True, token="hf_a", schema_latency=0.3)
     discovery = make()
-    (space,) = await discovery.get_spaces_within(["alice/slow-secret"], "hf_a", 0.1)
+    (space,) = await discovery.get_spaces(["alice/slow-secret"], "hf_a", deadline=0.1)
     assert not space.ok
     await asyncio.sleep(0.8)  # two schema round trips: /config, then the MCP schema it names
-    (space,) = await discovery.get_spaces_within(["alice/slow-secret"], "hf_a", 0.1)
+    (space,) = await discovery.get_spaces(["alice/slow-secret"], "hf_a", deadline=0.1)
     assert space.ok and space.metadata is not None and space.metadata.private
     assert upstream.hub_requests("alice/slow-secret") == 1
+
+
+async def test_a_late_result_is_handed_over_only_within_its_minute_on_the_clock(
+    upstream: Upstream, make: Any, clock: Clock
+) -> None:
+    upstream.add("alice/slow-secret", private=True, token="hf_a", schema_latency=0.3)
+    discovery = make()
+    (space,) = await discovery.get_spaces(["alice/slow-secret"], "hf_a", deadline=0.1)
+    assert not space.ok
+    await asyncio.sleep(0.8)  # the discovery a deadline left running finishes
+    clock.now += 61  # ... longer ago than a late result is kept
+    (space,) = await discovery.get_spaces(["alice/slow-secret"], "hf_a", deadline=5.0)
+    assert space.ok
+    # Not handed over: a private space is never cached, so the Hub is asked again.
+    assert upstream.hub_requests("alice/slow-secret") == 2
 
 
 async def test_early_schema_fetches_stay_a_few_hub_windows_ahead(
@@ -473,19 +488,10 @@ async def test_early_schema_fetches_stay_a_few_hub_windows_ahead(
     first_hub_answer = upstream.index("hub", "end", ids[0])
     early = [i for i in ids if upstream.index("schema", "start", i) < first_hub_answer]
     assert early == ids[:4]
-    assert discovery.prefetches_used >= 4
+    assert discovery.stats.prefetches_used >= 4
 
 
-async def test_a_discovery_without_call_details_is_completed_by_call_schema(
-    upstream: Upstream, make: Any
-) -> None:
-    upstream.add("alice/blocks")
-    discovery = make()
-    config = "https://alice-blocks.hf.space/config"
-    (light,) = await discovery.get_spaces(["alice/blocks"], call_details=False)
-    assert light.ok and upstream.requests[config] == 0
-    assert all(e.fn_index is None for e in light.endpoints)
-    full = await discovery.call_schema(light, None)
-    assert any(e.fn_index is not None for e in full.endpoints)
-    await discovery.call_schema(light, None)  # cached: /config was read once
-    assert upstream.requests[config] == 1
+async def test_a_deadline_applies_to_whole_discoveries_only(make: Any) -> None:
+    # A result left running by a deadline is handed to the next listing: it must be whole.
+    with pytest.raises(ValueError, match="deadline"):
+        await make().get_spaces(["alice/blocks"], deadline=1.0, skip_schemas=True)

@@ -71,7 +71,7 @@ async def test_spaces_on_different_hosts_do_not_queue_behind_each_other(
         upstream.add(space_id, schema_latency=1.0 if i % 10 == 0 else 0.2)
     settings = Settings.from_env({}, hf_endpoint=HUB, discovery_concurrency=50)
     async with Discovery(settings, client=http_mock.client()) as discovery:
-        results = await discovery.get_spaces_within(ids, None, deadline=5.0)
+        results = await discovery.get_spaces(ids, None, deadline=5.0)
     assert all(r.ok for r in results)
     first_answer = next(i for i, e in enumerate(upstream.events) if e[:2] == ("schema", "end"))
     for space_id in ids:

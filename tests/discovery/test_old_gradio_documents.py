@@ -16,9 +16,7 @@ SPACE = "https://old.hf.space"
 
 async def test_an_info_found_at_the_root_puts_the_api_there(http_mock: MockHTTP) -> None:
     http_mock.add_response(url=f"{SPACE}/info", json=fixture("blocks_gradio_api_info.json"))
-    schema = await fetch_space_schema(
-        http_mock.client(), SPACE, timeout=5, slots=HostSlots(4, 8), with_config=False
-    )
+    schema = await fetch_space_schema(http_mock.client(), SPACE, timeout=5, slots=HostSlots(4, 8))
     assert schema.endpoints and schema.api_prefix == "" and schema.protocol is None
 
 

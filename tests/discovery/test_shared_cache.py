@@ -373,8 +373,8 @@ async def test_a_schema_stored_under_another_revision_or_host_is_garbage(
         (stored_key,) = client.scan_iter(match="*:schemas:alice/blocks*")
         document = json.loads(client.get(stored_key))
     for wrong in (
-        "alice/blocks|0000000|https://alice-blocks.hf.space|True",
-        "alice/blocks|-|https://elsewhere.hf.space|True",
+        "alice/blocks|0000000|https://alice-blocks.hf.space",
+        "alice/blocks|-|https://elsewhere.hf.space",
     ):
         level = RedisLevel(
             first.redis,

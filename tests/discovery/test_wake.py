@@ -12,6 +12,7 @@ from mcp.client.client import Client
 
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery
+from gradio_mcp.discovery._hub import HubAccess
 from gradio_mcp.discovery._wake import wake_space
 from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.serving._server import GradioMCP
@@ -59,14 +60,12 @@ async def wake(hub: SleepyHub, budget: float = 5.0) -> tuple[list[str], object]:
 
     async with httpx2.AsyncClient(transport=httpx2.MockTransport(hub)) as client:
         result = await wake_space(
-            client,
-            HUB,
+            HubAccess(client, HUB, timeout=1.0, slots=asyncio.Semaphore(2)),
             "alice/sleepy",
             None,
+            visit_client=client,
             space_headers=lambda _url: {},
             budget=budget,
-            request_timeout=1.0,
-            slots=asyncio.Semaphore(2),
             poll_interval=0.01,
             on_stage=on_stage,
         )

@@ -92,7 +92,7 @@ async def test_snapshot_reports_the_caches_discovery_actually_used(
 
     d = snap["discovery"]
     assert d["count"] == 3
-    durations = sorted(discovery.recent_durations_ms)
+    durations = sorted(discovery.stats.recent_durations_ms)
     assert d["maxMs"] == round(durations[-1], 2)
     assert d["p50Ms"] == round(durations[1], 2)
     assert d["p50Ms"] <= d["p90Ms"] <= d["p99Ms"] <= d["maxMs"]
@@ -261,7 +261,7 @@ async def test_prometheus_exposition_reads_live_figures(
     # Buckets add up across replicas, a summary's quantiles do not.
     assert "# TYPE gradio_mcp_discovery_duration_seconds histogram" in text
     assert value(histogram, "gradio_mcp_discovery_duration_seconds_count") == 3
-    total_s = sum(discovery.recent_durations_ms) / 1000
+    total_s = sum(discovery.stats.recent_durations_ms) / 1000
     assert value(histogram, "gradio_mcp_discovery_duration_seconds_sum") == pytest.approx(total_s)
     assert value(histogram, "gradio_mcp_discovery_duration_seconds_bucket", le="+Inf") == 3
 
