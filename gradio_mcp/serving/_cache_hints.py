@@ -19,6 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from mcp.server import CacheHint
+
+from gradio_mcp.config import Settings
 from gradio_mcp.errors import ErrorKind
 from gradio_mcp.models import GradioSpace
 
@@ -61,3 +64,11 @@ def discover_hint(*, sign_in_required: bool, horizon_ms: int) -> Hint:
     """`server/discover` says what this process serves (versions, capabilities,
     instructions): it changes only with a redeploy, which it shows within `horizon_ms`."""
     return Hint(horizon_ms, "private" if sign_in_required else "public")
+
+
+def discover_cache_hint(settings: Settings) -> CacheHint:
+    """`discover_hint` for these settings, as the MCP server object takes it."""
+    hint = discover_hint(
+        sign_in_required=settings.require_auth, horizon_ms=settings.space_cache_ttl_ms
+    )
+    return CacheHint(ttl_ms=hint.ttl_ms, scope=hint.scope)

@@ -15,17 +15,17 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 from mcp import types
-from mcp.server import CacheHint, Server, ServerRequestContext
+from mcp.server import Server, ServerRequestContext
 
 from gradio_mcp._version import __version__
-from gradio_mcp.catalog import ToolCatalog, ToolHints
+from gradio_mcp.catalog import ToolHints
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery, SpaceSearch
 from gradio_mcp.gradio import ProgressSink, protocol_problem
 from gradio_mcp.models import GradioSpace
 from gradio_mcp.net import RedisConnection
 from gradio_mcp.ops import Metrics
-from gradio_mcp.serving._cache_hints import discover_hint
+from gradio_mcp.serving._cache_hints import discover_cache_hint
 from gradio_mcp.serving._call_handler import CallHandler, measure
 from gradio_mcp.serving._caller import Caller, HttpRequest, read_caller
 from gradio_mcp.serving._catalogs import Catalogs
@@ -41,11 +41,6 @@ INSTRUCTIONS = (
     "Tools here run endpoints of Hugging Face Gradio Spaces. File inputs take an http(s) URL"
     " or a data: URI. Long-running tools report progress when asked for it."
 )
-# How long a readiness probe waits for configured spaces it has not seen yet.
-READINESS_DISCOVERY_SECONDS = 1.5
-# After the grace period, how long interrupted tasks may take to cancel their jobs on the
-# space and write their end (the task store's own final-write limit).
-TASK_END_TIMEOUT = 12.0
 
 Context = ServerRequestContext[Any, Any]
 Params = types.PaginatedRequestParams | None
@@ -95,7 +90,7 @@ class GradioMCP:
             on_list_prompts=self.list_prompts,
             on_get_prompt=self.get_prompt,
             get_tool_input_schema=self._input_schema,
-            cache_hints={"server/discover": self._discover_hint()},
+            cache_hints={"server/discover": discover_cache_hint(settings)},
         )
         # Registered by hand: a call may be answered with a task handle, not only a result.
         self.server.add_request_handler("tools/call", types.CallToolRequestParams, self.call_tool)
@@ -130,11 +125,8 @@ class GradioMCP:
         request is long answered, so the HTTP server does not wait for it); those still
         running then end as failed, their jobs cancelled on the space while the connections
         are still open, and their end written to the task store."""
-        runner = self.tasks.runner if self.tasks is not None else None
-        if runner is None or not runner.jobs_running:
-            return
-        self.shutdown.begin()
-        await runner.drain(self.shutdown.grace + TASK_END_TIMEOUT)
+        if self.tasks is not None:
+            await self.tasks.runner.drain_at_shutdown(self.shutdown)
 
     async def aclose(self) -> None:
         """Close what this server opened: its discovery's connections and Redis's pool."""
@@ -171,36 +163,9 @@ class GradioMCP:
         """Token and space ids for one request (configured spaces plus `?gradio=`)."""
         return read_caller(request, self.settings, self.server_token)
 
-    async def catalog(
-        self, caller: Caller, *, deadline: float | None = None, rewait: bool = False
-    ) -> ToolCatalog:
-        listing = self.catalogs.listing(
-            caller.space_ids, caller.token, deadline=deadline, rewait=rewait
-        )
-        return (await listing)[1]
-
-    async def spaces_readiness(self) -> dict[str, Any]:
-        """`/readyz`'s view of the configured spaces: ready once each has been discovered
-        once. Spaces not there yet are asked for again (briefly: a slow one keeps loading
-        in the background for the next probe)."""
-        board = self.metrics.spaces
-        if not board.configured_readiness()["ok"]:
-            spaces = await self.discovery.get_spaces(
-                self.settings.spaces, self.server_token, deadline=READINESS_DISCOVERY_SECONDS
-            )
-            board.observe(spaces)
-        return board.configured_readiness()
-
     def _observe(self, spaces: Sequence[GradioSpace], token: str | None) -> None:
         # What a caller's token could not see says nothing of the space's health.
         self.metrics.spaces.observe(spaces, as_server=token == self.server_token)
-
-    def _discover_hint(self) -> CacheHint:
-        hint = discover_hint(
-            sign_in_required=self.settings.require_auth,
-            horizon_ms=self.settings.space_cache_ttl_ms,
-        )
-        return CacheHint(ttl_ms=hint.ttl_ms, scope=hint.scope)
 
     def _input_schema(self, name: str) -> Mapping[str, Any] | None:
         return self.dynamic.schemas.get(name) or self.catalogs.listed_schema(name)

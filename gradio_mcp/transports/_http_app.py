@@ -49,6 +49,10 @@ def _has_port(name: str) -> bool:
     return ":" in name
 
 
+# How long a readiness probe waits for configured spaces it has not seen yet.
+READINESS_DISCOVERY_SECONDS = 1.5
+
+
 def readiness_checks(gradio: GradioMCP) -> list[ReadinessCheck]:
     """What `/readyz` reports on: not shutting down, and every configured space discovered
     once (both required); Redis, reported but never required."""
@@ -56,9 +60,20 @@ def readiness_checks(gradio: GradioMCP) -> list[ReadinessCheck]:
     async def accepting() -> dict[str, Any]:
         return {"ok": not gradio.shutdown.draining, "draining": gradio.shutdown.draining}
 
+    async def spaces() -> dict[str, Any]:
+        # Ready once each configured space has been discovered once. Spaces not there yet
+        # are asked for again, briefly: a slow one keeps loading for the next probe.
+        board = gradio.metrics.spaces
+        if not board.configured_readiness()["ok"]:
+            found = await gradio.discovery.get_spaces(
+                gradio.settings.spaces, gradio.server_token, deadline=READINESS_DISCOVERY_SECONDS
+            )
+            board.observe(found)
+        return board.configured_readiness()
+
     checks = [ReadinessCheck("accepting", accepting)]
     if gradio.settings.spaces:
-        checks.append(ReadinessCheck("spaces", gradio.spaces_readiness))
+        checks.append(ReadinessCheck("spaces", spaces))
     if gradio.redis is not None:
         checks.append(redis_check(gradio.redis))
     return checks

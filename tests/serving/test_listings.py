@@ -51,9 +51,8 @@ async def list_all(gradio: GradioMCP, headers: dict[str, str] | None = None) -> 
 
 
 async def catalog_for(gradio: GradioMCP, ids: tuple[str, ...], token: str | None) -> list[str]:
-    from gradio_mcp.serving._caller import Caller
 
-    catalog = await gradio.catalog(Caller(token=token, space_ids=ids))
+    _, catalog = await gradio.catalogs.listing(ids, token)
     return [tool.name for tool in catalog.tools]
 
 

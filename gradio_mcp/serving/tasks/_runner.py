@@ -17,7 +17,7 @@ import contextlib
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 import anyio
 from anyio.abc import TaskGroup
@@ -44,6 +44,19 @@ from gradio_mcp.serving.tasks._records import (
 )
 from gradio_mcp.serving.tasks._result_size import fit_result
 from gradio_mcp.serving.tasks._store import TaskStore, now_ms
+
+# After the grace period, how long interrupted tasks may take to cancel their jobs on the
+# space and write their end (the task store's own final-write limit).
+END_AFTER_GRACE = 12.0
+
+
+class _Shutdown(Protocol):
+    """The server's graceful shutdown, as far as tasks need it."""
+
+    grace: float
+
+    def begin(self) -> None: ...
+
 
 log = get_logger("gradio_mcp.tasks")
 
@@ -261,6 +274,15 @@ class TaskRunner:
                 return
         if ended is not None:
             self._count_end(ended)
+
+    async def drain_at_shutdown(self, shutdown: _Shutdown) -> None:
+        """At shutdown: the jobs get the grace period plain calls get; those still running
+        then end as failed (their jobs cancelled on the space while the connections are
+        still open) and their end is written, within END_AFTER_GRACE."""
+        if not self._jobs:
+            return
+        shutdown.begin()
+        await self.drain(shutdown.grace + END_AFTER_GRACE)
 
     async def drain(self, timeout: float) -> None:
         """Wait (at most `timeout` seconds) until every job has ended and its end is written:
