@@ -152,10 +152,9 @@ class GradioMCP:
         token: str | None = None,
         on_progress: ProgressSink | None = None,
     ) -> types.CallToolResult:
-        """Run one tool of the configured spaces as tools/call would (name resolved, space
-        woken, arguments checked before anything is sent, result converted and recorded) and
-        return its result; failures come back as `is_error` results. `token`: the caller's
-        Hub token (default: the server's)."""
+        """Run one tool of the configured spaces as tools/call would (resolved, woken, checked
+        before anything is sent, converted, recorded); failures come back as `is_error`
+        results. `token`: the caller's Hub token (default: the server's)."""
         caller = Caller(token=token or self.server_token, space_ids=tuple(self.settings.spaces))
         return await self.calls.call(caller, name, dict(arguments or {}), on_progress)
 
