@@ -5,7 +5,11 @@ Starts the real Gradio app (its documents), the light space hosts and the Hub em
 settings, the benchmark resolver) and builds their tool catalog, under cProfile. Prints CPU
 per space (discovery, then catalog) and the functions that cost the most.
 
-    python -m benchmarks.profile_cold [SPACES ...] [--top 25] [--no-profile] [--memory]
+    python -m benchmarks.profile_cold [SPACES ...] [--top 25] [--no-profile] [--memory] [--own]
+
+`--memory` measures what stays allocated per space (tracemalloc, by allocation site);
+`--own` gives every space its own labels and descriptions (the space hosts' kind `own`), so
+nothing of one space's schemas is shared with another's.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import dataclasses
 import gc
 import pstats
 import tempfile
@@ -23,9 +28,9 @@ from pathlib import Path
 from benchmarks._world import World
 from benchmarks.bench_server import resolve
 from benchmarks.run import SCALE
+from gradio_mcp.catalog import build_catalog
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery
-from gradio_mcp.catalog import build_catalog
 
 
 async def cold(
@@ -74,15 +79,17 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--memory", action="store_true", help="tracemalloc: what a space holds")
+    parser.add_argument("--own", action="store_true", help="no two spaces' schemas alike")
     args = parser.parse_args()
+    kind = dataclasses.replace(SCALE, kind="own") if args.own else SCALE
     with tempfile.TemporaryDirectory() as tmp:
         world = World(Path(tmp))
         try:
             world.start_app()
             world.start_space_hosts()
-            sets = {n: SCALE.ids(f"prof-n{n}", n) for n in args.sizes}
+            sets = {n: kind.ids(f"prof-n{n}", n) for n in args.sizes}
             world.start_hub(
-                [{"id": i, "hub_latency": SCALE.hub} for ids in sets.values() for i in ids]
+                [{"id": i, "hub_latency": kind.hub} for ids in sets.values() for i in ids]
             )
             for ids in sets.values():
                 profiler = None

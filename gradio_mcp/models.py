@@ -11,11 +11,17 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from gradio_mcp._sharing import shared_json
+from gradio_mcp._sharing import shared_json, shared_text
 from gradio_mcp.errors import SpaceError
 
 # In a file path (`Parameter.file_paths`): every item of a list, or value of a mapping.
 ANY_ITEM = "*"
+
+
+def _share_texts(model: object, *names: str) -> None:
+    """Make these fields of a (frozen) model the shared copies of their texts."""
+    for name in names:
+        object.__setattr__(model, name, shared_text(getattr(model, name)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +37,9 @@ class SpaceMetadata:
     runtime_stage: str | None = None
     title: str | None = None
     emoji: str | None = None
+
+    def __post_init__(self) -> None:
+        _share_texts(self, "sdk", "runtime_stage")
 
     @property
     def url(self) -> str | None:
@@ -72,6 +81,7 @@ class Parameter:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "schema", shared_json(self.schema))
+        _share_texts(self, "name", "label", "component")
         if self.file and not self.file_paths:
             object.__setattr__(self, "file_paths", _paths_of_kind(self.file))
 
@@ -91,6 +101,7 @@ class Return:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "schema", shared_json(self.schema))
+        _share_texts(self, "label", "component")
         if self.file and not self.file_paths:
             object.__setattr__(self, "file_paths", _paths_of_kind(self.file))
 
@@ -118,6 +129,9 @@ class Endpoint:
     input_layout: tuple[int | None, ...] | None = None
     output_keep: tuple[int, ...] | None = None
 
+    def __post_init__(self) -> None:
+        _share_texts(self, "api_name")
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -135,6 +149,9 @@ class SpaceSchema:
     # The queue protocol /config names ("sse", "sse_v1", "sse_v2", "sse_v2.1", "sse_v3"; "ws"
     # for Gradio 3's websocket queue, which names none); None when /config was not read.
     protocol: str | None = None
+
+    def __post_init__(self) -> None:
+        _share_texts(self, "gradio_version", "api_prefix", "protocol")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -29,6 +29,10 @@ TOOL_ANNOTATIONS = ToolAnnotations(open_world_hint=True)
 
 DEFAULT_DESCRIPTION_CHARS = DEFAULT_LIMITS.description_chars
 _META_PREFIX = "gradio-mcp/"  # _meta keys need a reverse-DNS-like prefix; "_" is not allowed in it
+# Built once: an f-string key would be a new string in every tool's _meta.
+_META_SPACE = f"{_META_PREFIX}space"
+_META_ENDPOINT = f"{_META_PREFIX}endpoint"
+_META_QUALIFIED = f"{_META_PREFIX}qualified_name"
 
 
 def _space_label(space: GradioSpace) -> str:
@@ -161,8 +165,8 @@ def build_tool(
         # Clients of the 2025-03-26 era read the title only from the annotations.
         annotations=_titled(base, title),
         meta={
-            f"{_META_PREFIX}space": space.id,
-            f"{_META_PREFIX}endpoint": "/" + endpoint.api_name.lstrip("/"),
-            f"{_META_PREFIX}qualified_name": names.qualified_name,
+            _META_SPACE: space.id,
+            _META_ENDPOINT: "/" + endpoint.api_name.lstrip("/"),
+            _META_QUALIFIED: names.qualified_name,
         },
     )
