@@ -58,9 +58,13 @@ async def cold(
             await asyncio.sleep(0.2)  # the cache file's and the client's own work settles
             gc.collect()
             held = tracemalloc.take_snapshot().compare_to(baseline, "lineno")
+            peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
             total = sum(stat.size_diff for stat in held)
-            print(f"{len(ids)} spaces: {total / len(ids) / 1024:.1f} KiB held per space")
+            print(
+                f"{len(ids)} spaces: {total / len(ids) / 1024:.1f} KiB held per space"
+                f" (peak while discovering: {peak / len(ids) / 1024:.1f} KiB per space)"
+            )
             for stat in held[:12]:
                 print(f"  {stat.size_diff / len(ids):8.0f} B/space  {stat.traceback}")
             del catalog
