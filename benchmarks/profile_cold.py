@@ -5,7 +5,11 @@ Starts the real Gradio app (its documents), the light space hosts and the Hub em
 settings, the benchmark resolver) and builds their tool catalog, under cProfile. Prints CPU
 per space (discovery, then catalog) and the functions that cost the most.
 
-    python -m benchmarks.profile_cold [SPACES ...] [--top 25] [--no-profile] [--memory]
+    python -m benchmarks.profile_cold [SPACES ...] [--top 25] [--no-profile] [--memory] [--own]
+
+`--memory` measures what stays allocated per space (tracemalloc, by allocation site);
+`--own` gives every space its own labels and descriptions (the space hosts' kind `own`), so
+nothing of one space's schemas is shared with another's.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import dataclasses
 import gc
 import pstats
 import tempfile
@@ -53,9 +58,13 @@ async def cold(
             await asyncio.sleep(0.2)  # the cache file's and the client's own work settles
             gc.collect()
             held = tracemalloc.take_snapshot().compare_to(baseline, "lineno")
+            peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
             total = sum(stat.size_diff for stat in held)
-            print(f"{len(ids)} spaces: {total / len(ids) / 1024:.1f} KiB held per space")
+            print(
+                f"{len(ids)} spaces: {total / len(ids) / 1024:.1f} KiB held per space"
+                f" (peak while discovering: {peak / len(ids) / 1024:.1f} KiB per space)"
+            )
             for stat in held[:12]:
                 print(f"  {stat.size_diff / len(ids):8.0f} B/space  {stat.traceback}")
             del catalog
@@ -74,15 +83,17 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--memory", action="store_true", help="tracemalloc: what a space holds")
+    parser.add_argument("--own", action="store_true", help="no two spaces' schemas alike")
     args = parser.parse_args()
+    kind = dataclasses.replace(SCALE, kind="own") if args.own else SCALE
     with tempfile.TemporaryDirectory() as tmp:
         world = World(Path(tmp))
         try:
             world.start_app()
             world.start_space_hosts()
-            sets = {n: SCALE.ids(f"prof-n{n}", n) for n in args.sizes}
+            sets = {n: kind.ids(f"prof-n{n}", n) for n in args.sizes}
             world.start_hub(
-                [{"id": i, "hub_latency": SCALE.hub} for ids in sets.values() for i in ids]
+                [{"id": i, "hub_latency": kind.hub} for ids in sets.values() for i in ids]
             )
             for ids in sets.values():
                 profiler = None

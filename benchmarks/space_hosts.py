@@ -5,9 +5,11 @@ resolves to 127.0.0.1 through gradio_mcp's injectable resolver, so per-host limi
 connection pool see thousands of different hosts, as they would on the Hub; this process
 tells them apart by the Host header. A space's subdomain says how it behaves:
 `lat{MS}-{KIND}-...` answers after MS milliseconds with the documents of KIND (captured from
-a real Gradio app at the start of the run), over HTTP/1.1 with keep-alive. A raw asyncio
-protocol rather than an ASGI stack, so that the hosts' own CPU stays small next to what the
-benchmark measures.
+a real Gradio app at the start of the run), over HTTP/1.1 with keep-alive. Kind `own` serves
+the `std` documents with the space's subdomain written into every label and description, so
+that no two spaces' schemas are alike (the worst case for what spaces can share in memory).
+A raw asyncio protocol rather than an ASGI stack, so that the hosts' own CPU stays small next
+to what the benchmark measures.
 
     python benchmarks/space_hosts.py DOCUMENTS_JSON_FILE
 
@@ -26,6 +28,8 @@ from pathlib import Path
 HOST_SUFFIX = ".spaces.bench"
 _SUBDOMAIN = re.compile(r"lat(\d+)-([a-z0-9]+)-")
 NOT_FOUND = b'{"detail":"Not Found"}'
+# A label's or description's text in a document, where kind `own` writes the space's name.
+_OWN_TEXT = re.compile(r'("(?:label|description)"\s*:\s*")')
 
 
 def space_id(latency_ms: int, kind: str, name: str) -> str:
@@ -50,14 +54,22 @@ class SpaceHosts:
             for kind, docs in documents.items()
         }
         self.not_found = _response("404 Not Found", NOT_FOUND)
+        self.own = documents.get("std", {})
         self.requests = 0
 
     def answer(self, host: str, path: str) -> tuple[float, bytes]:
         match = _SUBDOMAIN.match(host.removesuffix(HOST_SUFFIX))
         if match is None:
             return 0.0, self.not_found
+        delay = int(match[1]) / 1000
+        if match[2] == "own":
+            text = self.own.get(path)
+            if text is None:
+                return delay, self.not_found
+            subdomain = host.removesuffix(HOST_SUFFIX)
+            return delay, _response("200 OK", _OWN_TEXT.sub(rf"\1{subdomain} ", text).encode())
         docs = self.answers.get(match[2], {})
-        return int(match[1]) / 1000, docs.get(path, self.not_found)
+        return delay, docs.get(path, self.not_found)
 
     async def serve(self) -> None:
         loop = asyncio.get_running_loop()

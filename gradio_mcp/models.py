@@ -1,7 +1,9 @@
 """Plain data the library hands out: space metadata, endpoint schemas and discovery results.
 
 Everything here is immutable and JSON-friendly (`to_dict`), so results can be cached,
-shared between requests and printed without surprises.
+shared between requests and printed without surprises. A server keeps thousands of these:
+they have slots (no per-instance dict), and equal parameter and return schemas are one
+shared object (`_sharing`), which nobody may change.
 """
 
 from __future__ import annotations
@@ -9,13 +11,20 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from gradio_mcp._sharing import shared_json, shared_text
 from gradio_mcp.errors import SpaceError
 
 # In a file path (`Parameter.file_paths`): every item of a list, or value of a mapping.
 ANY_ITEM = "*"
 
 
-@dataclass(frozen=True)
+def _share_texts(model: object, *names: str) -> None:
+    """Make these fields of a (frozen) model the shared copies of their texts."""
+    for name in names:
+        object.__setattr__(model, name, shared_text(getattr(model, name)))
+
+
+@dataclass(frozen=True, slots=True)
 class SpaceMetadata:
     """What the Hub says about a space (`GET /api/spaces/{id}`)."""
 
@@ -28,6 +37,9 @@ class SpaceMetadata:
     runtime_stage: str | None = None
     title: str | None = None
     emoji: str | None = None
+
+    def __post_init__(self) -> None:
+        _share_texts(self, "sdk", "runtime_stage")
 
     @property
     def url(self) -> str | None:
@@ -45,7 +57,7 @@ def _paths_of_kind(kind: str) -> tuple[tuple[str | int, ...], ...]:
     return {"single": ((),), "list": ((ANY_ITEM,),)}.get(kind, ())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Parameter:
     """One input of an endpoint, in the order Gradio expects it.
 
@@ -68,6 +80,8 @@ class Parameter:
     file_paths: tuple[tuple[str | int, ...], ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "schema", shared_json(self.schema))
+        _share_texts(self, "name", "label", "component")
         if self.file and not self.file_paths:
             object.__setattr__(self, "file_paths", _paths_of_kind(self.file))
 
@@ -75,7 +89,7 @@ class Parameter:
         return asdict(self)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Return:
     """One output of an endpoint as `/gradio_api/info` lists it (State outputs left out)."""
 
@@ -86,6 +100,8 @@ class Return:
     file_paths: tuple[tuple[str | int, ...], ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "schema", shared_json(self.schema))
+        _share_texts(self, "label", "component")
         if self.file and not self.file_paths:
             object.__setattr__(self, "file_paths", _paths_of_kind(self.file))
 
@@ -93,7 +109,7 @@ class Return:
         return asdict(self)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Endpoint:
     """A public Gradio endpoint and what a call to it needs.
 
@@ -113,11 +129,14 @@ class Endpoint:
     input_layout: tuple[int | None, ...] | None = None
     output_keep: tuple[int, ...] | None = None
 
+    def __post_init__(self) -> None:
+        _share_texts(self, "api_name")
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SpaceSchema:
     """Everything discovered from the space itself."""
 
@@ -131,11 +150,14 @@ class SpaceSchema:
     # for Gradio 3's websocket queue, which names none); None when /config was not read.
     protocol: str | None = None
 
+    def __post_init__(self) -> None:
+        _share_texts(self, "gradio_version", "api_prefix", "protocol")
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Timings:
     """Milliseconds spent per phase for one space (0 when served from cache)."""
 
@@ -146,7 +168,7 @@ class Timings:
     schema_cache: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GradioSpace:
     """The discovery result for one requested space id: metadata and endpoints, or an error."""
 

@@ -7,11 +7,15 @@ Pure (no I/O), so tests can pin the exact shapes an MCP client sees. Naming is i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any, NoReturn
+
 from mcp.types import (
     Tool,
     ToolAnnotations,
 )
 
+from gradio_mcp._sharing import shared_json
 from gradio_mcp.catalog._input_schema import build_input_schema
 from gradio_mcp.catalog._names import ToolName
 from gradio_mcp.catalog._output_schema import build_output_schema
@@ -25,6 +29,10 @@ TOOL_ANNOTATIONS = ToolAnnotations(open_world_hint=True)
 
 DEFAULT_DESCRIPTION_CHARS = DEFAULT_LIMITS.description_chars
 _META_PREFIX = "gradio-mcp/"  # _meta keys need a reverse-DNS-like prefix; "_" is not allowed in it
+# Built once: an f-string key would be a new string in every tool's _meta.
+_META_SPACE = f"{_META_PREFIX}space"
+_META_ENDPOINT = f"{_META_PREFIX}endpoint"
+_META_QUALIFIED = f"{_META_PREFIX}qualified_name"
 
 
 def _space_label(space: GradioSpace) -> str:
@@ -72,6 +80,64 @@ def tool_description(space: GradioSpace, endpoint: Endpoint) -> str:
     return " ".join(parts)
 
 
+class _GivenFields(set[str]):
+    """The fields given to a tool (or its annotations), one set for all built alike: pydantic
+    keeps one per model otherwise (700 bytes for a tool), and answers are written with
+    `exclude_unset`, which reads it. Catalog tools are never changed: changing one in place
+    raises here rather than change them all; a copy (`model_copy`) is a plain set again."""
+
+    def _unchanged(self, *_args: object) -> NoReturn:
+        raise TypeError("the tools of a catalog are shared and never changed")
+
+    def add(self, element: str) -> None:
+        self._unchanged(element)
+
+    def update(self, *others: Iterable[str]) -> None:
+        self._unchanged(others)
+
+    def discard(self, element: object) -> None:
+        self._unchanged(element)
+
+    def remove(self, element: str) -> None:
+        self._unchanged(element)
+
+    def clear(self) -> None:
+        self._unchanged()
+
+    def __copy__(self) -> set[str]:
+        return set(self)
+
+    def __deepcopy__(self, _memo: object) -> set[str]:
+        return set(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (set, (list(self),))
+
+
+_given: dict[frozenset[str], _GivenFields] = {}
+
+
+def _given_fields(names: Iterable[str]) -> _GivenFields:
+    key = frozenset(names)
+    found = _given.get(key)
+    if found is None:
+        found = _given.setdefault(key, _GivenFields(key))
+    return found
+
+
+# What `Tool(...)` below was given, as a validated construction would record it.
+_TOOL_FIELDS = _given_fields(
+    ("name", "title", "description", "input_schema", "output_schema", "annotations", "meta")
+)
+
+
+def _titled(base: ToolAnnotations, title: str) -> ToolAnnotations:
+    """`base` with this title: `base.model_copy(update={"title": title})`, without a
+    private copy of its set of given fields."""
+    given = _given_fields((*base.model_fields_set, "title"))
+    return ToolAnnotations.model_construct(given, **{**base.__dict__, "title": title})
+
+
 def build_tool(
     space: GradioSpace,
     endpoint: Endpoint,
@@ -82,22 +148,25 @@ def build_tool(
 ) -> Tool:
     """The MCP `Tool` for one endpoint of a discovered space; its description at most
     `max_description_chars` long (`GRADIO_MCP_MAX_DESCRIPTION_CHARS`), whatever the space
-    wrote."""
+    wrote.
+
+    Built without pydantic's validation, which would copy each schema: every value here is
+    ours and of its field's type. Equal schemas are one shared object (`_sharing`)."""
     names = name if isinstance(name, ToolName) else ToolName(name, name)
     title = clip_text(tool_title(space, endpoint), max_description_chars)
     base = annotations or TOOL_ANNOTATIONS
-    return Tool(
+    return Tool.model_construct(
+        _TOOL_FIELDS,
         name=names.name,
         title=title,
         description=clip_text(tool_description(space, endpoint), max_description_chars),
-        input_schema=build_input_schema(endpoint),
-        output_schema=build_output_schema(endpoint),
+        input_schema=shared_json(build_input_schema(endpoint)),
+        output_schema=shared_json(build_output_schema(endpoint)),
         # Clients of the 2025-03-26 era read the title only from the annotations.
-        annotations=base.model_copy(update={"title": title}),
-        # The field's alias: mypy (without pydantic's plugin) only knows the constructor by it.
-        _meta={
-            f"{_META_PREFIX}space": space.id,
-            f"{_META_PREFIX}endpoint": "/" + endpoint.api_name.lstrip("/"),
-            f"{_META_PREFIX}qualified_name": names.qualified_name,
+        annotations=_titled(base, title),
+        meta={
+            _META_SPACE: space.id,
+            _META_ENDPOINT: "/" + endpoint.api_name.lstrip("/"),
+            _META_QUALIFIED: names.qualified_name,
         },
     )

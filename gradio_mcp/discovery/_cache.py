@@ -32,7 +32,7 @@ V = TypeVar("V")
 log = get_logger("gradio_mcp.cache")
 
 
-@dataclass
+@dataclass(slots=True)  # one per cached space and document: no per-instance dict
 class Entry(Generic[V]):
     """A stored value and what is needed to revalidate it."""
 
