@@ -137,6 +137,8 @@ class Call:
         self.session_hash = secrets.token_hex(6)
         self.event_id: str | None = None
         self.gradio_version = gradio_version
+        # The space's own cap on a file (its /config), where it has one.
+        self.max_upload_bytes: int | None = None
         # The queue needs the endpoint's fn_index (from /config); without it, /call, or the
         # protocol's own named route where it has one (Gradio 3's /api/{name}).
         named = getattr(protocol, "runs_by_name", False)
@@ -348,6 +350,7 @@ async def call_endpoint(
         queue,
         gradio_version,
     )
+    call.max_upload_bytes = max_upload_bytes
     try:
         async with asyncio.timeout(max_duration):
             data = await call.upload(data)

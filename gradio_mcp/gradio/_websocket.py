@@ -45,10 +45,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import secrets
 import urllib.parse
 import weakref
-from collections.abc import Mapping
 from typing import Any, Protocol
 
 import httpx2
@@ -100,34 +98,26 @@ def _ws_url(base: str) -> str:
 class _Gradio3Call:
     """State of one call, so cancelling knows what to stop."""
 
-    def __init__(
-        self,
-        client: httpx2.AsyncClient,
-        base_url: str,
-        api_prefix: str,
-        endpoint: Endpoint,
-        headers: Mapping[str, str] | None,
-        tracker: ProgressTracker,
-        read_timeout: float,
-        limits: ReadLimits,
-    ) -> None:
-        self.client = client
-        self.base = base_url.rstrip("/")
-        self.prefix = api_prefix
-        self.api = self.base + api_prefix
-        if httpx2.URL(self.api).host != httpx2.URL(base_url).host:
-            raise ValueError(f"API prefix {api_prefix!r} leaves the space's host")
-        self.endpoint = endpoint
-        self.headers = dict(headers or {})
+    def __init__(self, call: SharedCall) -> None:
+        # What the shared call already settled (host check of the prefix included).
+        self.client = call.client
+        self.base = call.base
+        self.prefix = call.prefix
+        self.api = call.base + call.prefix
+        self.endpoint = call.endpoint
+        self.headers = call.headers
         self.authenticated = any(
             k.lower() in ("authorization", "x-hf-authorization") for k in self.headers
         )
-        self.tracker = tracker
-        self.read_timeout = read_timeout
-        self.limits = limits
-        # A file fetched from a URL goes inline, in one message: at most a message's cap.
-        self.upload_limit = limits.event_bytes
-        self.session_hash = secrets.token_hex(6)
+        self.tracker = call.tracker
+        self.read_timeout = call.timeout.read or 60.0
+        self.limits = call.limits
+        # A file fetched from a URL goes inline, in one message: at most a message's cap,
+        # and at most the space's own cap on a file.
+        self.upload_limit = call.limits.event_bytes
+        if call.max_upload_bytes is not None:
+            self.upload_limit = min(self.upload_limit, call.max_upload_bytes)
+        self.session_hash = call.session_hash
         self.socket: WebSocket | None = None
         self.joined = False
         self.replica: str | None = None
@@ -305,6 +295,7 @@ class SharedCall(Protocol):
     timeout: httpx2.Timeout
     limits: ReadLimits
     session_hash: str
+    max_upload_bytes: int | None
 
 
 class WebsocketQueue:
@@ -321,18 +312,7 @@ class WebsocketQueue:
     def _of(self, call: SharedCall) -> _Gradio3Call:
         found = self._calls.get(call)
         if found is None:
-            found = _Gradio3Call(
-                call.client,
-                call.base,
-                call.prefix,
-                call.endpoint,
-                call.headers,
-                call.tracker,
-                call.timeout.read or 60.0,
-                call.limits,
-            )
-            found.session_hash = call.session_hash
-            self._calls[call] = found
+            found = self._calls[call] = _Gradio3Call(call)
         return found
 
     async def upload(self, call: SharedCall, data: list[Any]) -> list[Any]:

@@ -279,6 +279,24 @@ async def test_a_file_given_by_url_is_fetched_and_sent_inline(
     assert len(fetches) == 2 and all(b"hf_own" in r for r in fetches)
 
 
+async def test_a_file_url_past_the_spaces_file_cap_fails_the_call_before_it_starts(
+    client: httpx2.AsyncClient,
+) -> None:
+    """The space's own `max_file_size` bounds a file fetched from a URL, as it bounds a
+    `data:` URI: the 11-byte file is refused under a 10-byte cap, and nothing is run."""
+    async with Peer(scripted()) as peer:
+        outcome = await call_endpoint(
+            client,
+            peer.url,
+            FILES,
+            {"picture": f"{peer.url}/files/a.png", "upload": "data:,x"},
+            max_upload_bytes=10,
+            limits=LIMITS,
+        )
+    assert outcome.error is not None and outcome.error.title == "Bad file URL"
+    assert not any(r.startswith(b"GET /queue/join") for r in peer.requests)
+
+
 async def test_a_file_url_that_cannot_be_fetched_fails_the_call_before_it_starts() -> None:
     async def resolve(host: str, port: int) -> list[str]:
         return {"inside.example": ["10.1.2.3"]}.get(host, ["127.0.0.1"])
@@ -493,6 +511,7 @@ class StandInCall:
     timeout: httpx2.Timeout = field(default_factory=lambda: httpx2.Timeout(5.0))
     limits: ReadLimits = LIMITS
     session_hash: str = "shared01"
+    max_upload_bytes: int | None = None
 
 
 async def test_the_protocol_object_runs_a_registry_s_call(client: httpx2.AsyncClient) -> None:
