@@ -1,15 +1,11 @@
 """tools/call on a Gradio 3 space: the websocket queue, or `/run/predict` when the queue is off.
 
-How it plugs in, two ways (pick one at the seam):
-
-* `call_endpoint` here takes the same arguments and keeps the same contract as
-  `gradio._call.call_endpoint` (arguments checked before anything is sent, every upstream
-  failure returned as `CallOutcome.error`, the space's job stopped when the call is
-  cancelled): call it instead of that one for a space whose `/config` has no `protocol`
-  key (Gradio 3), with `api_prefix` "" (Gradio 3 serves everything at the root);
-* `PROTOCOLS = {"ws": WebsocketQueue()}`: the same as a protocol object with
-  `upload(call, data)`, `run(call, data)` and `cancel(call)`, for a registry whose shared
-  call object holds the client, endpoint, headers, tracker and limits (`SharedCall`).
+How it plugs in: `PROTOCOLS = {"ws": WebsocketQueue()}`, the protocol object the registry
+(`gradio._protocols`) picks for a space whose `/config` names no `protocol` (Gradio 3, its
+API at the root). `gradio._call.call_endpoint` runs it through the shared `Call` (arguments
+checked before anything is sent, every upstream failure a `CallOutcome.error`, the job
+stopped when the call is cancelled): `upload`, `run` and `cancel` here, with the call's
+client, endpoint, headers, progress and limits.
 
 The endpoint should come from discovery's Gradio 3 parser (`discovery._schema_v3`), which
 sets `fn_index` and `queue` from /config and knows files by their serializer.
@@ -47,7 +43,7 @@ import contextlib
 import json
 import urllib.parse
 import weakref
-from typing import Any, Protocol
+from typing import Any
 
 import httpx2
 
@@ -58,7 +54,7 @@ from gradio_mcp.gradio._call import (
     CONNECT_TIMEOUT,
     MAX_EVENTS,
     REPLICA_HEADER,
-    _finite,
+    Call,
     _status_error,
 )
 from gradio_mcp.gradio._errors import error_from_payload
@@ -66,13 +62,10 @@ from gradio_mcp.gradio._gradio3_values import encode_files, fetch_file, gradio3_
 from gradio_mcp.gradio._inputs import PendingUpload
 from gradio_mcp.gradio._outputs import OutputValue
 from gradio_mcp.gradio._progress import (
-    ProgressTracker,
     estimation_message,
     preview_message,
 )
-from gradio_mcp.models import Endpoint
 from gradio_mcp.net import (
-    ReadLimits,
     WebSocket,
     connect_websocket,
     loads_json,
@@ -98,17 +91,15 @@ def _ws_url(base: str) -> str:
 class _Gradio3Call:
     """State of one call, so cancelling knows what to stop."""
 
-    def __init__(self, call: SharedCall) -> None:
+    def __init__(self, call: Call) -> None:
         # What the shared call already settled (host check of the prefix included).
+        self.call = call
         self.client = call.client
         self.base = call.base
         self.prefix = call.prefix
         self.api = call.base + call.prefix
         self.endpoint = call.endpoint
         self.headers = call.headers
-        self.authenticated = any(
-            k.lower() in ("authorization", "x-hf-authorization") for k in self.headers
-        )
         self.tracker = call.tracker
         self.read_timeout = call.timeout.read or 60.0
         self.limits = call.limits
@@ -142,7 +133,7 @@ class _Gradio3Call:
         return await encode_files(self.endpoint, data, self.api, fetch)
 
     def error(self, payload: Any) -> UpstreamCallError:
-        err = error_from_payload(payload, None, authenticated=self.authenticated)
+        err = error_from_payload(payload, None, authenticated=self.call.authenticated)
         return UpstreamCallError(err.title, err.message, err.status)
 
     async def run(self, data: list[Any]) -> list[OutputValue]:
@@ -197,7 +188,7 @@ class _Gradio3Call:
         elif kind == "estimation":
             await self.tracker.message(estimation_message(msg))
         elif kind == "progress":
-            await self._on_progress(msg.get("progress_data"))
+            await self.call.on_gradio_progress(msg.get("progress_data"))
         elif kind == "log":
             level = str(msg.get("level") or "info").lower()
             await self.tracker.message(f"{level}: {msg.get('log')}")
@@ -213,20 +204,6 @@ class _Gradio3Call:
                 raise UpstreamCallError("Bad response", "the space's answer held no data")
             return self.outputs(output["data"])
         return None
-
-    async def _on_progress(self, progress_data: Any) -> None:
-        if not isinstance(progress_data, list) or not progress_data:
-            return
-        bar = progress_data[0] if isinstance(progress_data[0], dict) else {}
-        descs = [str(b["desc"]) for b in progress_data if isinstance(b, dict) and b.get("desc")]
-        message = " / ".join(descs) or None
-        index, fraction = _finite(bar.get("index")), _finite(bar.get("progress"))
-        if index is not None:
-            await self.tracker.numeric(index, _finite(bar.get("length")), message)
-        elif fraction is not None:
-            await self.tracker.numeric(fraction, 1.0, message)
-        elif message:
-            await self.tracker.message(message)
 
     async def _run_predict(self, data: list[Any]) -> list[OutputValue]:
         """No queue: one POST, `/run/predict` by fn_index where /config gave it."""
@@ -282,22 +259,6 @@ class _Gradio3Call:
             await response.aclose()
 
 
-class SharedCall(Protocol):
-    """What the shared call object of a protocol registry (one `Call` per tools/call, with
-    the space's client, endpoint, headers, progress tracker and limits) must offer."""
-
-    client: httpx2.AsyncClient
-    base: str
-    prefix: str
-    endpoint: Endpoint
-    headers: dict[str, str]
-    tracker: ProgressTracker
-    timeout: httpx2.Timeout
-    limits: ReadLimits
-    session_hash: str
-    max_upload_bytes: int | None
-
-
 class WebsocketQueue:
     """Gradio 3's queue as a protocol object for a registry that owns the rest of the call
     (arguments, timeouts, error mapping): `upload` puts the files inline (no request),
@@ -309,19 +270,19 @@ class WebsocketQueue:
     def __init__(self) -> None:
         self._calls: weakref.WeakKeyDictionary[Any, _Gradio3Call] = weakref.WeakKeyDictionary()
 
-    def _of(self, call: SharedCall) -> _Gradio3Call:
+    def _of(self, call: Call) -> _Gradio3Call:
         found = self._calls.get(call)
         if found is None:
             found = self._calls[call] = _Gradio3Call(call)
         return found
 
-    async def upload(self, call: SharedCall, data: list[Any]) -> list[Any]:
+    async def upload(self, call: Call, data: list[Any]) -> list[Any]:
         return await self._of(call).encode_files(data)
 
-    async def run(self, call: SharedCall, data: list[Any]) -> list[OutputValue]:
+    async def run(self, call: Call, data: list[Any]) -> list[OutputValue]:
         return await self._of(call).run(data)
 
-    async def cancel(self, call: SharedCall) -> None:
+    async def cancel(self, call: Call) -> None:
         found = self._calls.get(call)
         if found is not None:
             await found.cancel_upstream()

@@ -11,7 +11,7 @@ import contextlib
 import functools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import httpx2
@@ -21,6 +21,7 @@ from websockets.utils import accept_key
 
 from gradio_mcp.config import Settings
 from gradio_mcp.gradio import ProgressUpdate
+from gradio_mcp.gradio._call import Call
 from gradio_mcp.gradio._call import call_endpoint as run_endpoint
 from gradio_mcp.gradio._inputs import call_data
 from gradio_mcp.gradio._progress import ProgressTracker
@@ -498,20 +499,11 @@ async def test_cancelling_the_call_closes_the_socket(client: httpx2.AsyncClient)
         await asyncio.wait_for(peer.closed_by_client.wait(), 5)
 
 
-@dataclass(eq=False)
-class StandInCall:
-    """What a protocol registry's shared call object holds for the protocol it runs."""
-
-    client: httpx2.AsyncClient
-    base: str
-    endpoint: Endpoint
-    tracker: ProgressTracker
-    prefix: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
-    timeout: httpx2.Timeout = field(default_factory=lambda: httpx2.Timeout(5.0))
-    limits: ReadLimits = LIMITS
-    session_hash: str = "shared01"
-    max_upload_bytes: int | None = None
+def registry_call(client: httpx2.AsyncClient, base: str, endpoint: Endpoint) -> Call:
+    """The shared call object a registry hands its protocol, with a session of its own."""
+    call = Call(client, base, "", endpoint, None, ProgressTracker(None), 5.0, LIMITS)
+    call.session_hash = "shared01"
+    return call
 
 
 async def test_the_protocol_object_runs_a_registry_s_call(client: httpx2.AsyncClient) -> None:
@@ -521,7 +513,7 @@ async def test_the_protocol_object_runs_a_registry_s_call(client: httpx2.AsyncCl
             after_start=[completed(["ok", {"name": "/t/f.txt", "data": None, "is_file": True}])]
         )
     ) as peer:
-        call = StandInCall(client, peer.url, FILES, ProgressTracker(None))
+        call = registry_call(client, peer.url, FILES)
         # The registry hands over `call_data`'s list: `data:` URIs parsed, not yet sent.
         given = {"picture": "data:image/png;base64,AAAA", "upload": "data:text/plain,hi"}
         data = await queue.upload(call, call_data(FILES, given, None))
@@ -533,7 +525,7 @@ async def test_the_protocol_object_runs_a_registry_s_call(client: httpx2.AsyncCl
     assert outputs[1].file.url == f"{peer.url}/file=/t/f.txt"
 
     async with Peer(scripted()) as peer:
-        call = StandInCall(client, peer.url, ECHO, ProgressTracker(None))
+        call = registry_call(client, peer.url, ECHO)
         task = asyncio.create_task(queue.run(call, ["x"]))
         while len(peer.received) < 2:
             await asyncio.sleep(0.01)
