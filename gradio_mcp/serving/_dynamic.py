@@ -55,6 +55,33 @@ def _string(description: str, max_length: int) -> dict[str, Any]:
     return {"type": "string", "minLength": 1, "maxLength": max_length, "description": description}
 
 
+# What search_spaces answers: a page of spaces, and the cursor of the next one.
+_SEARCH_OUTPUT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "spaces": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "title": {"type": "string"},
+                    "emoji": {"type": "string"},
+                    "stage": {"type": "string"},
+                    "description": {"type": "string"},
+                    "likes": {"type": "integer"},
+                    "private": {"type": "boolean"},
+                    "mcp_server": {"type": "boolean"},
+                },
+                "required": ["id", "likes", "private", "mcp_server"],
+            },
+        },
+        "next_cursor": {"type": "string"},
+    },
+    "required": ["spaces"],
+}
+
+
 def search_tool(max_results: int) -> types.Tool:
     title = "Search Gradio Spaces"
     return types.Tool(
@@ -100,30 +127,7 @@ def search_tool(max_results: int) -> types.Tool:
             "required": ["query"],
             "additionalProperties": False,
         },
-        output_schema={
-            "type": "object",
-            "properties": {
-                "spaces": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "id": {"type": "string"},
-                            "title": {"type": "string"},
-                            "emoji": {"type": "string"},
-                            "stage": {"type": "string"},
-                            "description": {"type": "string"},
-                            "likes": {"type": "integer"},
-                            "private": {"type": "boolean"},
-                            "mcp_server": {"type": "boolean"},
-                        },
-                        "required": ["id", "likes", "private", "mcp_server"],
-                    },
-                },
-                "next_cursor": {"type": "string"},
-            },
-            "required": ["spaces"],
-        },
+        output_schema=_SEARCH_OUTPUT,
         annotations=_READS.model_copy(update={"title": title}),
     )
 
