@@ -57,6 +57,35 @@ class Latency:
         ]
 
 
+def mcp_schema_from_info(info_text: str) -> str:
+    """The `/gradio_api/mcp/schema` document (the shape Gradio serves, a list of tools) of an
+    app, from its `/gradio_api/info`: what the reference reads instead."""
+    info = json.loads(info_text)
+    tools = []
+    for route, endpoint in info.get("named_endpoints", {}).items():
+        name = route.lstrip("/")
+        properties: dict[str, Any] = {}
+        required = []
+        for parameter in endpoint.get("parameters", []):
+            key = parameter["parameter_name"]
+            prop = dict(parameter.get("type") or {})
+            prop["description"] = (parameter.get("python_type") or {}).get("description", "")
+            if parameter.get("parameter_has_default"):
+                prop["default"] = parameter.get("parameter_default")
+            else:
+                required.append(key)
+            properties[key] = prop
+        tools.append(
+            {
+                "name": name,
+                "description": endpoint.get("description", ""),
+                "inputSchema": {"type": "object", "properties": properties, "required": required},
+                "meta": {"file_data_present": False, "mcp_type": "tool", "endpoint_name": name},
+            }
+        )
+    return json.dumps(tools)
+
+
 @dataclass
 class World:
     """Everything started for the run; `stop()` ends it all."""
@@ -128,8 +157,6 @@ class World:
         if "/gradio_api/mcp/schema" not in self.documents:
             # The app does not serve MCP (so gradio_mcp never asks for this document); the
             # reference server reads only this one.
-            from benchmarks.reference import mcp_schema_from_info
-
             info = self.documents["/gradio_api/info"]
             self.documents["/gradio_api/mcp/schema"] = mcp_schema_from_info(info)
 

@@ -127,35 +127,6 @@ def start(world: World, entry: Path) -> tuple[str, subprocess.Popen[Any]]:
     return url, process
 
 
-def mcp_schema_from_info(info_text: str) -> str:
-    """The `/gradio_api/mcp/schema` document (the shape Gradio serves, a list of tools) of an
-    app, from its `/gradio_api/info`: what the reference reads instead."""
-    info = json.loads(info_text)
-    tools = []
-    for route, endpoint in info.get("named_endpoints", {}).items():
-        name = route.lstrip("/")
-        properties: dict[str, Any] = {}
-        required = []
-        for parameter in endpoint.get("parameters", []):
-            key = parameter["parameter_name"]
-            prop = dict(parameter.get("type") or {})
-            prop["description"] = (parameter.get("python_type") or {}).get("description", "")
-            if parameter.get("parameter_has_default"):
-                prop["default"] = parameter.get("parameter_default")
-            else:
-                required.append(key)
-            properties[key] = prop
-        tools.append(
-            {
-                "name": name,
-                "description": endpoint.get("description", ""),
-                "inputSchema": {"type": "object", "properties": properties, "required": required},
-                "meta": {"file_data_present": False, "mcp_type": "tool", "endpoint_name": name},
-            }
-        )
-    return json.dumps(tools)
-
-
 # ---------------------------------------------------------------------- the scenario
 
 
