@@ -26,8 +26,9 @@ One class per meaning:
     └── EgressRefusedError         (in `gradio_mcp.net`: it is also an httpx2 ConnectError, and
                                    this module imports no HTTP client) a connection refused by
                                    the egress policy; likewise WebSocketError (an httpx2
-                                   TransportError) and its WebSocketClosed, a Gradio 3 queue
-                                   socket that could not open or broke
+                                   TransportError, and a GradioMCPError like these) and its
+                                   WebSocketClosed, a Gradio 3 queue socket that could not
+                                   open or broke
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ tooling."""
 from __future__ import annotations
 
 import ast
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -216,6 +217,16 @@ EXCEPTIONS_ELSEWHERE = {
     "gradio_mcp.net._websocket.WebSocketError",
     "gradio_mcp.net._websocket.WebSocketClosed",
 }
+
+
+def test_the_exceptions_kept_in_net_are_the_packages_too() -> None:
+    """Those that must stay beside the HTTP client still derive from GradioMCPError, so
+    `except GradioMCPError` catches everything the package raises."""
+    from gradio_mcp.errors import GradioMCPError
+
+    for dotted in EXCEPTIONS_ELSEWHERE:
+        module, _, name = dotted.rpartition(".")
+        assert issubclass(getattr(importlib.import_module(module), name), GradioMCPError), dotted
 
 
 def test_every_public_exception_lives_in_errors_py() -> None:

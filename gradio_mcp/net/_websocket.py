@@ -32,6 +32,7 @@ from websockets.http11 import Response
 from websockets.protocol import State
 from websockets.uri import parse_uri
 
+from gradio_mcp.errors import GradioMCPError
 from gradio_mcp.net._client import USER_AGENT, connection_rules
 from gradio_mcp.net._egress import EgressBackend, EgressPolicy
 from gradio_mcp.net._limits import ReadLimitError
@@ -44,10 +45,10 @@ _HANDSHAKE_HEADERS = frozenset(
 )
 
 
-class WebSocketError(httpx2.TransportError):
+class WebSocketError(httpx2.TransportError, GradioMCPError):
     """The websocket could not be opened, or broke; an `httpx2.TransportError`, so code
-    that handles a failed HTTP exchange handles this one too. `status` is the HTTP status
-    of a refused handshake."""
+    that handles a failed HTTP exchange handles this one too, and like every exception of
+    the package a `GradioMCPError`. `status` is the HTTP status of a refused handshake."""
 
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
