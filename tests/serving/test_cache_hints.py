@@ -18,13 +18,10 @@ from mcp.client.client import Client
 from mcp.client.streamable_http import streamable_http_client
 from starlette.types import ASGIApp
 
-from gradio_mcp.config import Settings
-from gradio_mcp.discovery import Discovery
 from gradio_mcp.serving._server import GradioMCP
 from gradio_mcp.transports import build_http_app
 from tests.clock import Clock
-from tests.mock_http import MockHTTP
-from tests.upstream import HUB, Upstream
+from tests.upstream import Upstream
 
 pytestmark = pytest.mark.anyio
 
@@ -39,21 +36,6 @@ META = {
     "io.modelcontextprotocol/protocolVersion": "2026-07-28",
     "io.modelcontextprotocol/clientCapabilities": {},
 }
-
-
-@pytest.fixture
-async def make(http_mock: MockHTTP, clock: Clock) -> AsyncIterator[Callable[..., GradioMCP]]:
-    made: list[GradioMCP] = []
-
-    def factory(**overrides: Any) -> GradioMCP:
-        settings = Settings.from_env({}, hf_endpoint=HUB, **overrides)
-        discovery = Discovery(settings, client=http_mock.client(), clock=clock)
-        made.append(GradioMCP(settings, discovery=discovery))
-        return made[-1]
-
-    yield factory
-    for gradio in made:
-        await gradio.discovery.aclose()
 
 
 def count_requests(gradio: GradioMCP, method: str) -> list[int]:

@@ -4,35 +4,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 from mcp.client.client import Client
 
-from gradio_mcp.config import Settings
-from gradio_mcp.discovery import Discovery
 from gradio_mcp.serving._server import GradioMCP
 from tests.clock import Clock
-from tests.mock_http import MockHTTP
-from tests.upstream import HUB, Upstream
+from tests.upstream import Upstream
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def make(http_mock: MockHTTP, clock: Clock) -> AsyncIterator[Callable[..., GradioMCP]]:
-    made: list[GradioMCP] = []
-
-    def factory(**overrides: Any) -> GradioMCP:
-        settings = Settings.from_env({}, hf_endpoint=HUB, **overrides)
-        discovery = Discovery(settings, client=http_mock.client(), clock=clock)
-        made.append(GradioMCP(settings, discovery=discovery))
-        return made[-1]
-
-    yield factory
-    for gradio in made:
-        await gradio.discovery.aclose()
 
 
 async def list_all(gradio: GradioMCP, headers: dict[str, str] | None = None) -> list[str]:
