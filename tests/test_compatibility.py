@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import mimetypes
-import os
 import pprint
 import tempfile
 from collections.abc import Iterator
@@ -36,6 +35,7 @@ from mcp.client.streamable_http import streamable_http_client
 from gradio_mcp.dev.launcher import GradioAppProcess, start_apps, stop_apps
 from gradio_mcp.gradio._errors import plain_text
 from tests.apps.corpus.cases import APPS, CASES, Case, F, write_samples
+from tests.doc_sections import check_section
 from tests.stack import REPO, SpaceSpec, Stack, loopback_http_client, running_stack
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
@@ -313,17 +313,7 @@ def render_table(rows: list[Row]) -> str:
 
 
 def check_page(table: str) -> None:
-    page = DOC.read_text(encoding="utf-8")
-    head, _, rest = page.partition(TABLE_START)
-    _, _, tail = rest.partition(TABLE_END)
-    updated = head + table + tail
-    if os.environ.get("GRADIO_MCP_WRITE_COMPAT") == "1":
-        DOC.write_text(updated, encoding="utf-8")
-        return
-    assert page == updated, (
-        "docs/compatibility.md does not show this run's table; regenerate it with"
-        " GRADIO_MCP_WRITE_COMPAT=1 pytest tests/test_compatibility.py"
-    )
+    check_section(DOC, TABLE_START, TABLE_END, table, "tests/test_compatibility.py")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from mcp.client.client import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from gradio_mcp.dev.launcher import GradioAppProcess
+from tests.doc_sections import check_section
 from tests.gradio_versions import (
     CURRENT,
     VERSIONS,
@@ -307,15 +307,4 @@ def test_the_compatibility_page_shows_the_version_matrix() -> None:
     missing = [v for v in VERSIONS if v not in ROWS]
     assert not missing, f"run the whole module: no result for {missing}"
     section = render_matrix([ROWS[v] for v in VERSIONS])
-    page = DOC.read_text(encoding="utf-8")
-    head, found, rest = page.partition(SECTION_START)
-    assert found, f"docs/compatibility.md has no {SECTION_START!r}"
-    _, _, tail = rest.partition(SECTION_END)
-    updated = head + section + tail
-    if os.environ.get("GRADIO_MCP_WRITE_COMPAT") == "1":
-        DOC.write_text(updated, encoding="utf-8")
-        return
-    assert page == updated, (
-        "docs/compatibility.md does not show this run's version matrix; regenerate it with"
-        " GRADIO_MCP_WRITE_COMPAT=1 pytest tests/test_gradio_versions.py"
-    )
+    check_section(DOC, SECTION_START, SECTION_END, section, "tests/test_gradio_versions.py")
