@@ -135,11 +135,8 @@ class Catalogs:
     def fresh_until(self, space_ids: tuple[str, ...], token: str | None) -> float | None:
         """Until when the listing kept for these ids and this caller stays valid (None when
         none is kept: it was not keepable, or has expired): its answers' `ttlMs`."""
-        for key in ((space_ids, token_fingerprint(token)), (space_ids, _EVERYONE)):
-            listing = self._listings.get(key)
-            if listing is not None and listing.generation == self.discovery.generation:
-                return listing.fresh_until
-        return None
+        kept = self._kept(space_ids, token)
+        return kept.fresh_until if kept is not None else None
 
     def _keep(
         self,
