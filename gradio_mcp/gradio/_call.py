@@ -141,7 +141,7 @@ class Call:
         self.max_upload_bytes: int | None = None
         # The queue needs the endpoint's fn_index (from /config); without it, /call, or the
         # protocol's own named route where it has one (Gradio 3's /api/{name}).
-        named = getattr(protocol, "runs_by_name", False)
+        named = protocol is not None and protocol.runs_by_name
         self.protocol = protocol if endpoint.fn_index is not None or named else None
 
     async def post_json(self, path: str, what: str, **content: Any) -> Any:

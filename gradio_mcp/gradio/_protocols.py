@@ -59,7 +59,10 @@ _VERSION = re.compile(r"(\d+)\.(\d+)")
 
 
 class QueueProtocol(Protocol):
-    """How jobs are run on one generation of Gradio's queue (see the module's docstring)."""
+    """How jobs are run on one generation of Gradio's queue (see the module's docstring).
+    `runs_by_name`: it can run an endpoint without its fn_index (no /config read)."""
+
+    runs_by_name: bool
 
     async def upload(self, call: Call, data: list[Any]) -> list[Any]: ...
 

@@ -180,6 +180,8 @@ async def _cancel(call: Call) -> None:
 class SseQueue:
     """sse_v1 and later: join by POST, then read the session's stream."""
 
+    runs_by_name = False  # the queue needs the fn_index: without it, the call goes to /call
+
     def __init__(self, *, diffs: bool, simple_format: bool) -> None:
         self.diffs = diffs
         self.simple_format = simple_format
@@ -227,6 +229,8 @@ class SseQueue:
 
 class SseV0Queue:
     """sse (Gradio 4.0 - 4.1x): the job's own stream asks for its data."""
+
+    runs_by_name = False
 
     async def upload(self, call: Call, data: list[Any]) -> list[Any]:
         return await call.upload_files(data)
