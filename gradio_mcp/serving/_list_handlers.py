@@ -26,6 +26,7 @@ from gradio_mcp.serving._dynamic import DynamicSpaces
 from gradio_mcp.serving._options import RequestOptions
 from gradio_mcp.serving._pagination import paginate
 from gradio_mcp.serving._resolver import not_running
+from gradio_mcp.serving._wire_forms import WireForms
 
 Params = types.PaginatedRequestParams | None
 
@@ -37,9 +38,10 @@ class ListHandlers:
         self.settings = settings
         self.catalogs = catalogs
         self.dynamic = dynamic
+        self.wire = WireForms()
 
     async def list_tools(
-        self, caller: Caller, options: RequestOptions, params: Params
+        self, caller: Caller, options: RequestOptions, params: Params, version: str
     ) -> types.ListToolsResult:
         spaces, catalog = await self.catalogs.listing(caller.space_ids, caller.token)
         if self.settings.wake_on_list:
@@ -55,17 +57,21 @@ class ListHandlers:
         page, next_cursor = self._page(tools, params)
         self.catalogs.remember_listed(page)
         hint = self._hint(caller, spaces)
-        return types.ListToolsResult(
+        result = types.ListToolsResult(
             tools=page, next_cursor=next_cursor, ttl_ms=hint.ttl_ms, cache_scope=hint.scope
         )
+        return self.wire.defer("tools/list", version, result, page)
 
-    async def list_prompts(self, caller: Caller, params: Params) -> types.ListPromptsResult:
+    async def list_prompts(
+        self, caller: Caller, params: Params, version: str
+    ) -> types.ListPromptsResult:
         spaces, catalog = await self.catalogs.listing(caller.space_ids, caller.token)
         page, next_cursor = self._page(catalog.prompts, params)
         hint = self._hint(caller, spaces)
-        return types.ListPromptsResult(
+        result = types.ListPromptsResult(
             prompts=page, next_cursor=next_cursor, ttl_ms=hint.ttl_ms, cache_scope=hint.scope
         )
+        return self.wire.defer("prompts/list", version, result, page)
 
     def _hint(self, caller: Caller, spaces: Sequence[GradioSpace]) -> Hint:
         """`ttl_ms` and `cache_scope` of a listing page built from `spaces` (every page)."""

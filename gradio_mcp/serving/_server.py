@@ -94,7 +94,7 @@ class GradioMCP:
         )
         # Registered by hand: a call may be answered with a task handle, not only a result.
         self.server.add_request_handler("tools/call", types.CallToolRequestParams, self.call_tool)
-        self.server.middleware.append(measure(self.metrics))
+        self.server.middleware += [measure(self.metrics), self.lists.wire.middleware()]
         self.tasks: TasksProtocol | None = None
         if settings.tasks:
             runner = TaskRunner(build_task_store(self.redis), settings, self.metrics)
@@ -121,10 +121,9 @@ class GradioMCP:
             self._sampler = asyncio.create_task(self.metrics.history.run())
 
     async def drain(self) -> None:
-        """At shutdown, before `aclose`: tasks get the grace period plain calls get (a task's
-        request is long answered, so the HTTP server does not wait for it); those still
-        running then end as failed, their jobs cancelled on the space while the connections
-        are still open, and their end written to the task store."""
+        """At shutdown, before `aclose`: tasks get the grace period calls get (the HTTP server
+        does not wait for them); those still running then end as failed, their jobs cancelled
+        on the space while the connections are open, and their end written to the task store."""
         if self.tasks is not None:
             await self.tasks.runner.drain_at_shutdown(self.shutdown)
 
@@ -180,11 +179,12 @@ class GradioMCP:
 
     async def list_tools(self, ctx: Context, params: Params) -> types.ListToolsResult:
         request = self._request(ctx)
-        options = read_options(request, self.settings)
-        return await self.lists.list_tools(self.caller(request), options, params)
+        options, caller = read_options(request, self.settings), self.caller(request)
+        return await self.lists.list_tools(caller, options, params, ctx.protocol_version)
 
     async def list_prompts(self, ctx: Context, params: Params) -> types.ListPromptsResult:
-        return await self.lists.list_prompts(self.caller(self._request(ctx)), params)
+        caller = self.caller(self._request(ctx))
+        return await self.lists.list_prompts(caller, params, ctx.protocol_version)
 
     async def get_prompt(
         self, ctx: Context, params: types.GetPromptRequestParams

@@ -1,0 +1,117 @@
+"""Each listed tool's and prompt's wire form, made once per protocol revision.
+
+The SDK shapes every result for the wire itself: it dumps the handler's models, checks the
+dump against the revision's schema and dumps that again. For a listing that is three passes
+over every tool on every page, each time a client lists, and it was more than half of a warm
+listing's CPU at a thousand spaces. A tool's wire form only changes with the tool, so it is
+made once, by the SDK's own serializer (the same checks, the same fields kept per revision),
+and kept while the tool lives.
+
+How a page goes out: the handler hands its page here and gives the SDK a page without
+items, whose envelope (cursor, cache hints, result type, server stamp) the SDK shapes as
+always; the middleware then puts the kept forms of the page's items in that envelope.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import weakref
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from mcp.server.context import ServerMiddleware, ServerRequestContext
+from mcp_types.methods import serialize_server_result
+from pydantic import BaseModel
+
+from gradio_mcp._sharing import shared_json
+
+Context = ServerRequestContext[Any, Any]
+Result = TypeVar("Result", bound=BaseModel)
+
+# The list field of each listing method's result.
+ITEMS = {"tools/list": "tools", "prompts/list": "prompts"}
+# What a listing's envelope must hold in some revision (2026-07-28), for the items alone to be
+# checked; a revision without these fields ignores them. The items' forms do not depend on it.
+_ENVELOPE = {"ttlMs": 0, "cacheScope": "private", "resultType": "complete"}
+
+
+class WireForms:
+    """Wire forms of listed items by protocol revision, kept as long as the item lives."""
+
+    def __init__(self) -> None:
+        # By the item's id: models are not hashable. An entry goes when its item does.
+        self._forms: dict[int, tuple[weakref.ref[BaseModel], dict[str, dict[str, Any]]]] = {}
+        self._page: contextvars.ContextVar[list[list[dict[str, Any]]] | None]
+        self._page = contextvars.ContextVar("gradio_mcp_listed_page", default=None)
+
+    def __len__(self) -> int:
+        return len(self._forms)
+
+    def forms(self, method: str, version: str, items: Sequence[BaseModel]) -> list[dict[str, Any]]:
+        """The wire form of each of `items` in a `method` result at protocol `version`."""
+        missing = [item for item in items if version not in self._kept(item)]
+        if missing:
+            key = ITEMS[method]
+            dumps = [m.model_dump(by_alias=True, mode="json", exclude_none=True) for m in missing]
+            wire = serialize_server_result(method, version, {**_ENVELOPE, key: dumps})[key]
+            for item, form in zip(missing, wire, strict=True):
+                self._keep(item)[version] = _sharing_with(item, form)
+        return [self._kept(item)[version] for item in items]
+
+    def defer(
+        self, method: str, version: str, result: Result, items: Sequence[BaseModel]
+    ) -> Result:
+        """`result` without its items when the middleware will put their kept forms back
+        (this request runs under it), else `result` as it is."""
+        slot = self._page.get()
+        if slot is None:
+            return result
+        slot.append(self.forms(method, version, items))
+        return result.model_copy(update={ITEMS[method]: []})
+
+    def middleware(self) -> ServerMiddleware[Any]:
+        """Server middleware: a listing's envelope from the SDK, its items' kept forms."""
+
+        async def middleware(ctx: Context, call_next: Callable[[Context], Awaitable[Any]]) -> Any:
+            key = ITEMS.get(ctx.method)
+            if key is None:
+                return await call_next(ctx)
+            slot: list[list[dict[str, Any]]] = []
+            token = self._page.set(slot)
+            try:
+                result = await call_next(ctx)
+            finally:
+                self._page.reset(token)
+            if slot and isinstance(result, dict):
+                return {**result, key: slot[0]}
+            return result
+
+        return middleware
+
+    def _kept(self, item: BaseModel) -> dict[str, dict[str, Any]]:
+        entry = self._forms.get(id(item))
+        return entry[1] if entry is not None and entry[0]() is item else {}
+
+    def _keep(self, item: BaseModel) -> dict[str, dict[str, Any]]:
+        entry = self._forms.get(id(item))
+        if entry is not None and entry[0]() is item:
+            return entry[1]
+        key = id(item)
+        forms: dict[str, dict[str, Any]] = {}
+        self._forms[key] = (weakref.ref(item, lambda _ref: self._forms.pop(key, None)), forms)
+        return forms
+
+
+def _sharing_with(item: BaseModel, form: dict[str, Any]) -> dict[str, Any]:
+    """`form` holding the item's own schemas where they are equal, not copies of them, and
+    a shared copy of small parts many items have alike (annotations, execution)."""
+    for name, field in type(item).model_fields.items():
+        alias = field.alias or name
+        value = getattr(item, name, None)
+        if alias not in form:
+            continue
+        if isinstance(value, dict | list) and form[alias] == value:
+            form[alias] = value
+        elif isinstance(form[alias], dict):
+            form[alias] = shared_json(form[alias])
+    return form
