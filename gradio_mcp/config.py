@@ -46,6 +46,8 @@ REMOVED_VARIABLES = {
     "GRADIO_MCP_MAX_RETRY_AFTER": f"a Hub Retry-After is honoured up to {MAX_RETRY_AFTER_MS} ms",
     "GRADIO_MCP_TASK_POLL_INTERVAL": f"clients are asked to poll a task every"
     f" {TASK_POLL_INTERVAL_MS} ms",
+    "GRADIO_MCP_SCHEMA_CONCURRENCY": f"schema requests are bounded per space host"
+    f" ({HOST_CONCURRENCY}) and, all hosts together, by GRADIO_MCP_MAX_CONNECTIONS",
 }
 
 
