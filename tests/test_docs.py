@@ -83,6 +83,8 @@ def test_a_removed_variable_still_set_is_named_once_at_start_and_not_read(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert not set(REMOVED_VARIABLES) & set(documented_variables())
+    stale = Settings.from_env({"GRADIO_MCP_STALE_WHILE_REVALIDATE": "false"})
+    assert stale.stale_while_revalidate  # kept for library use, never read from a variable
     # Out of the range the variable once allowed: it would have stopped the server.
     monkeypatch.setenv("GRADIO_MCP_MAX_JSON_DEPTH", "5000")
     monkeypatch.setenv("GRADIO_MCP_TASK_POLL_INTERVAL", "250")
