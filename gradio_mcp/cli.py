@@ -18,7 +18,7 @@ from typing import Any
 
 from gradio_mcp._log import get_logger
 from gradio_mcp._version import __version__
-from gradio_mcp.config import Settings
+from gradio_mcp.config import Settings, removed_variables
 from gradio_mcp.errors import ConfigError
 from gradio_mcp.ops import configure_logging
 
@@ -334,6 +334,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(registry_entry(settings), indent=2, ensure_ascii=False))
         return 0
     configure_logging(settings.log_level, settings.log_format)
+    for name, now in removed_variables().items():  # once, here: workers do not repeat it
+        text = f"{name} was removed in 0.2 and is ignored: {now}"
+        get_logger("gradio_mcp.cli").warning("setting_removed", variable=name, message=text)
     if args.command in ("serve", "demo"):
         # A SIGTERM is a request to stop, not a failure: uvicorn shuts down gracefully and
         # then raises the signal again, which without this would end us with status -15.

@@ -23,6 +23,33 @@ ALWAYS_TRUSTED_HOSTS = ("*.hf.space",)
 # A task outlives its longest call by this much, so its result is there to be read.
 TASK_TTL_MARGIN_MS = 60_000
 
+# Settings removed in 0.2, which no operator had a reason to turn: their values, now fixed.
+HOST_CONCURRENCY = 6  # schema requests in flight to one space host
+PROGRESS_RATE = 20.0  # progress notifications sent per second per call, at most
+MAX_JSON_DEPTH = 64  # nesting of arrays and objects accepted in any upstream JSON
+MAX_NAME_CHARS = 128  # an endpoint or parameter name, label or title taken from a space
+MAX_RETRY_AFTER_MS = 300_000  # longest a Hub `Retry-After` keeps a failure remembered
+TASK_POLL_INTERVAL_MS = 1000  # how often clients are asked to poll a task (pollIntervalMs)
+# What a deployment that still sets one of them gets (a warning at start says so).
+REMOVED_VARIABLES = {
+    "GRADIO_MCP_HOST_CONCURRENCY": f"at most {HOST_CONCURRENCY} schema requests in flight to"
+    " one space host",
+    "GRADIO_MCP_STALE_WHILE_REVALIDATE": "expired cache entries are served while one background"
+    " refresh runs (true)",
+    "GRADIO_MCP_PREDICT_HOSTS": "a space's schema fetch starts before its metadata arrives"
+    " whenever its host is known (true)",
+    "GRADIO_MCP_PROGRESS_RATE": f"at most {PROGRESS_RATE:g} progress notifications per second"
+    " per call",
+    "GRADIO_MCP_MAX_JSON_DEPTH": f"upstream JSON may nest {MAX_JSON_DEPTH} levels deep",
+    "GRADIO_MCP_MAX_NAME_CHARS": f"names, labels and titles from a space are cut at"
+    f" {MAX_NAME_CHARS} characters (an endpoint with a longer name is left out)",
+    "GRADIO_MCP_MAX_RETRY_AFTER": f"a Hub Retry-After is honoured up to {MAX_RETRY_AFTER_MS} ms",
+    "GRADIO_MCP_TASK_POLL_INTERVAL": f"clients are asked to poll a task every"
+    f" {TASK_POLL_INTERVAL_MS} ms",
+    "GRADIO_MCP_SCHEMA_CONCURRENCY": f"schema requests are bounded per space host"
+    f" ({HOST_CONCURRENCY}) and, all hosts together, by GRADIO_MCP_MAX_CONNECTIONS",
+}
+
 
 def _parse_bool(text: str) -> bool:
     lowered = text.strip().lower()
@@ -51,13 +78,6 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
-def _positive_float(text: str) -> float:
-    value = float(text.strip())
-    if not value > 0:
-        raise ValueError("must be a number above 0")
-    return value
-
-
 def _networks(text: str) -> tuple[str, ...]:
     """Comma-separated CIDRs (or single addresses), each checked and written canonically."""
     networks = []
@@ -80,13 +100,6 @@ def _name_length(text: str) -> int:
     value = int(text.strip())
     if not 20 <= value <= 64:
         raise ValueError("must be a whole number from 20 to 64")
-    return value
-
-
-def _json_depth(text: str) -> int:
-    value = int(text.strip())
-    if not 16 <= value <= 512:
-        raise ValueError("must be a whole number from 16 to 512")
     return value
 
 
@@ -263,12 +276,6 @@ class Settings:
         "GRADIO_SCHEMA_CACHE_TTL", _non_negative_int, 300000, "freshness of endpoint schemas", "ms"
     )
     # Our additions.
-    host_concurrency: int = _setting(
-        "GRADIO_MCP_HOST_CONCURRENCY",
-        _positive_int,
-        6,
-        "schema requests in flight to one space host at once",
-    )
     max_connections: int = _setting(
         "GRADIO_MCP_MAX_CONNECTIONS",
         _positive_int,
@@ -286,12 +293,9 @@ class Settings:
         "how long a failed fetch is remembered",
         "ms",
     )
-    stale_while_revalidate: bool = _setting(
-        "GRADIO_MCP_STALE_WHILE_REVALIDATE",
-        _parse_bool,
-        True,
-        "serve expired entries while one background refresh runs",
-    )
+    # Not read from the environment (see REMOVED_VARIABLES); a library user or a test may
+    # turn it off, then an expired entry waits for its refresh.
+    stale_while_revalidate: bool = True
     trusted_hosts: tuple[str, ...] = _setting(
         "GRADIO_MCP_TRUSTED_HOSTS",
         _parse_list,
@@ -313,12 +317,6 @@ class Settings:
         "",
         "space URL from its subdomain, e.g. https://{subdomain}.hf.space; enables early"
         " schema fetches for a non-public Hub",
-    )
-    predict_hosts: bool = _setting(
-        "GRADIO_MCP_PREDICT_HOSTS",
-        _parse_bool,
-        True,
-        "start a public space's schema fetch before its metadata arrives",
     )
     hf_endpoint: str = _setting(
         "HF_ENDPOINT", _url, PUBLIC_HUB, "the Hub API base URL (as huggingface_hub reads it)"
@@ -394,13 +392,6 @@ class Settings:
         "longest a call waits for a sleeping or starting space to run",
         "ms",
     )
-    progress_rate: float = _setting(
-        "GRADIO_MCP_PROGRESS_RATE",
-        _positive_float,
-        20.0,
-        "most progress notifications sent per second per call",
-        "per s",
-    )
     page_size: int = _setting(
         "GRADIO_MCP_PAGE_SIZE", _positive_int, 100, "tools and prompts per list page"
     )
@@ -454,12 +445,6 @@ class Settings:
         "largest server-sent event (and line), or other answer, from a space during a call",
         "bytes",
     )
-    max_json_depth: int = _setting(
-        "GRADIO_MCP_MAX_JSON_DEPTH",
-        _json_depth,
-        64,
-        "deepest nesting of arrays and objects accepted in any upstream JSON (16-512)",
-    )
     max_description_chars: int = _setting(
         "GRADIO_MCP_MAX_DESCRIPTION_CHARS",
         _text_cap(64),
@@ -467,22 +452,6 @@ class Settings:
         "longest description taken from a space (an endpoint's, a parameter's, any inside a"
         " schema) and longest tool description; longer ones are cut (64 or more)",
         "characters",
-    )
-    max_name_chars: int = _setting(
-        "GRADIO_MCP_MAX_NAME_CHARS",
-        _text_cap(16),
-        128,
-        "longest endpoint or parameter name, label or title taken from a space; an endpoint"
-        " with a longer name is left out, other texts are cut (16 or more)",
-        "characters",
-    )
-    max_retry_after_ms: int = _setting(
-        "GRADIO_MCP_MAX_RETRY_AFTER",
-        _non_negative_int,
-        300000,
-        "longest a Hub `Retry-After` (429, 503) keeps a failure remembered; it is honoured up"
-        " to this, and never shortens GRADIO_MCP_NEGATIVE_CACHE_TTL",
-        "ms",
     )
     workers: int = _setting(
         "GRADIO_MCP_WORKERS",
@@ -629,13 +598,6 @@ class Settings:
         " GRADIO_MCP_CALL_MAX_DURATION plus a minute)",
         "ms",
     )
-    task_poll_interval_ms: int = _setting(
-        "GRADIO_MCP_TASK_POLL_INTERVAL",
-        _positive_int,
-        1000,
-        "how often clients are asked to poll a task (pollIntervalMs)",
-        "ms",
-    )
     task_lease_ms: int = _setting(
         "GRADIO_MCP_TASK_LEASE",
         _positive_int,
@@ -678,7 +640,7 @@ class Settings:
         # Settings built in code get the same checks as those read from the environment.
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, bool):
+            if isinstance(value, bool) or "parse" not in f.metadata:
                 continue
             text = ",".join(value) if isinstance(value, tuple) else str(value)
             try:
@@ -700,8 +662,8 @@ class Settings:
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for f in dataclasses.fields(cls):
-            name = f.metadata["env"]
-            raw = env.get(name)
+            name = f.metadata.get("env")  # None: a field no variable sets
+            raw = None if name is None else env.get(name)
             if raw is None or f.name in overrides:
                 continue
             try:
@@ -740,10 +702,17 @@ def documented_variables() -> dict[str, dict[str, Any]]:
     """Every variable `Settings` reads, with its default, unit and meaning (for docs)."""
     table: dict[str, dict[str, Any]] = {}
     for f in dataclasses.fields(Settings):
-        table[f.metadata["env"]] = {
-            "field": f.name,
-            "default": f.default,
-            "unit": f.metadata["unit"],
-            "doc": f.metadata["doc"],
-        }
+        if "env" in f.metadata:
+            table[f.metadata["env"]] = {
+                "field": f.name,
+                "default": f.default,
+                "unit": f.metadata["unit"],
+                "doc": f.metadata["doc"],
+            }
     return table
+
+
+def removed_variables(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The removed variables still set in `environ`, each with what holds instead."""
+    env = os.environ if environ is None else environ
+    return {name: now for name, now in REMOVED_VARIABLES.items() if name in env}

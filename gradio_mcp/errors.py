@@ -201,10 +201,11 @@ class TaskInterrupted(GradioMCPError):
 
 
 class ReadLimitError(GradioMCPError):
-    """An upstream answer went past a cap; the message says which, and the setting to raise."""
+    """An upstream answer went past a cap; the message says which, and the setting to raise
+    (none for a fixed cap, such as JSON nesting)."""
 
-    def __init__(self, message: str, setting: str) -> None:
-        super().__init__(f"{message} (the cap is {setting})")
+    def __init__(self, message: str, setting: str | None = None) -> None:
+        super().__init__(message if setting is None else f"{message} (the cap is {setting})")
         self.setting = setting
 
 

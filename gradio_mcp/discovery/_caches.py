@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from gradio_mcp.config import Settings
+from gradio_mcp.config import MAX_RETRY_AFTER_MS, Settings
 from gradio_mcp.discovery._cache import FetchCache
 from gradio_mcp.discovery._persistent import SqliteLevel, SqliteStore, cache_file, persistent_levels
 from gradio_mcp.discovery._shared import RedisLevel, shared_levels
@@ -48,9 +48,9 @@ def open_caches(
         shared_metadata, shared_schemas = persistent_levels(store, s)
 
     def retry_after(exc: Exception) -> float | None:
-        # A Retry-After is honoured, up to GRADIO_MCP_MAX_RETRY_AFTER.
+        # A Retry-After is honoured, up to five minutes.
         wait = exc.retry_after if isinstance(exc, SpaceError) else None
-        return None if wait is None else min(wait, s.max_retry_after_ms / 1000)
+        return None if wait is None else min(wait, MAX_RETRY_AFTER_MS / 1000)
 
     def cache(name: str, ttl_ms: int, shared: Any) -> Any:
         return FetchCache(

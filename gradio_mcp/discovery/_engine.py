@@ -30,7 +30,7 @@ from typing import Any
 import httpx2
 
 from gradio_mcp._log import get_logger
-from gradio_mcp.config import Settings
+from gradio_mcp.config import HOST_CONCURRENCY, Settings
 from gradio_mcp.discovery._cache import MISS, Entry, Fetched
 from gradio_mcp.discovery._caches import open_caches
 from gradio_mcp.discovery._freshness import listing_fresh_until, schema_flight, schema_key
@@ -170,7 +170,7 @@ class Discovery:
 
     def _new_host_slots(self) -> HostSlots:
         s = self.settings
-        return HostSlots(s.host_concurrency, s.max_connections - s.discovery_concurrency)
+        return HostSlots(HOST_CONCURRENCY, s.max_connections - s.discovery_concurrency)
 
     def bind_to_running_loop(self) -> None:
         """Follow the caller to a new event loop (scripts that call `asyncio.run` twice).

@@ -1,7 +1,7 @@
 """Space metadata from the Hub: `GET {HF_ENDPOINT}/api/spaces/{id}`, revalidated by ETag.
 
 `fetch_space_metadata` is one request, read within `GRADIO_MCP_MAX_HUB_BYTES` and
-`GRADIO_MCP_MAX_JSON_DEPTH`, with every failure mapped to a `SpaceError` that says what to
+`MAX_JSON_DEPTH`, with every failure mapped to a `SpaceError` that says what to
 do; `parse_space_metadata` reads the JSON answer. The answer decides which host we connect
 to next, so its `host` and `subdomain` are checked before anything uses them: an http(s)
 origin (no credentials, path, query or fragment) whose address, when it is one, the egress

@@ -22,9 +22,9 @@ def prefetch_window(settings: Settings) -> asyncio.Semaphore:
 
 
 def predicted_host(settings: Settings, space_id: str) -> str | None:
-    """The host the Hub most likely gives a space, when prediction is on."""
+    """The host the Hub most likely gives a space, when its host template is known."""
     template = settings.predicted_host_template
-    if not template or not settings.predict_hosts:
+    if not template:
         return None
     return template.format(subdomain=predict_subdomain(space_id)).rstrip("/")
 

@@ -5,7 +5,7 @@
 serves MCP (or there is no `/config` to say). `/config` (optional, and often the largest
 document) holds what a call needs (fn_index, State slots) and where outputs sit.
 
-Each document is read within `GRADIO_MCP_MAX_SCHEMA_BYTES` and `GRADIO_MCP_MAX_JSON_DEPTH`;
+Each document is read within `GRADIO_MCP_MAX_SCHEMA_BYTES` and `MAX_JSON_DEPTH`;
 an optional document past a cap is dropped like a missing one.
 """
 

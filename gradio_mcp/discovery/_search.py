@@ -9,7 +9,7 @@ page's URL is built from our own `HF_ENDPOINT`, never taken from an answer.
 
 Titles and descriptions are written by space authors, so each becomes one short line of
 printable text; the answer is read within `GRADIO_MCP_MAX_HUB_BYTES` and
-`GRADIO_MCP_MAX_JSON_DEPTH` like any other Hub answer.
+`MAX_JSON_DEPTH` like any other Hub answer.
 
 Results are cached per token (by fingerprint) for `GRADIO_MCP_SEARCH_CACHE_TTL`, and a page
 that holds a private space is never kept at all.

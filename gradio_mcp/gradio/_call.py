@@ -12,7 +12,7 @@ lossy, see research/gradio-protocol.md §5).
 uploads, replica pinning, read limits, outputs and progress. Upstream failures never raise:
 they come back as `CallOutcome.error`. Bad arguments raise `ToolArgumentError` before
 anything is sent upstream. Every answer is read within the read limits
-(`GRADIO_MCP_MAX_EVENT_BYTES`, `GRADIO_MCP_MAX_JSON_DEPTH`), while it streams in.
+(`GRADIO_MCP_MAX_EVENT_BYTES`, `MAX_JSON_DEPTH`), while it streams in.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ Files go in inline and come out as `data:` URIs or `/file=` paths: `_gradio3_val
 them into what Gradio 3 takes and what the rest of gradio_mcp reads. A job's files and its
 `/reset` go to the replica that answered the websocket (`X-Proxied-Replica`).
 
-Read caps: each message at most `GRADIO_MCP_MAX_EVENT_BYTES` and `GRADIO_MCP_MAX_JSON_DEPTH`,
+Read caps: each message at most `GRADIO_MCP_MAX_EVENT_BYTES` and `MAX_JSON_DEPTH`,
 at most `MAX_EVENTS` messages and `TOTAL_BYTES_FACTOR` times the message cap in all; every
 read waits at most the read timeout (uvicorn pings every 20 s while a job runs quietly),
 and the whole call at most `max_duration`.

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx2
 
-from gradio_mcp.config import Settings
+from gradio_mcp.config import MAX_JSON_DEPTH, MAX_NAME_CHARS, Settings
 from gradio_mcp.errors import ReadLimitError as ReadLimitError  # its home is errors.py
 
 EXCERPT_BYTES = 4096
@@ -38,14 +38,15 @@ _PEEL_BYTES = 1 << 16
 
 @dataclass(frozen=True)
 class ReadLimits:
-    """The caps on what one upstream answer may cost (see `Settings` for each)."""
+    """The caps on what one upstream answer may cost (see `Settings` for each; the JSON
+    nesting and name caps are fixed for the server)."""
 
     hub_bytes: int
     schema_bytes: int
     event_bytes: int
-    json_depth: int
+    json_depth: int = MAX_JSON_DEPTH
     description_chars: int = Settings.max_description_chars
-    name_chars: int = Settings.max_name_chars
+    name_chars: int = MAX_NAME_CHARS
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ReadLimits:
@@ -53,9 +54,7 @@ class ReadLimits:
             hub_bytes=settings.max_hub_bytes,
             schema_bytes=settings.max_schema_bytes,
             event_bytes=settings.max_event_bytes,
-            json_depth=settings.max_json_depth,
             description_chars=settings.max_description_chars,
-            name_chars=settings.max_name_chars,
         )
 
 
@@ -129,13 +128,11 @@ def json_depth(text: str | bytes) -> int:
     return levels + max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
 
 
-def loads_json(
-    data: bytes | str, max_depth: int, setting: str = "GRADIO_MCP_MAX_JSON_DEPTH"
-) -> Any:
+def loads_json(data: bytes | str, max_depth: int) -> Any:
     """Parse JSON nested at most `max_depth` deep: ReadLimitError when deeper, ValueError
     when it is not JSON (or not UTF-8)."""
     text = data.decode("utf-8-sig") if isinstance(data, bytes | bytearray) else data
     depth = json_depth(data)  # bytes when given bytes: no re-encoding
     if depth > max_depth:
-        raise ReadLimitError(f"the JSON nests {depth} levels deep, over {max_depth}", setting)
+        raise ReadLimitError(f"the JSON nests {depth} levels deep, over {max_depth}")
     return json.loads(text, parse_constant=_no_constant)

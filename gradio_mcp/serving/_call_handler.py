@@ -114,7 +114,7 @@ class CallHandler:
             total = None if update.total is None else update.total + offset
             await ctx.session.report_progress(update.progress + offset, total, update.message)
 
-        throttle = ProgressThrottle(send, self.settings.progress_rate)
+        throttle = ProgressThrottle(send)
         try:
             answer: types.CallToolResult | dict[str, Any]
             if self.runner is not None and opted_in(ctx):

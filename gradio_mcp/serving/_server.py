@@ -98,7 +98,7 @@ class GradioMCP:
         self.tasks: TasksProtocol | None = None
         if settings.tasks:
             runner = TaskRunner(build_task_store(self.redis), settings, self.metrics)
-            self.tasks = TasksProtocol(runner, self._task_owner, settings.task_poll_interval_ms)
+            self.tasks = TasksProtocol(runner, self._task_owner)
             self.tasks.install(self.server)
             self.calls.runner = runner
 

@@ -11,6 +11,7 @@ import contextlib
 import math
 import time
 
+from gradio_mcp.config import PROGRESS_RATE
 from gradio_mcp.gradio import ProgressSink, ProgressUpdate
 
 
@@ -23,7 +24,7 @@ class ProgressThrottle:
     call `aclose()` instead when the request was cancelled. Needs a running asyncio loop.
     """
 
-    def __init__(self, sink: ProgressSink, max_per_second: float = 20.0) -> None:
+    def __init__(self, sink: ProgressSink, max_per_second: float = PROGRESS_RATE) -> None:
         if max_per_second <= 0:
             raise ValueError("max_per_second must be positive")
         self._sink = sink

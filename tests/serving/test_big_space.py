@@ -74,7 +74,6 @@ async def test_healthz_answers_while_a_10000_endpoint_space_is_parsed(
             {},
             hf_endpoint=hub.url,
             allowed_networks=("127.0.0.1/32",),
-            predict_hosts=False,
             spaces=("big/space",),
             list_deadline_ms=120_000,
         )

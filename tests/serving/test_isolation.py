@@ -95,9 +95,7 @@ async def world() -> AsyncIterator[tuple[FaultServer, dict[str, FaultServer]]]:
 
 
 def settings_for(hub: FaultServer, **fields: Any) -> Settings:
-    return Settings.from_env(
-        {}, hf_endpoint=hub.url, allowed_networks=("127.0.0.1/32",), predict_hosts=False, **fields
-    )
+    return Settings.from_env({}, hf_endpoint=hub.url, allowed_networks=("127.0.0.1/32",), **fields)
 
 
 async def test_a_hostile_space_never_fails_the_listing_of_the_others() -> None:

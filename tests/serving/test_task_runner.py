@@ -142,7 +142,7 @@ async def test_a_slow_call_becomes_a_task_that_ends_with_the_same_result() -> No
 
         work.release.set()
         record = await wait_for_status(runner, handle["taskId"], ALICE, COMPLETED)
-        wire = record.wire(1000)
+        wire = record.wire()
         assert wire["result"] == text_result("finished drawing").model_dump(
             by_alias=True, mode="json", exclude_none=True
         )
@@ -259,7 +259,7 @@ async def test_a_task_whose_server_stopped_renewing_it_reads_failed() -> None:
         await store.create(orphan, ALICE, 10, 10)
         record = await runner.get("orphan", ALICE)
         assert record is not None and record.status == FAILED
-        wire = record.wire(1000)
+        wire = record.wire()
         assert wire["error"]["code"] == -32603 and "stopped" in wire["error"]["message"]
         assert runner.metrics.snapshot()["tasks"]["failed"] == 1
 

@@ -54,15 +54,9 @@ class UpdateTaskParams(TaskIdParams):
 class TasksProtocol:
     """The `tasks/*` handlers of one server, over its runner."""
 
-    def __init__(
-        self,
-        runner: TaskRunner,
-        owner_of: Callable[[Context], TaskOwner],
-        poll_interval_ms: int,
-    ) -> None:
+    def __init__(self, runner: TaskRunner, owner_of: Callable[[Context], TaskOwner]) -> None:
         self.runner = runner
         self.owner_of = owner_of
-        self.poll_interval_ms = poll_interval_ms
 
     def install(self, server: Server[Any]) -> None:
         server.extensions[EXTENSION] = {}
@@ -76,7 +70,7 @@ class TasksProtocol:
             record = await self.runner.get(params.task_id, owner)
         if record is None:
             raise MCPError(types.INVALID_PARAMS, NOT_FOUND)
-        return {"resultType": "complete", **record.wire(self.poll_interval_ms)}
+        return {"resultType": "complete", **record.wire()}
 
     async def update(self, ctx: Context, params: UpdateTaskParams) -> dict[str, Any]:
         # These tasks never ask for input, so there is nothing to deliver; the task must

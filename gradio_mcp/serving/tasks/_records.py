@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from gradio_mcp.config import TASK_POLL_INTERVAL_MS
+
 WORKING = "working"
 COMPLETED = "completed"
 FAILED = "failed"
@@ -101,7 +103,7 @@ class TaskRecord:
             error=error,
         )
 
-    def wire(self, poll_interval_ms: int) -> dict[str, Any]:
+    def wire(self) -> dict[str, Any]:
         """The task as `tasks/get` and a task-answered `tools/call` show it."""
         task: dict[str, Any] = {
             "taskId": self.task_id,
@@ -111,7 +113,7 @@ class TaskRecord:
             "ttlMs": self.expires_ms - self.created_ms,
         }
         if not self.terminal:
-            task["pollIntervalMs"] = poll_interval_ms
+            task["pollIntervalMs"] = TASK_POLL_INTERVAL_MS
         if self.status_message:
             task["statusMessage"] = self.status_message
         if self.status == COMPLETED and self.result is not None:

@@ -227,7 +227,7 @@ class TaskRunner:
         job.registered = True
         job.forward = None
         self.metrics.record_task_created()
-        return {"resultType": "task", **record.wire(self.settings.task_poll_interval_ms)}
+        return {"resultType": "task", **record.wire()}
 
     async def _run(self, job: _Job, work: Work) -> None:
         self._jobs[job.task_id] = job
