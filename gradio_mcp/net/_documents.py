@@ -223,6 +223,8 @@ class AiohttpDocuments:
                 connector=connector,
                 headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
                 cookie_jar=aiohttp.DummyCookieJar(),
+                # No timers of aiohttp's own: every request runs under `asyncio.timeout`.
+                timeout=aiohttp.ClientTimeout(),
                 auto_decompress=False,
                 trust_env=False,
             )

@@ -54,6 +54,24 @@ def test_a_document_nested_too_deep_is_refused_before_parsing() -> None:
         loads_json(b"\xff\xfe not utf-8", 64)
 
 
+def test_documents_read_as_pythons_parser_reads_them() -> None:
+    """The fast parser's refusals fall back to Python's: what a Gradio app can write still
+    reads, non-finite numbers as null, and what is not JSON is still an error."""
+    rng = random.Random(9)
+    for _ in range(500):
+        text = json.dumps(document(rng), ensure_ascii=rng.random() < 0.5)
+        assert loads_json(text.encode(), 64) == json.loads(text)
+    assert loads_json(b'{"v": NaN, "w": [Infinity, -Infinity]}', 64) == {"v": None, "w": [None] * 2}
+    # Past 64 bits an integer reads as the nearest float, as the app's own web page reads it.
+    assert loads_json(b'{"big": 123456789012345678901234567890}', 64) == {
+        "big": 1.2345678901234568e29
+    }
+    assert loads_json(b'\xef\xbb\xbf{"bom": "\\ud800"}', 64) == {"bom": "\ud800"}
+    for bad in (b"{", b"[1,]", b"nan", b""):
+        with pytest.raises(ValueError):
+            loads_json(bad, 64)
+
+
 def test_the_caps_are_settings_with_checked_values() -> None:
     settings = Settings.from_env({"GRADIO_MCP_MAX_EVENT_BYTES": "1024"})
     assert settings.max_event_bytes == 1024
