@@ -17,12 +17,13 @@ import uvicorn
 from mcp import types
 from mcp.server import Server, ServerRequestContext
 
+from gradio_mcp.config import Settings
 from gradio_mcp.serving._pagination import paginate
 
 
 def main() -> None:
     tools = [types.Tool.model_validate(t) for t in json.loads(Path(sys.argv[1]).read_text())]
-    page_size = int(sys.argv[3]) if len(sys.argv) > 3 else 100
+    page_size = int(sys.argv[3]) if len(sys.argv) > 3 else Settings().page_size
 
     async def list_tools(
         _ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None

@@ -34,6 +34,7 @@ import httpx2
 from benchmarks import reference
 from benchmarks._mcp_client import McpConnection, list_all_tools
 from benchmarks._world import ROOT, Latency, World, cpu_seconds, hub_bound, log, rss_kb
+from gradio_mcp.config import Settings
 from gradio_mcp.dev.hub_emulator import proxied_host_template
 
 # Scenario latencies (seconds): the reference measurement's S24, and a lighter profile for
@@ -342,7 +343,7 @@ async def scale(world: World, results: Results, sizes: dict[int, int]) -> None:
                 "cpu_ms_per_space": cpu_ms,
                 "rss_mb": rss_after,
                 "naive": results.naive_per_space["scale"] * n,
-                "pages": math.ceil(3 * n / 100),
+                "pages": math.ceil(3 * n / Settings().page_size),
             }
         )
 

@@ -393,7 +393,7 @@ class Settings:
         "ms",
     )
     page_size: int = _setting(
-        "GRADIO_MCP_PAGE_SIZE", _positive_int, 100, "tools and prompts per list page"
+        "GRADIO_MCP_PAGE_SIZE", _positive_int, 1000, "tools and prompts per list page"
     )
     max_name_length: int = _setting(
         "GRADIO_MCP_MAX_NAME_LENGTH",
