@@ -154,7 +154,30 @@ def _reference(reference: dict[str, Any]) -> list[str]:
             f"| {where}: cold listings complete ({3 * n} tools) | {ref['complete']} of {runs}"
             f" | {ours['complete']} of {runs} | |"
         )
+    out += _added_space_memory(reference["rows"])
     out.append("")
+    return out
+
+
+def _added_space_memory(rows: list[dict[str, Any]]) -> list[str]:
+    """Resident memory per space added, between two sizes of the same latencies: each size on
+    fresh servers, so what any first listing costs once (sessions, imports, the SDK's
+    validators) cancels out, where the per-cached-space figure spreads it over the spaces."""
+    out = []
+    by_size = {(row["hub"], row["schema"], row["n"]): row for row in rows}
+    for (hub, schema, n), small in by_size.items():
+        big = by_size.get((hub, schema, n * 10))
+        if big is None:
+            continue
+        where = f"{n:,} -> {n * 10:,} spaces (Hub {hub * 1000:g} ms, schema {schema * 1000:g} ms)"
+        a, b = (
+            (_median(big[side]["rss_mib"]) - _median(small[side]["rss_mib"])) * 1024 / (9 * n)
+            for side in ("reference", "gradio_mcp")
+        )
+        out.append(
+            f"| {where}: resident memory per added space | {a:.1f} KiB | {b:.1f} KiB |"
+            f" {_ratio(a, b)} |"
+        )
     return out
 
 

@@ -5,7 +5,7 @@ dump against the revision's schema and dumps that again. For a listing that is t
 over every tool on every page, each time a client lists, and it was more than half of a warm
 listing's CPU at a thousand spaces. A tool's wire form only changes with the tool, so it is
 made once, by the SDK's own serializer (the same checks, the same fields kept per revision),
-and kept while the tool lives.
+and kept with the catalog that holds the tool.
 
 How a page goes out: the handler hands its page here and gives the SDK a page without
 items, whose envelope (cursor, cache hints, result type, server stamp) the SDK shapes as
@@ -33,40 +33,43 @@ ITEMS = {"tools/list": "tools", "prompts/list": "prompts"}
 # What a listing's envelope must hold in some revision (2026-07-28), for the items alone to be
 # checked; a revision without these fields ignores them. The items' forms do not depend on it.
 _ENVELOPE = {"ttlMs": 0, "cacheScope": "private", "resultType": "complete"}
+_CHUNK = 100
 
 
 class WireForms:
-    """Wire forms of listed items by protocol revision, kept as long as the item lives."""
+    """Wire forms of listed items by protocol revision, kept as long as what holds the items
+    (a catalog) lives: one entry per catalog and revision, not per item."""
 
     def __init__(self) -> None:
-        # By the item's id: models are not hashable. An entry goes when its item does.
-        self._forms: dict[int, tuple[weakref.ref[BaseModel], dict[str, dict[str, Any]]]] = {}
+        # By the owner's id and the revision; an entry goes when its owner does.
+        self._kept: dict[tuple[int, str, str], tuple[weakref.ref[Any], list[dict[str, Any]]]]
+        self._kept = {}
         self._page: contextvars.ContextVar[list[list[dict[str, Any]]] | None]
         self._page = contextvars.ContextVar("gradio_mcp_listed_page", default=None)
 
     def __len__(self) -> int:
-        return len(self._forms)
+        return len(self._kept)
 
-    def forms(self, method: str, version: str, items: Sequence[BaseModel]) -> list[dict[str, Any]]:
-        """The wire form of each of `items` in a `method` result at protocol `version`."""
-        missing = [item for item in items if version not in self._kept(item)]
-        if missing:
-            key = ITEMS[method]
-            dumps = [m.model_dump(by_alias=True, mode="json", exclude_none=True) for m in missing]
-            wire = serialize_server_result(method, version, {**_ENVELOPE, key: dumps})[key]
-            for item, form in zip(missing, wire, strict=True):
-                self._keep(item)[version] = _sharing_with(item, form)
-        return [self._kept(item)[version] for item in items]
+    def forms(
+        self, method: str, version: str, owner: object, items: Sequence[BaseModel]
+    ) -> list[dict[str, Any]]:
+        """The wire form of each of `items` in a `method` result at protocol `version`;
+        `items` belong to `owner`, which never changes them."""
+        key = (id(owner), method, version)
+        kept = self._kept.get(key)
+        if kept is not None and kept[0]() is owner:
+            return kept[1]
+        forms = _made(method, version, items)
+        self._kept[key] = (weakref.ref(owner, lambda _ref: self._kept.pop(key, None)), forms)
+        return forms
 
-    def defer(
-        self, method: str, version: str, result: Result, items: Sequence[BaseModel]
-    ) -> Result:
-        """`result` without its items when the middleware will put their kept forms back
-        (this request runs under it), else `result` as it is."""
+    def defer(self, method: str, result: Result, forms: list[dict[str, Any]]) -> Result:
+        """`result` without its items when the middleware will put `forms` (their wire forms)
+        in its place (this request runs under it), else `result` as it is."""
         slot = self._page.get()
         if slot is None:
             return result
-        slot.append(self.forms(method, version, items))
+        slot.append(forms)
         return result.model_copy(update={ITEMS[method]: []})
 
     def middleware(self) -> ServerMiddleware[Any]:
@@ -88,29 +91,29 @@ class WireForms:
 
         return middleware
 
-    def _kept(self, item: BaseModel) -> dict[str, dict[str, Any]]:
-        entry = self._forms.get(id(item))
-        return entry[1] if entry is not None and entry[0]() is item else {}
 
-    def _keep(self, item: BaseModel) -> dict[str, dict[str, Any]]:
-        entry = self._forms.get(id(item))
-        if entry is not None and entry[0]() is item:
-            return entry[1]
-        key = id(item)
-        forms: dict[str, dict[str, Any]] = {}
-        self._forms[key] = (weakref.ref(item, lambda _ref: self._forms.pop(key, None)), forms)
-        return forms
+def _made(method: str, version: str, items: Sequence[BaseModel]) -> list[dict[str, Any]]:
+    """The items' wire forms, made by the SDK's serializer as it shapes a whole result, a
+    hundred at a time: the serializer's copies of thousands at once would be megabytes."""
+    key = ITEMS[method]
+    forms: list[dict[str, Any]] = []
+    for start in range(0, len(items), _CHUNK):
+        chunk = items[start : start + _CHUNK]
+        dumps = [item.model_dump(by_alias=True, mode="json", exclude_none=True) for item in chunk]
+        wire = serialize_server_result(method, version, {**_ENVELOPE, key: dumps})[key]
+        forms += (_sharing_with(item, form) for item, form in zip(chunk, wire, strict=True))
+    return forms
 
 
 def _sharing_with(item: BaseModel, form: dict[str, Any]) -> dict[str, Any]:
-    """`form` holding the item's own schemas where they are equal, not copies of them, and
+    """`form` holding the item's own schemas and texts where equal, not copies of them, and
     a shared copy of small parts many items have alike (annotations, execution)."""
     for name, field in type(item).model_fields.items():
         alias = field.alias or name
         value = getattr(item, name, None)
         if alias not in form:
             continue
-        if isinstance(value, dict | list) and form[alias] == value:
+        if isinstance(value, dict | list | str) and form[alias] == value:
             form[alias] = value
         elif isinstance(form[alias], dict):
             form[alias] = shared_json(form[alias])
