@@ -19,11 +19,11 @@ import copy
 from typing import Any
 
 from gradio_mcp.errors import UpstreamCallError
-from gradio_mcp.gradio._call import Call
+from gradio_mcp.gradio._call import Call, QueueProtocol
 from gradio_mcp.gradio._errors import QUEUE_FULL_ADVICE
 from gradio_mcp.gradio._outputs import OutputValue
 from gradio_mcp.gradio._progress import estimation_message, preview_message
-from gradio_mcp.gradio._protocols import QueueProtocol, gradio_major_minor
+from gradio_mcp.gradio._protocols import gradio_major_minor
 
 
 class _DiffsUnusable(Exception):
