@@ -83,9 +83,9 @@ def _status_error(status: int, what: str, excerpt: str) -> UpstreamCallError:
     return UpstreamCallError(err.title, err.message, err.status)
 
 
-def replica_of(response: httpx2.Response) -> str | None:
+def replica_of(headers: Mapping[str, str]) -> str | None:
     """The replica that answered, from the Hub proxy's `X-Proxied-Replica: <space>-<id>`."""
-    header = response.headers.get(REPLICA_HEADER)
+    header = headers.get(REPLICA_HEADER)
     if not header:
         return None
     replica = header.rsplit("-", 1)[-1].strip()
@@ -205,6 +205,7 @@ class Call:
         self.authenticated = any(k.lower() in _AUTH_HEADERS for k in self.headers)
         self.replica: str | None = None
         self.tracker = tracker
+        self.read_timeout = limits.read_timeout
         self.timeout = httpx2.Timeout(limits.read_timeout, connect=CONNECT_TIMEOUT)
         self.session_hash = secrets.token_hex(6)
         self.event_id: str | None = None
@@ -243,7 +244,7 @@ class Call:
     def _pin(self, response: httpx2.Response) -> None:
         # The first replica that answers holds this call's upload, job and files.
         if self.replica is None:
-            self.replica = replica_of(response)
+            self.replica = replica_of(response.headers)
 
     def pinned_url(self, url: str) -> str:
         """A URL of the space's own API (an output file) through this call's replica, so
