@@ -16,7 +16,6 @@ from typing import Any
 
 from gradio_mcp.discovery._json_schema import json_type, well_formed_schema
 from gradio_mcp.discovery._schema_files import (
-    FILE_URL_DESCRIPTION,
     FilePath,
     file_paths,
     file_url_schema,
@@ -27,7 +26,6 @@ from gradio_mcp.errors import ErrorKind, SpaceError, space_boundary
 from gradio_mcp.models import Endpoint, Parameter, Return, SpaceSchema
 from gradio_mcp.net import DEFAULT_LIMITS, ReadLimits, clip_text
 
-FILE_DESCRIPTION = FILE_URL_DESCRIPTION
 RUNTIME_CHOICES_NOTE = "The choices are filled in at run time: any value is sent as given."
 _I18N_PREFIX = "__i18n__"
 # Gradio appends this advice to MCP tool descriptions; it names a tool we do not offer.

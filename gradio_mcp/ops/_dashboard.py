@@ -420,10 +420,6 @@ def _space_name(space: str, private_text: str) -> str:
     return f"<em>{e(private_text)}</em>" if space == PRIVATE_LABEL else e(space)
 
 
-def _warn(on: bool) -> str:
-    return "warn" if on else ""
-
-
 def _time(value: str | None) -> str:
     return "never" if value is None else value
 
