@@ -119,15 +119,8 @@ class SpaceApi:
     @classmethod
     def of(cls, base_url: str, schema: SpaceSchema | None) -> SpaceApi:
         """The API at `base_url` as `schema` describes it (the defaults without a schema)."""
-        if schema is None:
-            return cls(base_url)
-        return cls(
-            base_url,
-            schema.api_prefix,
-            schema.protocol,
-            schema.gradio_version,
-            schema.max_file_size,
-        )
+        s = schema or SpaceSchema(())
+        return cls(base_url, s.api_prefix, s.protocol, s.gradio_version, s.max_file_size)
 
 
 @dataclass(frozen=True, slots=True)
