@@ -15,18 +15,12 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from gradio_mcp.errors import RedisUnavailableError
 from gradio_mcp.ops._fleet_history import FleetHistory
-from gradio_mcp.ops._samples import (
-    KEEP_SECONDS,
-    SAMPLE_SECONDS,
-    Reading,
-    Sample,
-    bucket_counts,
-    hit_rates,
-)
+from gradio_mcp.ops._samples import KEEP_SECONDS, SAMPLE_SECONDS, Sample, bucket_counts, hit_rates
 
 
 def _percentile(ordered: list[float], q: float) -> float | None:
@@ -40,6 +34,23 @@ def _newest(window: Iterable[float], how_many: int) -> list[float]:
     """The `how_many` newest durations of a bounded window (all of it if it holds fewer)."""
     items = list(window)
     return sorted(items[max(0, len(items) - how_many) :]) if how_many > 0 else []
+
+
+@dataclass
+class Reading:
+    """The live counters at one moment (cumulative), and the windows of recent durations
+    that an interval's newest ones are taken from (live windows: read them at once)."""
+
+    hits: dict[str, int]
+    misses: dict[str, int]
+    discoveries: int
+    calls: dict[str, tuple[int, int, int]]  # label: (calls, failures, rejected)
+    redis: str  # its state, "disabled" without Redis
+    redis_errors: int
+    tasks_failed: int
+    spaces_failing: int
+    discovery_window: Iterable[float]
+    call_windows: dict[str, Iterable[float]]
 
 
 class History:

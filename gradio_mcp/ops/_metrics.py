@@ -22,8 +22,8 @@ from gradio_mcp._histogram import Histogram
 from gradio_mcp._version import __version__
 from gradio_mcp.discovery import Discovery
 from gradio_mcp.ops._fleet_history import FleetHistory
-from gradio_mcp.ops._history import History
-from gradio_mcp.ops._samples import KEEP_SECONDS, SAMPLE_SECONDS, Reading
+from gradio_mcp.ops._history import History, Reading
+from gradio_mcp.ops._samples import KEEP_SECONDS, SAMPLE_SECONDS
 from gradio_mcp.ops._space_status import PRIVATE_LABEL, SpaceStatusBoard
 
 __all__ = [

@@ -68,23 +68,6 @@ def busiest_spaces(samples: Iterable[Sample], limit: int = MAX_CHART_SPACES) -> 
 
 
 @dataclass
-class Reading:
-    """The live counters at one moment (cumulative), and the windows of recent durations
-    that an interval's newest ones are taken from (live windows: read them at once)."""
-
-    hits: dict[str, int]
-    misses: dict[str, int]
-    discoveries: int
-    calls: dict[str, tuple[int, int, int]]  # label: (calls, failures, rejected)
-    redis: str  # its state, "disabled" without Redis
-    redis_errors: int
-    tasks_failed: int
-    spaces_failing: int
-    discovery_window: Iterable[float]
-    call_windows: dict[str, Iterable[float]]
-
-
-@dataclass
 class Sample:
     """One interval's figures; `t` is its end (epoch seconds), `seconds` its length."""
 
