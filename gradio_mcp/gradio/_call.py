@@ -399,42 +399,33 @@ async def call_endpoint(
         async with asyncio.timeout(limits.max_duration):
             outcome.outputs = await call.run(await call.upload(data))
         await tracker.done()
-    except asyncio.CancelledError:
-        await _cancel_detached(call)
-        raise
     except (UpstreamCallError, ReadLimitError, TimeoutError, httpx2.HTTPError) as exc:
-        outcome.error = await _failed(call, exc, limits.max_duration)
+        if isinstance(exc, TimeoutError | httpx2.TimeoutException | ReadLimitError):
+            await call.cancel_upstream()  # the job may still run on the space
+        outcome.error = _call_error(exc, limits.max_duration)
+    except asyncio.CancelledError:
+        # Tell the space to stop the job; run it detached so a repeated cancel cannot stop it.
+        task = asyncio.create_task(call.cancel_upstream())
+        _background.add(task)
+        task.add_done_callback(_background.discard)
+        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+            await asyncio.wait_for(asyncio.shield(task), CANCEL_TIMEOUT)
+        raise
     outcome.duration_ms = (time.perf_counter() - started) * 1000
     outcome.progress_events = tracker.count
     return outcome
 
 
-async def _failed(
-    call: Call,
-    exc: UpstreamCallError | ReadLimitError | TimeoutError | httpx2.HTTPError,
-    max_duration: float,
-) -> CallError:
-    """What went wrong with a call, as its outcome's error; where the job may still run on
-    the space (a timeout, an answer over the read limits), the space is told to stop it."""
+def _call_error(exc: Exception, max_duration: float) -> CallError:
+    """What went wrong with a call, in words, as its outcome's error."""
     if isinstance(exc, UpstreamCallError):
         return CallError(exc.title, exc.message, exc.status)
-    if isinstance(exc, TimeoutError | httpx2.TimeoutException | ReadLimitError):
-        await call.cancel_upstream()
-        if isinstance(exc, TimeoutError):
-            return CallError("Timeout", f"the call took longer than {max_duration:g}s")
-        if isinstance(exc, httpx2.TimeoutException):
-            return CallError("Timeout", f"the space did not answer in time ({exc!r:.100})")
+    if isinstance(exc, TimeoutError):
+        return CallError("Timeout", f"the call took longer than {max_duration:g}s")
+    if isinstance(exc, httpx2.TimeoutException):
+        return CallError("Timeout", f"the space did not answer in time ({exc!r:.100})")
+    if isinstance(exc, ReadLimitError):
         return CallError("Bad response", str(exc))
     if isinstance(exc, EgressRefusedError):
         return CallError("Connection refused", str(exc))
     return CallError("Connection error", f"{type(exc).__name__}: {exc}"[:300])
-
-
-async def _cancel_detached(call: Call) -> None:
-    """Tell the space to stop the job, detached so that a repeated cancel cannot stop that,
-    and waiting for it at most CANCEL_TIMEOUT."""
-    task = asyncio.create_task(call.cancel_upstream())
-    _background.add(task)
-    task.add_done_callback(_background.discard)
-    with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-        await asyncio.wait_for(asyncio.shield(task), CANCEL_TIMEOUT)
