@@ -40,25 +40,12 @@ class ToolCalls:
     def __post_init__(self) -> None:
         self.limits = CallLimits.from_settings(self.settings)
 
-    def prepare(
-        self,
-        ref: ToolRef,
-        arguments: dict[str, Any],
-        *,
-        token: str | None = None,
-        ip_token: str | None = None,
-        no_images: bool = False,
-        started: float | None = None,
-    ) -> ToolCall:
-        """`started`: when the request began (default now), for its duration and deadline."""
-        started = time.perf_counter() if started is None else started
-        return ToolCall(self, ref, arguments, token, ip_token, no_images, started)
-
 
 @dataclass
 class ToolCall:
     """One call of one tool: `check()` first (its answer is final when it is not None), then
-    `run()` with a progress sink, in this request or as a task."""
+    `run()` with a progress sink, in this request or as a task. `started`: when the request
+    began (default now), for its duration and deadline."""
 
     calls: ToolCalls
     ref: ToolRef
