@@ -87,25 +87,6 @@ async def _fetch_json(
         ) from None
 
 
-async def _get_json(
-    client: httpx2.AsyncClient | DocumentClient,
-    url: str,
-    headers: Mapping[str, str],
-    timeout: float,
-    limits: ReadLimits,
-    slots: HostSlots,
-    *,
-    optional: bool,
-) -> Any:
-    """GET a JSON document. Optional documents turn any failure into None."""
-    try:
-        return await _fetch_json(client, url, headers, timeout, limits, slots)
-    except SpaceError:
-        if optional:
-            return None
-        raise
-
-
 def _schema_error(kind: ErrorKind, message: str) -> SpaceError:
     return SpaceError(kind, message, phase="schema")
 
@@ -163,8 +144,14 @@ async def fetch_space_schema(
     base = host.rstrip("/")
     hdrs = dict(headers or {})
 
-    def get(path: str, optional: bool) -> Awaitable[Any]:
-        return _get_json(client, base + path, hdrs, timeout, limits, slots, optional=optional)
+    async def get(path: str, optional: bool) -> Any:
+        """A JSON document of the space; an optional one is None when it fails."""
+        try:
+            return await _fetch_json(client, base + path, hdrs, timeout, limits, slots)
+        except SpaceError:
+            if optional:
+                return None
+            raise
 
     documents = await _fetch_documents(get)
     parse = _parser(documents, base + INFO_PATH, limits)
