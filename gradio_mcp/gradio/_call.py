@@ -186,9 +186,9 @@ class Call:
         protocol: QueueProtocol | None = None,
     ) -> None:
         self.client = client
+        self.space = space
         self.limits = limits.reads
         self.base = space.base_url.rstrip("/")
-        self.prefix = space.api_prefix
         self.api = self.base + space.api_prefix
         # The headers were approved for the space's host; never let the prefix move them.
         if httpx2.URL(self.api).host != httpx2.URL(space.base_url).host:
@@ -202,8 +202,6 @@ class Call:
         self.timeout = httpx2.Timeout(limits.read_timeout, connect=CONNECT_TIMEOUT)
         self.session_hash = secrets.token_hex(6)
         self.event_id: str | None = None
-        self.gradio_version = space.gradio_version
-        self.max_upload_bytes = space.max_upload_bytes
         # The queue needs the endpoint's fn_index (from /config); without it, /call, or the
         # protocol's own named route where it has one (Gradio 3's /api/{name}).
         named = protocol is not None and protocol.runs_by_name
@@ -232,7 +230,7 @@ class Call:
         """The API root, through the replica this call is pinned to (once one answered)."""
         if self.replica is None:
             return self.api
-        return f"{self.base}/--replicas/{self.replica}{self.prefix}"
+        return f"{self.base}/--replicas/{self.replica}{self.space.api_prefix}"
 
     def _pin(self, response: httpx2.Response) -> None:
         # The first replica that answers holds this call's upload, job and files.

@@ -183,7 +183,7 @@ async def _cancel(call: Call) -> None:
         "fn_index": call.endpoint.fn_index,
         "event_id": call.event_id,
     }
-    numbers = gradio_major_minor(call.gradio_version)
+    numbers = gradio_major_minor(call.space.gradio_version)
     await call.post_quietly("/cancel", body)
     if numbers is not None and numbers[0] == 4:
         await call.post_quietly("/reset", body)

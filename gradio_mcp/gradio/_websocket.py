@@ -85,8 +85,8 @@ class _Gradio3Call:
         # A file fetched from a URL goes inline, in one message: at most a message's cap,
         # and at most the space's own cap on a file.
         self.upload_limit = call.limits.event_bytes
-        if call.max_upload_bytes is not None:
-            self.upload_limit = min(self.upload_limit, call.max_upload_bytes)
+        if call.space.max_upload_bytes is not None:
+            self.upload_limit = min(self.upload_limit, call.space.max_upload_bytes)
         self.socket: WebSocket | None = None
         self.joined = False
 
