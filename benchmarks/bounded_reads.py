@@ -20,7 +20,7 @@ from typing import Any
 
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery
-from gradio_mcp.gradio import call_endpoint
+from gradio_mcp.gradio import CallLimits, SpaceApi, call_endpoint
 from gradio_mcp.models import Endpoint
 from gradio_mcp.net import ReadLimits, new_http_client
 
@@ -89,7 +89,9 @@ async def sse_line(size: int, cap: int) -> str:
     endpoint = Endpoint(api_name="make", description="", parameters=(), returns=(), fn_index=0)
     limits = ReadLimits(hub_bytes=MiB, schema_bytes=MiB, event_bytes=cap, json_depth=64)
     async with server, new_http_client(Settings(allowed_networks=("127.0.0.1/32",))) as client:
-        outcome = await call_endpoint(client, url, endpoint, {}, limits=limits)
+        outcome = await call_endpoint(
+            client, SpaceApi(url), endpoint, {}, limits=CallLimits(reads=limits)
+        )
     return outcome.error.title if outcome.error else "read whole"
 
 

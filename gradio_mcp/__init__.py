@@ -2,10 +2,11 @@
 
 Everything a host program needs is importable from here: discover spaces (`Discovery`,
 `get_gradio_spaces`), check arguments and call an endpoint with progress (`check_arguments`,
-`call_endpoint`), turn the outcome into MCP content (`to_call_tool_result`), or serve MCP
-(`GradioMCP`, `create_app`). Upstream requests go through `new_http_client`, which refuses
-internal addresses (`EgressRefusedError`) unless the settings allow them. Names from the
-heavier layers are imported on first use, so `import gradio_mcp` stays cheap.
+`call_endpoint` on a `SpaceApi`, within `CallLimits`), turn the outcome into MCP content
+(`to_call_tool_result`), or serve MCP (`GradioMCP`, `create_app`). Upstream requests go through
+`new_http_client`, which refuses internal addresses (`EgressRefusedError`) unless the settings
+allow them. Names from the heavier layers are imported on first use, so `import gradio_mcp`
+stays cheap.
 """
 
 from __future__ import annotations
@@ -53,10 +54,12 @@ if TYPE_CHECKING:
     )
     from gradio_mcp.gradio import (
         CallError,
+        CallLimits,
         CallOutcome,
         FileRef,
         OutputValue,
         ProgressUpdate,
+        SpaceApi,
         call_endpoint,
     )
     from gradio_mcp.net import EgressRefusedError, new_http_client
@@ -72,10 +75,12 @@ _LAZY = {
     "get_gradio_space": "discovery",
     "get_gradio_spaces": "discovery",
     "CallError": "gradio",
+    "CallLimits": "gradio",
     "CallOutcome": "gradio",
     "FileRef": "gradio",
     "OutputValue": "gradio",
     "ProgressUpdate": "gradio",
+    "SpaceApi": "gradio",
     "call_endpoint": "gradio",
     "EgressRefusedError": "net",
     "new_http_client": "net",
@@ -106,6 +111,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "CacheStats",
     "CallError",
+    "CallLimits",
     "CallOutcome",
     "ConfigError",
     "Discovery",
@@ -122,6 +128,7 @@ __all__ = [
     "ProgressUpdate",
     "Return",
     "Settings",
+    "SpaceApi",
     "SpaceError",
     "SpaceMetadata",
     "SpaceSchema",

@@ -78,8 +78,3 @@ def shared_text(text: T) -> T:
     if isinstance(text, str) and len(text) <= _MAX_TEXT:
         return cast(T, _texts.shared(text, text))
     return text
-
-
-def shared_count() -> int:
-    """How many distinct values and texts are indexed (for tests and benchmarks)."""
-    return len(_values.entries) + len(_texts.entries)

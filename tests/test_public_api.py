@@ -13,6 +13,7 @@ import gradio_mcp.dev
 PUBLIC = {
     "CacheStats",
     "CallError",
+    "CallLimits",
     "CallOutcome",
     "ConfigError",
     "Discovery",
@@ -29,6 +30,7 @@ PUBLIC = {
     "ProgressUpdate",
     "Return",
     "Settings",
+    "SpaceApi",
     "SpaceError",
     "SpaceMetadata",
     "SpaceSchema",

@@ -15,8 +15,8 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, NamedTuple
 
 import httpx2
 
@@ -87,25 +87,6 @@ async def _fetch_json(
         ) from None
 
 
-async def _get_json(
-    client: httpx2.AsyncClient | DocumentClient,
-    url: str,
-    headers: Mapping[str, str],
-    timeout: float,
-    limits: ReadLimits,
-    slots: HostSlots,
-    *,
-    optional: bool,
-) -> Any:
-    """GET a JSON document. Optional documents turn any failure into None."""
-    try:
-        return await _fetch_json(client, url, headers, timeout, limits, slots)
-    except SpaceError:
-        if optional:
-            return None
-        raise
-
-
 def _schema_error(kind: ErrorKind, message: str) -> SpaceError:
     return SpaceError(kind, message, phase="schema")
 
@@ -142,6 +123,13 @@ def _at_root(parse: Callable[[], SpaceSchema]) -> SpaceSchema:
     return dataclasses.replace(parse(), api_prefix="")
 
 
+class _Documents(NamedTuple):
+    info: Any  # /info's JSON, or the SpaceError it failed with
+    config: Any  # None when missing, as the MCP schema
+    mcp_schema: Any
+    at_root: bool  # /info answered at the root (Gradio 4 and earlier)
+
+
 async def fetch_space_schema(
     client: httpx2.AsyncClient | DocumentClient,
     host: str,
@@ -156,8 +144,27 @@ async def fetch_space_schema(
     base = host.rstrip("/")
     hdrs = dict(headers or {})
 
-    def get(path: str, optional: bool) -> Any:
-        return _get_json(client, base + path, hdrs, timeout, limits, slots, optional=optional)
+    async def get(path: str, optional: bool) -> Any:
+        """A JSON document of the space; an optional one is None when it fails."""
+        try:
+            return await _fetch_json(client, base + path, hdrs, timeout, limits, slots)
+        except SpaceError:
+            if optional:
+                return None
+            raise
+
+    documents = await _fetch_documents(get)
+    parse = _parser(documents, base + INFO_PATH, limits)
+    named = documents.info.get("named_endpoints") if isinstance(documents.info, Mapping) else None
+    # Tens of microseconds per endpoint: a space with thousands is parsed in a worker thread,
+    # so that the event loop keeps answering everyone else meanwhile.
+    if isinstance(named, Mapping) and len(named) > OFF_LOOP_ENDPOINTS:
+        return await asyncio.to_thread(parse)
+    return parse()
+
+
+async def _fetch_documents(get: Callable[[str, bool], Awaitable[Any]]) -> _Documents:
+    """/info (at the root where /gradio_api has none), /config and the MCP schema."""
 
     async def config_then_mcp_schema() -> tuple[Any, Any]:
         # /config says whether the app serves MCP (`mcp_server`); most apps do not, and
@@ -172,43 +179,39 @@ async def fetch_space_schema(
     gathered: tuple[Any, ...] = await asyncio.gather(
         get(INFO_PATH, False), config_then_mcp_schema(), return_exceptions=True
     )
-    info_result, documents = gathered
+    info, documents = gathered
     if isinstance(documents, BaseException):
         raise documents  # optional documents map their failures to None: this is a bug
     config, mcp_schema = documents
     at_root = False
-    if isinstance(info_result, SpaceError) and info_result.status == 404:
+    if isinstance(info, SpaceError) and info.status == 404:
         # Gradio 4 and earlier serve their API at the root, without the /gradio_api prefix.
         with contextlib.suppress(SpaceError):
-            info_result = await get(LEGACY_INFO_PATH, False)
+            info = await get(LEGACY_INFO_PATH, False)
             at_root = True
-    gone = isinstance(info_result, SpaceError) and info_result.status == 404
+    return _Documents(info, config, mcp_schema, at_root)
+
+
+def _parser(documents: _Documents, info_url: str, limits: ReadLimits) -> Callable[[], SpaceSchema]:
+    """How to read the space's schema from its documents: by the rules of the Gradio that
+    served them. Raises the SpaceError of a space that has none."""
+    info, config, mcp_schema, at_root = documents
+    gone = isinstance(info, SpaceError) and info.status == 404
     if gone and is_gradio3_config(config):  # Gradio 3 before /info: /config says it all
-        return parse_gradio3_schema(None, config, limits)
+        return functools.partial(parse_gradio3_schema, None, config, limits)
     if gone and _has_version(config):
         # A Gradio too old to describe its API (2.x): the schema says which version it is,
         # with no endpoints, so that the space is reported as unsupported, not as not Gradio.
-        return parse_space_schema({"named_endpoints": {}}, config, None, limits)
-    if isinstance(info_result, BaseException):
+        return functools.partial(parse_space_schema, {"named_endpoints": {}}, config, None, limits)
+    if isinstance(info, BaseException):
         # A space behind Gradio auth still serves its MCP schema.
-        if isinstance(info_result, SpaceError) and mcp_schema and info_result.status in (401, 403):
-            return parse_space_schema(None, None, mcp_schema, limits)
-        raise info_result
-    if not isinstance(info_result, Mapping):
-        raise SpaceError(
-            ErrorKind.BAD_PAYLOAD, f"{base + INFO_PATH} is not a JSON object", phase="schema"
-        )
+        if isinstance(info, SpaceError) and mcp_schema and info.status in (401, 403):
+            return functools.partial(parse_space_schema, None, None, mcp_schema, limits)
+        raise info
+    if not isinstance(info, Mapping):
+        raise SpaceError(ErrorKind.BAD_PAYLOAD, f"{info_url} is not a JSON object", phase="schema")
     config = config if isinstance(config, Mapping) else None
-    parse: Callable[[], SpaceSchema]
-    if is_gradio3(info_result, config):  # Gradio 3 documents read with that era's rules
-        parse = functools.partial(parse_gradio3_schema, info_result, config, limits)
-    else:
-        parse = functools.partial(parse_space_schema, info_result, config, mcp_schema, limits)
-        if at_root and config is None:
-            parse = functools.partial(_at_root, parse)
-    named = info_result.get("named_endpoints")
-    # Tens of microseconds per endpoint: a space with thousands is parsed in a worker thread,
-    # so that the event loop keeps answering everyone else meanwhile.
-    if isinstance(named, Mapping) and len(named) > OFF_LOOP_ENDPOINTS:
-        return await asyncio.to_thread(parse)
-    return parse()
+    if is_gradio3(info, config):  # Gradio 3 documents read with that era's rules
+        return functools.partial(parse_gradio3_schema, info, config, limits)
+    parse = functools.partial(parse_space_schema, info, config, mcp_schema, limits)
+    return functools.partial(_at_root, parse) if at_root and config is None else parse

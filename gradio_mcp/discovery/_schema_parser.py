@@ -16,7 +16,6 @@ from typing import Any
 
 from gradio_mcp.discovery._json_schema import json_type, well_formed_schema
 from gradio_mcp.discovery._schema_files import (
-    FILE_URL_DESCRIPTION,
     FilePath,
     file_paths,
     file_url_schema,
@@ -27,7 +26,6 @@ from gradio_mcp.errors import ErrorKind, SpaceError, space_boundary
 from gradio_mcp.models import Endpoint, Parameter, Return, SpaceSchema
 from gradio_mcp.net import DEFAULT_LIMITS, ReadLimits, clip_text
 
-FILE_DESCRIPTION = FILE_URL_DESCRIPTION
 RUNTIME_CHOICES_NOTE = "The choices are filled in at run time: any value is sent as given."
 _I18N_PREFIX = "__i18n__"
 # Gradio appends this advice to MCP tool descriptions; it names a tool we do not offer.
@@ -359,72 +357,14 @@ def _parse_endpoint(
     mcp_props: Mapping[str, Any] = {}
     if mcp_tool:
         mcp_props = _mapping(_mapping(mcp_tool.get("inputSchema")).get("properties"))
-    names, texts = limits.name_chars, limits.description_chars
-
     taken: set[str] = set()
     parameters = []
     for i, p in enumerate(raw_params):
         given = p.get("parameter_name") if isinstance(p.get("parameter_name"), str) else None
-        name = _safe_name(given or text_of(p.get("label")), i, taken, names)
-        paths = _files_of(p)
-        mcp_prop = mcp_props.get(given or name)
-        described = mcp_prop.get("description") if isinstance(mcp_prop, Mapping) else None
-        description = clip_text(described, texts) if isinstance(described, str) else None
-        has_default = bool(p.get("parameter_has_default"))
-        default = p.get("parameter_default") if has_default else None
-        schema = _value_schema(p, paths, description, limits)
+        name = _safe_name(given or text_of(p.get("label")), i, taken, limits.name_chars)
         component = _lookup(components, visible_inputs[i]) if visible_inputs else None
-        props = _mapping(_mapping(component).get("props"))
-        if "parameter_has_default" not in p and not paths and props.get("value") is not None:
-            # Gradio 4.0-4.3x's /info says nothing of defaults; the input's value in /config
-            # is what its page sends, and what later Gradios report as the default.
-            has_default, default = True, props["value"]
-        note = _fix_choices(schema, props.get("allow_custom_value") is True)
-        if note:
-            text = str(schema.get("description") or "").strip()
-            schema["description"] = f"{text.rstrip('.')}. {note}" if text else note
-        if _mapping(component).get("type") == "slider":
-            for key in ("minimum", "maximum"):
-                if _finite(props.get(key)):
-                    schema[key] = props[key]
-            if schema.get("type") == "number" and _whole_steps(props):
-                schema["type"] = "integer"  # every value it can take is a whole number
-        elif component is None:
-            schema.update(_slider_bounds(p))
-        if has_default:
-            # The schema shows a file default as its URL; Gradio gets the FileData itself.
-            schema["default"] = files_as_urls(default) if paths else default
-        if default_is_null(has_default, default, p.get("component")):
-            schema = accepting_null(schema)
-        parameters.append(
-            Parameter(
-                name=name,
-                schema=schema,
-                required=not has_default,
-                has_default=has_default,
-                default=default,
-                description=description or _text(schema.get("description")),
-                label=text_of(p.get("label"), names),
-                component=text_of(p.get("component"), names),
-                file=_file_kind(paths),
-                file_paths=paths,
-            )
-        )
-
-    returns = []
-    for r in raw_returns:
-        paths = _files_of(r)
-        schema = _value_schema(r, paths, None, limits)
-        _fix_choices(schema, False)
-        returns.append(
-            Return(
-                label=text_of(r.get("label"), names),
-                component=text_of(r.get("component"), names),
-                schema=schema,
-                file=_file_kind(paths),
-                file_paths=paths,
-            )
-        )
+        mcp_prop = mcp_props.get(given or name)
+        parameters.append(_parse_parameter(p, name, mcp_prop, component, limits))
 
     description = ""
     if mcp_tool and isinstance(mcp_tool.get("description"), str):
@@ -436,14 +376,89 @@ def _parse_endpoint(
     fn_index = _mapping(dep).get("id")
     return Endpoint(
         api_name=api_name,
-        description=clip_text(description, texts),
+        description=clip_text(description, limits.description_chars),
         parameters=tuple(parameters),
-        returns=tuple(returns),
+        returns=tuple(_parse_return(r, limits) for r in raw_returns),
         fn_index=fn_index if isinstance(fn_index, int) and not isinstance(fn_index, bool) else None,
         generator=bool(types.get("generator")),
         queue=(dep or {}).get("queue") is not False,
         input_layout=input_layout,
         output_keep=output_keep,
+    )
+
+
+def _parse_parameter(
+    p: Mapping[str, Any],
+    name: str,
+    mcp_prop: Any,
+    component: Mapping[str, Any] | None,
+    limits: ReadLimits,
+) -> Parameter:
+    """One input: its /info entry, what the MCP schema says of it (`mcp_prop`), and its
+    component in /config (None when /config does not line up with /info)."""
+    paths = _files_of(p)
+    described = mcp_prop.get("description") if isinstance(mcp_prop, Mapping) else None
+    description = (
+        clip_text(described, limits.description_chars) if isinstance(described, str) else None
+    )
+    has_default = bool(p.get("parameter_has_default"))
+    default = p.get("parameter_default") if has_default else None
+    schema = _value_schema(p, paths, description, limits)
+    props = _mapping(_mapping(component).get("props"))
+    if "parameter_has_default" not in p and not paths and props.get("value") is not None:
+        # Gradio 4.0-4.3x's /info says nothing of defaults; the input's value in /config
+        # is what its page sends, and what later Gradios report as the default.
+        has_default, default = True, props["value"]
+    _apply_component(schema, p, component)
+    if has_default:
+        # The schema shows a file default as its URL; Gradio gets the FileData itself.
+        schema["default"] = files_as_urls(default) if paths else default
+    if default_is_null(has_default, default, p.get("component")):
+        schema = accepting_null(schema)
+    return Parameter(
+        name=name,
+        schema=schema,
+        required=not has_default,
+        has_default=has_default,
+        default=default,
+        description=description or _text(schema.get("description")),
+        label=text_of(p.get("label"), limits.name_chars),
+        component=text_of(p.get("component"), limits.name_chars),
+        file=_file_kind(paths),
+        file_paths=paths,
+    )
+
+
+def _apply_component(
+    schema: dict[str, Any], p: Mapping[str, Any], component: Mapping[str, Any] | None
+) -> None:
+    """What the input's component adds to its schema: whether its choices are closed, and
+    a slider's bounds (from /config, else from /info's words) and whole steps."""
+    props = _mapping(_mapping(component).get("props"))
+    note = _fix_choices(schema, props.get("allow_custom_value") is True)
+    if note:
+        text = str(schema.get("description") or "").strip()
+        schema["description"] = f"{text.rstrip('.')}. {note}" if text else note
+    if _mapping(component).get("type") == "slider":
+        for key in ("minimum", "maximum"):
+            if _finite(props.get(key)):
+                schema[key] = props[key]
+        if schema.get("type") == "number" and _whole_steps(props):
+            schema["type"] = "integer"  # every value it can take is a whole number
+    elif component is None:
+        schema.update(_slider_bounds(p))
+
+
+def _parse_return(r: Mapping[str, Any], limits: ReadLimits) -> Return:
+    paths = _files_of(r)
+    schema = _value_schema(r, paths, None, limits)
+    _fix_choices(schema, False)
+    return Return(
+        label=text_of(r.get("label"), limits.name_chars),
+        component=text_of(r.get("component"), limits.name_chars),
+        schema=schema,
+        file=_file_kind(paths),
+        file_paths=paths,
     )
 
 
@@ -558,38 +573,7 @@ def _parse_space_schema(info: Any, config: Any, mcp_schema: Any, limits: ReadLim
             )
         endpoints = _endpoints_from_mcp_only(mcp_tools, limits)
     else:
-        named = info.get("named_endpoints") if isinstance(info, Mapping) else None
-        if not isinstance(named, Mapping):
-            raise SpaceError(
-                ErrorKind.BAD_PAYLOAD,
-                "/gradio_api/info has no 'named_endpoints' object",
-                phase="schema",
-            )
-        components = _components(config)
-        dependencies = _dependencies(config)
-        endpoints = []
-        seen: set[str] = set()
-        for key, endpoint_info in named.items():
-            api_name = str(key).lstrip("/")
-            if not isinstance(endpoint_info, Mapping) or not api_name or "<lambda" in api_name:
-                continue
-            if len(api_name) > limits.name_chars:  # a name, not a text: never cut, left out
-                continue
-            if api_name in seen:  # "/x" and "x" name the same endpoint: the first one counts
-                continue
-            seen.add(api_name)
-            if endpoint_info.get("api_visibility", "public") != "public":
-                continue
-            endpoints.append(
-                _parse_endpoint(
-                    api_name,
-                    endpoint_info,
-                    dependencies.get(api_name),
-                    components,
-                    mcp_tools.get(api_name),
-                    limits,
-                )
-            )
+        endpoints = _endpoints_from_info(info, config, mcp_tools, limits)
     api_prefix, protocol = _api_prefix(config), _protocol(config)
     config = config or {}
     max_file_size = config.get("max_file_size")
@@ -604,3 +588,38 @@ def _parse_space_schema(info: Any, config: Any, mcp_schema: Any, limits: ReadLim
         sources=sources,
         protocol=protocol,
     )
+
+
+def _endpoints_from_info(
+    info: Any,
+    config: Mapping[str, Any] | None,
+    mcp_tools: Mapping[str, Mapping[str, Any]],
+    limits: ReadLimits,
+) -> list[Endpoint]:
+    """The public endpoints /info names, each completed by /config and the MCP schema."""
+    named = info.get("named_endpoints") if isinstance(info, Mapping) else None
+    if not isinstance(named, Mapping):
+        raise SpaceError(
+            ErrorKind.BAD_PAYLOAD,
+            "/gradio_api/info has no 'named_endpoints' object",
+            phase="schema",
+        )
+    components, dependencies = _components(config), _dependencies(config)
+    endpoints = []
+    seen: set[str] = set()
+    for key, endpoint_info in named.items():
+        api_name = str(key).lstrip("/")
+        if not isinstance(endpoint_info, Mapping) or not api_name or "<lambda" in api_name:
+            continue
+        if len(api_name) > limits.name_chars:  # a name, not a text: never cut, left out
+            continue
+        if api_name in seen:  # "/x" and "x" name the same endpoint: the first one counts
+            continue
+        seen.add(api_name)
+        if endpoint_info.get("api_visibility", "public") != "public":
+            continue
+        dep, mcp_tool = dependencies.get(api_name), mcp_tools.get(api_name)
+        endpoints.append(
+            _parse_endpoint(api_name, endpoint_info, dep, components, mcp_tool, limits)
+        )
+    return endpoints

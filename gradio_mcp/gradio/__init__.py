@@ -1,7 +1,7 @@
 """The Gradio protocol client: run an endpoint over the queue of the space's Gradio (4.0 to
 6.x; `protocol_problem` says which ones can be called), with progress and files."""
 
-from gradio_mcp.gradio._call import call_endpoint
+from gradio_mcp.gradio._call import CallLimits, SpaceApi, call_endpoint
 from gradio_mcp.gradio._downloads import download_file, origin_of
 from gradio_mcp.gradio._errors import CallError
 from gradio_mcp.gradio._outputs import CallOutcome, FileRef, OutputValue
@@ -10,11 +10,13 @@ from gradio_mcp.gradio._protocols import protocol_problem
 
 __all__ = [
     "CallError",
+    "CallLimits",
     "CallOutcome",
     "FileRef",
     "OutputValue",
     "ProgressSink",
     "ProgressUpdate",
+    "SpaceApi",
     "call_endpoint",
     "download_file",
     "origin_of",

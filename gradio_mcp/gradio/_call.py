@@ -8,9 +8,10 @@ lossy, see research/gradio-protocol.md §5).
 * `fn_index` unknown: `POST /gradio_api/call/{api_name}` + `GET .../{event_id}`, which works
   on Gradio >= 4.2x but reports no progress, only streamed values.
 
-`Call` holds what every protocol shares: the API root (`api_prefix`, "" up to Gradio 4),
-uploads, replica pinning, read limits, outputs and progress. Upstream failures never raise:
-they come back as `CallOutcome.error`. Bad arguments raise `ToolArgumentError` before
+`Call` holds what every protocol shares: the space's API (`SpaceApi`: its root, "" up to Gradio
+4, protocol and version), uploads, replica pinning, the operator's bounds (`CallLimits`),
+outputs and progress; a protocol (`QueueProtocol`) only runs the job. Upstream failures never
+raise: they come back as `CallOutcome.error`. Bad arguments raise `ToolArgumentError` before
 anything is sent upstream. Every answer is read within the read limits
 (`GRADIO_MCP_MAX_EVENT_BYTES`, `MAX_JSON_DEPTH`), while it streams in.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import json
 import math
 import re
@@ -26,7 +28,8 @@ import secrets
 import time
 import urllib.parse
 from collections.abc import AsyncGenerator, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import httpx2
 
@@ -36,9 +39,9 @@ from gradio_mcp.gradio._errors import CallError, error_from_payload, error_from_
 from gradio_mcp.gradio._inputs import call_data, pending_uploads, replace_uploads
 from gradio_mcp.gradio._outputs import CallOutcome, OutputValue, output_values
 from gradio_mcp.gradio._progress import ProgressSink, ProgressTracker, preview_message
-from gradio_mcp.gradio._protocols import QueueProtocol, queue_protocol
+from gradio_mcp.gradio._protocols import DEFAULT_PROTOCOL, protocol_module
 from gradio_mcp.gradio._sse import sse_events
-from gradio_mcp.models import Endpoint
+from gradio_mcp.models import Endpoint, SpaceSchema
 from gradio_mcp.net import (
     DEFAULT_LIMITS,
     EgressRefusedError,
@@ -54,8 +57,7 @@ DEFAULT_API_PREFIX = "/gradio_api"
 CONNECT_TIMEOUT = 5.0
 # The best-effort /cancel must not hold up the caller's own cancellation for long.
 CANCEL_TIMEOUT = 2.0
-# Hard bounds on one call so a misbehaving space cannot keep us reading forever.
-DEFAULT_MAX_DURATION = Settings().call_max_duration_ms / 1000  # the server's, as a default
+# A hard bound on one call's events, so a misbehaving space cannot keep us reading forever.
 MAX_EVENTS = 200_000
 BODY_EXCERPT_CHARS = 300
 # A space with several replicas keeps each job's events and files on one of them; the Hub's
@@ -81,9 +83,9 @@ def _status_error(status: int, what: str, excerpt: str) -> UpstreamCallError:
     return UpstreamCallError(err.title, err.message, err.status)
 
 
-def replica_of(response: httpx2.Response) -> str | None:
+def replica_of(headers: Mapping[str, str]) -> str | None:
     """The replica that answered, from the Hub proxy's `X-Proxied-Replica: <space>-<id>`."""
-    header = response.headers.get(REPLICA_HEADER)
+    header = headers.get(REPLICA_HEADER)
     if not header:
         return None
     replica = header.rsplit("-", 1)[-1].strip()
@@ -102,6 +104,72 @@ def _finite(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+@dataclass(frozen=True, slots=True)
+class SpaceApi:
+    """Where a space's API answers and how it is spoken to: its base URL and what discovery
+    read from its /config (`SpaceSchema`): the API root ("" up to Gradio 4), the queue
+    protocol (None: the current one, sse_v3), the Gradio version, its own cap on a file."""
+
+    base_url: str
+    api_prefix: str = DEFAULT_API_PREFIX
+    protocol: str | None = None
+    gradio_version: str | None = None
+    max_upload_bytes: int | None = None
+
+    @classmethod
+    def of(cls, base_url: str, schema: SpaceSchema | None) -> SpaceApi:
+        """The API at `base_url` as `schema` describes it (the defaults without a schema)."""
+        s = schema or SpaceSchema(())
+        return cls(base_url, s.api_prefix, s.protocol, s.gradio_version, s.max_file_size)
+
+
+@dataclass(frozen=True, slots=True)
+class CallLimits:
+    """The operator's bounds on one call (`Settings`): the longest silence between events
+    (Gradio sends a heartbeat every 15 s), the longest call in all, in seconds, and what
+    each answer from the space may cost (`reads`: size, JSON depth)."""
+
+    read_timeout: float = Settings.call_read_timeout_ms / 1000
+    max_duration: float = Settings.call_max_duration_ms / 1000
+    reads: ReadLimits = DEFAULT_LIMITS
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CallLimits:
+        return cls(
+            settings.call_read_timeout_ms / 1000,
+            settings.call_max_duration_ms / 1000,
+            ReadLimits.from_settings(settings),
+        )
+
+
+DEFAULT_CALL_LIMITS = CallLimits()
+
+
+class QueueProtocol(Protocol):
+    """How jobs are run on one generation of Gradio's queue (see `gradio._protocols`).
+    `runs_by_name`: it can run an endpoint without its fn_index (no /config read)."""
+
+    runs_by_name: bool
+
+    async def upload(self, call: Call, data: list[Any]) -> list[Any]: ...
+
+    async def run(self, call: Call, data: list[Any]) -> list[OutputValue]: ...
+
+    async def cancel(self, call: Call) -> None: ...
+
+
+def queue_protocol(name: str | None) -> QueueProtocol:
+    """The implementation of a protocol; LookupError when gradio_mcp has none."""
+    name = name or DEFAULT_PROTOCOL
+    module = protocol_module(name)
+    if module is None:
+        raise LookupError(f"the queue protocol {name!r} is not supported")
+    protocols: dict[str, QueueProtocol] = importlib.import_module(
+        f"{__package__}.{module}"
+    ).PROTOCOLS
+    return protocols[name]
+
+
 class Call:
     """State of one call, so cancellation knows what to cancel, and what every queue
     protocol shares: requests to the space's API within the read limits, pinned to the
@@ -110,35 +178,30 @@ class Call:
     def __init__(
         self,
         client: httpx2.AsyncClient,
-        base_url: str,
-        api_prefix: str,
+        space: SpaceApi,
         endpoint: Endpoint,
         headers: Mapping[str, str] | None,
         tracker: ProgressTracker,
-        read_timeout: float,
-        limits: ReadLimits,
+        limits: CallLimits = DEFAULT_CALL_LIMITS,
         protocol: QueueProtocol | None = None,
-        gradio_version: str | None = None,
     ) -> None:
         self.client = client
-        self.limits = limits
-        self.base = base_url.rstrip("/")
-        self.prefix = api_prefix
-        self.api = self.base + api_prefix
-        # The headers were approved for `base_url`'s host; never let the prefix move them.
-        if httpx2.URL(self.api).host != httpx2.URL(base_url).host:
-            raise ValueError(f"API prefix {api_prefix!r} leaves the space's host")
+        self.space = space
+        self.limits = limits.reads
+        self.base = space.base_url.rstrip("/")
+        self.api = self.base + space.api_prefix
+        # The headers were approved for the space's host; never let the prefix move them.
+        if httpx2.URL(self.api).host != httpx2.URL(space.base_url).host:
+            raise ValueError(f"API prefix {space.api_prefix!r} leaves the space's host")
         self.endpoint = endpoint
         self.headers = dict(headers or {})
         self.authenticated = any(k.lower() in _AUTH_HEADERS for k in self.headers)
         self.replica: str | None = None
         self.tracker = tracker
-        self.timeout = httpx2.Timeout(read_timeout, connect=CONNECT_TIMEOUT)
+        self.read_timeout = limits.read_timeout
+        self.timeout = httpx2.Timeout(limits.read_timeout, connect=CONNECT_TIMEOUT)
         self.session_hash = secrets.token_hex(6)
         self.event_id: str | None = None
-        self.gradio_version = gradio_version
-        # The space's own cap on a file (its /config), where it has one.
-        self.max_upload_bytes: int | None = None
         # The queue needs the endpoint's fn_index (from /config); without it, /call, or the
         # protocol's own named route where it has one (Gradio 3's /api/{name}).
         named = protocol is not None and protocol.runs_by_name
@@ -167,12 +230,12 @@ class Call:
         """The API root, through the replica this call is pinned to (once one answered)."""
         if self.replica is None:
             return self.api
-        return f"{self.base}/--replicas/{self.replica}{self.prefix}"
+        return f"{self.base}/--replicas/{self.replica}{self.space.api_prefix}"
 
     def _pin(self, response: httpx2.Response) -> None:
         # The first replica that answers holds this call's upload, job and files.
         if self.replica is None:
-            self.replica = replica_of(response)
+            self.replica = replica_of(response.headers)
 
     def pinned_url(self, url: str) -> str:
         """A URL of the space's own API (an output file) through this call's replica, so
@@ -304,73 +367,40 @@ class Call:
 
 async def call_endpoint(
     client: httpx2.AsyncClient,
-    base_url: str,
+    space: SpaceApi,
     endpoint: Endpoint,
     arguments: Mapping[str, Any],
     *,
     headers: Mapping[str, str] | None = None,
     on_progress: ProgressSink | None = None,
-    read_timeout: float = 60.0,
-    max_upload_bytes: int | None = None,
-    max_duration: float = DEFAULT_MAX_DURATION,
-    api_prefix: str = DEFAULT_API_PREFIX,
-    limits: ReadLimits = DEFAULT_LIMITS,
-    protocol: str | None = None,
-    gradio_version: str | None = None,
+    limits: CallLimits = DEFAULT_CALL_LIMITS,
 ) -> CallOutcome:
-    """Run `endpoint` on the Gradio app at `base_url` with `arguments` (by parameter name).
+    """Run `endpoint` of the space's API with `arguments` (by parameter name).
 
     Raises `ToolArgumentError` for arguments that cannot be sent (nothing is sent then);
-    every upstream failure, including timeouts, is returned as `CallOutcome.error`.
-    `read_timeout` is the longest silence allowed between events (Gradio sends a heartbeat
-    every 15 s); `max_duration` bounds the whole call. `api_prefix` ("" up to Gradio 4),
-    `protocol` and `gradio_version` are the space's, as discovery read them from its
-    /config (`SpaceSchema`); without a protocol, the current one (sse_v3). `limits` caps
-    what each answer from the space may cost (size, JSON depth). The client should come from
-    `new_http_client`, so that the egress policy applies.
+    every upstream failure, including timeouts, is returned as `CallOutcome.error`. `space`
+    is where the API answers and how it is spoken to, as discovery read it
+    (`SpaceApi.of(url, schema)`); `limits` bounds the call (`CallLimits.from_settings`).
+    The client should come from `new_http_client`, so that the egress policy applies.
     """
     started = time.perf_counter()
-    data = call_data(endpoint, arguments, max_upload_bytes)
+    data = call_data(endpoint, arguments, space.max_upload_bytes)
     tracker = ProgressTracker(on_progress)
     outcome = CallOutcome()
     try:
-        queue = queue_protocol(protocol)
+        queue = queue_protocol(space.protocol)
     except LookupError as exc:
         outcome.error = CallError("Unsupported", f"{exc}: this space cannot be called")
         return outcome
-    call = Call(
-        client,
-        base_url,
-        api_prefix,
-        endpoint,
-        headers,
-        tracker,
-        read_timeout,
-        limits,
-        queue,
-        gradio_version,
-    )
-    call.max_upload_bytes = max_upload_bytes
+    call = Call(client, space, endpoint, headers, tracker, limits, queue)
     try:
-        async with asyncio.timeout(max_duration):
-            data = await call.upload(data)
-            outcome.outputs = await call.run(data)
+        async with asyncio.timeout(limits.max_duration):
+            outcome.outputs = await call.run(await call.upload(data))
         await tracker.done()
-    except UpstreamCallError as exc:
-        outcome.error = CallError(exc.title, exc.message, exc.status)
-    except TimeoutError:
-        await call.cancel_upstream()
-        outcome.error = CallError("Timeout", f"the call took longer than {max_duration:g}s")
-    except httpx2.TimeoutException as exc:
-        await call.cancel_upstream()
-        outcome.error = CallError("Timeout", f"the space did not answer in time ({exc!r:.100})")
-    except ReadLimitError as exc:
-        await call.cancel_upstream()
-        outcome.error = CallError("Bad response", str(exc))
-    except EgressRefusedError as exc:
-        outcome.error = CallError("Connection refused", str(exc))
-    except httpx2.HTTPError as exc:
-        outcome.error = CallError("Connection error", f"{type(exc).__name__}: {exc}"[:300])
+    except (UpstreamCallError, ReadLimitError, TimeoutError, httpx2.HTTPError) as exc:
+        if isinstance(exc, TimeoutError | httpx2.TimeoutException | ReadLimitError):
+            await call.cancel_upstream()  # the job may still run on the space
+        outcome.error = _call_error(exc, limits.max_duration)
     except asyncio.CancelledError:
         # Tell the space to stop the job; run it detached so a repeated cancel cannot stop it.
         task = asyncio.create_task(call.cancel_upstream())
@@ -382,3 +412,18 @@ async def call_endpoint(
     outcome.duration_ms = (time.perf_counter() - started) * 1000
     outcome.progress_events = tracker.count
     return outcome
+
+
+def _call_error(exc: Exception, max_duration: float) -> CallError:
+    """What went wrong with a call, in words, as its outcome's error."""
+    if isinstance(exc, UpstreamCallError):
+        return CallError(exc.title, exc.message, exc.status)
+    if isinstance(exc, TimeoutError):
+        return CallError("Timeout", f"the call took longer than {max_duration:g}s")
+    if isinstance(exc, httpx2.TimeoutException):
+        return CallError("Timeout", f"the space did not answer in time ({exc!r:.100})")
+    if isinstance(exc, ReadLimitError):
+        return CallError("Bad response", str(exc))
+    if isinstance(exc, EgressRefusedError):
+        return CallError("Connection refused", str(exc))
+    return CallError("Connection error", f"{type(exc).__name__}: {exc}"[:300])

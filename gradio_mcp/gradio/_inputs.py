@@ -219,15 +219,6 @@ def _in_layout(endpoint: Endpoint, values: list[Any]) -> list[Any]:
     return [None if slot is None else values[slot] for slot in endpoint.input_layout]
 
 
-def positional_data(endpoint: Endpoint, arguments: Mapping[str, Any] | None) -> list[Any]:
-    """Gradio's positional `data` list for a call: parameter order, defaults filled in.
-
-    With an `input_layout` (from `/config`), State slots are sent as null where Gradio expects
-    them. Values are passed as given; file URLs are left for the caller to turn into FileData.
-    """
-    return _in_layout(endpoint, _values_by_parameter(endpoint, arguments or {}))
-
-
 def call_data(
     endpoint: Endpoint, arguments: Mapping[str, Any], max_upload_bytes: int | None
 ) -> list[Any]:

@@ -1,11 +1,11 @@
 """Gradio's queue protocols: which one a space speaks, and which ones gradio_mcp can call.
 
 A space's protocol is read once, from its `/config`, at discovery (`SpaceSchema.protocol`,
-`.api_prefix`, `.gradio_version`) and kept with its schema; `call_endpoint` looks it up here.
-Everything around the queue (arguments and uploads, outputs and files, progress, replica
-pinning, the read limits, cancellation and the shutdown guard) is shared by all of them in
-`gradio._call.Call`; a protocol only says how a job is submitted, how its messages arrive and
-how it is cancelled.
+`.api_prefix`, `.gradio_version`) and kept with its schema; `call_endpoint` finds its
+module here (`protocol_module`). Everything around the queue (arguments and uploads, outputs
+and files, progress, replica pinning, the read limits, cancellation and the shutdown guard)
+is shared by all of them in `gradio._call.Call`; a protocol (`gradio._call.QueueProtocol`)
+only says how a job is submitted, how its messages arrive and how it is cancelled.
 
 | `/config`                          | Gradio      | module          |
 |------------------------------------|-------------|-----------------|
@@ -32,16 +32,10 @@ registry, so discovery lists a 3.x space's tools, instead of reporting it unsupp
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import re
-from typing import TYPE_CHECKING, Any, Protocol
 
 from gradio_mcp.models import SpaceSchema
-
-if TYPE_CHECKING:
-    from gradio_mcp.gradio._call import Call
-    from gradio_mcp.gradio._outputs import OutputValue
 
 # The protocol each module speaks, by the name discovery gives it (`SpaceSchema.protocol`).
 PROTOCOL_MODULES = {
@@ -56,19 +50,6 @@ PROTOCOL_MODULES = {
 DEFAULT_PROTOCOL = "sse_v3"
 _DESCRIBED = {"ws": "websocket queue"}
 _VERSION = re.compile(r"(\d+)\.(\d+)")
-
-
-class QueueProtocol(Protocol):
-    """How jobs are run on one generation of Gradio's queue (see the module's docstring).
-    `runs_by_name`: it can run an endpoint without its fn_index (no /config read)."""
-
-    runs_by_name: bool
-
-    async def upload(self, call: Call, data: list[Any]) -> list[Any]: ...
-
-    async def run(self, call: Call, data: list[Any]) -> list[OutputValue]: ...
-
-    async def cancel(self, call: Call) -> None: ...
 
 
 def gradio_major_minor(version: str | None) -> tuple[int, int] | None:
@@ -101,13 +82,8 @@ def protocol_problem(schema: SpaceSchema) -> str | None:
     return None
 
 
-def queue_protocol(name: str | None) -> QueueProtocol:
-    """The implementation of a protocol; LookupError when gradio_mcp has none."""
-    name = name or DEFAULT_PROTOCOL
-    module = PROTOCOL_MODULES.get(name)
-    if module is None or not _module_exists(module):
-        raise LookupError(f"the queue protocol {name!r} is not supported")
-    protocols: dict[str, QueueProtocol] = importlib.import_module(
-        f"{__package__}.{module}"
-    ).PROTOCOLS
-    return protocols[name]
+def protocol_module(name: str | None) -> str | None:
+    """The module (in this package) that speaks protocol `name` (None: the default one);
+    None when gradio_mcp has none."""
+    module = PROTOCOL_MODULES.get(name or DEFAULT_PROTOCOL)
+    return module if module is not None and _module_exists(module) else None

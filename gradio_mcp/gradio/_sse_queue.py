@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import contextlib
 import copy
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 from gradio_mcp.errors import UpstreamCallError
-from gradio_mcp.gradio._call import Call
+from gradio_mcp.gradio._call import Call, QueueProtocol
 from gradio_mcp.gradio._errors import QUEUE_FULL_ADVICE
 from gradio_mcp.gradio._outputs import OutputValue
 from gradio_mcp.gradio._progress import estimation_message, preview_message
-from gradio_mcp.gradio._protocols import QueueProtocol, gradio_major_minor
+from gradio_mcp.gradio._protocols import gradio_major_minor
 
 
 class _DiffsUnusable(Exception):
@@ -136,14 +137,6 @@ class _Messages:
         return self.values
 
 
-def _message(call: Call, raw: str) -> dict[str, Any] | None:
-    try:
-        msg = call.loads(raw)
-    except ValueError:
-        return None
-    return msg if isinstance(msg, dict) else None
-
-
 def _stream_failure(msg: dict[str, Any]) -> UpstreamCallError | None:
     """The error a message ends the stream with, whoever's job it names."""
     kind = msg.get("msg")
@@ -154,6 +147,25 @@ def _stream_failure(msg: dict[str, Any]) -> UpstreamCallError | None:
     if kind == "queue_full":
         return UpstreamCallError("Queue full", QUEUE_FULL_ADVICE, 503)
     return None
+
+
+async def _queue_messages(
+    call: Call, url: str, params: Mapping[str, str], what: str
+) -> AsyncGenerator[tuple[dict[str, Any], int], None]:
+    """The JSON messages of one queue stream, with their sizes (anything else is skipped);
+    a message that fails the stream is raised."""
+    async with contextlib.aclosing(call.events(url, params, what)) as events:
+        async for _, raw in events:
+            try:
+                msg = call.loads(raw)
+            except ValueError:
+                continue
+            if not isinstance(msg, dict):
+                continue
+            failure = _stream_failure(msg)
+            if failure is not None:
+                raise failure
+            yield msg, len(raw)
 
 
 def _closed() -> UpstreamCallError:
@@ -171,23 +183,30 @@ async def _cancel(call: Call) -> None:
         "fn_index": call.endpoint.fn_index,
         "event_id": call.event_id,
     }
-    numbers = gradio_major_minor(call.gradio_version)
+    numbers = gradio_major_minor(call.space.gradio_version)
     await call.post_quietly("/cancel", body)
     if numbers is not None and numbers[0] == 4:
         await call.post_quietly("/reset", body)
 
 
-class SseQueue:
-    """sse_v1 and later: join by POST, then read the session's stream."""
+class _SseQueues:
+    """What every generation shares: uploads to `{prefix}/upload`, cancelling by `_cancel`."""
 
     runs_by_name = False  # the queue needs the fn_index: without it, the call goes to /call
+
+    async def upload(self, call: Call, data: list[Any]) -> list[Any]:
+        return await call.upload_files(data)
+
+    async def cancel(self, call: Call) -> None:
+        await _cancel(call)
+
+
+class SseQueue(_SseQueues):
+    """sse_v1 and later: join by POST, then read the session's stream."""
 
     def __init__(self, *, diffs: bool, simple_format: bool) -> None:
         self.diffs = diffs
         self.simple_format = simple_format
-
-    async def upload(self, call: Call, data: list[Any]) -> list[Any]:
-        return await call.upload_files(data)
 
     async def run(self, call: Call, data: list[Any]) -> list[OutputValue]:
         body: dict[str, Any] = {
@@ -206,53 +225,33 @@ class SseQueue:
         if not isinstance(call.event_id, str):
             raise UpstreamCallError("Bad response", f"queue/join gave no event_id: {joined!r:.200}")
         messages = _Messages(call, diffs=self.diffs)
-        url = f"{call.pinned_api}/queue/data"
-        params = {"session_hash": call.session_hash}
-        async with contextlib.aclosing(call.events(url, params, "reading the queue")) as events:
-            async for _, raw in events:
-                msg = _message(call, raw)
-                if msg is None:
-                    continue
-                failure = _stream_failure(msg)
-                if failure is not None:
-                    raise failure
+        url, params = f"{call.pinned_api}/queue/data", {"session_hash": call.session_hash}
+        stream = _queue_messages(call, url, params, "reading the queue")
+        async with contextlib.aclosing(stream):
+            async for msg, size in stream:
                 if msg.get("event_id") != call.event_id:
                     continue  # heartbeats, or another event of this session
-                result = await messages.on(msg, len(raw))
+                result = await messages.on(msg, size)
                 if result is not None:
                     return result
         raise _closed()
 
-    async def cancel(self, call: Call) -> None:
-        await _cancel(call)
 
-
-class SseV0Queue:
+class SseV0Queue(_SseQueues):
     """sse (Gradio 4.0 - 4.1x): the job's own stream asks for its data."""
-
-    runs_by_name = False
-
-    async def upload(self, call: Call, data: list[Any]) -> list[Any]:
-        return await call.upload_files(data)
 
     async def run(self, call: Call, data: list[Any]) -> list[OutputValue]:
         params = {"fn_index": str(call.endpoint.fn_index), "session_hash": call.session_hash}
         messages = _Messages(call, diffs=False)
-        url = f"{call.pinned_api}/queue/join"
         what = f"joining the queue for {call.endpoint.api_name!r}"
-        async with contextlib.aclosing(call.events(url, params, what)) as events:
-            async for _, raw in events:
-                msg = _message(call, raw)
-                if msg is None:
-                    continue
-                failure = _stream_failure(msg)
-                if failure is not None:
-                    raise failure
+        stream = _queue_messages(call, f"{call.pinned_api}/queue/join", params, what)
+        async with contextlib.aclosing(stream):
+            async for msg, size in stream:
                 if msg.get("msg") == "send_data":
                     await self._send_data(call, msg, data)
                     continue
                 # This stream is this job's alone: its messages carry no event_id.
-                result = await messages.on(msg, len(raw))
+                result = await messages.on(msg, size)
                 if result is not None:
                     return result
         raise _closed()
@@ -272,9 +271,6 @@ class SseV0Queue:
         }
         what = f"sending the data for {call.endpoint.api_name!r}"
         await call.post_json("/queue/data", what, json=body)
-
-    async def cancel(self, call: Call) -> None:
-        await _cancel(call)
 
 
 PROTOCOLS: dict[str, QueueProtocol] = {

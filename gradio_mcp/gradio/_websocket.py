@@ -38,26 +38,14 @@ and the whole call at most `max_duration`.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import urllib.parse
 import weakref
 from typing import Any
 
-import httpx2
-
 from gradio_mcp.errors import UpstreamCallError
-from gradio_mcp.gradio._call import (
-    _REPLICA_ID,
-    CANCEL_TIMEOUT,
-    CONNECT_TIMEOUT,
-    MAX_EVENTS,
-    REPLICA_HEADER,
-    Call,
-    _status_error,
-)
-from gradio_mcp.gradio._errors import error_from_payload
+from gradio_mcp.gradio._call import CONNECT_TIMEOUT, MAX_EVENTS, Call, _status_error, replica_of
 from gradio_mcp.gradio._gradio3_values import encode_files, fetch_file, gradio3_outputs
 from gradio_mcp.gradio._inputs import PendingUpload
 from gradio_mcp.gradio._outputs import OutputValue
@@ -77,8 +65,6 @@ from gradio_mcp.net import (
 TOTAL_BYTES_FACTOR = 16
 QUEUE_FULL = "The space's queue is full. Try again in a moment."
 
-_background: set[asyncio.Task[None]] = set()
-
 
 def _ws_url(base: str) -> str:
     if base.startswith("https://"):
@@ -89,52 +75,32 @@ def _ws_url(base: str) -> str:
 
 
 class _Gradio3Call:
-    """State of one call, so cancelling knows what to stop."""
+    """State of one call, so cancelling knows what to stop; the shared `Call` holds the
+    rest (client, endpoint, headers, limits, progress, and the replica that holds the job,
+    from `X-Proxied-Replica` on the websocket's handshake)."""
 
     def __init__(self, call: Call) -> None:
-        # What the shared call already settled (host check of the prefix included).
         self.call = call
-        self.client = call.client
-        self.base = call.base
-        self.prefix = call.prefix
-        self.api = call.base + call.prefix
-        self.endpoint = call.endpoint
-        self.headers = call.headers
-        self.tracker = call.tracker
-        self.read_timeout = call.timeout.read or 60.0
-        self.limits = call.limits
+        self.client, self.endpoint, self.limits = call.client, call.endpoint, call.limits
         # A file fetched from a URL goes inline, in one message: at most a message's cap,
         # and at most the space's own cap on a file.
         self.upload_limit = call.limits.event_bytes
-        if call.max_upload_bytes is not None:
-            self.upload_limit = min(self.upload_limit, call.max_upload_bytes)
-        self.session_hash = call.session_hash
+        if call.space.max_upload_bytes is not None:
+            self.upload_limit = min(self.upload_limit, call.space.max_upload_bytes)
         self.socket: WebSocket | None = None
         self.joined = False
-        self.replica: str | None = None
-
-    @property
-    def pinned_api(self) -> str:
-        """The API root through the replica that holds this job (and its files), once the
-        Hub's proxy named one (`X-Proxied-Replica` on the websocket's handshake)."""
-        if self.replica is None:
-            return self.api
-        return f"{self.base}/--replicas/{self.replica}{self.prefix}"
 
     def outputs(self, raw: Any) -> list[OutputValue]:
-        return gradio3_outputs(self.endpoint, raw, self.pinned_api)
+        return gradio3_outputs(self.endpoint, raw, self.call.pinned_api)
 
     async def encode_files(self, data: list[Any]) -> list[Any]:
         """`call_data`'s list with the files inline, URLs fetched (see `_FileEncoder`)."""
+        call = self.call
 
         async def fetch(url: str) -> PendingUpload:
-            return await fetch_file(self.client, url, self.base, self.headers, self.upload_limit)
+            return await fetch_file(self.client, url, call.base, call.headers, self.upload_limit)
 
-        return await encode_files(self.endpoint, data, self.api, fetch)
-
-    def error(self, payload: Any) -> UpstreamCallError:
-        err = error_from_payload(payload, None, authenticated=self.call.authenticated)
-        return UpstreamCallError(err.title, err.message, err.status)
+        return await encode_files(self.endpoint, data, call.api, fetch)
 
     async def run(self, data: list[Any]) -> list[OutputValue]:
         if self.endpoint.fn_index is not None and self.endpoint.queue:
@@ -144,16 +110,14 @@ class _Gradio3Call:
     async def _run_queue(self, data: list[Any]) -> list[OutputValue]:
         self.socket = await connect_websocket(
             self.client,
-            _ws_url(self.api) + "/queue/join",
-            headers=self.headers,
+            _ws_url(self.call.api) + "/queue/join",
+            headers=self.call.headers,
             connect_timeout=CONNECT_TIMEOUT,
-            read_timeout=self.read_timeout,
+            read_timeout=self.call.read_timeout,
             max_message_bytes=self.limits.event_bytes,
             max_total_bytes=TOTAL_BYTES_FACTOR * self.limits.event_bytes,
         )
-        header = self.socket.response_headers.get(REPLICA_HEADER.lower(), "")
-        replica = header.rsplit("-", 1)[-1].strip()
-        self.replica = replica if header and _REPLICA_ID.fullmatch(replica) else None
+        self.call.replica = replica_of(self.socket.response_headers)
         async with self.socket as socket:
             for _ in range(MAX_EVENTS):
                 result = await self._on_message(socket, await socket.receive(), data)
@@ -171,35 +135,36 @@ class _Gradio3Call:
         if not isinstance(msg, dict):
             return None
         kind = msg.get("msg")
+        session_hash, tracker = self.call.session_hash, self.call.tracker
         if kind == "send_hash":
-            hello = {"fn_index": self.endpoint.fn_index, "session_hash": self.session_hash}
+            hello = {"fn_index": self.endpoint.fn_index, "session_hash": session_hash}
             await socket.send(json.dumps(hello))
         elif kind == "send_data":
             body = {
                 "data": data,
                 "event_data": None,
                 "fn_index": self.endpoint.fn_index,
-                "session_hash": self.session_hash,
+                "session_hash": session_hash,
             }
             await socket.send(json.dumps(body))
             self.joined = True
         elif kind == "queue_full":
             raise UpstreamCallError("Queue full", QUEUE_FULL, 503)
         elif kind == "estimation":
-            await self.tracker.message(estimation_message(msg))
+            await tracker.message(estimation_message(msg))
         elif kind == "progress":
             await self.call.on_gradio_progress(msg.get("progress_data"))
         elif kind == "log":
             level = str(msg.get("level") or "info").lower()
-            await self.tracker.message(f"{level}: {msg.get('log')}")
+            await tracker.message(f"{level}: {msg.get('log')}")
         elif kind == "process_generating":
             output = msg.get("output")
             if isinstance(output, dict) and isinstance(output.get("data"), list):
-                await self.tracker.message(preview_message(self.outputs(output["data"])))
+                await tracker.message(preview_message(self.outputs(output["data"])))
         elif kind == "process_completed":
             output = msg.get("output")
             if not msg.get("success"):
-                raise self.error(output)
+                raise self.call.error(output)
             if not isinstance(output, dict) or "data" not in output:
                 raise UpstreamCallError("Bad response", "the space's answer held no data")
             return self.outputs(output["data"])
@@ -212,16 +177,15 @@ class _Gradio3Call:
             body: dict[str, Any] = {
                 "data": data,
                 "fn_index": self.endpoint.fn_index,
-                "session_hash": self.session_hash,
+                "session_hash": self.call.session_hash,
                 "event_data": None,
             }
         else:
             path = "/api/" + urllib.parse.quote(self.endpoint.api_name, safe="")
             body = {"data": data}
-        what = f"calling {self.endpoint.api_name!r}"
-        timeout = httpx2.Timeout(self.read_timeout, connect=CONNECT_TIMEOUT)
+        what, call = f"calling {self.endpoint.api_name!r}", self.call
         request = self.client.build_request(
-            "POST", self.api + path, json=body, headers=self.headers, timeout=timeout
+            "POST", call.api + path, json=body, headers=call.headers, timeout=call.timeout
         )
         response = await self.client.send(request, stream=True)
         try:
@@ -235,7 +199,7 @@ class _Gradio3Call:
         except ValueError as exc:
             raise UpstreamCallError("Bad response", f"{what} did not return JSON") from exc
         if not isinstance(answer, dict) or "data" not in answer:
-            raise self.error(answer)  # Gradio 3 answers a failed call 500 {"error": ...}
+            raise call.error(answer)  # Gradio 3 answers a failed call 500 {"error": ...}
         return self.outputs(answer["data"])
 
     async def cancel_upstream(self) -> None:
@@ -246,17 +210,8 @@ class _Gradio3Call:
                 await socket.aclose()
         if not self.joined or self.endpoint.fn_index is None:
             return
-        body = {"session_hash": self.session_hash, "fn_index": self.endpoint.fn_index}
-        request = self.client.build_request(
-            "POST",
-            f"{self.pinned_api}/reset",
-            json=body,
-            headers=self.headers,
-            timeout=CANCEL_TIMEOUT,
-        )
-        with contextlib.suppress(httpx2.HTTPError):
-            response = await self.client.send(request, stream=True)
-            await response.aclose()
+        body = {"session_hash": self.call.session_hash, "fn_index": self.endpoint.fn_index}
+        await self.call.post_quietly("/reset", body)
 
 
 class WebsocketQueue:

@@ -18,8 +18,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from gradio_mcp.ops._history import History, Sample, busiest_spaces
+from gradio_mcp.ops._history import History
 from gradio_mcp.ops._metrics import PRIVATE_LABEL, Metrics
+from gradio_mcp.ops._samples import Sample, busiest_spaces
 
 NO_VALUE = "\u2013"
 PALETTE = ("#3b5bdb", "#e8590c", "#2b8a3e", "#ae3ec9", "#1098ad", "#c92a2a", "#868e96")
@@ -417,10 +418,6 @@ def _cell(field: str, value: Any, shown: str, fail: bool = False) -> str:
 
 def _space_name(space: str, private_text: str) -> str:
     return f"<em>{e(private_text)}</em>" if space == PRIVATE_LABEL else e(space)
-
-
-def _warn(on: bool) -> str:
-    return "warn" if on else ""
 
 
 def _time(value: str | None) -> str:

@@ -24,7 +24,7 @@ from typing import Any
 from gradio_mcp._histogram import LATENCY_BUCKETS
 from gradio_mcp.errors import RedisUnavailableError
 from gradio_mcp.net import RedisConnection
-from gradio_mcp.ops._history import Sample, bucket_percentile, hit_rates
+from gradio_mcp.ops._samples import Sample, bucket_percentile, hit_rates
 
 # A published sample is a few hundred bytes; anything far bigger is not one of ours.
 MAX_SAMPLE_BYTES = 64 * 1024

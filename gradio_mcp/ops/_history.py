@@ -12,25 +12,15 @@ at its end. Nothing is recorded twice: the counters stay where they are (`Metric
 from __future__ import annotations
 
 import asyncio
-import bisect
-import itertools
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
-from gradio_mcp._histogram import LATENCY_BUCKETS
 from gradio_mcp.errors import RedisUnavailableError
-
-if TYPE_CHECKING:
-    from gradio_mcp.ops._fleet_history import FleetHistory
-    from gradio_mcp.ops._metrics import Metrics
-
-SAMPLE_SECONDS = 10.0
-KEEP_SECONDS = 3600.0
-# A chart shows this many spaces by name (the busiest of the window); the rest are summed.
-MAX_CHART_SPACES = 6
+from gradio_mcp.ops._fleet_history import FleetHistory
+from gradio_mcp.ops._samples import KEEP_SECONDS, SAMPLE_SECONDS, Sample, bucket_counts, hit_rates
 
 
 def _percentile(ordered: list[float], q: float) -> float | None:
@@ -40,54 +30,6 @@ def _percentile(ordered: list[float], q: float) -> float | None:
     return round(ordered[int(rank) - 1], 2)
 
 
-def hit_rates(hits: dict[str, int], misses: dict[str, int]) -> dict[str, float | None]:
-    """Percent of lookups answered from each cache ("metadata", "schemas") and from both
-    ("overall"); None for no lookups."""
-    rates: dict[str, float | None] = {}
-    for key in hits:
-        lookups = hits[key] + misses.get(key, 0)
-        rates[key] = round(100 * hits[key] / lookups, 2) if lookups else None
-    total = sum(hits.values()) + sum(misses.values())
-    rates["overall"] = round(100 * sum(hits.values()) / total, 2) if total else None
-    return rates
-
-
-def bucket_counts(durations_ms: Iterable[float]) -> list[int]:
-    """How many durations fall in each latency bucket (the last is +Inf)."""
-    counts = [0] * (len(LATENCY_BUCKETS) + 1)
-    for ms in durations_ms:
-        counts[bisect.bisect_left(LATENCY_BUCKETS, ms / 1000)] += 1
-    return counts
-
-
-def bucket_percentile(counts: Sequence[int], q: float) -> float | None:
-    """The `q`-th percentile (ms) of bucketed durations, interpolated within its bucket as
-    Prometheus's histogram_quantile does; None without durations."""
-    total = sum(counts)
-    if not total:
-        return None
-    rank, seen = q / 100 * total, 0
-    for index, count in enumerate(counts):
-        if count and seen + count >= rank:
-            if index == len(LATENCY_BUCKETS):
-                return LATENCY_BUCKETS[-1] * 1000  # beyond the last bound: that bound
-            lower = LATENCY_BUCKETS[index - 1] if index else 0.0
-            upper = LATENCY_BUCKETS[index]
-            return round((lower + (upper - lower) * (rank - seen) / count) * 1000, 2)
-        seen += count
-    return None
-
-
-def busiest_spaces(samples: Iterable[Sample], limit: int = MAX_CHART_SPACES) -> list[str]:
-    """The spaces with the most calls over `samples`, busiest first."""
-    totals: dict[str, int] = {}
-    for label, (calls, failures) in itertools.chain.from_iterable(
-        s.by_space.items() for s in samples
-    ):
-        totals[label] = totals.get(label, 0) + calls + failures
-    return sorted(totals, key=lambda k: (-totals[k], k))[:limit]
-
-
 def _newest(window: Iterable[float], how_many: int) -> list[float]:
     """The `how_many` newest durations of a bounded window (all of it if it holds fewer)."""
     items = list(window)
@@ -95,77 +37,37 @@ def _newest(window: Iterable[float], how_many: int) -> list[float]:
 
 
 @dataclass
-class _Reading:
-    """The live counters at one moment (cumulative)."""
+class Reading:
+    """The live counters at one moment (cumulative), and the windows of recent durations
+    that an interval's newest ones are taken from (live windows: read them at once)."""
 
     hits: dict[str, int]
     misses: dict[str, int]
     discoveries: int
     calls: dict[str, tuple[int, int, int]]  # label: (calls, failures, rejected)
+    redis: str  # its state, "disabled" without Redis
     redis_errors: int
     tasks_failed: int
-
-
-@dataclass
-class Sample:
-    """One interval's figures; `t` is its end (epoch seconds), `seconds` its length."""
-
-    t: float
-    seconds: float
-    hit_rate: dict[str, float | None]  # "metadata", "schemas", "overall": percent or None
-    lookups: int
-    discoveries: int
-    discovery_ms: dict[str, float | None]  # p50, p90, p99
-    calls: int
-    failures: int
-    rejected: int
-    call_ms: dict[str, float | None]  # p50, p90
-    by_space: dict[str, tuple[int, int]] = field(default_factory=dict)  # (calls, failures)
-    redis: str = "disabled"
-    redis_errors: int = 0
-    spaces_failing: int = 0
-    tasks_failed: int = 0
-    # What several processes' samples add up from (see _fleet_history): the counts behind
-    # the hit rates, and the durations as histogram bucket counts (LATENCY_BUCKETS, +Inf).
-    hits: dict[str, int] = field(default_factory=dict)
-    misses: dict[str, int] = field(default_factory=dict)
-    discovery_buckets: list[int] = field(default_factory=list)
-    call_buckets: list[int] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.t)),
-            "seconds": round(self.seconds, 3),
-            "hitRate": self.hit_rate,
-            "lookups": self.lookups,
-            "discoveries": self.discoveries,
-            "discoveryMs": self.discovery_ms,
-            "calls": self.calls,
-            "failures": self.failures,
-            "rejected": self.rejected,
-            "callMs": self.call_ms,
-            "bySpace": {k: {"calls": c, "failures": f} for k, (c, f) in self.by_space.items()},
-            "redis": self.redis,
-            "redisErrors": self.redis_errors,
-            "spacesFailing": self.spaces_failing,
-            "tasksFailed": self.tasks_failed,
-        }
+    spaces_failing: int
+    discovery_window: Iterable[float]
+    call_windows: dict[str, Iterable[float]]
 
 
 class History:
-    """Samples of one server's `Metrics`, `interval` seconds apart, the last `keep` seconds
-    of them. Not thread-safe: use it from the server's event loop."""
+    """Samples of one server's counters (`read`: `Metrics.reading`), `interval` seconds
+    apart, the last `keep` seconds of them. Not thread-safe: use it from the server's event
+    loop."""
 
     def __init__(
         self,
-        metrics: Metrics,
+        read: Callable[[], Reading],
         *,
         interval: float = SAMPLE_SECONDS,
         keep: float = KEEP_SECONDS,
         clock: Callable[[], float] = time.time,
         fleet: FleetHistory | None = None,
     ) -> None:
-        self.metrics = metrics
+        self._read = read
         self.interval = interval
         self.samples: deque[Sample] = deque(maxlen=max(1, round(keep / interval)))
         self.fleet = fleet
@@ -174,20 +76,6 @@ class History:
         self._clock = clock
         self._last_t = clock()
         self._last = self._read()
-
-    def _read(self) -> _Reading:
-        m = self.metrics
-        d = m.discovery
-        caches = {"metadata": d.metadata_cache.stats, "schemas": d.schema_cache.stats}
-        redis = d.redis.status() if d.redis is not None else None
-        return _Reading(
-            hits={k: s.hits for k, s in caches.items()},
-            misses={k: s.misses for k, s in caches.items()},
-            discoveries=d.stats.discoveries,
-            calls={k: (s.count, s.failures, s.rejected) for k, s in m.calls_by_space.items()},
-            redis_errors=redis["errors"] if redis else 0,
-            tasks_failed=m.tasks_by_outcome["failed"].count,
-        )
 
     def now(self) -> float:
         return self._clock()
@@ -203,7 +91,6 @@ class History:
     def sample(self) -> Sample:
         """Close the current interval: its figures become a sample."""
         now, reading, last = self._clock(), self._read(), self._last
-        m, d = self.metrics, self.metrics.discovery
 
         hits = {key: reading.hits[key] - last.hits[key] for key in reading.hits}
         misses = {key: reading.misses[key] - last.misses[key] for key in reading.misses}
@@ -211,7 +98,7 @@ class History:
         lookups = sum(hits.values()) + sum(misses.values())
 
         new_discoveries = reading.discoveries - last.discoveries
-        found = _newest(d.stats.recent_durations_ms, new_discoveries)
+        found = _newest(reading.discovery_window, new_discoveries)
         durations: list[float] = []
         by_space: dict[str, tuple[int, int]] = {}
         totals = [0, 0, 0]
@@ -221,9 +108,8 @@ class History:
             if any(delta):
                 by_space[label] = (delta[0], delta[1])
             totals = [a + b for a, b in zip(totals, delta, strict=True)]
-            durations.extend(_newest(m.calls_by_space[label].recent_ms, delta[0]))
+            durations.extend(_newest(reading.call_windows[label], delta[0]))
         durations.sort()
-        redis = d.redis.status()["state"] if d.redis is not None else "disabled"
         sample = Sample(
             t=now,
             seconds=now - self._last_t,
@@ -236,9 +122,9 @@ class History:
             rejected=totals[2],
             call_ms={f"p{q}": _percentile(durations, q) for q in (50, 90)},
             by_space=by_space,
-            redis=redis,
+            redis=reading.redis,
             redis_errors=reading.redis_errors - last.redis_errors,
-            spaces_failing=m.spaces.failing(),
+            spaces_failing=reading.spaces_failing,
             tasks_failed=reading.tasks_failed - last.tasks_failed,
             hits=hits,
             misses=misses,

@@ -22,7 +22,8 @@ from gradio_mcp._histogram import Histogram
 from gradio_mcp._version import __version__
 from gradio_mcp.discovery import Discovery
 from gradio_mcp.ops._fleet_history import FleetHistory
-from gradio_mcp.ops._history import KEEP_SECONDS, SAMPLE_SECONDS, History
+from gradio_mcp.ops._history import History, Reading
+from gradio_mcp.ops._samples import KEEP_SECONDS, SAMPLE_SECONDS
 from gradio_mcp.ops._space_status import PRIVATE_LABEL, SpaceStatusBoard
 
 __all__ = [
@@ -144,7 +145,9 @@ class Metrics:
         fleet = None
         if discovery.redis is not None:  # a fleet shares its history through Redis
             fleet = FleetHistory(discovery.redis, interval=history_interval, keep=KEEP_SECONDS)
-        self.history = History(self, interval=history_interval, clock=wall_clock, fleet=fleet)
+        self.history = History(
+            self.reading, interval=history_interval, clock=wall_clock, fleet=fleet
+        )
 
     # ------------------------------------------------------------------ recording
 
@@ -275,6 +278,24 @@ class Metrics:
             # Several worker processes answer on one port, each with its own figures.
             "pid": os.getpid(),
         }
+
+    def reading(self) -> Reading:
+        """The counters now, for the history's next sample."""
+        d = self.discovery
+        caches = {"metadata": d.metadata_cache.stats, "schemas": d.schema_cache.stats}
+        redis = d.redis.status() if d.redis is not None else None
+        return Reading(
+            hits={k: s.hits for k, s in caches.items()},
+            misses={k: s.misses for k, s in caches.items()},
+            discoveries=d.stats.discoveries,
+            calls={k: (s.count, s.failures, s.rejected) for k, s in self.calls_by_space.items()},
+            redis=redis["state"] if redis else "disabled",
+            redis_errors=redis["errors"] if redis else 0,
+            tasks_failed=self.tasks_by_outcome["failed"].count,
+            spaces_failing=self.spaces.failing(),
+            discovery_window=d.stats.recent_durations_ms,
+            call_windows={k: s.recent_ms for k, s in self.calls_by_space.items()},
+        )
 
     def shared_cache(self) -> dict[str, Any]:
         """Hits in this process, hits from the shared level, and Redis's state and errors."""

@@ -79,7 +79,8 @@ class CallHandler:
         if isinstance(found, types.CallToolResult):
             return found
         ref, arguments = found
-        call = self.calls.prepare(
+        call = ToolCall(
+            self.calls,
             ref,
             arguments,
             token=caller.token,
@@ -100,7 +101,7 @@ class CallHandler:
             ref = await self.resolver.resolve(caller, name)
         except (SpaceError, MCPError) as exc:
             return error_result(str(exc))
-        call = self.calls.prepare(ref, arguments, token=caller.token)
+        call = ToolCall(self.calls, ref, arguments, token=caller.token)
         return call.check() or await call.run(on_progress or _ignore)
 
     async def _answer(

@@ -19,7 +19,7 @@ from gradio_mcp.catalog import ToolRef, conform, error_result, to_call_tool_resu
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery
 from gradio_mcp.errors import CallInterrupted, TaskInterrupted, ToolArgumentError
-from gradio_mcp.gradio import CallOutcome, ProgressSink, call_endpoint
+from gradio_mcp.gradio import CallLimits, CallOutcome, ProgressSink, SpaceApi, call_endpoint
 from gradio_mcp.ops import Metrics
 from gradio_mcp.serving._shutdown import GracefulShutdown
 
@@ -28,32 +28,24 @@ log = get_logger("gradio_mcp.server")
 
 @dataclass
 class ToolCalls:
-    """What every call needs: settings, the discovery's client, metrics, the shutdown guard."""
+    """What every call needs: settings (and the call limits they set), the discovery's
+    client, metrics, the shutdown guard."""
 
     settings: Settings
     discovery: Discovery
     metrics: Metrics
     shutdown: GracefulShutdown
+    limits: CallLimits = field(init=False)
 
-    def prepare(
-        self,
-        ref: ToolRef,
-        arguments: dict[str, Any],
-        *,
-        token: str | None = None,
-        ip_token: str | None = None,
-        no_images: bool = False,
-        started: float | None = None,
-    ) -> ToolCall:
-        """`started`: when the request began (default now), for its duration and deadline."""
-        started = time.perf_counter() if started is None else started
-        return ToolCall(self, ref, arguments, token, ip_token, no_images, started)
+    def __post_init__(self) -> None:
+        self.limits = CallLimits.from_settings(self.settings)
 
 
 @dataclass
 class ToolCall:
     """One call of one tool: `check()` first (its answer is final when it is not None), then
-    `run()` with a progress sink, in this request or as a task."""
+    `run()` with a progress sink, in this request or as a task. `started`: when the request
+    began (default now), for its duration and deadline."""
 
     calls: ToolCalls
     ref: ToolRef
@@ -126,31 +118,26 @@ class ToolCall:
         return without_images(result) if self.no_images else result
 
     async def _call(self, on_progress: ProgressSink) -> tuple[CallOutcome, types.CallToolResult]:
-        settings, discovery = self.calls.settings, self.calls.discovery
-        schema, headers = self.ref.space.schema, self.headers()
-        max_duration = settings.call_max_duration_ms / 1000
+        settings, limits = self.calls.settings, self.calls.limits
+        client = self.calls.discovery.client
+        headers = self.headers()
         # Listings read /config, so the listed endpoint has its call details (fn_index,
         # State slots); without them it still runs through Gradio's simple call route.
+        space = SpaceApi.of(self.host, self.ref.space.schema)
         outcome = await call_endpoint(
-            discovery.client,
-            self.host,
+            client,
+            space,
             self.ref.endpoint,
             self.arguments,
             headers=headers,
             on_progress=on_progress,
-            read_timeout=settings.call_read_timeout_ms / 1000,
-            max_duration=max_duration,
-            max_upload_bytes=schema.max_file_size if schema else None,
-            api_prefix=schema.api_prefix if schema else "/gradio_api",
-            protocol=schema.protocol if schema else None,
-            gradio_version=schema.gradio_version if schema else None,
-            limits=discovery.limits,
+            limits=limits,
         )
         # Output downloads get what is left of the call's own limit, at most their own.
-        left = max_duration - (time.perf_counter() - self.started)
+        left = limits.max_duration - (time.perf_counter() - self.started)
         converted = await to_call_tool_result(
             outcome,
-            client=discovery.client,
+            client=client,
             headers=headers,
             inline_limit_bytes=settings.inline_max_bytes,
             space_url=self.host,

@@ -9,7 +9,7 @@ import pytest
 from gradio_mcp.catalog._arguments import check_arguments, validate_arguments
 from gradio_mcp.catalog._catalog import build_catalog
 from gradio_mcp.errors import ToolArgumentError
-from gradio_mcp.gradio._inputs import positional_data
+from gradio_mcp.gradio._inputs import call_data
 from gradio_mcp.models import (
     Endpoint,
 )
@@ -76,23 +76,23 @@ def test_arguments_must_be_an_object() -> None:
     assert validate_arguments(CHOOSE, None) == []
 
 
-def test_positional_data_fills_defaults_in_parameter_order() -> None:
-    data = positional_data(CHOOSE, {"tags": ["y"], "option": "beta"})
+def test_call_data_fills_defaults_in_parameter_order() -> None:
+    data = call_data(CHOOSE, {"tags": ["y"], "option": "beta"}, None)
     assert data == ["beta", 0, ["y"], ""]
-    data = positional_data(LETTER_COUNTER, {"letter": "r"})
+    data = call_data(LETTER_COUNTER, {"letter": "r"}, None)
     assert data == ["strawberry", "r", False]
 
 
-def test_positional_data_sends_null_for_state_slots() -> None:
-    assert positional_data(WITH_STATE, {"text": "hi"}) == ["hi", None]
+def test_call_data_sends_null_for_state_slots() -> None:
+    assert call_data(WITH_STATE, {"text": "hi"}, None) == ["hi", None]
 
 
-def test_positional_data_defaults_are_copies() -> None:
-    first = positional_data(CHOOSE, {})
+def test_call_data_defaults_are_copies() -> None:
+    first = call_data(CHOOSE, {}, None)
     first[2].append("x")
-    assert positional_data(CHOOSE, {})[2] == []
+    assert call_data(CHOOSE, {}, None)[2] == []
 
 
-def test_positional_data_refuses_missing_required() -> None:
+def test_call_data_refuses_missing_required() -> None:
     with pytest.raises(ToolArgumentError, match="missing required argument 'letter'"):
-        positional_data(LETTER_COUNTER, {"word": "banana"})
+        call_data(LETTER_COUNTER, {"word": "banana"}, None)

@@ -8,7 +8,7 @@ from mcp.types import Prompt, Tool
 from gradio_mcp.catalog._arguments import validate_arguments
 from gradio_mcp.catalog._catalog import build_catalog
 from gradio_mcp.catalog._input_schema import build_input_schema
-from gradio_mcp.gradio._inputs import positional_data
+from gradio_mcp.gradio._inputs import call_data
 from gradio_mcp.models import (
     Endpoint,
     Parameter,
@@ -64,7 +64,7 @@ def test_defaults_that_do_not_fit_the_schema_are_not_advertised() -> None:
     endpoint = Endpoint("f", "", (Parameter("text", {"type": "string"}, False, True, None),), ())
     assert "default" not in build_input_schema(endpoint)["properties"]["text"]
     # ...but Gradio still gets the real default.
-    assert positional_data(endpoint, {}) == [None]
+    assert call_data(endpoint, {}, None) == [None]
 
 
 def test_nested_definitions_are_hoisted_so_refs_resolve() -> None:

@@ -112,7 +112,7 @@ async def test_number_inputs_keep_their_labels_and_whole_step_sliders_are_intege
     """What an LLM reads: "Count to", not only "numeric value between 1 and 50"; a slider
     stepping by 1 (or 8) between whole bounds takes integers, and Gradio runs with one."""
     from gradio_mcp.catalog._input_schema import build_input_schema
-    from gradio_mcp.gradio import call_endpoint
+    from gradio_mcp.gradio import SpaceApi, call_endpoint
 
     streaming, image = await discovery.get_spaces(["demo/streaming", "demo/image-gen"])
     count_up = next(e for e in streaming.endpoints if e.api_name == "count_up")
@@ -130,6 +130,6 @@ async def test_number_inputs_keep_their_labels_and_whole_step_sliders_are_intege
 
     assert streaming.metadata is not None and streaming.metadata.host is not None
     outcome = await call_endpoint(
-        discovery.client, streaming.metadata.host, count_up, {"n": 3, "delay": 0}
+        discovery.client, SpaceApi(streaming.metadata.host), count_up, {"n": 3, "delay": 0}
     )
     assert outcome.error is None and outcome.outputs[0].value == "1 2 3 "

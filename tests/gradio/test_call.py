@@ -19,11 +19,11 @@ from gradio_mcp.catalog._results import to_call_tool_result
 from gradio_mcp.config import Settings
 from gradio_mcp.dev.launcher import GradioAppProcess
 from gradio_mcp.errors import ToolArgumentError
-from gradio_mcp.gradio._call import call_endpoint
+from gradio_mcp.gradio import CallLimits, SpaceApi, call_endpoint
 from gradio_mcp.gradio._errors import HIDDEN_ERROR_MESSAGE, CallError
 from gradio_mcp.gradio._outputs import CallOutcome, FileRef, OutputValue
 from gradio_mcp.gradio._progress import ProgressUpdate
-from gradio_mcp.models import Endpoint, Parameter, Return
+from gradio_mcp.models import Endpoint, Parameter, Return, SpaceSchema
 from gradio_mcp.net import new_http_client
 from gradio_mcp.serving._throttle import ProgressThrottle
 from tests.mock_http import MockHTTP
@@ -120,7 +120,10 @@ async def test_text_call_returns_the_value(gradio_apps: Apps, client: httpx2.Asy
     endpoint = await endpoint_of(client, base, "letter_counter")
 
     outcome = await call_endpoint(
-        client, base, endpoint, {"word": "Mississippi", "letter": "s", "case_sensitive": True}
+        client,
+        SpaceApi(base),
+        endpoint,
+        {"word": "Mississippi", "letter": "s", "case_sensitive": True},
     )
 
     assert outcome.error is None
@@ -141,7 +144,7 @@ async def test_omitted_arguments_take_the_space_defaults(
     endpoint = await endpoint_of(client, base, "transform_text")
 
     # mode defaults to "upper", repeat to 1 and extras to [] in the app.
-    outcome = await call_endpoint(client, base, endpoint, {"text": "abc"})
+    outcome = await call_endpoint(client, SpaceApi(base), endpoint, {"text": "abc"})
 
     assert outcome.error is None
     assert outcome.outputs[0].value == "ABC"
@@ -153,7 +156,7 @@ async def test_simple_call_route_works_without_fn_index(
     base = gradio_apps["text_tools"].url
     endpoint = without_fn_index(await endpoint_of(client, base, "transform_text"))
 
-    outcome = await call_endpoint(client, base, endpoint, {"text": "ab", "repeat": 2})
+    outcome = await call_endpoint(client, SpaceApi(base), endpoint, {"text": "ab", "repeat": 2})
 
     assert outcome.error is None
     assert outcome.outputs[0].value == "AB AB"
@@ -167,7 +170,7 @@ async def test_generator_streams_ordered_progress_then_the_final_value(
     progress = Recorder()
 
     outcome = await call_endpoint(
-        client, base, endpoint, {"n": 4, "delay": 0.05}, on_progress=progress
+        client, SpaceApi(base), endpoint, {"n": 4, "delay": 0.05}, on_progress=progress
     )
 
     assert outcome.error is None
@@ -193,7 +196,7 @@ async def test_generator_on_simple_route_still_reports_partial_values(
     progress = Recorder()
 
     outcome = await call_endpoint(
-        client, base, endpoint, {"n": 3, "delay": 0}, on_progress=progress
+        client, SpaceApi(base), endpoint, {"n": 3, "delay": 0}, on_progress=progress
     )
 
     assert outcome.outputs[0].value == "1 2 3 "
@@ -206,7 +209,7 @@ async def test_queue_false_endpoint_runs(gradio_apps: Apps, client: httpx2.Async
     endpoint = await endpoint_of(client, base, "echo")
     assert endpoint.queue is False
 
-    outcome = await call_endpoint(client, base, endpoint, {"message": "pong"})
+    outcome = await call_endpoint(client, SpaceApi(base), endpoint, {"message": "pong"})
 
     assert outcome.outputs[0].value == "pong"
 
@@ -218,7 +221,7 @@ async def test_gr_error_comes_back_with_title_and_message(
     endpoint = await endpoint_of(client, base, "always_fails")
 
     for route in (endpoint, without_fn_index(endpoint)):
-        outcome = await call_endpoint(client, base, route, {"reason": "too cold"})
+        outcome = await call_endpoint(client, SpaceApi(base), route, {"reason": "too cold"})
         assert outcome.outputs == []
         assert outcome.error == CallError("Custom failure", "Refused: too cold")
 
@@ -234,7 +237,7 @@ async def test_image_output_is_a_downloadable_file_and_inline_image(
     base = gradio_apps["image_gen"].url
     endpoint = await endpoint_of(client, base, "make_image")
 
-    outcome = await call_endpoint(client, base, endpoint, {"colour": "red", "size": 24})
+    outcome = await call_endpoint(client, SpaceApi(base), endpoint, {"colour": "red", "size": 24})
 
     assert outcome.error is None
     ref = outcome.outputs[0].file
@@ -262,7 +265,9 @@ async def test_audio_output_is_inline_audio(gradio_apps: Apps, client: httpx2.As
     base = gradio_apps["image_gen"].url
     endpoint = await endpoint_of(client, base, "make_tone")
 
-    outcome = await call_endpoint(client, base, endpoint, {"frequency": 300, "duration": 0.1})
+    outcome = await call_endpoint(
+        client, SpaceApi(base), endpoint, {"frequency": 300, "duration": 0.1}
+    )
     result = await to_call_tool_result(outcome, client=client, space_url=base)
 
     audio = [c for c in result.content if isinstance(c, types.AudioContent)]
@@ -278,7 +283,7 @@ async def test_data_uri_file_is_uploaded_and_seen_by_the_function(
     payload = b"hello\nworld\n"
     uri = "data:text/plain;name=greeting.txt;base64," + base64.b64encode(payload).decode()
 
-    outcome = await call_endpoint(client, base, endpoint, {"file": uri, "head_bytes": 5})
+    outcome = await call_endpoint(client, SpaceApi(base), endpoint, {"file": uri, "head_bytes": 5})
 
     assert outcome.error is None
     assert outcome.outputs[0].value == {
@@ -296,7 +301,7 @@ async def test_file_output_becomes_a_resource_link(
     endpoint = await endpoint_of(client, base, "write_file")
 
     outcome = await call_endpoint(
-        client, base, endpoint, {"text": "hi", "filename": "out.txt", "lines": 2}
+        client, SpaceApi(base), endpoint, {"text": "hi", "filename": "out.txt", "lines": 2}
     )
     result = await to_call_tool_result(outcome, client=client)
 
@@ -327,15 +332,17 @@ async def test_bad_file_arguments_raise_before_any_request() -> None:
     async with httpx2.AsyncClient(transport=httpx2.MockTransport(record)) as mock:
         for bad in ("/etc/passwd", "file:///etc/passwd", "ftp://example.org/a", 42, {"path": "x"}):
             with pytest.raises(ToolArgumentError, match="URL or a data: URI"):
-                await call_endpoint(mock, "http://space", endpoint, {"file": bad})
+                await call_endpoint(mock, SpaceApi("http://space"), endpoint, {"file": bad})
         with pytest.raises(ToolArgumentError, match="over the 1000 byte limit"):
             await call_endpoint(
-                mock, "http://space", endpoint, {"file": big}, max_upload_bytes=1000
+                mock, SpaceApi("http://space", max_upload_bytes=1000), endpoint, {"file": big}
             )
         with pytest.raises(ToolArgumentError, match="missing required argument 'file'"):
-            await call_endpoint(mock, "http://space", endpoint, {})
+            await call_endpoint(mock, SpaceApi("http://space"), endpoint, {})
         with pytest.raises(ToolArgumentError, match="unknown argument"):
-            await call_endpoint(mock, "http://space", endpoint, {"fil": "https://x/y.txt"})
+            await call_endpoint(
+                mock, SpaceApi("http://space"), endpoint, {"fil": "https://x/y.txt"}
+            )
     assert sent == []
 
 
@@ -363,7 +370,7 @@ async def test_url_file_argument_is_passed_for_the_space_to_download() -> None:
     )
     url = "https://huggingface.co/datasets/x/resolve/main/my%20photo.png"
     async with httpx2.AsyncClient(transport=httpx2.MockTransport(space)) as mock:
-        outcome = await call_endpoint(mock, "http://space", endpoint, {"files": [url]})
+        outcome = await call_endpoint(mock, SpaceApi("http://space"), endpoint, {"files": [url]})
 
     assert outcome.outputs[0].value == "ok"
     assert joined[0]["fn_index"] == 7 and joined[0]["simple_format"] is True
@@ -386,8 +393,8 @@ async def test_state_slot_is_sent_as_null_and_state_output_dropped(
     endpoint = await endpoint_of(client, base, "remember")
     assert endpoint.input_layout == (0, None) and endpoint.output_keep == (0,)
 
-    first = await call_endpoint(client, base, endpoint, {"item": "apple"})
-    second = await call_endpoint(client, base, endpoint, {"item": "pear"})
+    first = await call_endpoint(client, SpaceApi(base), endpoint, {"item": "apple"})
+    second = await call_endpoint(client, SpaceApi(base), endpoint, {"item": "pear"})
 
     assert [o.value for o in first.outputs] == ["apple"]
     # Each call is its own session: nothing leaks from the previous caller's State.
@@ -417,7 +424,9 @@ async def test_cancelling_a_call_stops_the_job_on_the_space(gradio_apps: Apps) -
                 if update.total is not None:
                     running[i].set()
 
-            await call_endpoint(client, base, endpoint, {"n": 3, "delay": 6}, on_progress=started)
+            await call_endpoint(
+                client, SpaceApi(base), endpoint, {"n": 3, "delay": 6}, on_progress=started
+            )
 
         tasks = [asyncio.create_task(slow(i)) for i in range(4)]
         # Bounded, with room for a machine busy starting other apps: four jobs must start.
@@ -431,7 +440,7 @@ async def test_cancelling_a_call_stops_the_job_on_the_space(gradio_apps: Apps) -
 
         # Had the jobs kept running, this one would wait ~6 s for a free slot.
         started = time.perf_counter()
-        outcome = await call_endpoint(client, base, endpoint, {"n": 1, "delay": 0})
+        outcome = await call_endpoint(client, SpaceApi(base), endpoint, {"n": 1, "delay": 0})
         assert outcome.outputs[0].value == "1 "
         assert time.perf_counter() - started < 3
 
@@ -440,7 +449,7 @@ async def test_unreachable_space_is_an_error_outcome(client: httpx2.AsyncClient)
     from gradio_mcp.dev.launcher import free_port
 
     endpoint = Endpoint(api_name="x", description="", parameters=(), returns=(), fn_index=0)
-    outcome = await call_endpoint(client, f"http://127.0.0.1:{free_port()}", endpoint, {})
+    outcome = await call_endpoint(client, SpaceApi(f"http://127.0.0.1:{free_port()}"), endpoint, {})
 
     assert outcome.error is not None and outcome.error.title == "Connection error"
 
@@ -466,7 +475,7 @@ async def test_join_server_error_is_reported_with_status_and_excerpt(http_mock: 
         text="Service Unavailable: the space is sleeping",
     )
 
-    outcome = await call_endpoint(client, SPACE, QUEUED, {})
+    outcome = await call_endpoint(client, SpaceApi(SPACE), QUEUED, {})
 
     assert outcome.error is not None and outcome.error.status == 503
     assert "the space is sleeping" in outcome.error.message
@@ -477,7 +486,7 @@ async def test_join_validation_error_422(http_mock: MockHTTP) -> None:
     detail = {"detail": [{"type": "list_type", "loc": ["body", "data"], "msg": "bad"}]}
     http_mock.add_response(url=f"{SPACE}/gradio_api/queue/join", status_code=422, json=detail)
 
-    outcome = await call_endpoint(client, SPACE, QUEUED, {})
+    outcome = await call_endpoint(client, SpaceApi(SPACE), QUEUED, {})
 
     assert outcome.error is not None and outcome.error.status == 422
     assert "list_type" in outcome.error.message
@@ -503,7 +512,7 @@ async def test_simple_route_error_shapes(
         headers={"content-type": "text/event-stream"},
     )
 
-    outcome = await call_endpoint(client, SPACE, SIMPLE, {})
+    outcome = await call_endpoint(client, SpaceApi(SPACE), SIMPLE, {})
 
     assert outcome.error is not None
     assert outcome.error.title == title and message in outcome.error.message
@@ -521,7 +530,7 @@ async def test_hidden_error_on_queue_route(http_mock: MockHTTP) -> None:
     }
     http_mock.add_response(method="GET", text=f"data: {json.dumps(done)}\n\n")
 
-    outcome = await call_endpoint(client, SPACE, QUEUED, {})
+    outcome = await call_endpoint(client, SpaceApi(SPACE), QUEUED, {})
 
     assert outcome.error == CallError("Error", HIDDEN_ERROR_MESSAGE)
     result = await to_call_tool_result(outcome, client=client)
@@ -536,7 +545,7 @@ async def test_stream_ending_without_result_is_an_error(http_mock: MockHTTP) -> 
     )
     progress = Recorder()
 
-    outcome = await call_endpoint(client, SPACE, QUEUED, {}, on_progress=progress)
+    outcome = await call_endpoint(client, SpaceApi(SPACE), QUEUED, {}, on_progress=progress)
 
     assert outcome.error is not None and outcome.error.title == "Connection closed"
     assert progress.updates[0].message == "In queue: position 3 of 5"
@@ -589,9 +598,17 @@ async def test_throttled_progress_from_a_real_call_ends_on_the_final_update(
     throttle = ProgressThrottle(sent, max_per_second=5)
 
     outcome = await call_endpoint(
-        client, base, endpoint, {"n": 10, "delay": 0.01}, on_progress=throttle
+        client, SpaceApi(base), endpoint, {"n": 10, "delay": 0.01}, on_progress=throttle
     )
     await throttle.flush()
 
     assert outcome.progress_events > len(sent.updates)  # some were coalesced
     assert sent.updates[-1].progress == sent.updates[-1].total == 10
+
+
+def test_the_library_defaults_are_the_servers_and_a_schema_names_the_space_api() -> None:
+    assert CallLimits() == CallLimits.from_settings(Settings())
+    assert CallLimits.from_settings(Settings(call_max_duration_ms=1500)).max_duration == 1.5
+    schema = SpaceSchema((), gradio_version="3.50.2", max_file_size=9, api_prefix="", protocol="ws")
+    assert SpaceApi.of("http://s", schema) == SpaceApi("http://s", "", "ws", "3.50.2", 9)
+    assert SpaceApi.of("http://s", None) == SpaceApi("http://s", "/gradio_api", None, None, None)

@@ -12,7 +12,7 @@ import pytest
 
 from gradio_mcp.discovery._schema_parser import parse_space_schema
 from gradio_mcp.errors import ToolArgumentError
-from gradio_mcp.gradio._call import call_endpoint
+from gradio_mcp.gradio import SpaceApi, call_endpoint
 from gradio_mcp.gradio._errors import error_from_payload, plain_text, validation_message
 from gradio_mcp.gradio._outputs import FileRef
 from gradio_mcp.models import Endpoint
@@ -73,7 +73,7 @@ class Space:
 
 async def run(space: Space, target: Endpoint, arguments: dict[str, Any], **kw: Any) -> Any:
     async with httpx2.AsyncClient(transport=httpx2.MockTransport(space)) as mock:
-        return await call_endpoint(mock, "http://space", target, arguments, **kw)
+        return await call_endpoint(mock, SpaceApi("http://space"), target, arguments, **kw)
 
 
 async def test_files_inside_a_gallery_are_uploaded_and_wrapped() -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import functools
 import io
 import json
 import os
@@ -31,8 +30,7 @@ from gradio_mcp.config import Settings
 from gradio_mcp.dev.hub_emulator import LocalHub
 from gradio_mcp.dev.launcher import free_port, spawn_group, terminate_group, wait_for_http
 from gradio_mcp.discovery import Discovery
-from gradio_mcp.gradio import CallOutcome, ProgressUpdate
-from gradio_mcp.gradio._call import call_endpoint as run_endpoint
+from gradio_mcp.gradio import CallLimits, CallOutcome, ProgressUpdate, SpaceApi, call_endpoint
 from gradio_mcp.models import GradioSpace
 from tests.stack import REPO
 
@@ -49,9 +47,6 @@ MAKE_VENV = (
     f"python3 -m venv {PYTHON.parent.parent} && {PYTHON.parent}/pip install gradio==3.50.2"
     ' fastapi==0.104.1 "pydantic<2.6" "huggingface_hub<0.26"'
 )
-
-# Gradio 3 spaces are called as discovery finds them: the websocket queue, at the root.
-call_endpoint = functools.partial(run_endpoint, protocol="ws", api_prefix="")
 
 
 @pytest.fixture(scope="module")
@@ -111,15 +106,11 @@ async def call(
     space = await space_of(discovery, space_id)
     assert space.metadata is not None and space.schema is not None
     endpoint = next(e for e in space.endpoints if e.api_name == api)
-    return await call_endpoint(
-        discovery.client,
-        str(space.metadata.url),
-        endpoint,
-        arguments,
-        api_prefix=space.schema.api_prefix,
-        limits=discovery.limits,
-        **kw,
-    )
+    # As discovery finds a Gradio 3 space: the websocket queue, at the root.
+    api = SpaceApi.of(str(space.metadata.url), space.schema)
+    assert (api.protocol, api.api_prefix) == ("ws", "")
+    limits = CallLimits.from_settings(discovery.settings)
+    return await call_endpoint(discovery.client, api, endpoint, arguments, limits=limits, **kw)
 
 
 def reference(app_url: str, cases: list[dict[str, Any]]) -> list[dict[str, Any]]:

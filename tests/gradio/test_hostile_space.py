@@ -9,7 +9,7 @@ import tracemalloc
 import pytest
 
 from gradio_mcp.config import Settings
-from gradio_mcp.gradio import call_endpoint
+from gradio_mcp.gradio import CallLimits, SpaceApi, call_endpoint
 from gradio_mcp.models import Endpoint
 from gradio_mcp.net import ReadLimits, new_http_client
 from tests.fault_server import FaultServer, Reply, repeated
@@ -40,7 +40,9 @@ async def test_a_100_mb_line_fails_the_call_at_the_cap_without_buffering_it() ->
         space.route("/gradio_api/queue/data", endless_line)
         tracemalloc.start()
         try:
-            outcome = await call_endpoint(client, space.url, QUEUED, {}, limits=LIMITS)
+            outcome = await call_endpoint(
+                client, SpaceApi(space.url), QUEUED, {}, limits=CallLimits(reads=LIMITS)
+            )
             _current, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
@@ -62,7 +64,9 @@ async def test_many_lines_adding_up_past_the_cap_fail_the_call() -> None:
             await reply.stream(repeated(b"data: " + b"w" * 1000 + b"\n", 10 * MiB))
 
         space.route("/gradio_api/queue/data", many_data_lines)
-        outcome = await call_endpoint(client, space.url, QUEUED, {}, limits=LIMITS)
+        outcome = await call_endpoint(
+            client, SpaceApi(space.url), QUEUED, {}, limits=CallLimits(reads=LIMITS)
+        )
     assert outcome.error is not None and "an event from the space is over" in outcome.error.message
 
 
@@ -75,7 +79,9 @@ async def test_an_event_nested_too_deep_fails_the_call_not_the_server() -> None:
             await reply.send(b"data: " + b"[" * 100_000 + b"]" * 100_000 + b"\n\n")
 
         space.route("/gradio_api/queue/data", deep_event)
-        outcome = await call_endpoint(client, space.url, QUEUED, {}, limits=LIMITS)
+        outcome = await call_endpoint(
+            client, SpaceApi(space.url), QUEUED, {}, limits=CallLimits(reads=LIMITS)
+        )
     assert outcome.error is not None and outcome.error.title == "Bad response"
     assert "levels deep, over 64" in outcome.error.message
 
@@ -83,7 +89,7 @@ async def test_an_event_nested_too_deep_fails_the_call_not_the_server() -> None:
 async def test_a_call_to_a_refused_address_is_the_calls_own_error() -> None:
     async with FaultServer("127.0.0.2") as space, new_http_client(ONLY_127_0_0_1) as client:
         joins_the_queue(space)
-        outcome = await call_endpoint(client, space.url, QUEUED, {})
+        outcome = await call_endpoint(client, SpaceApi(space.url), QUEUED, {})
     assert outcome.error is not None and outcome.error.title == "Connection refused"
     assert "127.0.0.2" in outcome.error.message
     assert "GRADIO_MCP_ALLOWED_NETWORKS" in outcome.error.message
@@ -109,5 +115,7 @@ async def test_only_cr_and_lf_end_an_event_line() -> None:
             await reply.send(b"data: " + line + b"\r\n\r\n")
 
         space.route("/gradio_api/queue/data", stream)
-        outcome = await call_endpoint(client, space.url, QUEUED, {}, limits=LIMITS)
+        outcome = await call_endpoint(
+            client, SpaceApi(space.url), QUEUED, {}, limits=CallLimits(reads=LIMITS)
+        )
     assert outcome.error is None and [o.value for o in outcome.outputs] == [value]

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from gradio_mcp.gradio import CallLimits, SpaceApi, call_endpoint, protocol_problem
 from gradio_mcp.gradio import _protocols as protocols
-from gradio_mcp.gradio import call_endpoint, protocol_problem
 from gradio_mcp.gradio._progress import ProgressUpdate
 from gradio_mcp.gradio._sse_queue import _DiffsUnusable, apply_diff
 from gradio_mcp.models import Endpoint, Parameter, Return, SpaceSchema
@@ -69,7 +69,9 @@ def test_a_protocol_is_callable_exactly_when_its_module_exists(
 async def test_a_call_on_an_unknown_protocol_fails_before_any_request(
     http_mock: MockHTTP,
 ) -> None:
-    outcome = await call_endpoint(http_mock.client(), SPACE, STREAMING, {}, protocol="sse_v9")
+    outcome = await call_endpoint(
+        http_mock.client(), SpaceApi(SPACE, protocol="sse_v9"), STREAMING, {}
+    )
     assert outcome.error is not None and outcome.error.title == "Unsupported"
     assert "'sse_v9'" in outcome.error.message
     assert http_mock.get_requests() == []
@@ -146,7 +148,11 @@ async def test_sse_v2_previews_apply_diffs_and_stop_at_one_that_does_not_apply(
         updates.append(update)
 
     outcome = await call_endpoint(
-        http_mock.client(), SPACE, STREAMING, {}, on_progress=sink, api_prefix="", protocol="sse_v2"
+        http_mock.client(),
+        SpaceApi(SPACE, api_prefix="", protocol="sse_v2"),
+        STREAMING,
+        {},
+        on_progress=sink,
     )
 
     assert outcome.error is None and outcome.outputs[0].value == "1 2 3 4"
@@ -176,13 +182,11 @@ async def test_sse_v2_previews_stop_once_the_values_outgrow_one_event(
 
     outcome = await call_endpoint(
         http_mock.client(),
-        SPACE,
+        SpaceApi(SPACE, api_prefix="", protocol="sse_v2"),
         STREAMING,
         {},
         on_progress=sink,
-        api_prefix="",
-        protocol="sse_v2",
-        limits=limits,
+        limits=CallLimits(reads=limits),
     )
 
     assert outcome.error is None and outcome.outputs[0].value == "done"
@@ -211,7 +215,11 @@ async def test_sse_asks_for_the_data_on_the_jobs_own_stream(http_mock: MockHTTP)
         updates.append(update)
 
     outcome = await call_endpoint(
-        http_mock.client(), SPACE, STREAMING, {}, on_progress=sink, api_prefix="", protocol="sse"
+        http_mock.client(),
+        SpaceApi(SPACE, api_prefix="", protocol="sse"),
+        STREAMING,
+        {},
+        on_progress=sink,
     )
 
     assert outcome.error is None and outcome.outputs[0].value == "ok"
@@ -248,12 +256,9 @@ async def test_gradio_4_calls_upload_at_the_root_and_stay_on_the_answering_repli
 
     outcome = await call_endpoint(
         http_mock.client(),
-        SPACE,
+        SpaceApi(SPACE, api_prefix="", protocol="sse", gradio_version="4.0.2"),
         endpoint,
         {"file": "data:text/plain;base64,aGk="},
-        api_prefix="",
-        protocol="sse",
-        gradio_version="4.0.2",
     )
 
     assert outcome.error is None

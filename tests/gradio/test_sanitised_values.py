@@ -15,7 +15,7 @@ import pytest
 from gradio_mcp.config import Settings
 from gradio_mcp.dev.launcher import GradioAppProcess
 from gradio_mcp.errors import ToolArgumentError
-from gradio_mcp.gradio._call import call_endpoint
+from gradio_mcp.gradio import SpaceApi, call_endpoint
 from gradio_mcp.gradio._progress import ProgressTracker, ProgressUpdate
 from gradio_mcp.models import Endpoint, Parameter
 from gradio_mcp.net import new_http_client
@@ -62,7 +62,9 @@ async def test_rfc_2397_data_uris_reach_the_function_byte_for_byte(
     base = gradio_apps["file_tools"].url
     endpoint = await endpoint_of(loopback_client, base, "file_info")
 
-    outcome = await call_endpoint(loopback_client, base, endpoint, {"file": uri, "head_bytes": 64})
+    outcome = await call_endpoint(
+        loopback_client, SpaceApi(base), endpoint, {"file": uri, "head_bytes": 64}
+    )
 
     assert outcome.error is None, outcome.error
     value = outcome.outputs[0].value
@@ -90,7 +92,7 @@ async def test_invalid_base64_is_an_argument_error_and_nothing_is_uploaded(paylo
         with pytest.raises(ToolArgumentError, match="invalid base64"):
             await call_endpoint(
                 client,
-                "http://space.test",
+                SpaceApi("http://space.test"),
                 FILE_INFO,
                 {"file": f"data:text/plain;base64,{payload}"},
             )
@@ -167,7 +169,9 @@ async def test_a_space_sending_nan_progress_gets_finite_increasing_notifications
         sent.append(update)
 
     endpoint = Endpoint(api_name="go", description="", parameters=(), returns=(), fn_index=3)
-    outcome = await call_endpoint(http_mock.client(), space, endpoint, {}, on_progress=sink)
+    outcome = await call_endpoint(
+        http_mock.client(), SpaceApi(space), endpoint, {}, on_progress=sink
+    )
 
     assert outcome.error is None and outcome.outputs[0].value == "ok"
     values = [u.progress for u in sent]

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import functools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import replace
@@ -20,7 +19,7 @@ from websockets.frames import Frame, Opcode
 from websockets.utils import accept_key
 
 from gradio_mcp.config import Settings
-from gradio_mcp.gradio import ProgressUpdate
+from gradio_mcp.gradio import CallLimits, CallOutcome, ProgressUpdate, SpaceApi
 from gradio_mcp.gradio._call import Call
 from gradio_mcp.gradio._call import call_endpoint as run_endpoint
 from gradio_mcp.gradio._inputs import call_data
@@ -32,7 +31,8 @@ from gradio_mcp.net._websocket import WebSocketError, connect_websocket
 
 pytestmark = pytest.mark.anyio
 
-LIMITS = ReadLimits(hub_bytes=1 << 20, schema_bytes=1 << 20, event_bytes=64 * 1024, json_depth=16)
+READS = ReadLimits(hub_bytes=1 << 20, schema_bytes=1 << 20, event_bytes=64 * 1024, json_depth=16)
+LIMITS = CallLimits(reads=READS)
 TEXT = Parameter("text", {"type": "string"}, required=True)
 IMAGE = Parameter("picture", {"type": "string"}, True, component="Image", file="single")
 UPLOAD = Parameter("upload", {"type": "string"}, True, component="File", file="single")
@@ -45,8 +45,16 @@ FILES = Endpoint(
     fn_index=0,
 )
 
-# Gradio 3 spaces are called as discovery finds them: the websocket queue, at the root.
-call_endpoint = functools.partial(run_endpoint, protocol="ws", api_prefix="")
+
+def gradio3_space(url: str) -> SpaceApi:
+    """A Gradio 3 space as discovery finds it: the websocket queue, at the root."""
+    return SpaceApi(url, api_prefix="", protocol="ws")
+
+
+async def call_endpoint(
+    client: httpx2.AsyncClient, url: str, endpoint: Endpoint, arguments: dict[str, Any], **kw: Any
+) -> CallOutcome:
+    return await run_endpoint(client, gradio3_space(url), endpoint, arguments, **kw)
 
 
 def frame(payload: Any, opcode: Opcode = Opcode.TEXT, fin: bool = True) -> bytes:
@@ -286,12 +294,11 @@ async def test_a_file_url_past_the_spaces_file_cap_fails_the_call_before_it_star
     """The space's own `max_file_size` bounds a file fetched from a URL, as it bounds a
     `data:` URI: the 11-byte file is refused under a 10-byte cap, and nothing is run."""
     async with Peer(scripted()) as peer:
-        outcome = await call_endpoint(
+        outcome = await run_endpoint(
             client,
-            peer.url,
+            replace(gradio3_space(peer.url), max_upload_bytes=10),
             FILES,
             {"picture": f"{peer.url}/files/a.png", "upload": "data:,x"},
-            max_upload_bytes=10,
             limits=LIMITS,
         )
     assert outcome.error is not None and outcome.error.title == "Bad file URL"
@@ -389,7 +396,7 @@ async def test_a_peer_that_never_completes_times_out_and_the_socket_is_closed(
 ) -> None:
     async with Peer(scripted()) as peer:
         outcome = await call_endpoint(
-            client, peer.url, ECHO, {"text": "x"}, read_timeout=0.5, limits=LIMITS
+            client, peer.url, ECHO, {"text": "x"}, limits=replace(LIMITS, read_timeout=0.5)
         )
         await asyncio.wait_for(peer.closed_by_client.wait(), 5)
     assert outcome.error is not None and outcome.error.title == "Timeout"
@@ -408,7 +415,7 @@ async def test_a_whole_call_is_bounded_even_when_the_peer_keeps_talking(
 
     async with Peer(chatty) as peer:
         outcome = await call_endpoint(
-            client, peer.url, ECHO, {"text": "x"}, max_duration=0.5, limits=LIMITS
+            client, peer.url, ECHO, {"text": "x"}, limits=replace(LIMITS, max_duration=0.5)
         )
     assert outcome.error is not None and outcome.error.title == "Timeout"
 
@@ -501,7 +508,8 @@ async def test_cancelling_the_call_closes_the_socket(client: httpx2.AsyncClient)
 
 def registry_call(client: httpx2.AsyncClient, base: str, endpoint: Endpoint) -> Call:
     """The shared call object a registry hands its protocol, with a session of its own."""
-    call = Call(client, base, "", endpoint, None, ProgressTracker(None), 5.0, LIMITS)
+    limits = CallLimits(read_timeout=5.0, reads=READS)
+    call = Call(client, gradio3_space(base), endpoint, None, ProgressTracker(None), limits)
     call.session_hash = "shared01"
     return call
 
