@@ -49,31 +49,35 @@ class Resolver:
         self._configured = {i.strip().lower() for i in settings.spaces}
 
     async def resolve(self, caller: Caller, name: str, waking: WakeReport | None = None) -> ToolRef:
-        _, catalog = await self.catalogs.listing(caller.space_ids, caller.token)
-        found = _lookup(catalog, name)
-        if isinstance(found, ToolRef):
-            return found
-        spaces, patient = await self._patiently(caller)
-        found = _lookup(patient, name)
-        if isinstance(found, ToolRef):
-            return found
+        """Three rounds at most: the caller's listing; a patient discovery; the same after
+        waking the sleeping space the name belongs to."""
+        patience = self.settings.schema_timeout_ms / 1000 + 1
+        for attempt, deadline in enumerate((None, patience, patience)):
+            spaces, catalog = await self.catalogs.listing(
+                caller.space_ids, caller.token, deadline=deadline, rewait=attempt > 0
+            )
+            found = _lookup(catalog, name)
+            if isinstance(found, ToolRef):
+                return found
+            if attempt == 1:
+                await self._wake_owner(caller, name, spaces, found, waking)
+        raise MCPError(types.INVALID_PARAMS, str(found)) from None
+
+    async def _wake_owner(
+        self,
+        caller: Caller,
+        name: str,
+        spaces: Sequence[GradioSpace],
+        unknown: UnknownNameError,
+        waking: WakeReport | None,
+    ) -> None:
+        """Wake the stopped spaces `name` may belong to; raise why not when none can run."""
         stopped = [s for s in not_running(spaces) if self._belongs(name, s)]
         if not stopped:
-            raise self._unknown(caller, name, spaces, found)
+            raise self._unknown(caller, name, spaces, unknown)
         self._check_wakeable(name, stopped)
         for space in stopped:
             await self._wake(space.id, caller, waking)
-        _, woken = await self._patiently(caller)
-        found = _lookup(woken, name)
-        if isinstance(found, ToolRef):
-            return found
-        raise MCPError(types.INVALID_PARAMS, str(found)) from None
-
-    async def _patiently(self, caller: Caller) -> tuple[Sequence[GradioSpace], ToolCatalog]:
-        patience = self.settings.schema_timeout_ms / 1000 + 1
-        return await self.catalogs.listing(
-            caller.space_ids, caller.token, deadline=patience, rewait=True
-        )
 
     def _belongs(self, name: str, space: GradioSpace) -> bool:
         return may_belong_to(name, space.id, self.settings.tool_names)
