@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 import jsonschema
@@ -13,8 +12,10 @@ from mcp.types import Tool
 from gradio_mcp.catalog._arguments import ArgumentChecker
 from gradio_mcp.models import Endpoint, GradioSpace
 
+_UNSET: Any = object()
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class ToolRef:
     """What a tool name stands for: the space and endpoint a call goes to, and its tool."""
 
@@ -25,20 +26,28 @@ class ToolRef:
     space: GradioSpace = field(compare=False, repr=False)
     endpoint: Endpoint = field(compare=False, repr=False)
     tool: Tool = field(compare=False, repr=False)
+    # Compiled on first use and kept with the catalog (slots: a catalog holds thousands).
+    _validator: Any = field(default=_UNSET, init=False, compare=False, repr=False)
+    _checker: Any = field(default=_UNSET, init=False, compare=False, repr=False)
 
     @property
     def input_schema(self) -> Mapping[str, Any]:
         return self.tool.input_schema
 
-    @cached_property
+    @property
     def output_validator(self) -> jsonschema.protocols.Validator | None:
         """The compiled check of results against the tool's output schema, if it has one."""
-        schema = self.tool.output_schema
-        if schema is None:
-            return None
-        return jsonschema.Draft202012Validator(schema)
+        if self._validator is _UNSET:
+            schema = self.tool.output_schema
+            compiled = None if schema is None else jsonschema.Draft202012Validator(schema)
+            object.__setattr__(self, "_validator", compiled)
+        validator: jsonschema.protocols.Validator | None = self._validator
+        return validator
 
-    @cached_property
+    @property
     def checker(self) -> ArgumentChecker:
         """The tool's argument checker, compiled on first use and kept with the catalog."""
-        return ArgumentChecker(self.tool.input_schema)
+        if self._checker is _UNSET:
+            object.__setattr__(self, "_checker", ArgumentChecker(self.tool.input_schema))
+        checker: ArgumentChecker = self._checker
+        return checker
