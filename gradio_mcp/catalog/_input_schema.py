@@ -39,11 +39,38 @@ def _schema_default(parameter: Parameter, fragment: Mapping[str, Any]) -> tuple[
     # A default the schema rejects (typically None for a string) would confuse clients that
     # prefill forms or validate defaults, so it is only advertised when it fits. Falsy values
     # like False, 0 and "" are real defaults and stay.
-    try:
-        valid = jsonschema.Draft202012Validator(fragment).is_valid(value)
-    except Exception:  # the space's schema against the space's value: a $ref to nowhere...
-        valid = False
+    valid = _fits_plain_type(fragment, value)
+    if valid is None:
+        try:
+            valid = jsonschema.Draft202012Validator(fragment).is_valid(value)
+        except Exception:  # the space's schema against the space's value: a $ref to nowhere...
+            valid = False
     return valid, copy.deepcopy(value)
+
+
+# The JSON types a schema of one `type` and nothing else to check accepts, as Python types.
+_PLAIN_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "boolean": (bool,),
+    "null": (type(None),),
+    "array": (list,),
+    "object": (dict,),
+}
+_UNCHECKED = frozenset({"type", "title", "description", "examples"})
+
+
+def _fits_plain_type(fragment: Mapping[str, Any], value: Any) -> bool | None:
+    """Whether `value` fits a schema that says only a type (most of Gradio's: a Textbox's
+    `{"type": "string"}`), without compiling a validator; None when the schema says more."""
+    kind = fragment.get("type")
+    if not isinstance(kind, str) or not fragment.keys() <= _UNCHECKED:
+        return None
+    if kind in ("number", "integer"):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return False
+        return kind == "number" or isinstance(value, int) or float(value).is_integer()
+    plain = _PLAIN_TYPES.get(kind)
+    return None if plain is None else isinstance(value, plain)
 
 
 def build_input_schema(endpoint: Endpoint) -> dict[str, Any]:
@@ -52,9 +79,9 @@ def build_input_schema(endpoint: Endpoint) -> dict[str, Any]:
     required: list[str] = []
     defs: dict[str, Any] = {}
     for parameter in endpoint.parameters:
-        fragment = copy.deepcopy(parameter.schema)
-        advertise, default = _schema_default(parameter, fragment)
-        fragment = hoist_definitions(fragment, parameter.name, defs)
+        # The parameter's schema is shared (read only): the hoisted fragment is a new one.
+        advertise, default = _schema_default(parameter, parameter.schema)
+        fragment = hoist_definitions(parameter.schema, parameter.name, defs)
         if advertise:
             fragment["default"] = default
         description = str(fragment.get("description") or parameter.description or "").strip()

@@ -96,7 +96,7 @@ def build_output_schema(endpoint: Endpoint) -> dict[str, Any] | None:
     properties: dict[str, Any] = {}
     defs: dict[str, Any] = {}
     for key, ret in zip(keys, endpoint.returns, strict=True):
-        fragment = _output_node(copy.deepcopy(ret.schema))
+        fragment = _output_node(ret.schema)  # new containers: the shared schema stays as it is
         fragment = hoist_definitions(fragment, key, defs)
         properties[key] = _nullable(fragment)
     schema: dict[str, Any] = {"type": "object", "properties": properties}

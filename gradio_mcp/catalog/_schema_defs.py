@@ -7,6 +7,8 @@ from typing import Any
 
 from gradio_mcp.catalog._names import sanitize_name
 
+_DEFINITIONS = ("$defs", "definitions")  # pydantic 1 wrote "definitions"
+
 
 def _rewrite_refs(node: Any, rewrite: Mapping[str, str], root_pointer: str) -> Any:
     """Make the `$ref`s of one parameter's fragment point into the tool's whole schema."""
@@ -29,12 +31,15 @@ def _rewrite_refs(node: Any, rewrite: Mapping[str, str], root_pointer: str) -> A
     return out
 
 
-def hoist_definitions(fragment: dict[str, Any], name: str, defs: dict[str, Any]) -> dict[str, Any]:
-    """Move a fragment's `$defs` to the root, where its `#/$defs/...` refs will look."""
+def hoist_definitions(
+    fragment: Mapping[str, Any], name: str, defs: dict[str, Any]
+) -> dict[str, Any]:
+    """A new fragment with its `$defs` moved to `defs` (the root), where its `#/$defs/...`
+    refs will look; `fragment` itself is left as it is (it may be shared)."""
     rewrite: dict[str, str] = {}
     hoisted: list[tuple[str, Any]] = []
-    for key in ("$defs", "definitions"):  # pydantic 1 wrote "definitions"
-        for def_name, definition in (fragment.pop(key, None) or {}).items():
+    for key in _DEFINITIONS:
+        for def_name, definition in (fragment.get(key) or {}).items():
             target = def_name
             if target in defs and defs[target] != definition:
                 target = f"{def_name}__{sanitize_name(name)}"
@@ -44,5 +49,6 @@ def hoist_definitions(fragment: dict[str, Any], name: str, defs: dict[str, Any])
     pointer = f"#/properties/{escaped}"
     for target, definition in hoisted:
         defs[target] = _rewrite_refs(definition, rewrite, pointer)
-    hoisted_fragment: dict[str, Any] = _rewrite_refs(fragment, rewrite, pointer)
+    rest = {k: v for k, v in fragment.items() if k not in _DEFINITIONS}
+    hoisted_fragment: dict[str, Any] = _rewrite_refs(rest, rewrite, pointer)
     return hoisted_fragment

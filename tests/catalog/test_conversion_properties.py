@@ -10,12 +10,14 @@ from typing import Any
 
 import jsonschema
 from hypothesis import given
+from hypothesis import strategies as st
 from mcp.types import Prompt, Tool
 
 from gradio_mcp.catalog._catalog import build_catalog
+from gradio_mcp.catalog._input_schema import _schema_default
 from gradio_mcp.discovery._schema_parser import parse_space_schema
 from gradio_mcp.errors import SpaceError
-from gradio_mcp.models import GradioSpace, SpaceMetadata
+from gradio_mcp.models import GradioSpace, Parameter, SpaceMetadata
 from tests import gradio_documents as docs
 
 TOOL_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -89,3 +91,33 @@ def test_any_json_at_all_is_read_or_refused_as_the_space_error(
     except SpaceError:
         return
     assert_valid_tools(GradioSpace("alice/app", METADATA, schema))
+
+
+_JSON_TYPES = ["string", "number", "integer", "boolean", "null", "array", "object", "file"]
+_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=3),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
+)
+
+
+@given(
+    st.sampled_from(_JSON_TYPES),
+    st.sampled_from([{}, {"description": "d"}, {"minimum": 0}, {"enum": [1, "a"]}]),
+    _VALUES,
+)
+def test_a_default_is_advertised_exactly_when_its_schema_accepts_it(
+    kind: str, extra: dict[str, Any], value: Any
+) -> None:
+    """The shortcut for schemas of one plain type agrees with a compiled validator."""
+    fragment = {"type": kind, **extra}
+    parameter = Parameter("p", fragment, required=False, has_default=True, default=value)
+    try:
+        expected = jsonschema.Draft202012Validator(fragment).is_valid(value)
+    except Exception:
+        expected = False
+    assert _schema_default(parameter, fragment)[0] is expected
