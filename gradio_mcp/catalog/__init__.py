@@ -7,7 +7,7 @@ program can use these without running a server.
 """
 
 from gradio_mcp.catalog._arguments import ArgumentChecker, check_arguments, validate_arguments
-from gradio_mcp.catalog._catalog import ToolCatalog, build_catalog
+from gradio_mcp.catalog._catalog import ToolCatalog, ToolsAhead, build_catalog
 from gradio_mcp.catalog._display import show_value
 from gradio_mcp.catalog._hints import ToolHints
 from gradio_mcp.catalog._names import may_belong_to
@@ -21,6 +21,7 @@ __all__ = [
     "ToolCatalog",
     "ToolHints",
     "ToolRef",
+    "ToolsAhead",
     "build_catalog",
     "check_arguments",
     "conform",

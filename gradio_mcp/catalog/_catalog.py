@@ -14,7 +14,7 @@ from functools import cached_property
 from mcp.types import Prompt, Tool, ToolAnnotations
 
 from gradio_mcp.catalog._hints import ToolHints
-from gradio_mcp.catalog._names import DEFAULT_NAME_LENGTH, assign_tool_names
+from gradio_mcp.catalog._names import DEFAULT_NAME_LENGTH, ToolName, assign_tool_names
 from gradio_mcp.catalog._prompts import build_prompt
 from gradio_mcp.catalog._tool_ref import ToolRef
 from gradio_mcp.catalog._tools import DEFAULT_DESCRIPTION_CHARS, build_tool
@@ -103,12 +103,14 @@ def build_catalog(
     name_style: str = "space",
     max_description_chars: int = DEFAULT_DESCRIPTION_CHARS,
     hints: ToolHints | None = None,
+    ahead: ToolsAhead | None = None,
 ) -> ToolCatalog:
     """Tools for every endpoint of every discovered space, in input order.
 
     Pass all requested spaces, failed ones included: they contribute no tools, but their ids
     take part in naming so that a failure does not rename anybody else's tools. `hints` (the
     operator's declarations) decide each tool's annotations; else `annotations`, for all.
+    `ahead`: tools already built as the spaces arrived, under the same options.
     """
     spaces = list(spaces)
     pairs: list[tuple[GradioSpace, Endpoint]] = []
@@ -135,13 +137,18 @@ def build_catalog(
         # The boundary of a space's schema in serving: what it holds can break the schema
         # building or the MCP types' checks, and then this space alone has no tools.
         try:
-            tool = build_tool(
-                space,
-                endpoint,
-                tool_name,
-                annotations=hints.annotations(space.id, api_name) if hints else annotations,
-                max_description_chars=max_description_chars,
-            )
+            made = ahead.take(space, api_name, tool_name) if ahead is not None else None
+            if made is not None:
+                tool_name, tool = made  # its equal name, whose texts the tool holds already
+            else:
+                chosen = hints.annotations(space.id, api_name) if hints else annotations
+                tool = build_tool(
+                    space,
+                    endpoint,
+                    tool_name,
+                    annotations=chosen,
+                    max_description_chars=max_description_chars,
+                )
         except Exception as exc:
             failures[space.id] = _tools_failed(exc, space.id, "tools")
             by_space.pop(space.id, None)
@@ -152,3 +159,74 @@ def build_catalog(
             )
         )
     return ToolCatalog((ref for refs in by_space.values() for ref in refs), failures)
+
+
+# Cache outcomes (`Timings.schema_cache`) of a schema object seen before.
+_KEPT_SCHEMA = frozenset({"hit", "stale"})
+
+
+class ToolsAhead:
+    """Tools built before their catalog, a space at a time as discovery hands them over
+    (`Discovery.get_spaces(on_space=...)`), so that building a big catalog overlaps the wait
+    for its last spaces. Each is built under the name it has alone; the catalog takes those
+    whose name it keeps (nearly all: a name changes only on a clash with another space) and
+    builds the rest. Options as `build_catalog`'s, which must be given the same."""
+
+    # A space with more endpoints is left to the catalog (built in a worker thread when big),
+    # so that a callback on the event loop never takes long.
+    MAX_ENDPOINTS = 64
+
+    def __init__(
+        self,
+        *,
+        max_name_length: int = DEFAULT_NAME_LENGTH,
+        name_style: str = "space",
+        max_description_chars: int = DEFAULT_DESCRIPTION_CHARS,
+        hints: ToolHints | None = None,
+    ) -> None:
+        self._names = (max_name_length, name_style)
+        self._max_description_chars = max_description_chars
+        self._hints = hints
+        self._made: dict[tuple[str, str], tuple[GradioSpace, ToolName, Tool]] = {}
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    def add(self, space: GradioSpace) -> None:
+        """Build the tools of a space just discovered: not when it failed, nor when its
+        schema came from the cache as it was (a catalog kept already has its tools)."""
+        if not space.ok or len(space.endpoints) > self.MAX_ENDPOINTS:
+            return
+        if space.timings.schema_cache in _KEPT_SCHEMA:
+            return
+        max_length, style = self._names
+        try:
+            names = assign_tool_names(
+                [space.id],
+                [(space.id, endpoint.api_name) for endpoint in space.endpoints],
+                max_length=max_length,
+                style=style,
+            )
+            for endpoint in space.endpoints:
+                api_name = endpoint.api_name.lstrip("/")
+                name = names[(space.id, api_name)]
+                hints = self._hints.annotations(space.id, api_name) if self._hints else None
+                tool = build_tool(
+                    space,
+                    endpoint,
+                    name,
+                    annotations=hints,
+                    max_description_chars=self._max_description_chars,
+                )
+                self._made[(space.id, api_name)] = (space, name, tool)
+        except Exception:
+            return  # the catalog builds these again, and says what failed
+
+    def take(
+        self, space: GradioSpace, api_name: str, name: ToolName
+    ) -> tuple[ToolName, Tool] | None:
+        """The tool built ahead for this endpoint under this name (and that name), if any."""
+        made = self._made.get((space.id, api_name))
+        if made is None or made[0] is not space or made[1] != name:
+            return None
+        return made[1], made[2]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -229,6 +230,7 @@ class Discovery:
         rewait: bool = False,
         skip_schemas: bool = False,
         include_runtime: bool = False,
+        on_space: Callable[[GradioSpace], None] | None = None,
     ) -> list[GradioSpace]:
         """One result per id, in input order; a failure stays with its own space. Each
         endpoint carries what calling it needs (`fn_index`, State slots, the generator flag).
@@ -238,11 +240,14 @@ class Discovery:
         ready (cached) for a later request and never stalls this one. A space that an
         earlier call already left loading is not waited for again (unless `rewait`): only
         the first request pays the deadline for a slow or dead space.
+
+        `on_space` (with a deadline) hears of each space as soon as it is discovered, so
+        that a caller can start on it while the others load; it must not raise.
         """
         if deadline is not None:
             if skip_schemas or include_runtime:
                 raise ValueError("a deadline applies to whole discoveries only")
-            return await self._within(space_ids, token, deadline, rewait)
+            return await self._within(space_ids, token, deadline, rewait, on_space)
         ids = list(space_ids)
         started = time.perf_counter()
         results = await asyncio.gather(
@@ -265,7 +270,12 @@ class Discovery:
         return list(results)
 
     async def _within(
-        self, space_ids: Iterable[str], token: str | None, deadline: float, rewait: bool
+        self,
+        space_ids: Iterable[str],
+        token: str | None,
+        deadline: float,
+        rewait: bool,
+        on_space: Callable[[GradioSpace], None] | None = None,
     ) -> list[GradioSpace]:
         """`get_spaces` with a deadline: what has not come by then is left running."""
         ids = list(space_ids)
@@ -283,6 +293,9 @@ class Discovery:
                 fresh = asyncio.ensure_future(self._discover(space_id, token, False, False))
                 tasks.append(fresh)
                 waited.append(fresh)
+        if on_space is not None:
+            for future in tasks:
+                future.add_done_callback(functools.partial(_tell, on_space))
         pending: set[asyncio.Future[GradioSpace]] = set()
         if waited:
             _done, pending = await asyncio.wait(waited, timeout=deadline)
@@ -586,3 +599,8 @@ class Discovery:
         """Until when (on this discovery's clock) every one of these listing results (from
         `get_spaces` with a deadline) would come back the same from the caches."""
         return listing_fresh_until(spaces, token, self.metadata_cache, self.schema_cache)
+
+
+def _tell(on_space: Callable[[GradioSpace], None], future: asyncio.Future[GradioSpace]) -> None:
+    if not future.cancelled() and future.exception() is None:
+        on_space(future.result())

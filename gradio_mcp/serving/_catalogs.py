@@ -29,7 +29,7 @@ from typing import Any
 import cachetools
 from mcp import types
 
-from gradio_mcp.catalog import ToolCatalog, ToolHints, build_catalog
+from gradio_mcp.catalog import ToolCatalog, ToolHints, ToolsAhead, build_catalog
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery
 from gradio_mcp.models import GradioSpace
@@ -113,8 +113,12 @@ class Catalogs:
                 return kept.spaces, kept.catalog
         self.stats.listing_misses += 1
         deadline = self.settings.list_deadline_ms / 1000 if deadline is None else deadline
-        found = await self.discovery.get_spaces(space_ids, token, deadline=deadline, rewait=rewait)
-        spaces, catalog = await self.build(found, name_style=self.settings.tool_names)
+        # Each space's tools are built as it arrives, while the others load.
+        ahead = ToolsAhead(**self._options(self.settings.tool_names))
+        found = await self.discovery.get_spaces(
+            space_ids, token, deadline=deadline, rewait=rewait, on_space=ahead.add
+        )
+        spaces, catalog = await self.build(found, name_style=self.settings.tool_names, ahead=ahead)
         if self._on_discovered is not None:
             self._on_discovered(spaces, token)
         self._keep(space_ids, token, spaces, catalog)
@@ -156,8 +160,21 @@ class Catalogs:
 
     # ------------------------------------------------------------------ built catalogs
 
+    def _options(self, name_style: str) -> dict[str, Any]:
+        """How tools are built here: the same for a catalog and its tools built ahead."""
+        return {
+            "max_name_length": self.settings.max_name_length,
+            "name_style": name_style,
+            "max_description_chars": self.settings.max_description_chars,
+            "hints": self.hints,
+        }
+
     async def build(
-        self, spaces: Sequence[GradioSpace], *, name_style: str = "space"
+        self,
+        spaces: Sequence[GradioSpace],
+        *,
+        name_style: str = "space",
+        ahead: ToolsAhead | None = None,
     ) -> tuple[Spaces, ToolCatalog]:
         """The catalog of these discovered spaces, and the spaces with its failures marked (a
         space whose endpoints could not be made into tools is a failed space like any)."""
@@ -171,17 +188,11 @@ class Catalogs:
         if remembered is not None:
             self.stats.reused += 1
             return remembered
-        build = functools.partial(
-            build_catalog,
-            spaces,
-            max_name_length=self.settings.max_name_length,
-            name_style=name_style,
-            max_description_chars=self.settings.max_description_chars,
-            hints=self.hints,
-        )
+        build = functools.partial(build_catalog, spaces, ahead=ahead, **self._options(name_style))
         # About 0.1 ms per tool: a big catalog is built in a worker thread, so the event
         # loop keeps answering (the GIL changes hands every few ms) instead of stalling.
-        large = sum(len(space.endpoints) for space in spaces) > OFF_LOOP_TOOLS
+        todo = sum(len(space.endpoints) for space in spaces) - len(ahead or ())
+        large = todo > OFF_LOOP_TOOLS
         catalog = await asyncio.to_thread(build) if large else build()
         self.stats.built += 1
         marked = tuple(catalog.mark_failures(spaces))
