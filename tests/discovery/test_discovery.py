@@ -491,6 +491,24 @@ async def test_early_schema_fetches_stay_a_few_hub_windows_ahead(
     assert discovery.stats.prefetches_used >= 4
 
 
+async def test_each_space_is_told_as_soon_as_it_is_discovered(
+    upstream: Upstream, make: Any
+) -> None:
+    upstream.add("owner/quick")
+    upstream.add("owner/slow", schema_latency=0.3)
+    discovery = make()
+    heard: list[str] = []
+    await discovery.get_spaces(
+        ["owner/slow", "owner/quick", "nobody/there"],
+        None,
+        deadline=5,
+        on_space=lambda space: heard.append(space.id),
+    )
+    # Every space once, failed ones too, as each is done: the slow one last.
+    assert sorted(heard) == ["nobody/there", "owner/quick", "owner/slow"]
+    assert heard[-1] == "owner/slow"
+
+
 async def test_a_deadline_applies_to_whole_discoveries_only(make: Any) -> None:
     # A result left running by a deadline is handed to the next listing: it must be whole.
     with pytest.raises(ValueError, match="deadline"):
