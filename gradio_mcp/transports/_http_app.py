@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,26 +20,11 @@ from gradio_mcp.config import Settings
 from gradio_mcp.ops import ReadinessCheck, metrics_routes, readiness_route, redis_check
 from gradio_mcp.serving import GradioMCP
 from gradio_mcp.transports._jsonrpc_guard import JsonRpcGuard
+from gradio_mcp.transports._process import settle_process
 from gradio_mcp.transports._server_card import server_card_routes
 from gradio_mcp.transports._sign_in import protected_resource_routes, with_sign_in
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
-# The cyclic garbage collector's first threshold for a serving process (Python's is 700
-# allocations). A cold discovery allocates millions of short-lived objects, and each young
-# collection also pays for what the process holds; at 1,000 spaces the collector was about
-# 8 % of a cold listing's CPU (benchmarks/profile_cold.py).
-GC_YOUNG_THRESHOLD = 10_000
-
-
-def settle_garbage_collector() -> None:
-    """Once the server is up: what start-up made (modules, the SDK's models, settings) moves
-    out of the collector's sight for good (it lives as long as the process), and young
-    collections run less often. A process-wide choice, so made by the serving process only,
-    never by the library."""
-    gc.collect()
-    gc.freeze()
-    _, middle, old = gc.get_threshold()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
 
 
 def transport_security(settings: Settings) -> TransportSecuritySettings:
@@ -123,7 +107,7 @@ def build_http_app(gradio: GradioMCP) -> ASGIApp:
         async with inner_lifespan(app):
             await gradio.start()
             gradio.shutdown.install()
-            settle_garbage_collector()
+            settle_process()
             try:
                 yield
             finally:
