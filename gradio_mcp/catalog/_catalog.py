@@ -8,7 +8,7 @@ the tool is first called: a tools/call pays for neither prompts nor the other to
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 
 from mcp.types import Prompt, Tool, ToolAnnotations
@@ -170,7 +170,8 @@ class ToolsAhead:
     (`Discovery.get_spaces(on_space=...)`), so that building a big catalog overlaps the wait
     for its last spaces. Each is built under the name it has alone; the catalog takes those
     whose name it keeps (nearly all: a name changes only on a clash with another space) and
-    builds the rest. Options as `build_catalog`'s, which must be given the same."""
+    builds the rest. Options as `build_catalog`'s, which must be given the same; `on_built`
+    hears of each space's tools once built (a listing makes their wire forms then)."""
 
     # A space with more endpoints is left to the catalog (built in a worker thread when big),
     # so that a callback on the event loop never takes long.
@@ -183,8 +184,10 @@ class ToolsAhead:
         name_style: str = "space",
         max_description_chars: int = DEFAULT_DESCRIPTION_CHARS,
         hints: ToolHints | None = None,
+        on_built: Callable[[Sequence[Tool]], None] | None = None,
     ) -> None:
         self._names = (max_name_length, name_style)
+        self._on_built = on_built
         self._max_description_chars = max_description_chars
         self._hints = hints
         self._made: dict[tuple[str, str], tuple[GradioSpace, ToolName, Tool]] = {}
@@ -207,6 +210,7 @@ class ToolsAhead:
                 max_length=max_length,
                 style=style,
             )
+            built: list[Tool] = []
             for endpoint in space.endpoints:
                 api_name = endpoint.api_name.lstrip("/")
                 name = names[(space.id, api_name)]
@@ -219,6 +223,9 @@ class ToolsAhead:
                     max_description_chars=self._max_description_chars,
                 )
                 self._made[(space.id, api_name)] = (space, name, tool)
+                built.append(tool)
+            if self._on_built is not None:
+                self._on_built(built)
         except Exception:
             return  # the catalog builds these again, and says what failed
 

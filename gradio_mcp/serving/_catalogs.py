@@ -103,9 +103,11 @@ class Catalogs:
         *,
         deadline: float | None = None,
         rewait: bool = False,
+        on_built: Callable[[Sequence[types.Tool]], None] | None = None,
     ) -> tuple[Sequence[GradioSpace], ToolCatalog]:
         """The spaces and catalog for these ids and this caller: kept while fresh, else
-        discovered within `deadline` (`rewait`: waiting again for spaces still loading)."""
+        discovered within `deadline` (`rewait`: waiting again for spaces still loading;
+        `on_built`: each space's tools once built, while the others load)."""
         if not rewait:
             kept = self._kept(space_ids, token)
             if kept is not None:
@@ -114,7 +116,7 @@ class Catalogs:
         self.stats.listing_misses += 1
         deadline = self.settings.list_deadline_ms / 1000 if deadline is None else deadline
         # Each space's tools are built as it arrives, while the others load.
-        ahead = ToolsAhead(**self._options(self.settings.tool_names))
+        ahead = ToolsAhead(**self._options(self.settings.tool_names), on_built=on_built)
         found = await self.discovery.get_spaces(
             space_ids, token, deadline=deadline, rewait=rewait, on_space=ahead.add
         )

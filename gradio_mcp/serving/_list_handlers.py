@@ -26,7 +26,7 @@ from gradio_mcp.serving._dynamic import DynamicSpaces
 from gradio_mcp.serving._options import RequestOptions
 from gradio_mcp.serving._pagination import paginate
 from gradio_mcp.serving._resolver import not_running
-from gradio_mcp.serving._wire_forms import WireForms
+from gradio_mcp.serving._wire_forms import FormsAhead, WireForms
 
 Params = types.PaginatedRequestParams | None
 
@@ -43,14 +43,17 @@ class ListHandlers:
     async def list_tools(
         self, caller: Caller, options: RequestOptions, params: Params, version: str
     ) -> types.ListToolsResult:
-        spaces, catalog = await self.catalogs.listing(caller.space_ids, caller.token)
+        ahead = FormsAhead("tools/list", version)  # made as each space's tools are built
+        spaces, catalog = await self.catalogs.listing(
+            caller.space_ids, caller.token, on_built=ahead.add
+        )
         if self.settings.wake_on_list:
             discovery = self.catalogs.discovery
             for space in not_running(spaces):
                 if space.error is not None and space.error.stage in ASLEEP_STAGES:
                     discovery.wake_in_background(space.id, caller.token)
         tools: Sequence[types.Tool] = catalog.tools
-        forms = self.wire.forms("tools/list", version, catalog, tools)
+        forms = self.wire.forms("tools/list", version, catalog, tools, ahead)
         if options.dynamic:
             # The three on-demand tools come first; a space's endpoint of the same name stays
             # reachable through call_space.

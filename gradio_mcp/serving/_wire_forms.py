@@ -51,15 +51,23 @@ class WireForms:
         return len(self._kept)
 
     def forms(
-        self, method: str, version: str, owner: object, items: Sequence[BaseModel]
+        self,
+        method: str,
+        version: str,
+        owner: object,
+        items: Sequence[BaseModel],
+        ahead: FormsAhead | None = None,
     ) -> list[dict[str, Any]]:
         """The wire form of each of `items` in a `method` result at protocol `version`;
-        `items` belong to `owner`, which never changes them."""
+        `items` belong to `owner`, which never changes them. `ahead`: forms made already."""
         key = (id(owner), method, version)
         kept = self._kept.get(key)
         if kept is not None and kept[0]() is owner:
             return kept[1]
-        forms = _made(method, version, items)
+        early = [None if ahead is None else ahead.take(item) for item in items]
+        missing = [item for item, form in zip(items, early, strict=True) if form is None]
+        late = iter(_made(method, version, missing))
+        forms = [form if form is not None else next(late) for form in early]
         self._kept[key] = (weakref.ref(owner, lambda _ref: self._kept.pop(key, None)), forms)
         return forms
 
@@ -90,6 +98,24 @@ class WireForms:
             return result
 
         return middleware
+
+
+class FormsAhead:
+    """Wire forms made while a cold listing waits for its last spaces, as each space's tools
+    are built (`ToolsAhead(on_built=...)`), for `WireForms.forms` to take."""
+
+    def __init__(self, method: str, version: str) -> None:
+        self.method = method
+        self.version = version
+        self._made: dict[int, tuple[BaseModel, dict[str, Any]]] = {}
+
+    def add(self, items: Sequence[BaseModel]) -> None:
+        for item, form in zip(items, _made(self.method, self.version, items), strict=True):
+            self._made[id(item)] = (item, form)
+
+    def take(self, item: BaseModel) -> dict[str, Any] | None:
+        made = self._made.get(id(item))
+        return made[1] if made is not None and made[0] is item else None
 
 
 def _made(method: str, version: str, items: Sequence[BaseModel]) -> list[dict[str, Any]]:
