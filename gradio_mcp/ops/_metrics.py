@@ -86,14 +86,13 @@ def percentile(samples: Iterable[float], q: float) -> float | None:
 
 @dataclass
 class Series:
-    """Count, failures, total and a bounded window of recent durations for one label.
+    """Count, failures and a bounded window of recent durations for one label.
     `rejected`: refused before they ran, by the caller's mistake (not in `count`)."""
 
     max_samples: int
     count: int = 0
     failures: int = 0
     rejected: int = 0
-    total_ms: float = 0.0
     recent_ms: deque[float] = field(init=False)
     tools: dict[str, int] = field(default_factory=dict)
     histogram: Histogram = field(default_factory=Histogram)
@@ -104,7 +103,6 @@ class Series:
     def observe(self, duration_ms: float, *, failed: bool) -> None:
         self.count += 1
         self.failures += int(failed)
-        self.total_ms += duration_ms
         self.recent_ms.append(duration_ms)
         self.histogram.observe(duration_ms / 1000)
 
@@ -119,16 +117,12 @@ class Metrics:
         *,
         max_samples: int = DEFAULT_MAX_SAMPLES,
         max_series: int = DEFAULT_MAX_SERIES,
-        clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
-        history_interval: float = SAMPLE_SECONDS,
     ) -> None:
         self.discovery = discovery
         self.max_samples = max_samples
         self.max_series = max_series
-        self._clock = clock
-        self._started = clock()
-        self._started_wall = time.time()
+        self._started = time.monotonic()
         self.requests_by_method: dict[str, Series] = {}
         self.calls_by_space: dict[str, Series] = {}
         self.spaces = SpaceStatusBoard(discovery.settings.spaces, max_spaces=max_series)
@@ -144,10 +138,8 @@ class Metrics:
         # Last: it reads the counters above. The dashboard's charts are drawn from it.
         fleet = None
         if discovery.redis is not None:  # a fleet shares its history through Redis
-            fleet = FleetHistory(discovery.redis, interval=history_interval, keep=KEEP_SECONDS)
-        self.history = History(
-            self.reading, interval=history_interval, clock=wall_clock, fleet=fleet
-        )
+            fleet = FleetHistory(discovery.redis, interval=SAMPLE_SECONDS, keep=KEEP_SECONDS)
+        self.history = History(self.reading, interval=SAMPLE_SECONDS, clock=wall_clock, fleet=fleet)
 
     # ------------------------------------------------------------------ recording
 
@@ -209,7 +201,7 @@ class Metrics:
 
     @property
     def uptime_seconds(self) -> float:
-        return round(self._clock() - self._started, 3)
+        return round(time.monotonic() - self._started, 3)
 
     def snapshot(self) -> dict[str, Any]:
         """Everything, as the `/api/metrics` JSON. Latencies in ms; null when no samples."""
@@ -283,14 +275,14 @@ class Metrics:
         """The counters now, for the history's next sample."""
         d = self.discovery
         caches = {"metadata": d.metadata_cache.stats, "schemas": d.schema_cache.stats}
-        redis = d.redis.status() if d.redis is not None else None
+        redis = self.shared_cache()
         return Reading(
             hits={k: s.hits for k, s in caches.items()},
             misses={k: s.misses for k, s in caches.items()},
             discoveries=d.stats.discoveries,
             calls={k: (s.count, s.failures, s.rejected) for k, s in self.calls_by_space.items()},
-            redis=redis["state"] if redis else "disabled",
-            redis_errors=redis["errors"] if redis else 0,
+            redis=redis["redisState"],
+            redis_errors=redis["redisErrors"],
             tasks_failed=self.tasks_by_outcome["failed"].count,
             spaces_failing=self.spaces.failing(),
             discovery_window=d.stats.recent_durations_ms,
