@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -84,24 +84,6 @@ class TaskRecord:
     def lost(self, now_ms: int) -> bool:
         """Still working, but its server stopped renewing it: it will never finish."""
         return self.status == WORKING and self.lease_ms < now_ms
-
-    def ended(
-        self,
-        status: str,
-        now_ms: int,
-        *,
-        message: str | None = None,
-        result: dict[str, Any] | None = None,
-        error: dict[str, Any] | None = None,
-    ) -> TaskRecord:
-        return replace(
-            self,
-            status=status,
-            updated_ms=now_ms,
-            status_message=message,
-            result=result,
-            error=error,
-        )
 
     def wire(self) -> dict[str, Any]:
         """The task as `tasks/get` and a task-answered `tools/call` show it."""
