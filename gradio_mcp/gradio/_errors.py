@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from gradio_mcp.errors import CallError as CallError  # its home is errors.py
+from gradio_mcp.errors import CallError
 
 # Gradio's text for `{"error": null}` is nothing at all; say why instead.
 HIDDEN_ERROR_MESSAGE = (

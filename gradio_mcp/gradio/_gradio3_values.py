@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx2
 
-from gradio_mcp.errors import ToolArgumentError, UpstreamCallError
+from gradio_mcp.errors import CallError, ToolArgumentError
 from gradio_mcp.gradio._downloads import download_file, origin_of
 from gradio_mcp.gradio._inputs import PendingUpload
 from gradio_mcp.gradio._outputs import OutputValue, output_values
@@ -129,7 +129,7 @@ async def fetch_file(
     same_origin = origin_of(url) == origin_of(space_url)
     content = await download_file(client, url, headers if same_origin else None, limit)
     if content is None:
-        raise UpstreamCallError(
+        raise CallError(
             "Bad file URL",
             f"could not fetch {url[:200]!r} for the call (unreachable, refused, not 200, or"
             f" over {limit} bytes); give the file as a data: URI instead",

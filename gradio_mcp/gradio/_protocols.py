@@ -23,7 +23,7 @@ where the object has `async upload(call, data) -> data` (the `PendingUpload`s of
 arguments turned into what the space takes: `call.upload_files` posts them to
 `{prefix}/upload` as Gradio 4 and later want), `async run(call, data) -> list[OutputValue]`
 (submit `data`, Gradio's positional list, and return `call.outputs(raw_data)`; report progress
-through `call.on_gradio_progress` and `call.tracker`; raise `UpstreamCallError` for failures)
+through `call.on_gradio_progress` and `call.tracker`; raise `CallError` for failures)
 and `async cancel(call)` (best effort, bounded by `CANCEL_TIMEOUT`; `call.post_quietly`).
 A protocol counts as callable as soon as its module exists: `protocol_problem` reads this
 registry, so discovery lists a 3.x space's tools, instead of reporting it unsupported, once

@@ -44,7 +44,7 @@ import urllib.parse
 import weakref
 from typing import Any
 
-from gradio_mcp.errors import UpstreamCallError
+from gradio_mcp.errors import CallError
 from gradio_mcp.gradio._call import CONNECT_TIMEOUT, MAX_EVENTS, Call, _status_error, replica_of
 from gradio_mcp.gradio._gradio3_values import encode_files, fetch_file, gradio3_outputs
 from gradio_mcp.gradio._inputs import PendingUpload
@@ -123,7 +123,7 @@ class _Gradio3Call:
                 result = await self._on_message(socket, await socket.receive(), data)
                 if result is not None:
                     return result
-        raise UpstreamCallError("Bad response", "the space sent too many messages")
+        raise CallError("Bad response", "the space sent too many messages")
 
     async def _on_message(
         self, socket: WebSocket, raw: str | bytes, data: list[Any]
@@ -149,7 +149,7 @@ class _Gradio3Call:
             await socket.send(json.dumps(body))
             self.joined = True
         elif kind == "queue_full":
-            raise UpstreamCallError("Queue full", QUEUE_FULL, 503)
+            raise CallError("Queue full", QUEUE_FULL, 503)
         elif kind == "estimation":
             await tracker.message(estimation_message(msg))
         elif kind == "progress":
@@ -166,7 +166,7 @@ class _Gradio3Call:
             if not msg.get("success"):
                 raise self.call.error(output)
             if not isinstance(output, dict) or "data" not in output:
-                raise UpstreamCallError("Bad response", "the space's answer held no data")
+                raise CallError("Bad response", "the space's answer held no data")
             return self.outputs(output["data"])
         return None
 
@@ -197,7 +197,7 @@ class _Gradio3Call:
         try:
             answer = loads_json(raw, self.limits.json_depth)
         except ValueError as exc:
-            raise UpstreamCallError("Bad response", f"{what} did not return JSON") from exc
+            raise CallError("Bad response", f"{what} did not return JSON") from exc
         if not isinstance(answer, dict) or "data" not in answer:
             raise call.error(answer)  # Gradio 3 answers a failed call 500 {"error": ...}
         return self.outputs(answer["data"])
