@@ -19,8 +19,9 @@ from importlib import resources
 from typing import Any
 
 from gradio_mcp.ops._history import History
-from gradio_mcp.ops._metrics import PRIVATE_LABEL, Metrics
+from gradio_mcp.ops._metrics import Metrics
 from gradio_mcp.ops._samples import Sample, busiest_spaces
+from gradio_mcp.ops._space_status import PRIVATE_LABEL
 
 NO_VALUE = "\u2013"
 PALETTE = ("#3b5bdb", "#e8590c", "#2b8a3e", "#ae3ec9", "#1098ad", "#c92a2a", "#868e96")

@@ -20,14 +20,14 @@ from typing import Any
 
 from gradio_mcp.errors import RedisUnavailableError
 from gradio_mcp.ops._fleet_history import FleetHistory
-from gradio_mcp.ops._samples import KEEP_SECONDS, SAMPLE_SECONDS, Sample, bucket_counts, hit_rates
-
-
-def _percentile(ordered: list[float], q: float) -> float | None:
-    if not ordered:
-        return None
-    rank = max(1, -(-len(ordered) * q // 100))
-    return round(ordered[int(rank) - 1], 2)
+from gradio_mcp.ops._samples import (
+    KEEP_SECONDS,
+    SAMPLE_SECONDS,
+    Sample,
+    bucket_counts,
+    hit_rates,
+    percentile,
+)
 
 
 def _newest(window: Iterable[float], how_many: int) -> list[float]:
@@ -116,11 +116,11 @@ class History:
             hit_rate=rates,
             lookups=lookups,
             discoveries=new_discoveries,
-            discovery_ms={f"p{q}": _percentile(found, q) for q in (50, 90, 99)},
+            discovery_ms={f"p{q}": percentile(found, q) for q in (50, 90, 99)},
             calls=totals[0],
             failures=totals[1],
             rejected=totals[2],
-            call_ms={f"p{q}": _percentile(durations, q) for q in (50, 90)},
+            call_ms={f"p{q}": percentile(durations, q) for q in (50, 90)},
             by_space=by_space,
             redis=reading.redis,
             redis_errors=reading.redis_errors - last.redis_errors,

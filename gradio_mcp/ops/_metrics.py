@@ -10,11 +10,10 @@ name is dropped at once, so no rendering (and no attribute of this object) can l
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,18 +22,9 @@ from gradio_mcp._version import __version__
 from gradio_mcp.discovery import Discovery
 from gradio_mcp.ops._fleet_history import FleetHistory
 from gradio_mcp.ops._history import History, Reading
-from gradio_mcp.ops._samples import KEEP_SECONDS, SAMPLE_SECONDS
+from gradio_mcp.ops._samples import KEEP_SECONDS, SAMPLE_SECONDS, percentile
 from gradio_mcp.ops._space_status import PRIVATE_LABEL, SpaceStatusBoard
 
-__all__ = [
-    "MCP_METHODS",
-    "OTHER_LABEL",
-    "OTHER_METHOD",
-    "PRIVATE_LABEL",
-    "Metrics",
-    "Series",
-    "percentile",
-]
 # Space ids arrive per request (`?gradio=`) and method names come from clients, so either
 # could grow without end; past this many distinct keys, new ones share `OTHER_LABEL` to keep
 # memory and Prometheus label cardinality bounded.
@@ -69,19 +59,6 @@ MCP_METHODS = frozenset(
 OTHER_METHOD = "other"
 DEFAULT_MAX_SAMPLES = 1024
 TASK_OUTCOMES = ("completed", "failed", "cancelled")
-
-
-def percentile(samples: Iterable[float], q: float) -> float | None:
-    """The nearest-rank `q`-th percentile (0 < q <= 100), or None when there are no samples.
-
-    Nearest rank always returns a value that was actually observed, which is what an operator
-    reading "p99 = 812 ms" expects; interpolation would invent latencies nobody saw.
-    """
-    ordered = sorted(samples)
-    if not ordered:
-        return None
-    rank = max(1, math.ceil(q / 100.0 * len(ordered)))
-    return round(ordered[rank - 1], 2)
 
 
 @dataclass

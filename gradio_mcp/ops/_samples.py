@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,19 @@ def hit_rates(hits: dict[str, int], misses: dict[str, int]) -> dict[str, float |
     total = sum(hits.values()) + sum(misses.values())
     rates["overall"] = round(100 * sum(hits.values()) / total, 2) if total else None
     return rates
+
+
+def percentile(samples: Iterable[float], q: float) -> float | None:
+    """The nearest-rank `q`-th percentile (0 < q <= 100), or None when there are no samples.
+
+    Nearest rank always returns a value that was actually observed, which is what an operator
+    reading "p99 = 812 ms" expects; interpolation would invent latencies nobody saw.
+    """
+    ordered = sorted(samples)
+    if not ordered:
+        return None
+    rank = max(1, math.ceil(q / 100.0 * len(ordered)))
+    return round(ordered[rank - 1], 2)
 
 
 def bucket_counts(durations_ms: Iterable[float]) -> list[int]:
