@@ -9,6 +9,7 @@ names) is escaped on its way into the markup. Dates are ISO 8601, in UTC.
 
 from __future__ import annotations
 
+import functools
 import html
 import time
 import weakref
@@ -240,11 +241,12 @@ def history_charts(history: History, samples: list[Sample], whose: str, now: flo
 
 def _draw_charts(history: History, samples: list[Sample], whose: str, now: float) -> str:
     start = now - history.interval * (history.samples.maxlen or 1)
+    chart = functools.partial(line_chart, start=start, end=now)
 
     def series(pick: Callable[[Sample], float | None]) -> list[tuple[float, float | None]]:
         return [(s.t, pick(s)) for s in samples]
 
-    hit_rate = line_chart(
+    hit_rate = chart(
         "hit-rate",
         "Cache hit rate",
         [
@@ -252,30 +254,20 @@ def _draw_charts(history: History, samples: list[Sample], whose: str, now: float
             Line("space metadata", series(lambda s: s.hit_rate["metadata"]), dashed=True),
             Line("schemas", series(lambda s: s.hit_rate["schemas"]), dashed=True),
         ],
-        start=start,
-        end=now,
         unit=_fmt_percent,
         y_max=100,
     )
-    discovery = line_chart(
+    discovery = chart(
         "discovery-latency",
         "Discovery latency",
         [
             Line(f"p{q}", series(_pick(lambda s: s.discovery_ms, f"p{q}")), dashed=q == 99)
             for q in (50, 90, 99)
         ],
-        start=start,
-        end=now,
         unit=fmt_ms,
     )
-    calls_latency = line_chart(
-        "call-latency",
-        "Tool-call latency",
-        [Line(f"p{q}", series(_pick(lambda s: s.call_ms, f"p{q}"))) for q in (50, 90)],
-        start=start,
-        end=now,
-        unit=fmt_ms,
-    )
+    latency = [Line(f"p{q}", series(_pick(lambda s: s.call_ms, f"p{q}"))) for q in (50, 90)]
+    calls_latency = chart("call-latency", "Tool-call latency", latency, unit=fmt_ms)
     busiest = busiest_spaces(samples)
 
     def space_label(label: str) -> str:
@@ -292,28 +284,16 @@ def _draw_charts(history: History, samples: list[Sample], whose: str, now: float
             lines.append(Line("other spaces", series(rest)))
         return lines
 
-    refused = Line(
-        "refused: caller's arguments",
-        series(lambda s: _per_minute(s.rejected, s)),
-        dashed=True,
-    )
-    calls = line_chart(
-        "calls",
-        "Tool calls per minute, by space",
-        space_lines(0),
-        start=start,
-        end=now,
-        unit=_fmt_number,
-    )
-    failures = line_chart(
+    rejected = series(lambda s: _per_minute(s.rejected, s))
+    refused = Line("refused: caller's arguments", rejected, dashed=True)
+    calls = chart("calls", "Tool calls per minute, by space", space_lines(0), unit=_fmt_number)
+    failures = chart(
         "failures",
         "Failed calls per minute, by space",
         [*space_lines(1), refused],
-        start=start,
-        end=now,
         unit=_fmt_number,
     )
-    health = line_chart(
+    health = chart(
         "health",
         "Spaces failing, Redis errors per minute, tasks failed per minute",
         [
@@ -321,8 +301,6 @@ def _draw_charts(history: History, samples: list[Sample], whose: str, now: float
             Line("Redis errors", series(lambda s: _per_minute(s.redis_errors, s)), dashed=True),
             Line("tasks failed", series(lambda s: _per_minute(s.tasks_failed, s)), dashed=True),
         ],
-        start=start,
-        end=now,
         unit=_fmt_number,
     )
     heading = f'<p class="card span12 whose" id="charts-of">Charts of the last hour: {e(whose)}</p>'
@@ -398,7 +376,9 @@ def _rate_block(name: str, rate: float, lookups: int, cls: str, what: str) -> st
     )
 
 
-def _stat(label: str, name: str, value: Any, shown: str, css: str = "") -> str:
+def _stat(label: str, name: str, value: Any, shown: str | None = None, css: str = "") -> str:
+    """A figure with its label; `shown` defaults to the value as a count."""
+    shown = fmt_count(value) if shown is None else shown
     return f"<div><dt>{e(label)}</dt>{metric(name, value, shown, css=css)}</div>"
 
 
@@ -441,26 +421,16 @@ def render_main(
             "overall hit rate",
         )
         + '<dl class="stats">'
-        + _stat("Total hits", "totalHits", c["totalHits"], fmt_count(c["totalHits"]))
-        + _stat("Total misses", "totalMisses", c["totalMisses"], fmt_count(c["totalMisses"]))
+        + _stat("Total hits", "totalHits", c["totalHits"])
+        + _stat("Total misses", "totalMisses", c["totalMisses"])
         + '</dl><h2 style="margin-top:18px">Discovery</h2><dl class="stats">'
-        + _stat("Discoveries", "discovery.count", d["count"], fmt_count(d["count"]))
+        + _stat("Discoveries", "discovery.count", d["count"])
         + "".join(
             _stat(label, f"discovery.{k}", d[k], fmt_ms(d[k]))
             for label, k in (("p50", "p50Ms"), ("p90", "p90Ms"), ("p99", "p99Ms"), ("Max", "maxMs"))
         )
-        + _stat(
-            "Prefetches used",
-            "discovery.prefetchesUsed",
-            d["prefetchesUsed"],
-            fmt_count(d["prefetchesUsed"]),
-        )
-        + _stat(
-            "Prefetches discarded",
-            "discovery.prefetchesDiscarded",
-            d["prefetchesDiscarded"],
-            fmt_count(d["prefetchesDiscarded"]),
-        )
+        + _stat("Prefetches used", "discovery.prefetchesUsed", d["prefetchesUsed"])
+        + _stat("Prefetches discarded", "discovery.prefetchesDiscarded", d["prefetchesDiscarded"])
         + "</dl></section>"
     )
     shared = m["sharedCache"]
@@ -481,8 +451,7 @@ def render_main(
                 label,
                 f"sharedCache.{k}",
                 shared[k],
-                fmt_count(shared[k]),
-                "warn" if k == "redisErrors" and shared[k] > 0 else "",
+                css="warn" if k == "redisErrors" and shared[k] > 0 else "",
             )
             for label, k in (
                 ("Local hits", "localHits"),
