@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from mcp import types
@@ -102,7 +103,7 @@ class CallHandler:
         except (SpaceError, MCPError) as exc:
             return error_result(str(exc))
         call = ToolCall(self.calls, ref, arguments, token=caller.token)
-        return call.check() or await call.run(on_progress or _ignore)
+        return call.check() or await call.run(on_progress)
 
     async def _answer(
         self, ctx: Context, call: ToolCall, caller: Caller, waking: WakeProgress
@@ -121,7 +122,7 @@ class CallHandler:
             if self.runner is not None and opted_in(ctx):
                 # A slow call becomes a task that outlives this request.
                 answer = await self.runner.submit(
-                    TaskOwner.of(caller.own_token), call.run_as_task, throttle
+                    TaskOwner.of(caller.own_token), partial(call.run, as_task=True), throttle
                 )
             else:
                 answer = await call.run(throttle)
@@ -151,7 +152,3 @@ def measure(metrics: Metrics) -> ServerMiddleware[Any]:
             metrics.record_request(ctx.method, elapsed, error=failed)
 
     return middleware
-
-
-async def _ignore(_update: ProgressUpdate) -> None:
-    return None

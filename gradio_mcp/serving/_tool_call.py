@@ -85,16 +85,11 @@ class ToolCall:
             headers["X-IP-Token"] = self.ip_token
         return headers
 
-    async def run(self, on_progress: ProgressSink) -> types.CallToolResult:
-        """The call itself, answering this request."""
-        return await self._run(on_progress, as_task=False)
-
-    async def run_as_task(self, on_progress: ProgressSink) -> types.CallToolResult:
-        """The call as a task's work: the same, but a shutdown that ends it raises
+    async def run(
+        self, on_progress: ProgressSink | None = None, *, as_task: bool = False
+    ) -> types.CallToolResult:
+        """The call itself. As a task's work (`as_task`), a shutdown that ends it raises
         `TaskInterrupted`, so that the task fails rather than completes with an error."""
-        return await self._run(on_progress, as_task=True)
-
-    async def _run(self, on_progress: ProgressSink, *, as_task: bool) -> types.CallToolResult:
         name, shutdown = self.ref.name, self.calls.shutdown
         if shutdown.draining:
             return self.rejected(f"gradio-mcp is shutting down: {name} was not run; try again")
@@ -117,7 +112,9 @@ class ToolCall:
         self._record(outcome)
         return without_images(result) if self.no_images else result
 
-    async def _call(self, on_progress: ProgressSink) -> tuple[CallOutcome, types.CallToolResult]:
+    async def _call(
+        self, on_progress: ProgressSink | None
+    ) -> tuple[CallOutcome, types.CallToolResult]:
         settings, limits = self.calls.settings, self.calls.limits
         client = self.calls.discovery.client
         headers = self.headers()

@@ -60,7 +60,7 @@ class _Shutdown(Protocol):
 
 log = get_logger("gradio_mcp.tasks")
 
-Work = Callable[[ProgressSink], Awaitable[types.CallToolResult]]
+Work = Callable[[ProgressSink | None], Awaitable[types.CallToolResult]]
 
 # The last write of a job (its result, or its failure at shutdown) may take this long,
 # retried while Redis is briefly away; after that, its lease tells readers it failed.
@@ -177,7 +177,7 @@ class TaskRunner:
         """Run `work`; its result if done within the threshold, else a task handle."""
         group = self._group
         if group is None:
-            return await work(forward or _ignore)
+            return await work(forward)
         job = _Job(new_task_id(), owner, forward)
         group.start_soon(self._run, job, work)
         try:
@@ -359,7 +359,3 @@ class TaskRunner:
                     # Readers already report these tasks failed: stop the work on the space.
                     for job in jobs.values():
                         job.stop("lease lost")
-
-
-async def _ignore(_update: ProgressUpdate) -> None:
-    return None
