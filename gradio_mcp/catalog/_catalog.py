@@ -73,22 +73,16 @@ class ToolCatalog:
             for space in spaces
         ]
 
-    def resolve(self, name: str) -> ToolRef:
+    def resolve(self, name: str, kind: str = "tool") -> ToolRef:
         """The endpoint behind a listed or qualified tool name."""
         ref = self._by_name.get(name)
         if ref is None:
-            raise UnknownNameError("tool", name)
+            raise UnknownNameError(kind, name)
         return ref
 
     def resolve_prompt(self, name: str) -> ToolRef:
         """The endpoint behind a prompt name (prompts are named as their tools)."""
-        ref = self._by_name.get(name)
-        if ref is None:
-            raise UnknownNameError("prompt", name)
-        return ref
-
-    def tool(self, name: str) -> Tool:
-        return self.resolve(name).tool
+        return self.resolve(name, "prompt")
 
     def prompt(self, name: str) -> Prompt:
         ref = self.resolve_prompt(name)

@@ -142,9 +142,7 @@ async def to_call_tool_result(
     stay links.
     """
     if outcome.error is not None:
-        return types.CallToolResult(
-            content=[types.TextContent(text=str(outcome.error))], is_error=True
-        )
+        return error_result(str(outcome.error))
     loop = asyncio.get_running_loop()
     deadline = None if download_timeout is None else loop.time() + download_timeout
     inliner = _Inliner(
