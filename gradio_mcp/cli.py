@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import os
 import shutil
 import signal
@@ -34,14 +33,6 @@ _SERVE_FLAGS = (
     ("--port", "port", "port to listen on"),
 )
 WORKER_HEALTHCHECK_SECONDS = 30
-# How long after the calls' grace period uvicorn still waits for connections to close.
-SHUTDOWN_MARGIN_SECONDS = 5
-# How long an idle keep-alive connection stays open. Longer than clients keep idle
-# connections for reuse (httpx 5 s, aiohttp 15 s, undici 4 s; load balancers 60 s): with
-# uvicorn's default (5 s, the same as httpx's), a client sending on a connection at the
-# moment the server closes it for idleness gets ReadError (connection reset), and its
-# request is lost. The soak saw one such tools/list in 1,606 requests.
-KEEP_ALIVE_SECONDS = 75
 _REGISTRY_FLAGS = (
     ("--url", "public_url", "the deployment's public origin, e.g. https://mcp.example.com"),
     ("--name", "server_name", "reverse-DNS server name, e.g. com.example/spaces"),
@@ -190,7 +181,7 @@ def worker_app() -> Any:
 
 
 def _serve(settings: Settings, flag_variables: dict[str, str]) -> None:
-    from gradio_mcp.transports import run_server, run_workers
+    from gradio_mcp.transports import run_server, run_workers, server_options
 
     workers = settings.workers
     _notice(
@@ -216,20 +207,7 @@ def _serve(settings: Settings, flag_variables: dict[str, str]) -> None:
             "gradio-mcp: only loopback Host headers are accepted on /mcp; set"
             " GRADIO_MCP_ALLOWED_HOSTS to the name clients use to reach this server.",
         )
-    # Past the calls' grace period, a few seconds more for their error results to go out;
-    # then uvicorn stops waiting for connections whatever they are doing.
-    stop_timeout = math.ceil(settings.shutdown_grace_ms / 1000) + SHUTDOWN_MARGIN_SECONDS
-    # uvicorn logs through ours (`configure_logging`): no configuration of its own, its
-    # startup and shutdown lines at our level, no access lines (tool calls log themselves).
-    options: dict[str, Any] = {
-        "host": settings.host,
-        "port": settings.port,
-        "timeout_graceful_shutdown": stop_timeout,
-        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
-        "log_config": None,
-        "log_level": settings.log_level,
-        "access_log": False,
-    }
+    options = server_options(settings)
     if workers == 1:
         run_server(_http_app(settings), **options)
         return
