@@ -51,7 +51,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Host, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from gradio_mcp.dev._hub_accounts import HubAccounts
+from gradio_mcp.dev._hub_accounts import HubAccounts, bearer
 from gradio_mcp.dev._hub_listing import MAX_LIMIT as MAX_LISTING_PAGE
 from gradio_mcp.dev._hub_listing import ListingError, list_spaces
 from gradio_mcp.dev._hub_websockets import proxy_websocket
@@ -265,7 +265,7 @@ class LocalHub:
         if space is not None and space.hub_latency:
             await asyncio.sleep(space.hub_latency)
         not_found = JSONResponse({"error": "Repository not found"}, status_code=404)
-        if _bearer(request.headers.get("authorization")) in self.revoked_tokens:
+        if bearer(request.headers.get("authorization")) in self.revoked_tokens:
             message = {"error": "Invalid credentials in Authorization header"}
             return JSONResponse(message, status_code=401)
         if space is None or space.fault == "not_found":
@@ -278,7 +278,7 @@ class LocalHub:
             return JSONResponse({"error": "upstream fault"}, status_code=status, headers=headers)
         if space.fault == "bad_json":
             return Response("<html>oops</html>", media_type="application/json")
-        if not self.may_read(space, _bearer(request.headers.get("authorization"))):
+        if not self.may_read(space, bearer(request.headers.get("authorization"))):
             # The Hub hides private repositories: 401 without a token, 404 with a wrong one.
             if request.headers.get("authorization"):
                 return not_found
@@ -294,7 +294,7 @@ class LocalHub:
         self.listing_requests += 1
         if self.listing_latency:
             await asyncio.sleep(self.listing_latency)
-        token = _bearer(request.headers.get("authorization"))
+        token = bearer(request.headers.get("authorization"))
         params: dict[str, list[str]] = {}
         for key, value in request.query_params.multi_items():
             params.setdefault(key, []).append(value)
@@ -321,7 +321,7 @@ class LocalHub:
         if space is None or not space.backends:
             return None, path, None
         self.space_requests[(space.id, path)] += 1
-        token = _bearer(request.headers.get("x-hf-authorization"))
+        token = bearer(request.headers.get("x-hf-authorization"))
         self.authorizations.append((path, token))
         return space, path, token
 
@@ -525,12 +525,6 @@ def _replica_header(space: HubSpace, replica: int) -> dict[str, str]:
     if not space.replicas:
         return {}
     return {REPLICA_HEADER: f"{space.subdomain[:8]}-{space.replica_ids[replica]}"}
-
-
-def _bearer(header: str | None) -> str | None:
-    if header and header.lower().startswith("bearer "):
-        return header[7:].strip()
-    return None
 
 
 def main() -> None:
