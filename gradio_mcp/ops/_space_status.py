@@ -48,11 +48,11 @@ class SpaceState:
     message: str | None = None
     last_success: float | None = None
 
-    def to_dict(self, *, with_message: bool = True) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "status": "ok" if self.ok else "failing",
             "errorKind": self.kind,
-            "errorMessage": self.message if with_message else None,
+            "errorMessage": self.message,
             "since": _iso(self.since),
             "lastSuccess": _iso(self.last_success),
             "lastChecked": _iso(self.checked),
@@ -149,10 +149,6 @@ class SpaceStatusBoard:
         )
 
     # ------------------------------------------------------------------ reading
-
-    def seen_private(self, space_id: str) -> bool:
-        """Whether the Hub ever described this space as private to this server."""
-        return fingerprint(space_id) in self._known_private
 
     def failing(self) -> int:
         return sum(not s.ok for s in (*self.named.values(), *self.hidden.values()))
