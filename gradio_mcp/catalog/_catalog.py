@@ -55,7 +55,7 @@ class ToolCatalog:
             if ref.space_id in broken:
                 continue
             try:
-                prompt = build_prompt(ref.space, ref.endpoint, ref.name, ref.tool)
+                prompt = build_prompt(ref.endpoint, ref.name, ref.tool)
             except Exception as exc:
                 broken.add(ref.space_id)
                 by_space.pop(ref.space_id, None)
