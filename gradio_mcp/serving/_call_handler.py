@@ -16,7 +16,7 @@ from mcp.server import ServerRequestContext
 from mcp.server.context import ServerMiddleware
 from mcp.shared.exceptions import MCPError
 
-from gradio_mcp.catalog import ToolRef, error_result
+from gradio_mcp.catalog import error_result
 from gradio_mcp.config import Settings
 from gradio_mcp.errors import SpaceError
 from gradio_mcp.gradio import ProgressSink, ProgressUpdate
@@ -68,18 +68,17 @@ class CallHandler:
         started = time.perf_counter()
         arguments = dict(params.arguments or {})
         waking = WakeProgress(ctx)
-        found: types.CallToolResult | tuple[ToolRef, dict[str, Any]]
         if options.dynamic and params.name in DYNAMIC_TOOLS:
             # call_space hands back the endpoint, run as its own tool would be.
             found = await self.dynamic.run(params.name, arguments, caller.token)
+            if isinstance(found, types.CallToolResult):
+                return found
+            ref, arguments = found
         else:
             try:
-                found = (await self.resolver.resolve(caller, params.name, waking.report), arguments)
+                ref = await self.resolver.resolve(caller, params.name, waking.report)
             except SpaceError as exc:
                 return error_result(str(exc))
-        if isinstance(found, types.CallToolResult):
-            return found
-        ref, arguments = found
         call = ToolCall(
             self.calls,
             ref,

@@ -143,14 +143,10 @@ class ToolCall:
         return outcome, conform(converted, self.ref.output_validator)
 
     def _record(self, outcome: CallOutcome) -> None:
-        elapsed = (time.perf_counter() - self.started) * 1000
-        ref = self.ref
-        self.calls.metrics.record_call(
-            ref.space_id, ref.name, elapsed, ok=outcome.ok, private=self.private
-        )
+        elapsed = self._count(ok=outcome.ok)
         log.info(
             "tool_call",
-            tool=ref.name if not self.private else "<private>",
+            tool=self.ref.name if not self.private else "<private>",
             ok=outcome.ok,
             duration_ms=round(elapsed, 2),
             progress_events=outcome.progress_events,
@@ -159,14 +155,14 @@ class ToolCall:
     def rejected(self, message: str, *, caller_error: bool = False) -> types.CallToolResult:
         """An error result for this call, counted as a failed call of its tool, or as
         refused (`caller_error`: the caller's arguments were wrong, not the space)."""
-        elapsed = (time.perf_counter() - self.started) * 1000
-        ref = self.ref
-        self.calls.metrics.record_call(
-            ref.space_id,
-            ref.name,
-            elapsed,
-            ok=False,
-            private=self.private,
-            caller_error=caller_error,
-        )
+        self._count(ok=False, caller_error=caller_error)
         return error_result(message)
+
+    def _count(self, *, ok: bool, caller_error: bool = False) -> float:
+        """Count the call in the metrics; its duration so far, in ms."""
+        elapsed = (time.perf_counter() - self.started) * 1000
+        metrics, ref = self.calls.metrics, self.ref
+        metrics.record_call(
+            ref.space_id, ref.name, elapsed, ok=ok, private=self.private, caller_error=caller_error
+        )
+        return elapsed
