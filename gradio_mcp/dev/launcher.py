@@ -78,14 +78,10 @@ def _port_is_free(host: str, port: int) -> bool:
 
 def bundled_apps() -> dict[str, Path]:
     """The example Gradio apps shipped with gradio_mcp, by name (file stem), sorted."""
-    directory = _bundled_apps_dir()
+    directory = Path(__file__).resolve().parent / "demo_apps"
     return {
         path.stem: path for path in sorted(directory.glob("*.py")) if not path.name.startswith("_")
     }
-
-
-def _bundled_apps_dir() -> Path:
-    return Path(__file__).resolve().parent / "demo_apps"
 
 
 def _child_env(extra: Mapping[str, str] | None) -> dict[str, str]:

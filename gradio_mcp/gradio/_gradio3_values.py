@@ -36,7 +36,6 @@ FILE_ROUTE = "/file="
 INLINE_IMAGE_COMPONENTS = frozenset(
     {"Image", "Sketchpad", "Paint", "ImageMask", "ImagePaint", "Webcam", "Pil"}
 )
-FILE_ROUTE = "/file="
 
 
 def _data_uri(upload: PendingUpload) -> str:
@@ -138,10 +137,6 @@ async def fetch_file(
     return PendingUpload(name, content, mimetypes.guess_type(name)[0])
 
 
-def _is_v3_file(value: Any) -> bool:
-    return isinstance(value, Mapping) and "is_file" in value and "name" in value
-
-
 def _mime_of_data_uri(uri: str) -> str | None:
     header = uri[5:].split(",", 1)[0]
     mime = header.split(";", 1)[0].strip()
@@ -174,7 +169,7 @@ def _file_data(value: Any, api: str) -> Any:
 def _convert_files(value: Any, api: str, depth: int = 0) -> Any:
     if depth > 32:
         return value
-    if _is_v3_file(value):
+    if isinstance(value, Mapping) and "is_file" in value and "name" in value:
         return _file_data(value, api)
     if isinstance(value, list):
         return [_convert_files(item, api, depth + 1) for item in value]

@@ -213,12 +213,6 @@ def _values_by_parameter(endpoint: Endpoint, arguments: Mapping[str, Any]) -> li
     return values
 
 
-def _in_layout(endpoint: Endpoint, values: list[Any]) -> list[Any]:
-    if endpoint.input_layout is None:
-        return values
-    return [None if slot is None else values[slot] for slot in endpoint.input_layout]
-
-
 def call_data(
     endpoint: Endpoint, arguments: Mapping[str, Any], max_upload_bytes: int | None
 ) -> list[Any]:
@@ -242,7 +236,9 @@ def call_data(
         else value
         for parameter, value in zip(endpoint.parameters, values, strict=True)
     ]
-    return _in_layout(endpoint, converted)
+    if endpoint.input_layout is None:
+        return converted
+    return [None if slot is None else converted[slot] for slot in endpoint.input_layout]
 
 
 def pending_uploads(data: list[Any]) -> list[PendingUpload]:

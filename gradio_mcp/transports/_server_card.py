@@ -101,10 +101,6 @@ def server_card(
     }
 
 
-def _etag(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
 def _matches(if_none_match: str, etag: str) -> bool:
     """RFC 9110 If-None-Match: `*`, or any listed tag equal to ours (weak comparison)."""
     tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
@@ -121,7 +117,7 @@ def server_card_routes(server: Server[Any], settings: Settings) -> list[Route]:
             server, settings, public_origin(request, settings), metadata_url(request, settings)
         )
         body = json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
-        etag = _etag(body)
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         headers = {
             "ETag": etag,
             "Cache-Control": f"public, max-age={MAX_AGE_SECONDS}",

@@ -17,8 +17,6 @@ by fingerprint (`discovery.HubTokens`); when the Hub cannot be asked, `503` and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -82,10 +80,6 @@ def _bearer(connection: HTTPConnection) -> str | None:
     return None
 
 
-def _challenge(parameters: Sequence[tuple[str, str]]) -> str:
-    return "Bearer " + ", ".join(f'{name}="{value}"' for name, value in parameters)
-
-
 class RequireSignIn:
     """ASGI middleware: `/mcp` answers only requests whose token the Hub accepts."""
 
@@ -137,7 +131,7 @@ class RequireSignIn:
         return JSONResponse(
             {"error": "invalid_token" if token else "unauthorized", "error_description": described},
             status_code=401,
-            headers={"WWW-Authenticate": _challenge(challenge)},
+            headers={"WWW-Authenticate": "Bearer " + ", ".join(f'{k}="{v}"' for k, v in challenge)},
         )
 
 
