@@ -89,20 +89,7 @@ class _GivenFields(set[str]):
     def _unchanged(self, *_args: object) -> NoReturn:
         raise TypeError("the tools of a catalog are shared and never changed")
 
-    def add(self, element: str) -> None:
-        self._unchanged(element)
-
-    def update(self, *others: Iterable[str]) -> None:
-        self._unchanged(others)
-
-    def discard(self, element: object) -> None:
-        self._unchanged(element)
-
-    def remove(self, element: str) -> None:
-        self._unchanged(element)
-
-    def clear(self) -> None:
-        self._unchanged()
+    add = update = discard = remove = clear = _unchanged
 
     def __copy__(self) -> set[str]:
         return set(self)
