@@ -106,8 +106,8 @@ class Metrics:
         # Figures other parts keep themselves (the server's catalogs), read at each snapshot.
         self.sources: dict[str, Callable[[], dict[str, Any]]] = {}
         # Tasks (MCP tasks extension): created here, ended here (by outcome), forgotten.
-        self.tasks_created = 0
-        self.tasks_expired = 0
+        self.tasks_created = 0  # calls answered with a task handle
+        self.tasks_expired = 0  # forgotten, with their results, at the end of their TTL
         self.tasks_running = 0  # held by this server's runner, as of its last heartbeat
         self.tasks_by_outcome: dict[str, Series] = {
             outcome: Series(max_samples) for outcome in TASK_OUTCOMES
@@ -149,20 +149,12 @@ class Metrics:
         if not private and (tool in series.tools or len(series.tools) < self.max_series):
             series.tools[tool] = series.tools.get(tool, 0) + 1
 
-    def record_task_created(self) -> None:
-        """A call was answered with a task handle."""
-        self.tasks_created += 1
-
     def record_task_end(self, outcome: str, duration_ms: float) -> None:
         """A task ended (completed, failed or cancelled), `duration_ms` after its creation.
         With a shared store, the server that moved it to its end counts it."""
         series = self.tasks_by_outcome.get(outcome)
         if series is not None:
             series.observe(duration_ms, failed=outcome != "completed")
-
-    def record_tasks_expired(self, count: int) -> None:
-        """Tasks (and their results) forgotten at the end of their TTL."""
-        self.tasks_expired += count
 
     def _series(self, table: dict[str, Series], label: str) -> Series:
         series = table.get(label)
