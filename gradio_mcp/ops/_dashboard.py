@@ -205,21 +205,6 @@ def _per_minute(count: int, sample: Sample) -> float:
     return round(count * 60 / sample.seconds, 2) if sample.seconds > 0 else 0.0
 
 
-def _pick(
-    table: Callable[[Sample], dict[str, float | None]], key: str
-) -> Callable[[Sample], float | None]:
-    return lambda sample: table(sample).get(key)
-
-
-def _space_rate(label: str, index: int) -> Callable[[Sample], float]:
-    """Calls (index 0) or failures (1) per minute of one space in a sample."""
-    return lambda sample: _per_minute(sample.by_space.get(label, (0, 0))[index], sample)
-
-
-def _fmt_percent(v: float) -> str:
-    return f"{v:g}%"
-
-
 def _fmt_number(v: float) -> str:
     return f"{v:g}" if v >= 10 or float(v).is_integer() else f"{v:.1f}"
 
@@ -254,19 +239,19 @@ def _draw_charts(history: History, samples: list[Sample], whose: str, now: float
             Line("space metadata", series(lambda s: s.hit_rate["metadata"]), dashed=True),
             Line("schemas", series(lambda s: s.hit_rate["schemas"]), dashed=True),
         ],
-        unit=_fmt_percent,
+        unit=lambda v: f"{v:g}%",
         y_max=100,
     )
     discovery = chart(
         "discovery-latency",
         "Discovery latency",
         [
-            Line(f"p{q}", series(_pick(lambda s: s.discovery_ms, f"p{q}")), dashed=q == 99)
+            Line(f"p{q}", [(s.t, s.discovery_ms.get(f"p{q}")) for s in samples], dashed=q == 99)
             for q in (50, 90, 99)
         ],
         unit=fmt_ms,
     )
-    latency = [Line(f"p{q}", series(_pick(lambda s: s.call_ms, f"p{q}"))) for q in (50, 90)]
+    latency = [Line(f"p{q}", [(s.t, s.call_ms.get(f"p{q}")) for s in samples]) for q in (50, 90)]
     calls_latency = chart("call-latency", "Tool-call latency", latency, unit=fmt_ms)
     busiest = busiest_spaces(samples)
 
@@ -274,7 +259,13 @@ def _draw_charts(history: History, samples: list[Sample], whose: str, now: float
         return "private spaces" if label == PRIVATE_LABEL else label
 
     def space_lines(index: int) -> list[Line]:
-        lines = [Line(space_label(label), series(_space_rate(label, index))) for label in busiest]
+        lines = [
+            Line(
+                space_label(label),
+                [(s.t, _per_minute(s.by_space.get(label, (0, 0))[index], s)) for s in samples],
+            )
+            for label in busiest
+        ]
 
         def rest(sample: Sample) -> float:
             count = sum(v[index] for k, v in sample.by_space.items() if k not in busiest)
