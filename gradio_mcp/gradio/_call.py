@@ -206,15 +206,18 @@ class Call:
         named = protocol is not None and protocol.runs_by_name
         self.protocol = protocol if endpoint.fn_index is not None or named else None
 
-    async def post_json(self, path: str, what: str, **content: Any) -> Any:
-        """POST to the space's API and read its JSON answer within the read limits."""
+    async def post_json(
+        self, path: str, what: str, *, error_json: bool = False, **content: Any
+    ) -> Any:
+        """POST to the space's API and read its JSON answer within the read limits.
+        `error_json`: a 500 carries the failure as JSON (Gradio 3), read like an answer."""
         request = self.client.build_request(
             "POST", self.pinned_api + path, headers=self.headers, timeout=self.timeout, **content
         )
         response = await self.client.send(request, stream=True)
         self._pin(response)
         try:
-            if response.status_code >= 400:
+            if response.status_code >= 400 and not (error_json and response.status_code == 500):
                 raise _status_error(response.status_code, what, await read_excerpt(response))
             body = await read_body(response, self.limits.event_bytes, "GRADIO_MCP_MAX_EVENT_BYTES")
         finally:
