@@ -16,7 +16,6 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from gradio_mcp.errors import RedisUnavailableError
 from gradio_mcp.ops._fleet_history import FleetHistory
@@ -80,12 +79,9 @@ class History:
     def now(self) -> float:
         return self._clock()
 
-    def due(self) -> bool:
-        return self._clock() - self._last_t >= self.interval
-
     def sample_if_due(self) -> None:
         """Take a sample when an interval has passed (cheap to call often)."""
-        if self.due():
+        if self._clock() - self._last_t >= self.interval:
             self.sample()
 
     def sample(self) -> Sample:
@@ -134,9 +130,6 @@ class History:
         self.samples.append(sample)
         self._last, self._last_t = reading, now
         return sample
-
-    def to_list(self) -> list[dict[str, Any]]:
-        return [s.to_dict() for s in self.samples]
 
     async def publish(self) -> None:
         """Send the samples not yet shared to the fleet's history (with Redis): those of

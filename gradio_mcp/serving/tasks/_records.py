@@ -77,10 +77,6 @@ class TaskRecord:
     result: dict[str, Any] | None = None  # the CallToolResult, as sent on the wire
     error: dict[str, Any] | None = None  # the JSON-RPC error of a failed task
 
-    @property
-    def terminal(self) -> bool:
-        return self.status in TERMINAL
-
     def lost(self, now_ms: int) -> bool:
         """Still working, but its server stopped renewing it: it will never finish."""
         return self.status == WORKING and self.lease_ms < now_ms
@@ -94,7 +90,7 @@ class TaskRecord:
             "lastUpdatedAt": iso(self.updated_ms),
             "ttlMs": self.expires_ms - self.created_ms,
         }
-        if not self.terminal:
+        if self.status not in TERMINAL:
             task["pollIntervalMs"] = TASK_POLL_INTERVAL_MS
         if self.status_message:
             task["statusMessage"] = self.status_message
