@@ -17,7 +17,6 @@ from mcp.server.context import ServerMiddleware
 from mcp.shared.exceptions import MCPError
 
 from gradio_mcp.catalog import error_result
-from gradio_mcp.config import Settings
 from gradio_mcp.errors import SpaceError
 from gradio_mcp.gradio import ProgressSink, ProgressUpdate
 from gradio_mcp.ops import Metrics
@@ -49,10 +48,7 @@ class WakeProgress:
 class CallHandler:
     """tools/call, and the same call for a host program: resolve, check, run, answer."""
 
-    def __init__(
-        self, settings: Settings, resolver: Resolver, calls: ToolCalls, dynamic: DynamicSpaces
-    ) -> None:
-        self.settings = settings
+    def __init__(self, resolver: Resolver, calls: ToolCalls, dynamic: DynamicSpaces) -> None:
         self.resolver = resolver
         self.calls = calls
         self.dynamic = dynamic
