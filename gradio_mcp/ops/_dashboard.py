@@ -367,6 +367,15 @@ def _rate_block(name: str, rate: float, lookups: int, cls: str, what: str) -> st
     )
 
 
+def _card(css: str, title: str, meta: str, body: str, section_id: str = "") -> str:
+    """A card: its heading with figures beside it (`meta`, markup), then its body."""
+    ident = f' id="{section_id}"' if section_id else ""
+    return (
+        f'<section class="card {css}"{ident}><div class="head"><h2>{e(title)}</h2>'
+        f'<div class="meta">{meta}</div></div>{body}</section>'
+    )
+
+
 def _stat(label: str, name: str, value: Any, shown: str | None = None, css: str = "") -> str:
     """A figure with its label; `shown` defaults to the value as a count."""
     shown = fmt_count(value) if shown is None else shown
@@ -426,17 +435,12 @@ def render_main(
     )
     shared = m["sharedCache"]
     redis_state = shared["redisState"]
-    shared_card = (
-        '<section class="card span12" id="shared-cache"><div class="head">'
-        '<h2>Shared cache (Redis)</h2><div class="meta">Redis '
-        + metric(
-            "sharedCache.redisState",
-            redis_state,
-            redis_state,
-            tag="b",
-            css="warn" if redis_state == "down" else "",
-        )
-        + '</div></div><dl class="stats">'
+    redis_warn = "warn" if redis_state == "down" else ""
+    shared_card = _card(
+        "span12",
+        "Shared cache (Redis)",
+        "Redis " + metric("sharedCache.redisState", redis_state, redis_state, "b", redis_warn),
+        '<dl class="stats">'
         + "".join(
             _stat(
                 label,
@@ -453,7 +457,8 @@ def render_main(
             )
         )
         + _stat("Process", "pid", m["pid"], str(m["pid"]))
-        + "</dl></section>"
+        + "</dl>",
+        "shared-cache",
     )
 
     status_rows = []
@@ -469,20 +474,18 @@ def render_main(
             + "</tr>"
         )
     failing = m["spacesFailing"]
-    spaces_card = (
-        '<section class="card span12" id="space-status"><div class="head"><h2>Spaces</h2>'
-        '<div class="meta">'
-        + metric(
-            "spacesFailing", failing, fmt_count(failing), tag="b", css="warn" if failing else ""
-        )
-        + " failing</div></div>"
-        + _table(
+    spaces_card = _card(
+        "span12",
+        "Spaces",
+        metric("spacesFailing", failing, fmt_count(failing), "b", "warn" if failing else "")
+        + " failing",
+        _table(
             "spaces",
             ("Space", "Status", "Error", "Message", "Since (UTC)", "Last success (UTC)"),
             status_rows,
             "No space discovered yet",
-        )
-        + "</section>"
+        ),
+        "space-status",
     )
 
     calls = m["toolCalls"]
@@ -500,22 +503,19 @@ def render_main(
             + _cell("p90Ms", item["p90Ms"], fmt_ms(item["p90Ms"]))
             + "</tr>"
         )
-    calls_card = (
-        '<section class="card span6"><div class="head"><h2>Tool calls by space</h2>'
-        '<div class="meta">'
-        + metric("toolCalls.total", calls["total"], fmt_count(calls["total"]), tag="b")
-        + " calls \u00b7 "
-        + metric("toolCalls.failures", calls["failures"], fmt_count(calls["failures"]), tag="b")
-        + " failed \u00b7 "
-        + metric("toolCalls.rejected", calls["rejected"], fmt_count(calls["rejected"]), tag="b")
-        + " refused</div></div>"
-        + _table(
+    calls_card = _card(
+        "span6",
+        "Tool calls by space",
+        " \u00b7 ".join(
+            metric(f"toolCalls.{k}", calls[k], fmt_count(calls[k]), "b") + f" {word}"
+            for k, word in (("total", "calls"), ("failures", "failed"), ("rejected", "refused"))
+        ),
+        _table(
             "tool-calls",
             ("Space", "Calls", "Failures", "Refused", "p50", "p90"),
             call_rows,
             "No tool calls yet",
-        )
-        + "</section>"
+        ),
     )
 
     requests = m["requests"]
@@ -527,15 +527,14 @@ def render_main(
         + "</tr>"
         for method, item in requests["byMethod"].items()
     ]
-    requests_card = (
-        '<section class="card span6"><div class="head"><h2>Requests by MCP method</h2>'
-        '<div class="meta">'
-        + metric("requests.total", requests["total"], fmt_count(requests["total"]), tag="b")
-        + " requests \u00b7 "
-        + metric("requests.errors", requests["errors"], fmt_count(requests["errors"]), tag="b")
-        + " errors</div></div>"
-        + _table("requests", ("Method", "Count", "Errors", "p50"), request_rows, "No requests yet")
-        + "</section>"
+    requests_card = _card(
+        "span6",
+        "Requests by MCP method",
+        " \u00b7 ".join(
+            metric(f"requests.{k}", requests[k], fmt_count(requests[k]), "b") + f" {word}"
+            for k, word in (("total", "requests"), ("errors", "errors"))
+        ),
+        _table("requests", ("Method", "Count", "Errors", "p50"), request_rows, "No requests yet"),
     )
     return (
         _cache_card("spaceMetadata", "Space metadata cache", c["spaceMetadata"])
