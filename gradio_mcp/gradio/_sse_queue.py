@@ -172,25 +172,8 @@ def _closed() -> CallError:
     return CallError("Connection closed", "the space closed the stream before the result")
 
 
-async def _cancel(call: Call) -> None:
-    """Ask the space to stop the job: `/cancel`, and on Gradio 4 also `/reset` (which is
-    what stops a generator there before 4.4x, and does nothing after). Nothing before the
-    space gave the job its event id: there is no job to stop yet."""
-    if call.event_id is None:
-        return
-    body = {
-        "session_hash": call.session_hash,
-        "fn_index": call.endpoint.fn_index,
-        "event_id": call.event_id,
-    }
-    numbers = gradio_major_minor(call.space.gradio_version)
-    await call.post_quietly("/cancel", body)
-    if numbers is not None and numbers[0] == 4:
-        await call.post_quietly("/reset", body)
-
-
 class _SseQueues:
-    """What every generation shares: uploads to `{prefix}/upload`, cancelling by `_cancel`."""
+    """What every generation shares: uploads to `{prefix}/upload`, and cancelling."""
 
     runs_by_name = False  # the queue needs the fn_index: without it, the call goes to /call
 
@@ -198,7 +181,20 @@ class _SseQueues:
         return await call.upload_files(data)
 
     async def cancel(self, call: Call) -> None:
-        await _cancel(call)
+        """Ask the space to stop the job: `/cancel`, and on Gradio 4 also `/reset` (which is
+        what stops a generator there before 4.4x, and does nothing after). Nothing before the
+        space gave the job its event id: there is no job to stop yet."""
+        if call.event_id is None:
+            return
+        body = {
+            "session_hash": call.session_hash,
+            "fn_index": call.endpoint.fn_index,
+            "event_id": call.event_id,
+        }
+        numbers = gradio_major_minor(call.space.gradio_version)
+        await call.post_quietly("/cancel", body)
+        if numbers is not None and numbers[0] == 4:
+            await call.post_quietly("/reset", body)
 
 
 class SseQueue(_SseQueues):
