@@ -22,7 +22,7 @@ from typing import Any
 from gradio_mcp.ops._history import History
 from gradio_mcp.ops._metrics import Metrics
 from gradio_mcp.ops._samples import Sample, busiest_spaces
-from gradio_mcp.ops._space_status import PRIVATE_LABEL
+from gradio_mcp.ops._space_status import PRIVATE_LABEL, iso
 
 NO_VALUE = "\u2013"
 PALETTE = ("#3b5bdb", "#e8590c", "#2b8a3e", "#ae3ec9", "#1098ad", "#c92a2a", "#868e96")
@@ -47,10 +47,6 @@ WARN_FIELDS = frozenset({"fetchFailures", "negativeHits"})
 def e(value: Any) -> str:
     """Text or an attribute value, escaped."""
     return html.escape("" if value is None else str(value), quote=True)
-
-
-def iso(epoch: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
 # ---------------------------------------------------------------------- formats

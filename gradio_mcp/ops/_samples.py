@@ -7,12 +7,12 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from gradio_mcp._histogram import LATENCY_BUCKETS
+from gradio_mcp.ops._space_status import iso
 
 SAMPLE_SECONDS = 10.0
 KEEP_SECONDS = 3600.0
@@ -109,7 +109,7 @@ class Sample:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.t)),
+            "time": iso(self.t),
             "seconds": round(self.seconds, 3),
             "hitRate": self.hit_rate,
             "lookups": self.lookups,

@@ -53,9 +53,9 @@ class SpaceState:
             "status": "ok" if self.ok else "failing",
             "errorKind": self.kind,
             "errorMessage": self.message,
-            "since": _iso(self.since),
-            "lastSuccess": _iso(self.last_success),
-            "lastChecked": _iso(self.checked),
+            "since": iso(self.since),
+            "lastSuccess": iso(self.last_success),
+            "lastChecked": iso(self.checked),
         }
 
 
@@ -203,7 +203,6 @@ class SpaceStatusBoard:
         }
 
 
-def _iso(epoch: float | None) -> str | None:
-    if epoch is None:
-        return None
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+def iso(epoch: float | None) -> str | None:
+    """A wall-clock time as ISO 8601 in UTC, to the second (None stays None)."""
+    return None if epoch is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
