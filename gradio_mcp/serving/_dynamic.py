@@ -231,13 +231,8 @@ def read_search_cursor(cursor: str, max_results: int) -> SpaceQuery:
         text, limit, sort, mcp_only, hub = (state[k] for k in ("q", "l", "s", "m", "c"))
     except (ValueError, KeyError):
         raise ValueError("not a cursor of search_spaces") from None
-    if not (
-        isinstance(text, str)
-        and isinstance(limit, int)
-        and isinstance(sort, str)
-        and isinstance(mcp_only, bool)
-        and isinstance(hub, str)
-    ):
+    kinds = ((text, str), (limit, int), (sort, str), (mcp_only, bool), (hub, str))
+    if not all(isinstance(value, kind) for value, kind in kinds):
         raise ValueError("not a cursor of search_spaces")
     return SpaceQuery(text, min(limit, max_results), sort, mcp_only, hub)
 
