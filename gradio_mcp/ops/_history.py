@@ -53,22 +53,19 @@ class Reading:
 
 
 class History:
-    """Samples of one server's counters (`read`: `Metrics.reading`), `interval` seconds
-    apart, the last `keep` seconds of them. Not thread-safe: use it from the server's event
-    loop."""
+    """Samples of one server's counters (`read`: `Metrics.reading`), SAMPLE_SECONDS apart,
+    the last KEEP_SECONDS of them. Not thread-safe: use it from the server's event loop."""
 
     def __init__(
         self,
         read: Callable[[], Reading],
         *,
-        interval: float = SAMPLE_SECONDS,
-        keep: float = KEEP_SECONDS,
         clock: Callable[[], float] = time.time,
         fleet: FleetHistory | None = None,
     ) -> None:
         self._read = read
-        self.interval = interval
-        self.samples: deque[Sample] = deque(maxlen=max(1, round(keep / interval)))
+        self.interval = SAMPLE_SECONDS
+        self.samples: deque[Sample] = deque(maxlen=round(KEEP_SECONDS / SAMPLE_SECONDS))
         self.fleet = fleet
         self._published = 0.0
         self._fleet_view: tuple[tuple[int, float], tuple[list[Sample], str]] | None = None

@@ -22,7 +22,7 @@ from gradio_mcp._version import __version__
 from gradio_mcp.discovery import Discovery
 from gradio_mcp.ops._fleet_history import FleetHistory
 from gradio_mcp.ops._history import History, Reading
-from gradio_mcp.ops._samples import KEEP_SECONDS, SAMPLE_SECONDS, percentile
+from gradio_mcp.ops._samples import percentile
 from gradio_mcp.ops._space_status import PRIVATE_LABEL, SpaceStatusBoard
 
 # Space ids arrive per request (`?gradio=`) and method names come from clients, so either
@@ -115,8 +115,8 @@ class Metrics:
         # Last: it reads the counters above. The dashboard's charts are drawn from it.
         fleet = None
         if discovery.redis is not None:  # a fleet shares its history through Redis
-            fleet = FleetHistory(discovery.redis, interval=SAMPLE_SECONDS, keep=KEEP_SECONDS)
-        self.history = History(self.reading, interval=SAMPLE_SECONDS, clock=wall_clock, fleet=fleet)
+            fleet = FleetHistory(discovery.redis)
+        self.history = History(self.reading, clock=wall_clock, fleet=fleet)
 
     # ------------------------------------------------------------------ recording
 
