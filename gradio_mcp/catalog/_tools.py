@@ -107,9 +107,7 @@ _given: dict[frozenset[str], _GivenFields] = {}
 def _given_fields(names: Iterable[str]) -> _GivenFields:
     key = frozenset(names)
     found = _given.get(key)
-    if found is None:
-        found = _given.setdefault(key, _GivenFields(key))
-    return found
+    return found if found is not None else _given.setdefault(key, _GivenFields(key))
 
 
 # What `Tool(...)` below was given, as a validated construction would record it.
