@@ -73,13 +73,6 @@ def protected_resource_routes(settings: Settings) -> list[Route]:
     return [Route(METADATA_PATH + MCP_PATH, for_mcp), Route(METADATA_PATH, for_origin)]
 
 
-def _bearer(connection: HTTPConnection) -> str | None:
-    header = connection.headers.get("authorization", "")
-    if header.lower().startswith("bearer ") and header[7:].strip():
-        return header[7:].strip()
-    return None
-
-
 class RequireSignIn:
     """ASGI middleware: `/mcp` answers only requests whose token the Hub accepts."""
 
@@ -102,7 +95,8 @@ class RequireSignIn:
 
     async def _refusal(self, connection: HTTPConnection) -> Response | None:
         """None to let the request in, else the answer that keeps it out."""
-        token = _bearer(connection)
+        header = connection.headers.get("authorization", "")
+        token = (header[7:].strip() or None) if header.lower().startswith("bearer ") else None
         challenge: list[tuple[str, str]] = []
         if token is not None:
             try:
