@@ -35,15 +35,11 @@ _META_ENDPOINT = f"{_META_PREFIX}endpoint"
 _META_QUALIFIED = f"{_META_PREFIX}qualified_name"
 
 
-def _space_label(space: GradioSpace) -> str:
-    meta = space.metadata
-    if meta and meta.title:
-        return f"{meta.emoji} {meta.title}".strip() if meta.emoji else meta.title
-    return space.id
-
-
 def tool_title(space: GradioSpace, endpoint: Endpoint) -> str:
-    return f"{_space_label(space)}: {endpoint.api_name.lstrip('/')}"
+    meta, label = space.metadata, space.id
+    if meta and meta.title:
+        label = f"{meta.emoji} {meta.title}".strip() if meta.emoji else meta.title
+    return f"{label}: {endpoint.api_name.lstrip('/')}"
 
 
 def _sentence(text: str) -> str:
