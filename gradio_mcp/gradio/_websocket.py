@@ -49,15 +49,8 @@ from gradio_mcp.gradio._call import CONNECT_TIMEOUT, MAX_EVENTS, Call, replica_o
 from gradio_mcp.gradio._gradio3_values import encode_files, fetch_file, gradio3_outputs
 from gradio_mcp.gradio._inputs import PendingUpload
 from gradio_mcp.gradio._outputs import OutputValue
-from gradio_mcp.gradio._progress import (
-    estimation_message,
-    preview_message,
-)
-from gradio_mcp.net import (
-    WebSocket,
-    connect_websocket,
-    loads_json,
-)
+from gradio_mcp.gradio._progress import estimation_message, preview_message
+from gradio_mcp.net import WebSocket, connect_websocket, loads_json
 
 # All messages of one call together may cost this many times the cap on one message.
 TOTAL_BYTES_FACTOR = 16
