@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import os
 import shutil
 import signal
@@ -34,14 +33,6 @@ _SERVE_FLAGS = (
     ("--port", "port", "port to listen on"),
 )
 WORKER_HEALTHCHECK_SECONDS = 30
-# How long after the calls' grace period uvicorn still waits for connections to close.
-SHUTDOWN_MARGIN_SECONDS = 5
-# How long an idle keep-alive connection stays open. Longer than clients keep idle
-# connections for reuse (httpx 5 s, aiohttp 15 s, undici 4 s; load balancers 60 s): with
-# uvicorn's default (5 s, the same as httpx's), a client sending on a connection at the
-# moment the server closes it for idleness gets ReadError (connection reset), and its
-# request is lost. The soak saw one such tools/list in 1,606 requests.
-KEEP_ALIVE_SECONDS = 75
 _REGISTRY_FLAGS = (
     ("--url", "public_url", "the deployment's public origin, e.g. https://mcp.example.com"),
     ("--name", "server_name", "reverse-DNS server name, e.g. com.example/spaces"),
@@ -58,8 +49,10 @@ def _env_name(field_name: str) -> str:
 
 
 def _add_flags(parser: argparse.ArgumentParser, flags: Sequence[tuple[str, str, str]]) -> None:
+    """The flags that override settings, kept on the command for `_settings`."""
     for flag, field_name, text in flags:
         parser.add_argument(flag, dest=field_name, help=f"{text} [env {_env_name(field_name)}]")
+    parser.set_defaults(flags=flags)
 
 
 def _flag_variables(
@@ -165,12 +158,7 @@ def _parser() -> argparse.ArgumentParser:
         " loopback, then serve them over MCP. Needs the 'demo' extra (gradio). Ctrl-C stops"
         " everything.",
     )
-    _add_flags(demo, _SERVE_FLAGS)
-    demo.add_argument(
-        "--log-level",
-        dest="log_level",
-        help="debug, info, warning or error [env GRADIO_MCP_LOG_LEVEL]",
-    )
+    _add_flags(demo, (*_SERVE_FLAGS, _COMMON_FLAGS[1]))
     return parser
 
 
@@ -193,7 +181,7 @@ def worker_app() -> Any:
 
 
 def _serve(settings: Settings, flag_variables: dict[str, str]) -> None:
-    from gradio_mcp.transports import run_server, run_workers
+    from gradio_mcp.transports import run_server, run_workers, server_options
 
     workers = settings.workers
     _notice(
@@ -219,34 +207,17 @@ def _serve(settings: Settings, flag_variables: dict[str, str]) -> None:
             "gradio-mcp: only loopback Host headers are accepted on /mcp; set"
             " GRADIO_MCP_ALLOWED_HOSTS to the name clients use to reach this server.",
         )
-    # Past the calls' grace period, a few seconds more for their error results to go out;
-    # then uvicorn stops waiting for connections whatever they are doing.
-    stop_timeout = math.ceil(settings.shutdown_grace_ms / 1000) + SHUTDOWN_MARGIN_SECONDS
+    options = server_options(settings)
     if workers == 1:
-        run_server(
-            _http_app(settings),
-            host=settings.host,
-            port=settings.port,
-            timeout_graceful_shutdown=stop_timeout,
-            timeout_keep_alive=KEEP_ALIVE_SECONDS,
-            **_uvicorn_logging(settings),
-        )
+        run_server(_http_app(settings), **options)
         return
     # Workers are new interpreters: what the flags said must reach them through the
     # environment they inherit.
     os.environ.update(flag_variables)
-    run_workers(
-        "gradio_mcp.cli:worker_app",
-        workers,
-        host=settings.host,
-        port=settings.port,
-        timeout_graceful_shutdown=stop_timeout,
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        **_uvicorn_logging(settings),
-        # A worker still importing on a busy machine is slow, not hung: five seconds (the
-        # default) would have it killed and restarted over and over.
-        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
-    )
+    # A worker still importing on a busy machine is slow, not hung: five seconds (the
+    # default) would have it killed and restarted over and over.
+    options["timeout_worker_healthcheck"] = WORKER_HEALTHCHECK_SECONDS
+    run_workers("gradio_mcp.cli:worker_app", workers, **options)
 
 
 def _notice(settings: Settings, event: str, text: str, *, warning: bool = True) -> None:
@@ -256,12 +227,6 @@ def _notice(settings: Settings, event: str, text: str, *, warning: bool = True) 
         (log.warning if warning else log.info)(event, message=text)
     else:
         print(text, file=sys.stderr)
-
-
-def _uvicorn_logging(settings: Settings) -> dict[str, Any]:
-    """uvicorn logs through ours (`configure_logging`): no configuration of its own, its
-    startup and shutdown lines at our level, no access lines (tool calls log themselves)."""
-    return {"log_config": None, "log_level": settings.log_level, "access_log": False}
 
 
 def _discover(args: argparse.Namespace, settings: Settings) -> int:
@@ -308,18 +273,8 @@ def _exit_cleanly(_signum: int, _frame: Any) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    serve_flags = (*_SERVE_FLAGS, _WORKERS_FLAG, *_COMMON_FLAGS)
     try:
-        if args.command == "serve":
-            settings = _settings(args, serve_flags)
-        elif args.command == "demo":
-            settings = _settings(args, (*_SERVE_FLAGS, _COMMON_FLAGS[1]))
-        elif args.command == "discover":
-            settings = _settings(args, _COMMON_FLAGS[1:])
-        elif args.command == "server-json":
-            settings = _settings(args, _REGISTRY_FLAGS)
-        else:
-            settings = _settings(args, _COMMON_FLAGS)
+        settings = _settings(args, args.flags)
     except ConfigError as exc:
         print(f"gradio-mcp: configuration error: {exc}", file=sys.stderr)
         return 2
@@ -342,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # then raises the signal again, which without this would end us with status -15.
         signal.signal(signal.SIGTERM, _exit_cleanly)
     if args.command == "serve":
-        _serve(settings, _flag_variables(args, serve_flags))
+        _serve(settings, _flag_variables(args, args.flags))
         return 0
     if args.command == "stdio":
         from gradio_mcp.transports import serve_stdio

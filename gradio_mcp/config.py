@@ -64,18 +64,20 @@ def _parse_list(text: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in text.split(",") if item.strip())
 
 
-def _positive_int(text: str) -> int:
-    value = int(text.strip())
-    if value <= 0:
-        raise ValueError("must be a whole number above 0")
-    return value
+def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
+    """A whole number from `low` (up to `high`, when given)."""
+
+    def parse(text: str) -> int:
+        value = int(text.strip())
+        if value < low or (high is not None and value > high):
+            bounds = f", {low} or more" if high is None else f" from {low} to {high}"
+            raise ValueError(f"must be a whole number{bounds}")
+        return value
+
+    return parse
 
 
-def _non_negative_int(text: str) -> int:
-    value = int(text.strip())
-    if value < 0:
-        raise ValueError("must be a whole number, 0 or more")
-    return value
+_positive_int, _non_negative_int = _whole(1), _whole(0)
 
 
 def _networks(text: str) -> tuple[str, ...]:
@@ -87,30 +89,6 @@ def _networks(text: str) -> tuple[str, ...]:
         except ValueError:
             raise ValueError(f"{item!r} is not an IP network (e.g. 10.0.0.0/8 or ::1)") from None
     return tuple(networks)
-
-
-def _port(text: str) -> int:
-    value = int(text.strip())
-    if not 0 <= value <= 65535:
-        raise ValueError("must be a port number from 0 to 65535")
-    return value
-
-
-def _name_length(text: str) -> int:
-    value = int(text.strip())
-    if not 20 <= value <= 64:
-        raise ValueError("must be a whole number from 20 to 64")
-    return value
-
-
-def _text_cap(minimum: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        value = int(text.strip())
-        if value < minimum:
-            raise ValueError(f"must be a whole number, {minimum} or more")
-        return value
-
-    return parse
 
 
 def _choice(*allowed: str) -> Callable[[str], str]:
@@ -167,13 +145,6 @@ def _server_name(text: str) -> str:
     value = text.strip()
     if not re.fullmatch(r"[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+", value) or not 3 <= len(value) <= 200:
         raise ValueError("must be a reverse-DNS name with one slash, e.g. com.example/spaces")
-    return value
-
-
-def _search_limit(text: str) -> int:
-    value = int(text.strip())
-    if not 1 <= value <= 100:
-        raise ValueError("must be a whole number from 1 to 100")
     return value
 
 
@@ -332,7 +303,7 @@ class Settings:
         "most spaces one request may name (configured plus ?gradio=); the rest are ignored",
     )
     host: str = _setting("GRADIO_MCP_HOST", str.strip, "127.0.0.1", "address the server binds")
-    port: int = _setting("GRADIO_MCP_PORT", _port, 8000, "port the server listens on")
+    port: int = _setting("GRADIO_MCP_PORT", _whole(0, 65535), 8000, "port the server listens on")
     allowed_hosts: tuple[str, ...] = _setting(
         "GRADIO_MCP_ALLOWED_HOSTS",
         _parse_list,
@@ -397,7 +368,7 @@ class Settings:
     )
     max_name_length: int = _setting(
         "GRADIO_MCP_MAX_NAME_LENGTH",
-        _name_length,
+        _whole(20, 64),
         48,
         "tool name budget (20-64), leaving room for prefixes clients add",
     )
@@ -447,7 +418,7 @@ class Settings:
     )
     max_description_chars: int = _setting(
         "GRADIO_MCP_MAX_DESCRIPTION_CHARS",
-        _text_cap(64),
+        _whole(64),
         4096,
         "longest description taken from a space (an endpoint's, a parameter's, any inside a"
         " schema) and longest tool description; longer ones are cut (64 or more)",
@@ -486,7 +457,7 @@ class Settings:
     )
     search_max_results: int = _setting(
         "GRADIO_MCP_SEARCH_MAX_RESULTS",
-        _search_limit,
+        _whole(1, 100),
         20,
         "most spaces one search_spaces call returns (1-100); more come page by page",
     )

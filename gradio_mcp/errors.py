@@ -187,10 +187,6 @@ class CallError(GradioMCPError):
         return hash((self.title, self.message, self.status))
 
 
-# The name the Gradio caller raises it under.
-UpstreamCallError = CallError
-
-
 class CallInterrupted(GradioMCPError):
     """The server shut down before the call finished; its job was cancelled on the space."""
 

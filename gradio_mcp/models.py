@@ -9,7 +9,7 @@ shared object (`_sharing`), which nobody may change.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from gradio_mcp._sharing import shared_json, shared_text
 from gradio_mcp.errors import SpaceError
@@ -24,8 +24,27 @@ def _share_texts(model: object, *names: str) -> None:
         object.__setattr__(model, name, shared_text(getattr(model, name)))
 
 
+class _Data:
+    """Plain data: `to_dict()` gives it as JSON-friendly dicts and lists."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(cast(Any, self))
+
+
+def _share_schema(model: Parameter | Return, *texts: str) -> None:
+    """Share an input's or output's schema and texts; a plain file kind (for schemas built
+    by hand) gets the file paths it stands for."""
+    object.__setattr__(model, "schema", shared_json(model.schema))
+    _share_texts(model, *texts)
+    if model.file and not model.file_paths:
+        paths = {"single": ((),), "list": ((ANY_ITEM,),)}.get(model.file, ())
+        object.__setattr__(model, "file_paths", paths)
+
+
 @dataclass(frozen=True, slots=True)
-class SpaceMetadata:
+class SpaceMetadata(_Data):
     """What the Hub says about a space (`GET /api/spaces/{id}`)."""
 
     id: str
@@ -48,17 +67,9 @@ class SpaceMetadata:
             return self.host
         return f"https://{self.subdomain}.hf.space" if self.subdomain else None
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def _paths_of_kind(kind: str) -> tuple[tuple[str | int, ...], ...]:
-    """The file paths a plain file kind stands for (for schemas built by hand)."""
-    return {"single": ((),), "list": ((ANY_ITEM,),)}.get(kind, ())
-
 
 @dataclass(frozen=True, slots=True)
-class Parameter:
+class Parameter(_Data):
     """One input of an endpoint, in the order Gradio expects it.
 
     `schema` is ready for an MCP input schema: Gradio's FileData objects are replaced by a
@@ -80,17 +91,11 @@ class Parameter:
     file_paths: tuple[tuple[str | int, ...], ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "schema", shared_json(self.schema))
-        _share_texts(self, "name", "label", "component")
-        if self.file and not self.file_paths:
-            object.__setattr__(self, "file_paths", _paths_of_kind(self.file))
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        _share_schema(self, "name", "label", "component")
 
 
 @dataclass(frozen=True, slots=True)
-class Return:
+class Return(_Data):
     """One output of an endpoint as `/gradio_api/info` lists it (State outputs left out)."""
 
     label: str | None
@@ -100,17 +105,11 @@ class Return:
     file_paths: tuple[tuple[str | int, ...], ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "schema", shared_json(self.schema))
-        _share_texts(self, "label", "component")
-        if self.file and not self.file_paths:
-            object.__setattr__(self, "file_paths", _paths_of_kind(self.file))
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        _share_schema(self, "label", "component")
 
 
 @dataclass(frozen=True, slots=True)
-class Endpoint:
+class Endpoint(_Data):
     """A public Gradio endpoint and what a call to it needs.
 
     `input_layout` lists the dependency's inputs in order: the index of the API parameter
@@ -132,12 +131,9 @@ class Endpoint:
     def __post_init__(self) -> None:
         _share_texts(self, "api_name")
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True, slots=True)
-class SpaceSchema:
+class SpaceSchema(_Data):
     """Everything discovered from the space itself."""
 
     endpoints: tuple[Endpoint, ...]
@@ -152,9 +148,6 @@ class SpaceSchema:
 
     def __post_init__(self) -> None:
         _share_texts(self, "gradio_version", "api_prefix", "protocol")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)

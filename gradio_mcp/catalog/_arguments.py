@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jsonschema
-from mcp.types import (
-    Tool,
-)
+from mcp.types import Tool
 
 from gradio_mcp.catalog._display import show_value
 from gradio_mcp.catalog._input_schema import build_input_schema
@@ -169,11 +167,6 @@ class ArgumentChecker:
             raise ToolArgumentError(tool_name, [problem.text for problem in problems])
 
 
-def find_problems(schema: Mapping[str, Any], arguments: Any) -> list[Problem]:
-    """Every problem with `arguments` against `schema` (a one-off check)."""
-    return ArgumentChecker(schema).problems(arguments)
-
-
 def _schema_of(target: Endpoint | Tool | Mapping[str, Any]) -> Mapping[str, Any]:
     if isinstance(target, Endpoint):
         return build_input_schema(target)
@@ -186,7 +179,7 @@ def validate_arguments(
     target: Endpoint | Tool | Mapping[str, Any], arguments: Mapping[str, Any] | None
 ) -> list[str]:
     """Every problem with `arguments` against an endpoint's input schema; empty when fine."""
-    return [problem.text for problem in find_problems(_schema_of(target), arguments)]
+    return [problem.text for problem in ArgumentChecker(_schema_of(target)).problems(arguments)]
 
 
 def check_arguments(

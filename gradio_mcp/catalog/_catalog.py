@@ -55,7 +55,7 @@ class ToolCatalog:
             if ref.space_id in broken:
                 continue
             try:
-                prompt = build_prompt(ref.space, ref.endpoint, ref.name, ref.tool)
+                prompt = build_prompt(ref.endpoint, ref.name, ref.tool)
             except Exception as exc:
                 broken.add(ref.space_id)
                 by_space.pop(ref.space_id, None)
@@ -73,22 +73,16 @@ class ToolCatalog:
             for space in spaces
         ]
 
-    def resolve(self, name: str) -> ToolRef:
+    def resolve(self, name: str, kind: str = "tool") -> ToolRef:
         """The endpoint behind a listed or qualified tool name."""
         ref = self._by_name.get(name)
         if ref is None:
-            raise UnknownNameError("tool", name)
+            raise UnknownNameError(kind, name)
         return ref
 
     def resolve_prompt(self, name: str) -> ToolRef:
         """The endpoint behind a prompt name (prompts are named as their tools)."""
-        ref = self._by_name.get(name)
-        if ref is None:
-            raise UnknownNameError("prompt", name)
-        return ref
-
-    def tool(self, name: str) -> Tool:
-        return self.resolve(name).tool
+        return self.resolve(name, "prompt")
 
     def prompt(self, name: str) -> Prompt:
         ref = self.resolve_prompt(name)

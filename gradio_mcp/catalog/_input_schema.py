@@ -16,10 +16,6 @@ from gradio_mcp.models import Endpoint, Parameter
 LABELLED = frozenset({"Slider", "Number"})
 
 
-def _mentions_url(text: str) -> bool:
-    return "url" in text.lower()
-
-
 def _file_hint(parameter: Parameter) -> str:
     if parameter.file == "list":
         return "a list of http(s) URLs or data: URIs"
@@ -92,7 +88,7 @@ def build_input_schema(endpoint: Endpoint) -> dict[str, Any]:
             # A number's description is Gradio's "numeric value between 1 and 50": the label
             # ("Count to") is what says what the number is for.
             description = f"{label}: {description}"
-        if parameter.file and not _mentions_url(description):
+        if parameter.file and "url" not in description.lower():
             hint = f"Give {_file_hint(parameter)}."
             description = f"{description.rstrip('.')}. {hint}" if description else hint
         if description:

@@ -75,12 +75,6 @@ def _check_length(max_length: int) -> None:
         )
 
 
-def _short_name(space_id: str, api_name: str, style: str = "space") -> str:
-    if style == "endpoint":
-        return _api_part(api_name)
-    return f"{_space_part(space_id)}__{_api_part(api_name)}"
-
-
 def qualified_tool_name(
     space_id: str,
     api_name: str,
@@ -125,7 +119,9 @@ def assign_tool_names(
     keys = list(dict.fromkeys((sid, api.lstrip("/")) for sid, api in endpoints))
     chosen: dict[tuple[str, str], str] = {}
     for key in keys:
-        short = _short_name(*key, style)
+        short = _api_part(key[1])
+        if style != "endpoint":
+            short = f"{_space_part(key[0])}__{short}"
         if len(space_names[_space_part(key[0])]) > 1 or len(short) > max_length:
             chosen[key] = qualified_tool_name(*key, max_length=max_length)
         else:

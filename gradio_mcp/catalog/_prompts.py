@@ -16,13 +16,12 @@ from mcp.types import (
 )
 
 from gradio_mcp.catalog._display import show_value
-from gradio_mcp.catalog._input_schema import build_input_schema
 from gradio_mcp.catalog._tool_ref import ToolRef
-from gradio_mcp.catalog._tools import tool_description, tool_title
-from gradio_mcp.models import Endpoint, GradioSpace, Parameter
+from gradio_mcp.models import Endpoint, Parameter
 
 # A prompt argument lists at most this many of its choices.
 MAX_CHOICES_SHOWN = 20
+_NONE = object()  # a schema without a default
 
 
 def _type_hint(schema: Mapping[str, Any]) -> str:
@@ -61,19 +60,14 @@ def _prompt_argument(parameter: Parameter, schema: Mapping[str, Any]) -> PromptA
     )
 
 
-def build_prompt(
-    space: GradioSpace, endpoint: Endpoint, name: str, tool: Tool | None = None
-) -> Prompt:
+def build_prompt(endpoint: Endpoint, name: str, tool: Tool) -> Prompt:
     """A prompt that collects an endpoint's arguments and asks the assistant to call its tool
-    (whose title and description, already cut to size, it reuses when given)."""
-    schema = build_input_schema(endpoint) if tool is None else tool.input_schema
-    properties = schema["properties"]
-    title = tool_title(space, endpoint) if tool is None else tool.title
-    described = tool_description(space, endpoint) if tool is None else tool.description
+    (whose title and description, already cut to size, it reuses)."""
+    properties = tool.input_schema["properties"]
     return Prompt(
         name=name,
-        title=title,
-        description=f"Ask the assistant to call the tool {name}. {described or ''}".strip(),
+        title=tool.title,
+        description=f"Ask the assistant to call the tool {name}. {tool.description or ''}".strip(),
         arguments=[_prompt_argument(p, properties[p.name]) for p in endpoint.parameters],
     )
 
@@ -91,8 +85,7 @@ def _coerce(value: str, schema: Mapping[str, Any]) -> Any:
 
 def render_prompt(ref: ToolRef, arguments: Mapping[str, str] | None = None) -> GetPromptResult:
     """`prompts/get`: a user message asking for a call of the prompt's tool with these values."""
-    schema = ref.input_schema
-    properties: Mapping[str, Any] = schema["properties"]
+    properties: Mapping[str, Any] = ref.input_schema["properties"]
     given: dict[str, Any] = {}
     ignored: list[str] = []
     for key, raw in (arguments or {}).items():
@@ -112,36 +105,21 @@ def render_prompt(ref: ToolRef, arguments: Mapping[str, str] | None = None) -> G
     missing = [p for p in ref.endpoint.parameters if p.required and p.name not in given]
     left_out = [p for p in ref.endpoint.parameters if not p.required and p.name not in given]
     if missing:
-        asked = "; ".join(
-            f"{p.name}"
-            + (
-                f" ({properties[p.name]['description']})"
-                if properties[p.name].get("description")
-                else ""
-            )
+        asked = [
+            f"{p.name} ({about})" if (about := properties[p.name].get("description")) else p.name
             for p in missing
+        ]
+        lines.append(
+            f"These required arguments are missing, so ask me for them first: {'; '.join(asked)}."
         )
-        lines.append(f"These required arguments are missing, so ask me for them first: {asked}.")
     if problems:
         lines.append(
-            "These values do not fit the tool's schema; check them with me: "
-            + "; ".join(problems)
-            + "."
+            f"These values do not fit the tool's schema; check them with me: {'; '.join(problems)}."
         )
     if left_out:
-        lines.append(
-            "Optional arguments not given keep their defaults: "
-            + ", ".join(
-                p.name
-                + (
-                    f" = {show_value(properties[p.name]['default'])}"
-                    if "default" in properties[p.name]
-                    else ""
-                )
-                for p in left_out
-            )
-            + "."
-        )
+        defaults = {p.name: properties[p.name].get("default", _NONE) for p in left_out}
+        kept = [n if d is _NONE else f"{n} = {show_value(d)}" for n, d in defaults.items()]
+        lines.append(f"Optional arguments not given keep their defaults: {', '.join(kept)}.")
     if ignored:
         lines.append("Ignore these unknown arguments: " + ", ".join(ignored) + ".")
     return GetPromptResult(

@@ -17,6 +17,7 @@ import asyncio
 import base64
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx2
@@ -54,23 +55,18 @@ def jsonable(data: Any) -> Any:
     return data
 
 
+@dataclass
 class _Inliner:
     """Downloads images and audio to inline them, within a per-file and a total budget."""
 
-    def __init__(
-        self,
-        client: httpx2.AsyncClient,
-        headers: Mapping[str, str] | None,
-        limit: int,
-        origin: tuple[str, str, int | None] | None,
-        deadline: float | None,
-    ) -> None:
-        self.client = client
-        self.headers = headers
-        self.limit = limit
-        self.origin = origin
-        self.deadline = deadline
-        self.budget = limit * INLINE_RESULT_MULTIPLE
+    client: httpx2.AsyncClient
+    headers: Mapping[str, str] | None
+    limit: int
+    origin: tuple[str, str, int | None] | None
+    deadline: float | None
+
+    def __post_init__(self) -> None:
+        self.budget = self.limit * INLINE_RESULT_MULTIPLE
 
     async def blocks(self, ref: FileRef) -> list[types.ContentBlock]:
         link = types.ResourceLink(
@@ -142,9 +138,7 @@ async def to_call_tool_result(
     stay links.
     """
     if outcome.error is not None:
-        return types.CallToolResult(
-            content=[types.TextContent(text=str(outcome.error))], is_error=True
-        )
+        return error_result(str(outcome.error))
     loop = asyncio.get_running_loop()
     deadline = None if download_timeout is None else loop.time() + download_timeout
     inliner = _Inliner(

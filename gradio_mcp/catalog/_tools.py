@@ -35,15 +35,11 @@ _META_ENDPOINT = f"{_META_PREFIX}endpoint"
 _META_QUALIFIED = f"{_META_PREFIX}qualified_name"
 
 
-def _space_label(space: GradioSpace) -> str:
-    meta = space.metadata
-    if meta and meta.title:
-        return f"{meta.emoji} {meta.title}".strip() if meta.emoji else meta.title
-    return space.id
-
-
 def tool_title(space: GradioSpace, endpoint: Endpoint) -> str:
-    return f"{_space_label(space)}: {endpoint.api_name.lstrip('/')}"
+    meta, label = space.metadata, space.id
+    if meta and meta.title:
+        label = f"{meta.emoji} {meta.title}".strip() if meta.emoji else meta.title
+    return f"{label}: {endpoint.api_name.lstrip('/')}"
 
 
 def _sentence(text: str) -> str:
@@ -89,20 +85,7 @@ class _GivenFields(set[str]):
     def _unchanged(self, *_args: object) -> NoReturn:
         raise TypeError("the tools of a catalog are shared and never changed")
 
-    def add(self, element: str) -> None:
-        self._unchanged(element)
-
-    def update(self, *others: Iterable[str]) -> None:
-        self._unchanged(others)
-
-    def discard(self, element: object) -> None:
-        self._unchanged(element)
-
-    def remove(self, element: str) -> None:
-        self._unchanged(element)
-
-    def clear(self) -> None:
-        self._unchanged()
+    add = update = discard = remove = clear = _unchanged
 
     def __copy__(self) -> set[str]:
         return set(self)
@@ -120,9 +103,7 @@ _given: dict[frozenset[str], _GivenFields] = {}
 def _given_fields(names: Iterable[str]) -> _GivenFields:
     key = frozenset(names)
     found = _given.get(key)
-    if found is None:
-        found = _given.setdefault(key, _GivenFields(key))
-    return found
+    return found if found is not None else _given.setdefault(key, _GivenFields(key))
 
 
 # What `Tool(...)` below was given, as a validated construction would record it.

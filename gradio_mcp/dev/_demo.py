@@ -85,7 +85,7 @@ def run_demo(settings: Settings) -> int:
     from gradio_mcp.dev.hub_emulator import LocalHub
     from gradio_mcp.dev.launcher import start_apps, stop_apps
     from gradio_mcp.serving import GradioMCP
-    from gradio_mcp.transports import build_http_app
+    from gradio_mcp.transports import build_http_app, server_options
 
     # SIGTERM takes the same orderly path as Ctrl-C, so no app process is left behind.
     signal.signal(signal.SIGTERM, _interrupt)
@@ -116,19 +116,7 @@ def run_demo(settings: Settings) -> int:
         base = f"http://{served.host}:{served.port}"
         mcp_url = f"{base}/mcp"
         asgi_app = build_http_app(GradioMCP(served))
-        server = uvicorn.Server(
-            uvicorn.Config(
-                asgi_app,
-                host=served.host,
-                port=served.port,
-                # uvicorn logs through ours (the CLI configured it), without access lines.
-                log_config=None,
-                log_level=served.log_level,
-                access_log=False,
-                # The calls' grace period, then a few seconds for their answers to go out.
-                timeout_graceful_shutdown=-(-served.shutdown_grace_ms // 1000) + 5,
-            )
-        )
+        server = uvicorn.Server(uvicorn.Config(asgi_app, **server_options(served)))
         # Say "ready" only once the port is really listening.
         announcer = threading.Thread(
             target=_announce_when_started, args=(server, _banner(base, mcp_url, hub)), daemon=True

@@ -57,10 +57,6 @@ def _offset(params: Mapping[str, list[str]]) -> int:
     return offset
 
 
-def _cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode()
-
-
 def _matches(payload: Mapping[str, Any], words: str, tags: list[str]) -> bool:
     if words:
         card = payload.get("cardData") or {}
@@ -110,5 +106,6 @@ def list_spaces(
     next_query = None
     if offset + limit < len(found):
         kept = [(k, v) for k, values in params.items() if k != "cursor" for v in values]
-        next_query = urlencode([*kept, ("cursor", _cursor(offset + limit))])
+        cursor = base64.urlsafe_b64encode(json.dumps({"offset": offset + limit}).encode()).decode()
+        next_query = urlencode([*kept, ("cursor", cursor)])
     return Listing(entries, next_query)

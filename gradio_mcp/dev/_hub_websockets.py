@@ -27,11 +27,6 @@ _HOP_HEADERS = frozenset(
 MAX_MESSAGE = 64 * 1024 * 1024
 
 
-def _ws_url(backend: str, path: str, query: str) -> str:
-    url = "ws" + backend.rstrip("/")[len("http") :] + path
-    return url + (f"?{query}" if query else "")
-
-
 async def _to_app(client: WebSocket, app: ClientConnection) -> None:
     with contextlib.suppress(WebSocketDisconnect, ConnectionClosed):
         while True:
@@ -63,7 +58,8 @@ async def proxy_websocket(
     """Connect to `backend` + `path` and relay both ways; a refused upstream handshake is
     refused downstream with the same status."""
     forwarded = {k: v for k, v in headers.items() if k.lower() not in _HOP_HEADERS}
-    url = _ws_url(backend, path, client.url.query)
+    query = client.url.query
+    url = "ws" + backend.rstrip("/")[len("http") :] + path + (f"?{query}" if query else "")
     try:
         app = await connect(
             url, additional_headers=forwarded, max_size=MAX_MESSAGE, proxy=None, compression=None

@@ -51,14 +51,12 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Host, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from gradio_mcp.dev._hub_accounts import HubAccounts
+from gradio_mcp.dev._hub_accounts import HubAccounts, bearer
 from gradio_mcp.dev._hub_listing import MAX_LIMIT as MAX_LISTING_PAGE
 from gradio_mcp.dev._hub_listing import ListingError, list_spaces
 from gradio_mcp.dev._hub_websockets import proxy_websocket
 from gradio_mcp.discovery import predict_subdomain
 
-# Faults a space's Hub entry can be given.
-FAULTS = ("status_500", "status_503", "hang", "bad_json", "not_found")
 # Faults of the space's own call routes.
 CALL_FAULTS = ("queue_full", "zerogpu_quota")
 REPLICA_HEADER = "X-Proxied-Replica"
@@ -267,7 +265,7 @@ class LocalHub:
         if space is not None and space.hub_latency:
             await asyncio.sleep(space.hub_latency)
         not_found = JSONResponse({"error": "Repository not found"}, status_code=404)
-        if _bearer(request.headers.get("authorization")) in self.revoked_tokens:
+        if bearer(request.headers.get("authorization")) in self.revoked_tokens:
             message = {"error": "Invalid credentials in Authorization header"}
             return JSONResponse(message, status_code=401)
         if space is None or space.fault == "not_found":
@@ -280,7 +278,7 @@ class LocalHub:
             return JSONResponse({"error": "upstream fault"}, status_code=status, headers=headers)
         if space.fault == "bad_json":
             return Response("<html>oops</html>", media_type="application/json")
-        if not self.may_read(space, _bearer(request.headers.get("authorization"))):
+        if not self.may_read(space, bearer(request.headers.get("authorization"))):
             # The Hub hides private repositories: 401 without a token, 404 with a wrong one.
             if request.headers.get("authorization"):
                 return not_found
@@ -296,7 +294,7 @@ class LocalHub:
         self.listing_requests += 1
         if self.listing_latency:
             await asyncio.sleep(self.listing_latency)
-        token = _bearer(request.headers.get("authorization"))
+        token = bearer(request.headers.get("authorization"))
         params: dict[str, list[str]] = {}
         for key, value in request.query_params.multi_items():
             params.setdefault(key, []).append(value)
@@ -315,15 +313,22 @@ class LocalHub:
             headers["Link"] = f'<{self.url}/api/spaces?{listing.next_query}>; rel="next"'
         return JSONResponse(listing.entries, headers=headers)
 
-    async def _proxy_space(self, request: Request) -> Response:
+    def _proxied(self, request: Request | WebSocket) -> tuple[HubSpace | None, str, str | None]:
+        """The space a request to a space's own host is for (counted), its path and token."""
         subdomain = request.path_params["subdomain"]
         path = "/" + request.path_params["path"]
         space = next((s for s in self.spaces.values() if s.subdomain == subdomain), None)
         if space is None or not space.backends:
-            return JSONResponse({"error": "no such space"}, status_code=404)
+            return None, path, None
         self.space_requests[(space.id, path)] += 1
-        token = _bearer(request.headers.get("x-hf-authorization"))
+        token = bearer(request.headers.get("x-hf-authorization"))
         self.authorizations.append((path, token))
+        return space, path, token
+
+    async def _proxy_space(self, request: Request) -> Response:
+        space, path, token = self._proxied(request)
+        if space is None:
+            return JSONResponse({"error": "no such space"}, status_code=404)
         if space.space_latency:
             await asyncio.sleep(space.space_latency)
         if not self.may_read(space, token):
@@ -342,11 +347,10 @@ class LocalHub:
         backend = space.backends[replica]
         self.replica_requests[(space.id, self._replica_id(space, replica), path)] += 1
         replay_key = (backend, path, str(request.query_params))
-        if space.replay and request.method == "GET" and replay_key in self._replayed:
+        replay = space.replay and request.method == "GET"
+        if replay and replay_key in self._replayed:
             body, status, media_type = self._replayed[replay_key]
-            return self._with_replica(
-                Response(body, status_code=status, media_type=media_type), space, replica
-            )
+            return self._with_replica(Response(body, status, media_type=media_type), space, replica)
         if self._proxy is None:
             self._proxy = httpx2.AsyncClient(timeout=httpx2.Timeout(60.0, connect=5.0))
         headers = {
@@ -366,14 +370,12 @@ class LocalHub:
             content=await request.body(),
         )
         response = await self._proxy.send(upstream, stream=True)
-        if space.replay and request.method == "GET":
-            body = await response.aread()
+        if replay:
             media_type = response.headers.get("content-type", "application/json")
+            body = await response.aread()
             self._replayed[replay_key] = (body, response.status_code, media_type)
             return self._with_replica(
-                Response(body, status_code=response.status_code, media_type=media_type),
-                space,
-                replica,
+                Response(body, response.status_code, media_type=media_type), space, replica
             )
         out_headers = {k: v for k, v in response.headers.items() if k.lower() not in _SKIP_HEADERS}
         return self._with_replica(
@@ -388,15 +390,10 @@ class LocalHub:
         )
 
     async def _proxy_space_websocket(self, websocket: WebSocket) -> None:
-        subdomain = websocket.path_params["subdomain"]
-        path = "/" + websocket.path_params["path"]
-        space = next((s for s in self.spaces.values() if s.subdomain == subdomain), None)
-        if space is None or not space.backends:
+        space, path, token = self._proxied(websocket)
+        if space is None:
             await websocket.close(code=1008, reason="no such space")
             return
-        self.space_requests[(space.id, path)] += 1
-        token = _bearer(websocket.headers.get("x-hf-authorization"))
-        self.authorizations.append((path, token))
         if not self.may_read(space, token) or space.stage != "RUNNING":
             await websocket.close(code=1008, reason="private space or not running")
             return
@@ -406,11 +403,7 @@ class LocalHub:
             return
         self.replica_requests[(space.id, self._replica_id(space, replica), path)] += 1
         headers = {k: v for k, v in websocket.headers.items() if k.lower() != "x-hf-authorization"}
-        extra = (
-            {REPLICA_HEADER: f"{space.subdomain[:8]}-{space.replica_ids[replica]}"}
-            if space.replicas
-            else None
-        )
+        extra = _replica_header(space, replica) or None
         await proxy_websocket(websocket, space.backends[replica], path, headers, extra)
 
     def _route(self, space: HubSpace, path: str) -> tuple[int | None, str]:
@@ -431,8 +424,7 @@ class LocalHub:
         return space.replica_ids[replica] if space.replicas else "main"
 
     def _with_replica(self, response: Response, space: HubSpace, replica: int) -> Response:
-        if space.replicas:
-            response.headers[REPLICA_HEADER] = f"{space.subdomain[:8]}-{space.replica_ids[replica]}"
+        response.headers.update(_replica_header(space, replica))
         return response
 
     def _visit(self, space: HubSpace) -> None:
@@ -528,10 +520,11 @@ def proxied_host_template(hub_url: str) -> str:
     return f"http://{{subdomain}}.localhost:{port}"
 
 
-def _bearer(header: str | None) -> str | None:
-    if header and header.lower().startswith("bearer "):
-        return header[7:].strip()
-    return None
+def _replica_header(space: HubSpace, replica: int) -> dict[str, str]:
+    """The header naming the replica that answered, as the Hub's proxy sends it."""
+    if not space.replicas:
+        return {}
+    return {REPLICA_HEADER: f"{space.subdomain[:8]}-{space.replica_ids[replica]}"}
 
 
 def main() -> None:

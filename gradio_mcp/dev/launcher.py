@@ -18,7 +18,6 @@ import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from types import TracebackType
 from typing import IO, Any, Self
 
 import httpx2
@@ -78,14 +77,10 @@ def _port_is_free(host: str, port: int) -> bool:
 
 def bundled_apps() -> dict[str, Path]:
     """The example Gradio apps shipped with gradio_mcp, by name (file stem), sorted."""
-    directory = _bundled_apps_dir()
+    directory = Path(__file__).resolve().parent / "demo_apps"
     return {
         path.stem: path for path in sorted(directory.glob("*.py")) if not path.name.startswith("_")
     }
-
-
-def _bundled_apps_dir() -> Path:
-    return Path(__file__).resolve().parent / "demo_apps"
 
 
 def _child_env(extra: Mapping[str, str] | None) -> dict[str, str]:
@@ -278,12 +273,7 @@ class GradioAppProcess:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.stop()
 
     def __repr__(self) -> str:

@@ -34,8 +34,8 @@ from typing import Any, Protocol
 import httpx2
 
 from gradio_mcp.config import Settings
-from gradio_mcp.errors import UpstreamCallError
-from gradio_mcp.gradio._errors import CallError, error_from_payload, error_from_status
+from gradio_mcp.errors import CallError
+from gradio_mcp.gradio._errors import error_from_payload, error_from_status
 from gradio_mcp.gradio._inputs import call_data, pending_uploads, replace_uploads
 from gradio_mcp.gradio._outputs import CallOutcome, OutputValue, output_values
 from gradio_mcp.gradio._progress import ProgressSink, ProgressTracker, preview_message
@@ -70,7 +70,7 @@ _AUTH_HEADERS = frozenset({"authorization", "x-hf-authorization"})
 _background: set[asyncio.Task[None]] = set()
 
 
-def _status_error(status: int, what: str, excerpt: str) -> UpstreamCallError:
+def _status_error(status: int, what: str, excerpt: str) -> CallError:
     """The error for an HTTP status, in words (Gradio's 422 verdicts, a full queue...)."""
     try:
         body = json.loads(excerpt)
@@ -79,8 +79,7 @@ def _status_error(status: int, what: str, excerpt: str) -> UpstreamCallError:
     text = " ".join(excerpt.split())
     if len(text) > BODY_EXCERPT_CHARS:
         text = text[:BODY_EXCERPT_CHARS] + "…"
-    err = error_from_status(status, body, what, text)
-    return UpstreamCallError(err.title, err.message, err.status)
+    return error_from_status(status, body, what, text)
 
 
 def replica_of(headers: Mapping[str, str]) -> str | None:
@@ -207,15 +206,18 @@ class Call:
         named = protocol is not None and protocol.runs_by_name
         self.protocol = protocol if endpoint.fn_index is not None or named else None
 
-    async def post_json(self, path: str, what: str, **content: Any) -> Any:
-        """POST to the space's API and read its JSON answer within the read limits."""
+    async def post_json(
+        self, path: str, what: str, *, error_json: bool = False, **content: Any
+    ) -> Any:
+        """POST to the space's API and read its JSON answer within the read limits.
+        `error_json`: a 500 carries the failure as JSON (Gradio 3), read like an answer."""
         request = self.client.build_request(
             "POST", self.pinned_api + path, headers=self.headers, timeout=self.timeout, **content
         )
         response = await self.client.send(request, stream=True)
         self._pin(response)
         try:
-            if response.status_code >= 400:
+            if response.status_code >= 400 and not (error_json and response.status_code == 500):
                 raise _status_error(response.status_code, what, await read_excerpt(response))
             body = await read_body(response, self.limits.event_bytes, "GRADIO_MCP_MAX_EVENT_BYTES")
         finally:
@@ -223,7 +225,7 @@ class Call:
         try:
             return loads_json(body, self.limits.json_depth)
         except ValueError as exc:
-            raise UpstreamCallError("Bad response", f"{what} did not return JSON") from exc
+            raise CallError("Bad response", f"{what} did not return JSON") from exc
 
     @property
     def pinned_api(self) -> str:
@@ -249,9 +251,8 @@ class Call:
     def outputs(self, raw: Any) -> list[OutputValue]:
         return output_values(self.endpoint, raw, self.pinned_api, self.pinned_url)
 
-    def error(self, payload: Any, title: Any = None) -> UpstreamCallError:
-        err = error_from_payload(payload, title, authenticated=self.authenticated)
-        return UpstreamCallError(err.title, err.message, err.status)
+    def error(self, payload: Any, title: Any = None) -> CallError:
+        return error_from_payload(payload, title, authenticated=self.authenticated)
 
     def loads(self, raw: str) -> Any:
         """An event's JSON; ValueError when it is not JSON, ReadLimitError when too deep."""
@@ -271,7 +272,7 @@ class Call:
         files = [("files", (p.name, p.content, p.mime_type or "")) for p in pending]
         paths = await self.post_json("/upload", "uploading the file arguments", files=files)
         if not isinstance(paths, list) or len(paths) != len(pending):
-            raise UpstreamCallError("Bad response", f"unexpected upload response: {paths!r:.200}")
+            raise CallError("Bad response", f"unexpected upload response: {paths!r:.200}")
         uploaded = {id(p): str(path) for p, path in zip(pending, paths, strict=True)}
         return replace_uploads(data, uploaded)
 
@@ -314,7 +315,7 @@ class Call:
             async for item in sse_events(stream, self.limits.event_bytes):
                 count += 1
                 if count > MAX_EVENTS:
-                    raise UpstreamCallError("Bad response", "the space sent too many events")
+                    raise CallError("Bad response", "the space sent too many events")
                 yield item
 
     async def _run_simple(self, data: list[Any]) -> list[OutputValue]:
@@ -324,7 +325,7 @@ class Call:
         )
         self.event_id = joined.get("event_id") if isinstance(joined, dict) else None
         if not isinstance(self.event_id, str):
-            raise UpstreamCallError("Bad response", f"call gave no event_id: {joined!r:.200}")
+            raise CallError("Bad response", f"call gave no event_id: {joined!r:.200}")
         # On /call the event id doubles as the session hash (for /cancel).
         self.session_hash = self.event_id
         url = f"{self.pinned_api}/call/{name}/{self.event_id}"
@@ -342,11 +343,9 @@ class Call:
                     await self.tracker.message(preview_message(self.outputs(payload)))
                 elif event == "complete":
                     if payload is None:
-                        raise UpstreamCallError("Cancelled", "the job was cancelled on the space")
+                        raise CallError("Cancelled", "the job was cancelled on the space")
                     return self.outputs(payload)
-        raise UpstreamCallError(
-            "Connection closed", "the space closed the stream before the result"
-        )
+        raise CallError("Connection closed", "the space closed the stream before the result")
 
     async def cancel_upstream(self) -> None:
         # The protocol knows whether its job started (an SSE job's event id, a Gradio 3
@@ -397,7 +396,7 @@ async def call_endpoint(
         async with asyncio.timeout(limits.max_duration):
             outcome.outputs = await call.run(await call.upload(data))
         await tracker.done()
-    except (UpstreamCallError, ReadLimitError, TimeoutError, httpx2.HTTPError) as exc:
+    except (CallError, ReadLimitError, TimeoutError, httpx2.HTTPError) as exc:
         if isinstance(exc, TimeoutError | httpx2.TimeoutException | ReadLimitError):
             await call.cancel_upstream()  # the job may still run on the space
         outcome.error = _call_error(exc, limits.max_duration)
@@ -416,7 +415,7 @@ async def call_endpoint(
 
 def _call_error(exc: Exception, max_duration: float) -> CallError:
     """What went wrong with a call, in words, as its outcome's error."""
-    if isinstance(exc, UpstreamCallError):
+    if isinstance(exc, CallError):
         return CallError(exc.title, exc.message, exc.status)
     if isinstance(exc, TimeoutError):
         return CallError("Timeout", f"the call took longer than {max_duration:g}s")

@@ -1,7 +1,7 @@
 """Downloading a space's output files (to inline images and audio), bounded in size.
 
 Which files may be downloaded at all (only those on the space's own origin) and for how long
-is the caller's decision; see `serving._results`.
+is the caller's decision; see `catalog._results`.
 """
 
 from __future__ import annotations

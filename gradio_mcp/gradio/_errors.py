@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from gradio_mcp.errors import CallError as CallError  # its home is errors.py
+from gradio_mcp.errors import CallError
 
 # Gradio's text for `{"error": null}` is nothing at all; say why instead.
 HIDDEN_ERROR_MESSAGE = (
@@ -55,10 +55,6 @@ def plain_text(text: str) -> str:
     return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 1] + "…"
 
 
-def _is_zerogpu_quota(title: str, message: str) -> bool:
-    return bool(_QUOTA.search(title) or _QUOTA.search(message))
-
-
 def error_from_payload(
     payload: Any, title: Any = None, *, authenticated: bool = False
 ) -> CallError:
@@ -78,7 +74,7 @@ def error_from_payload(
             404,
         )
     text = plain_text(str(message))
-    if _is_zerogpu_quota(title_text, text):
+    if _QUOTA.search(title_text) or _QUOTA.search(text):
         advice = ZEROGPU_ADVICE_WITH_TOKEN if authenticated else ZEROGPU_ADVICE_ANONYMOUS
         text = f"{text}\n{advice}"
     return CallError(title_text, text)

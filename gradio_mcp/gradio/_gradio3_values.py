@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx2
 
-from gradio_mcp.errors import ToolArgumentError, UpstreamCallError
+from gradio_mcp.errors import CallError, ToolArgumentError
 from gradio_mcp.gradio._downloads import download_file, origin_of
 from gradio_mcp.gradio._inputs import PendingUpload
 from gradio_mcp.gradio._outputs import OutputValue, output_values
@@ -36,7 +36,6 @@ FILE_ROUTE = "/file="
 INLINE_IMAGE_COMPONENTS = frozenset(
     {"Image", "Sketchpad", "Paint", "ImageMask", "ImagePaint", "Webcam", "Pil"}
 )
-FILE_ROUTE = "/file="
 
 
 def _data_uri(upload: PendingUpload) -> str:
@@ -129,17 +128,13 @@ async def fetch_file(
     same_origin = origin_of(url) == origin_of(space_url)
     content = await download_file(client, url, headers if same_origin else None, limit)
     if content is None:
-        raise UpstreamCallError(
+        raise CallError(
             "Bad file URL",
             f"could not fetch {url[:200]!r} for the call (unreachable, refused, not 200, or"
             f" over {limit} bytes); give the file as a data: URI instead",
         )
     name = urllib.parse.unquote(PurePosixPath(urllib.parse.urlsplit(url).path).name) or "file"
     return PendingUpload(name, content, mimetypes.guess_type(name)[0])
-
-
-def _is_v3_file(value: Any) -> bool:
-    return isinstance(value, Mapping) and "is_file" in value and "name" in value
 
 
 def _mime_of_data_uri(uri: str) -> str | None:
@@ -174,7 +169,7 @@ def _file_data(value: Any, api: str) -> Any:
 def _convert_files(value: Any, api: str, depth: int = 0) -> Any:
     if depth > 32:
         return value
-    if _is_v3_file(value):
+    if isinstance(value, Mapping) and "is_file" in value and "name" in value:
         return _file_data(value, api)
     if isinstance(value, list):
         return [_convert_files(item, api, depth + 1) for item in value]

@@ -37,12 +37,6 @@ class PendingUpload:
     mime_type: str | None
 
 
-def _file_from_url(url: str) -> dict[str, Any]:
-    name = urllib.parse.unquote(PurePosixPath(urllib.parse.urlsplit(url).path).name) or "file"
-    # The space downloads the URL itself, so bytes never pass through us.
-    return {"path": url, "url": url, "meta": dict(FILE_DATA_META), "orig_name": name}
-
-
 def _bad(endpoint: Endpoint, problem: str) -> ToolArgumentError:
     return ToolArgumentError(endpoint.api_name, [problem])
 
@@ -115,15 +109,17 @@ def _file_value(value: Any, where: str, max_bytes: int | None, endpoint: Endpoin
             return _parse_data_uri(value, where, max_bytes, endpoint)
         parts = urllib.parse.urlsplit(value)
         if parts.scheme in ("http", "https") and parts.netloc:
-            return _file_from_url(value)
+            # The space downloads the URL itself, so bytes never pass through us.
+            name = urllib.parse.unquote(PurePosixPath(parts.path).name) or "file"
+            return {"path": value, "url": value, "meta": dict(FILE_DATA_META), "orig_name": name}
     elif isinstance(value, Mapping):
         inline = _inline_data(value)
         if inline is not None:
             # A FileData whose bytes are inline: Gradio would take the URI for a path on
             # its disk, so the bytes are uploaded like a bare data: URI, keeping the name.
             upload = _parse_data_uri(inline, where, max_bytes, endpoint)
-            name = value.get("orig_name")
-            return upload if not isinstance(name, str) or not name else replace(upload, name=name)
+            kept = value.get("orig_name")
+            return upload if not isinstance(kept, str) or not kept else replace(upload, name=kept)
         if is_file_obj_with_meta(value):
             return dict(value)  # already what Gradio wants (a file it gave us, or uploaded)
         url = value.get("url")
@@ -213,12 +209,6 @@ def _values_by_parameter(endpoint: Endpoint, arguments: Mapping[str, Any]) -> li
     return values
 
 
-def _in_layout(endpoint: Endpoint, values: list[Any]) -> list[Any]:
-    if endpoint.input_layout is None:
-        return values
-    return [None if slot is None else values[slot] for slot in endpoint.input_layout]
-
-
 def call_data(
     endpoint: Endpoint, arguments: Mapping[str, Any], max_upload_bytes: int | None
 ) -> list[Any]:
@@ -242,7 +232,9 @@ def call_data(
         else value
         for parameter, value in zip(endpoint.parameters, values, strict=True)
     ]
-    return _in_layout(endpoint, converted)
+    if endpoint.input_layout is None:
+        return converted
+    return [None if slot is None else converted[slot] for slot in endpoint.input_layout]
 
 
 def pending_uploads(data: list[Any]) -> list[PendingUpload]:

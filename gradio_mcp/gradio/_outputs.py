@@ -15,7 +15,7 @@ from typing import Any
 
 from gradio_client.utils import is_file_obj_with_meta, traverse
 
-from gradio_mcp.gradio._errors import CallError
+from gradio_mcp.errors import CallError
 from gradio_mcp.models import Endpoint, Return
 
 # mimetypes' legacy names that MCP clients do not recognise as audio they can play.

@@ -14,20 +14,15 @@ only says how a job is submitted, how its messages arrive and how it is cancelle
 | `"sse_v3"`                         | 4.3x - 6.x  | `_sse_queue`    |
 | no `protocol`, version 3.x (`"ws"`) | 3.x         | `_websocket`    |
 
-Adding a protocol (Gradio 3's websocket queue is the one still missing): write the module
-named in `PROTOCOL_MODULES`, e.g. `gradio_mcp/gradio/_websocket.py`, with
-
-    PROTOCOLS: dict[str, QueueProtocol] = {"ws": WebsocketQueue()}
-
-where the object has `async upload(call, data) -> data` (the `PendingUpload`s of `data:` URI
-arguments turned into what the space takes: `call.upload_files` posts them to
-`{prefix}/upload` as Gradio 4 and later want), `async run(call, data) -> list[OutputValue]`
-(submit `data`, Gradio's positional list, and return `call.outputs(raw_data)`; report progress
-through `call.on_gradio_progress` and `call.tracker`; raise `UpstreamCallError` for failures)
-and `async cancel(call)` (best effort, bounded by `CANCEL_TIMEOUT`; `call.post_quietly`).
-A protocol counts as callable as soon as its module exists: `protocol_problem` reads this
-registry, so discovery lists a 3.x space's tools, instead of reporting it unsupported, once
-`_websocket.py` is there.
+Adding a protocol: write the module named in `PROTOCOL_MODULES`, with a
+`PROTOCOLS: dict[str, QueueProtocol]` (`_websocket.py` is an example) whose objects have
+`async upload(call, data) -> data` (the `PendingUpload`s of `data:` URI arguments turned into
+what the space takes: `call.upload_files` posts them to `{prefix}/upload` as Gradio 4 and
+later want), `async run(call, data) -> list[OutputValue]` (submit `data`, Gradio's positional
+list, and return `call.outputs(raw_data)`; report progress through `call.on_gradio_progress`
+and `call.tracker`; raise `CallError` for failures) and `async cancel(call)` (best effort,
+bounded by `CANCEL_TIMEOUT`; `call.post_quietly`). A protocol counts as callable as soon as
+its module exists: `protocol_problem` reads this registry.
 """
 
 from __future__ import annotations

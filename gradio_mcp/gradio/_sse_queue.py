@@ -19,7 +19,7 @@ import copy
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
-from gradio_mcp.errors import UpstreamCallError
+from gradio_mcp.errors import CallError
 from gradio_mcp.gradio._call import Call, QueueProtocol
 from gradio_mcp.gradio._errors import QUEUE_FULL_ADVICE
 from gradio_mcp.gradio._outputs import OutputValue
@@ -108,7 +108,7 @@ class _Messages:
             if not msg.get("success"):
                 raise call.error(output, msg.get("title"))
             if not isinstance(output, dict) or "data" not in output:
-                raise UpstreamCallError("Cancelled", "the job was cancelled on the space")
+                raise CallError("Cancelled", "the job was cancelled on the space")
             return call.outputs(output["data"])
         return None
 
@@ -137,15 +137,15 @@ class _Messages:
         return self.values
 
 
-def _stream_failure(msg: dict[str, Any]) -> UpstreamCallError | None:
+def _stream_failure(msg: dict[str, Any]) -> CallError | None:
     """The error a message ends the stream with, whoever's job it names."""
     kind = msg.get("msg")
     if kind in ("unexpected_error", "server_stopped"):
-        return UpstreamCallError("Space error", str(msg.get("message") or "the space stopped"))
+        return CallError("Space error", str(msg.get("message") or "the space stopped"))
     if kind == "close_stream":
-        return UpstreamCallError("Connection closed", "the space ended the stream early")
+        return CallError("Connection closed", "the space ended the stream early")
     if kind == "queue_full":
-        return UpstreamCallError("Queue full", QUEUE_FULL_ADVICE, 503)
+        return CallError("Queue full", QUEUE_FULL_ADVICE, 503)
     return None
 
 
@@ -168,29 +168,12 @@ async def _queue_messages(
             yield msg, len(raw)
 
 
-def _closed() -> UpstreamCallError:
-    return UpstreamCallError("Connection closed", "the space closed the stream before the result")
-
-
-async def _cancel(call: Call) -> None:
-    """Ask the space to stop the job: `/cancel`, and on Gradio 4 also `/reset` (which is
-    what stops a generator there before 4.4x, and does nothing after). Nothing before the
-    space gave the job its event id: there is no job to stop yet."""
-    if call.event_id is None:
-        return
-    body = {
-        "session_hash": call.session_hash,
-        "fn_index": call.endpoint.fn_index,
-        "event_id": call.event_id,
-    }
-    numbers = gradio_major_minor(call.space.gradio_version)
-    await call.post_quietly("/cancel", body)
-    if numbers is not None and numbers[0] == 4:
-        await call.post_quietly("/reset", body)
+def _closed() -> CallError:
+    return CallError("Connection closed", "the space closed the stream before the result")
 
 
 class _SseQueues:
-    """What every generation shares: uploads to `{prefix}/upload`, cancelling by `_cancel`."""
+    """What every generation shares: uploads to `{prefix}/upload`, and cancelling."""
 
     runs_by_name = False  # the queue needs the fn_index: without it, the call goes to /call
 
@@ -198,7 +181,20 @@ class _SseQueues:
         return await call.upload_files(data)
 
     async def cancel(self, call: Call) -> None:
-        await _cancel(call)
+        """Ask the space to stop the job: `/cancel`, and on Gradio 4 also `/reset` (which is
+        what stops a generator there before 4.4x, and does nothing after). Nothing before the
+        space gave the job its event id: there is no job to stop yet."""
+        if call.event_id is None:
+            return
+        body = {
+            "session_hash": call.session_hash,
+            "fn_index": call.endpoint.fn_index,
+            "event_id": call.event_id,
+        }
+        numbers = gradio_major_minor(call.space.gradio_version)
+        await call.post_quietly("/cancel", body)
+        if numbers is not None and numbers[0] == 4:
+            await call.post_quietly("/reset", body)
 
 
 class SseQueue(_SseQueues):
@@ -223,7 +219,7 @@ class SseQueue(_SseQueues):
         )
         call.event_id = joined.get("event_id") if isinstance(joined, dict) else None
         if not isinstance(call.event_id, str):
-            raise UpstreamCallError("Bad response", f"queue/join gave no event_id: {joined!r:.200}")
+            raise CallError("Bad response", f"queue/join gave no event_id: {joined!r:.200}")
         messages = _Messages(call, diffs=self.diffs)
         url, params = f"{call.pinned_api}/queue/data", {"session_hash": call.session_hash}
         stream = _queue_messages(call, url, params, "reading the queue")
@@ -260,7 +256,7 @@ class SseV0Queue(_SseQueues):
     async def _send_data(call: Call, msg: dict[str, Any], data: list[Any]) -> None:
         event_id = msg.get("event_id")
         if not isinstance(event_id, str):
-            raise UpstreamCallError("Bad response", "the queue asked for data with no event_id")
+            raise CallError("Bad response", "the queue asked for data with no event_id")
         call.event_id = event_id
         body = {
             "data": data,

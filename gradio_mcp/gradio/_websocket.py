@@ -44,22 +44,13 @@ import urllib.parse
 import weakref
 from typing import Any
 
-from gradio_mcp.errors import UpstreamCallError
-from gradio_mcp.gradio._call import CONNECT_TIMEOUT, MAX_EVENTS, Call, _status_error, replica_of
+from gradio_mcp.errors import CallError
+from gradio_mcp.gradio._call import CONNECT_TIMEOUT, MAX_EVENTS, Call, replica_of
 from gradio_mcp.gradio._gradio3_values import encode_files, fetch_file, gradio3_outputs
 from gradio_mcp.gradio._inputs import PendingUpload
 from gradio_mcp.gradio._outputs import OutputValue
-from gradio_mcp.gradio._progress import (
-    estimation_message,
-    preview_message,
-)
-from gradio_mcp.net import (
-    WebSocket,
-    connect_websocket,
-    loads_json,
-    read_body,
-    read_excerpt,
-)
+from gradio_mcp.gradio._progress import estimation_message, preview_message
+from gradio_mcp.net import WebSocket, connect_websocket, loads_json
 
 # All messages of one call together may cost this many times the cap on one message.
 TOTAL_BYTES_FACTOR = 16
@@ -123,7 +114,7 @@ class _Gradio3Call:
                 result = await self._on_message(socket, await socket.receive(), data)
                 if result is not None:
                     return result
-        raise UpstreamCallError("Bad response", "the space sent too many messages")
+        raise CallError("Bad response", "the space sent too many messages")
 
     async def _on_message(
         self, socket: WebSocket, raw: str | bytes, data: list[Any]
@@ -149,7 +140,7 @@ class _Gradio3Call:
             await socket.send(json.dumps(body))
             self.joined = True
         elif kind == "queue_full":
-            raise UpstreamCallError("Queue full", QUEUE_FULL, 503)
+            raise CallError("Queue full", QUEUE_FULL, 503)
         elif kind == "estimation":
             await tracker.message(estimation_message(msg))
         elif kind == "progress":
@@ -166,7 +157,7 @@ class _Gradio3Call:
             if not msg.get("success"):
                 raise self.call.error(output)
             if not isinstance(output, dict) or "data" not in output:
-                raise UpstreamCallError("Bad response", "the space's answer held no data")
+                raise CallError("Bad response", "the space's answer held no data")
             return self.outputs(output["data"])
         return None
 
@@ -183,23 +174,10 @@ class _Gradio3Call:
         else:
             path = "/api/" + urllib.parse.quote(self.endpoint.api_name, safe="")
             body = {"data": data}
-        what, call = f"calling {self.endpoint.api_name!r}", self.call
-        request = self.client.build_request(
-            "POST", call.api + path, json=body, headers=call.headers, timeout=call.timeout
-        )
-        response = await self.client.send(request, stream=True)
-        try:
-            if response.status_code >= 400 and response.status_code != 500:
-                raise _status_error(response.status_code, what, await read_excerpt(response))
-            raw = await read_body(response, self.limits.event_bytes, "GRADIO_MCP_MAX_EVENT_BYTES")
-        finally:
-            await response.aclose()
-        try:
-            answer = loads_json(raw, self.limits.json_depth)
-        except ValueError as exc:
-            raise UpstreamCallError("Bad response", f"{what} did not return JSON") from exc
+        what = f"calling {self.endpoint.api_name!r}"
+        answer = await self.call.post_json(path, what, error_json=True, json=body)
         if not isinstance(answer, dict) or "data" not in answer:
-            raise call.error(answer)  # Gradio 3 answers a failed call 500 {"error": ...}
+            raise self.call.error(answer)  # Gradio 3 answers a failed call 500 {"error": ...}
         return self.outputs(answer["data"])
 
     async def cancel_upstream(self) -> None:

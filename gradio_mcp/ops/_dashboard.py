@@ -9,6 +9,7 @@ names) is escaped on its way into the markup. Dates are ISO 8601, in UTC.
 
 from __future__ import annotations
 
+import functools
 import html
 import time
 import weakref
@@ -19,8 +20,9 @@ from importlib import resources
 from typing import Any
 
 from gradio_mcp.ops._history import History
-from gradio_mcp.ops._metrics import PRIVATE_LABEL, Metrics
+from gradio_mcp.ops._metrics import Metrics
 from gradio_mcp.ops._samples import Sample, busiest_spaces
+from gradio_mcp.ops._space_status import PRIVATE_LABEL, iso
 
 NO_VALUE = "\u2013"
 PALETTE = ("#3b5bdb", "#e8590c", "#2b8a3e", "#ae3ec9", "#1098ad", "#c92a2a", "#868e96")
@@ -45,10 +47,6 @@ WARN_FIELDS = frozenset({"fetchFailures", "negativeHits"})
 def e(value: Any) -> str:
     """Text or an attribute value, escaped."""
     return html.escape("" if value is None else str(value), quote=True)
-
-
-def iso(epoch: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
 # ---------------------------------------------------------------------- formats
@@ -203,21 +201,6 @@ def _per_minute(count: int, sample: Sample) -> float:
     return round(count * 60 / sample.seconds, 2) if sample.seconds > 0 else 0.0
 
 
-def _pick(
-    table: Callable[[Sample], dict[str, float | None]], key: str
-) -> Callable[[Sample], float | None]:
-    return lambda sample: table(sample).get(key)
-
-
-def _space_rate(label: str, index: int) -> Callable[[Sample], float]:
-    """Calls (index 0) or failures (1) per minute of one space in a sample."""
-    return lambda sample: _per_minute(sample.by_space.get(label, (0, 0))[index], sample)
-
-
-def _fmt_percent(v: float) -> str:
-    return f"{v:g}%"
-
-
 def _fmt_number(v: float) -> str:
     return f"{v:g}" if v >= 10 or float(v).is_integer() else f"{v:.1f}"
 
@@ -239,11 +222,12 @@ def history_charts(history: History, samples: list[Sample], whose: str, now: flo
 
 def _draw_charts(history: History, samples: list[Sample], whose: str, now: float) -> str:
     start = now - history.interval * (history.samples.maxlen or 1)
+    chart = functools.partial(line_chart, start=start, end=now)
 
     def series(pick: Callable[[Sample], float | None]) -> list[tuple[float, float | None]]:
         return [(s.t, pick(s)) for s in samples]
 
-    hit_rate = line_chart(
+    hit_rate = chart(
         "hit-rate",
         "Cache hit rate",
         [
@@ -251,37 +235,33 @@ def _draw_charts(history: History, samples: list[Sample], whose: str, now: float
             Line("space metadata", series(lambda s: s.hit_rate["metadata"]), dashed=True),
             Line("schemas", series(lambda s: s.hit_rate["schemas"]), dashed=True),
         ],
-        start=start,
-        end=now,
-        unit=_fmt_percent,
+        unit=lambda v: f"{v:g}%",
         y_max=100,
     )
-    discovery = line_chart(
+    discovery = chart(
         "discovery-latency",
         "Discovery latency",
         [
-            Line(f"p{q}", series(_pick(lambda s: s.discovery_ms, f"p{q}")), dashed=q == 99)
+            Line(f"p{q}", [(s.t, s.discovery_ms.get(f"p{q}")) for s in samples], dashed=q == 99)
             for q in (50, 90, 99)
         ],
-        start=start,
-        end=now,
         unit=fmt_ms,
     )
-    calls_latency = line_chart(
-        "call-latency",
-        "Tool-call latency",
-        [Line(f"p{q}", series(_pick(lambda s: s.call_ms, f"p{q}"))) for q in (50, 90)],
-        start=start,
-        end=now,
-        unit=fmt_ms,
-    )
+    latency = [Line(f"p{q}", [(s.t, s.call_ms.get(f"p{q}")) for s in samples]) for q in (50, 90)]
+    calls_latency = chart("call-latency", "Tool-call latency", latency, unit=fmt_ms)
     busiest = busiest_spaces(samples)
 
     def space_label(label: str) -> str:
         return "private spaces" if label == PRIVATE_LABEL else label
 
     def space_lines(index: int) -> list[Line]:
-        lines = [Line(space_label(label), series(_space_rate(label, index))) for label in busiest]
+        lines = [
+            Line(
+                space_label(label),
+                [(s.t, _per_minute(s.by_space.get(label, (0, 0))[index], s)) for s in samples],
+            )
+            for label in busiest
+        ]
 
         def rest(sample: Sample) -> float:
             count = sum(v[index] for k, v in sample.by_space.items() if k not in busiest)
@@ -291,28 +271,16 @@ def _draw_charts(history: History, samples: list[Sample], whose: str, now: float
             lines.append(Line("other spaces", series(rest)))
         return lines
 
-    refused = Line(
-        "refused: caller's arguments",
-        series(lambda s: _per_minute(s.rejected, s)),
-        dashed=True,
-    )
-    calls = line_chart(
-        "calls",
-        "Tool calls per minute, by space",
-        space_lines(0),
-        start=start,
-        end=now,
-        unit=_fmt_number,
-    )
-    failures = line_chart(
+    rejected = series(lambda s: _per_minute(s.rejected, s))
+    refused = Line("refused: caller's arguments", rejected, dashed=True)
+    calls = chart("calls", "Tool calls per minute, by space", space_lines(0), unit=_fmt_number)
+    failures = chart(
         "failures",
         "Failed calls per minute, by space",
         [*space_lines(1), refused],
-        start=start,
-        end=now,
         unit=_fmt_number,
     )
-    health = line_chart(
+    health = chart(
         "health",
         "Spaces failing, Redis errors per minute, tasks failed per minute",
         [
@@ -320,8 +288,6 @@ def _draw_charts(history: History, samples: list[Sample], whose: str, now: float
             Line("Redis errors", series(lambda s: _per_minute(s.redis_errors, s)), dashed=True),
             Line("tasks failed", series(lambda s: _per_minute(s.tasks_failed, s)), dashed=True),
         ],
-        start=start,
-        end=now,
         unit=_fmt_number,
     )
     heading = f'<p class="card span12 whose" id="charts-of">Charts of the last hour: {e(whose)}</p>'
@@ -397,7 +363,18 @@ def _rate_block(name: str, rate: float, lookups: int, cls: str, what: str) -> st
     )
 
 
-def _stat(label: str, name: str, value: Any, shown: str, css: str = "") -> str:
+def _card(css: str, title: str, meta: str, body: str, section_id: str = "") -> str:
+    """A card: its heading with figures beside it (`meta`, markup), then its body."""
+    ident = f' id="{section_id}"' if section_id else ""
+    return (
+        f'<section class="card {css}"{ident}><div class="head"><h2>{e(title)}</h2>'
+        f'<div class="meta">{meta}</div></div>{body}</section>'
+    )
+
+
+def _stat(label: str, name: str, value: Any, shown: str | None = None, css: str = "") -> str:
+    """A figure with its label; `shown` defaults to the value as a count."""
+    shown = fmt_count(value) if shown is None else shown
     return f"<div><dt>{e(label)}</dt>{metric(name, value, shown, css=css)}</div>"
 
 
@@ -440,48 +417,32 @@ def render_main(
             "overall hit rate",
         )
         + '<dl class="stats">'
-        + _stat("Total hits", "totalHits", c["totalHits"], fmt_count(c["totalHits"]))
-        + _stat("Total misses", "totalMisses", c["totalMisses"], fmt_count(c["totalMisses"]))
+        + _stat("Total hits", "totalHits", c["totalHits"])
+        + _stat("Total misses", "totalMisses", c["totalMisses"])
         + '</dl><h2 style="margin-top:18px">Discovery</h2><dl class="stats">'
-        + _stat("Discoveries", "discovery.count", d["count"], fmt_count(d["count"]))
+        + _stat("Discoveries", "discovery.count", d["count"])
         + "".join(
             _stat(label, f"discovery.{k}", d[k], fmt_ms(d[k]))
             for label, k in (("p50", "p50Ms"), ("p90", "p90Ms"), ("p99", "p99Ms"), ("Max", "maxMs"))
         )
-        + _stat(
-            "Prefetches used",
-            "discovery.prefetchesUsed",
-            d["prefetchesUsed"],
-            fmt_count(d["prefetchesUsed"]),
-        )
-        + _stat(
-            "Prefetches discarded",
-            "discovery.prefetchesDiscarded",
-            d["prefetchesDiscarded"],
-            fmt_count(d["prefetchesDiscarded"]),
-        )
+        + _stat("Prefetches used", "discovery.prefetchesUsed", d["prefetchesUsed"])
+        + _stat("Prefetches discarded", "discovery.prefetchesDiscarded", d["prefetchesDiscarded"])
         + "</dl></section>"
     )
     shared = m["sharedCache"]
     redis_state = shared["redisState"]
-    shared_card = (
-        '<section class="card span12" id="shared-cache"><div class="head">'
-        '<h2>Shared cache (Redis)</h2><div class="meta">Redis '
-        + metric(
-            "sharedCache.redisState",
-            redis_state,
-            redis_state,
-            tag="b",
-            css="warn" if redis_state == "down" else "",
-        )
-        + '</div></div><dl class="stats">'
+    redis_warn = "warn" if redis_state == "down" else ""
+    shared_card = _card(
+        "span12",
+        "Shared cache (Redis)",
+        "Redis " + metric("sharedCache.redisState", redis_state, redis_state, "b", redis_warn),
+        '<dl class="stats">'
         + "".join(
             _stat(
                 label,
                 f"sharedCache.{k}",
                 shared[k],
-                fmt_count(shared[k]),
-                "warn" if k == "redisErrors" and shared[k] > 0 else "",
+                css="warn" if k == "redisErrors" and shared[k] > 0 else "",
             )
             for label, k in (
                 ("Local hits", "localHits"),
@@ -492,7 +453,8 @@ def render_main(
             )
         )
         + _stat("Process", "pid", m["pid"], str(m["pid"]))
-        + "</dl></section>"
+        + "</dl>",
+        "shared-cache",
     )
 
     status_rows = []
@@ -508,20 +470,18 @@ def render_main(
             + "</tr>"
         )
     failing = m["spacesFailing"]
-    spaces_card = (
-        '<section class="card span12" id="space-status"><div class="head"><h2>Spaces</h2>'
-        '<div class="meta">'
-        + metric(
-            "spacesFailing", failing, fmt_count(failing), tag="b", css="warn" if failing else ""
-        )
-        + " failing</div></div>"
-        + _table(
+    spaces_card = _card(
+        "span12",
+        "Spaces",
+        metric("spacesFailing", failing, fmt_count(failing), "b", "warn" if failing else "")
+        + " failing",
+        _table(
             "spaces",
             ("Space", "Status", "Error", "Message", "Since (UTC)", "Last success (UTC)"),
             status_rows,
             "No space discovered yet",
-        )
-        + "</section>"
+        ),
+        "space-status",
     )
 
     calls = m["toolCalls"]
@@ -539,22 +499,19 @@ def render_main(
             + _cell("p90Ms", item["p90Ms"], fmt_ms(item["p90Ms"]))
             + "</tr>"
         )
-    calls_card = (
-        '<section class="card span6"><div class="head"><h2>Tool calls by space</h2>'
-        '<div class="meta">'
-        + metric("toolCalls.total", calls["total"], fmt_count(calls["total"]), tag="b")
-        + " calls \u00b7 "
-        + metric("toolCalls.failures", calls["failures"], fmt_count(calls["failures"]), tag="b")
-        + " failed \u00b7 "
-        + metric("toolCalls.rejected", calls["rejected"], fmt_count(calls["rejected"]), tag="b")
-        + " refused</div></div>"
-        + _table(
+    calls_card = _card(
+        "span6",
+        "Tool calls by space",
+        " \u00b7 ".join(
+            metric(f"toolCalls.{k}", calls[k], fmt_count(calls[k]), "b") + f" {word}"
+            for k, word in (("total", "calls"), ("failures", "failed"), ("rejected", "refused"))
+        ),
+        _table(
             "tool-calls",
             ("Space", "Calls", "Failures", "Refused", "p50", "p90"),
             call_rows,
             "No tool calls yet",
-        )
-        + "</section>"
+        ),
     )
 
     requests = m["requests"]
@@ -566,15 +523,14 @@ def render_main(
         + "</tr>"
         for method, item in requests["byMethod"].items()
     ]
-    requests_card = (
-        '<section class="card span6"><div class="head"><h2>Requests by MCP method</h2>'
-        '<div class="meta">'
-        + metric("requests.total", requests["total"], fmt_count(requests["total"]), tag="b")
-        + " requests \u00b7 "
-        + metric("requests.errors", requests["errors"], fmt_count(requests["errors"]), tag="b")
-        + " errors</div></div>"
-        + _table("requests", ("Method", "Count", "Errors", "p50"), request_rows, "No requests yet")
-        + "</section>"
+    requests_card = _card(
+        "span6",
+        "Requests by MCP method",
+        " \u00b7 ".join(
+            metric(f"requests.{k}", requests[k], fmt_count(requests[k]), "b") + f" {word}"
+            for k, word in (("total", "requests"), ("errors", "errors"))
+        ),
+        _table("requests", ("Method", "Count", "Errors", "p50"), request_rows, "No requests yet"),
     )
     return (
         _cache_card("spaceMetadata", "Space metadata cache", c["spaceMetadata"])

@@ -24,17 +24,18 @@ from typing import Any
 from gradio_mcp._histogram import LATENCY_BUCKETS
 from gradio_mcp.errors import RedisUnavailableError
 from gradio_mcp.net import RedisConnection
-from gradio_mcp.ops._samples import Sample, bucket_percentile, hit_rates
+from gradio_mcp.ops._samples import (
+    KEEP_SECONDS,
+    SAMPLE_SECONDS,
+    Sample,
+    bucket_percentile,
+    hit_rates,
+)
 
 # A published sample is a few hundred bytes; anything far bigger is not one of ours.
 MAX_SAMPLE_BYTES = 64 * 1024
 BUCKETS = len(LATENCY_BUCKETS) + 1
 _REDIS_ORDER = {"down": 3, "up": 2, "unknown": 1, "disabled": 0}
-
-
-def instance_name() -> str:
-    """This process in the fleet: its host and process id."""
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def interval_number(t: float, interval: float) -> int:
@@ -152,13 +153,10 @@ def merge(t: float, seconds: float, parts: Sequence[Mapping[str, Any]]) -> Sampl
 class FleetHistory:
     """Publishes this process's samples to Redis and reads back the fleet's."""
 
-    def __init__(
-        self, redis: RedisConnection, *, interval: float, keep: float, instance: str = ""
-    ) -> None:
+    def __init__(self, redis: RedisConnection) -> None:
         self.redis = redis
-        self.interval = interval
-        self.keep = keep
-        self.instance = instance or instance_name()
+        self.interval, self.keep = SAMPLE_SECONDS, KEEP_SECONDS
+        self.instance = f"{socket.gethostname()}:{os.getpid()}"  # this process in the fleet
 
     def _key(self, number: int) -> str:
         return self.redis.key("history", str(number))

@@ -16,18 +16,17 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from gradio_mcp.errors import RedisUnavailableError
 from gradio_mcp.ops._fleet_history import FleetHistory
-from gradio_mcp.ops._samples import KEEP_SECONDS, SAMPLE_SECONDS, Sample, bucket_counts, hit_rates
-
-
-def _percentile(ordered: list[float], q: float) -> float | None:
-    if not ordered:
-        return None
-    rank = max(1, -(-len(ordered) * q // 100))
-    return round(ordered[int(rank) - 1], 2)
+from gradio_mcp.ops._samples import (
+    KEEP_SECONDS,
+    SAMPLE_SECONDS,
+    Sample,
+    bucket_counts,
+    hit_rates,
+    percentile,
+)
 
 
 def _newest(window: Iterable[float], how_many: int) -> list[float]:
@@ -54,22 +53,19 @@ class Reading:
 
 
 class History:
-    """Samples of one server's counters (`read`: `Metrics.reading`), `interval` seconds
-    apart, the last `keep` seconds of them. Not thread-safe: use it from the server's event
-    loop."""
+    """Samples of one server's counters (`read`: `Metrics.reading`), SAMPLE_SECONDS apart,
+    the last KEEP_SECONDS of them. Not thread-safe: use it from the server's event loop."""
 
     def __init__(
         self,
         read: Callable[[], Reading],
         *,
-        interval: float = SAMPLE_SECONDS,
-        keep: float = KEEP_SECONDS,
         clock: Callable[[], float] = time.time,
         fleet: FleetHistory | None = None,
     ) -> None:
         self._read = read
-        self.interval = interval
-        self.samples: deque[Sample] = deque(maxlen=max(1, round(keep / interval)))
+        self.interval = SAMPLE_SECONDS
+        self.samples: deque[Sample] = deque(maxlen=round(KEEP_SECONDS / SAMPLE_SECONDS))
         self.fleet = fleet
         self._published = 0.0
         self._fleet_view: tuple[tuple[int, float], tuple[list[Sample], str]] | None = None
@@ -80,12 +76,9 @@ class History:
     def now(self) -> float:
         return self._clock()
 
-    def due(self) -> bool:
-        return self._clock() - self._last_t >= self.interval
-
     def sample_if_due(self) -> None:
         """Take a sample when an interval has passed (cheap to call often)."""
-        if self.due():
+        if self._clock() - self._last_t >= self.interval:
             self.sample()
 
     def sample(self) -> Sample:
@@ -116,11 +109,11 @@ class History:
             hit_rate=rates,
             lookups=lookups,
             discoveries=new_discoveries,
-            discovery_ms={f"p{q}": _percentile(found, q) for q in (50, 90, 99)},
+            discovery_ms={f"p{q}": percentile(found, q) for q in (50, 90, 99)},
             calls=totals[0],
             failures=totals[1],
             rejected=totals[2],
-            call_ms={f"p{q}": _percentile(durations, q) for q in (50, 90)},
+            call_ms={f"p{q}": percentile(durations, q) for q in (50, 90)},
             by_space=by_space,
             redis=reading.redis,
             redis_errors=reading.redis_errors - last.redis_errors,
@@ -134,9 +127,6 @@ class History:
         self.samples.append(sample)
         self._last, self._last_t = reading, now
         return sample
-
-    def to_list(self) -> list[dict[str, Any]]:
-        return [s.to_dict() for s in self.samples]
 
     async def publish(self) -> None:
         """Send the samples not yet shared to the fleet's history (with Redis): those of

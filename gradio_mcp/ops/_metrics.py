@@ -10,11 +10,10 @@ name is dropped at once, so no rendering (and no attribute of this object) can l
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,18 +22,9 @@ from gradio_mcp._version import __version__
 from gradio_mcp.discovery import Discovery
 from gradio_mcp.ops._fleet_history import FleetHistory
 from gradio_mcp.ops._history import History, Reading
-from gradio_mcp.ops._samples import KEEP_SECONDS, SAMPLE_SECONDS
+from gradio_mcp.ops._samples import percentile
 from gradio_mcp.ops._space_status import PRIVATE_LABEL, SpaceStatusBoard
 
-__all__ = [
-    "MCP_METHODS",
-    "OTHER_LABEL",
-    "OTHER_METHOD",
-    "PRIVATE_LABEL",
-    "Metrics",
-    "Series",
-    "percentile",
-]
 # Space ids arrive per request (`?gradio=`) and method names come from clients, so either
 # could grow without end; past this many distinct keys, new ones share `OTHER_LABEL` to keep
 # memory and Prometheus label cardinality bounded.
@@ -71,29 +61,15 @@ DEFAULT_MAX_SAMPLES = 1024
 TASK_OUTCOMES = ("completed", "failed", "cancelled")
 
 
-def percentile(samples: Iterable[float], q: float) -> float | None:
-    """The nearest-rank `q`-th percentile (0 < q <= 100), or None when there are no samples.
-
-    Nearest rank always returns a value that was actually observed, which is what an operator
-    reading "p99 = 812 ms" expects; interpolation would invent latencies nobody saw.
-    """
-    ordered = sorted(samples)
-    if not ordered:
-        return None
-    rank = max(1, math.ceil(q / 100.0 * len(ordered)))
-    return round(ordered[rank - 1], 2)
-
-
 @dataclass
 class Series:
-    """Count, failures, total and a bounded window of recent durations for one label.
+    """Count, failures and a bounded window of recent durations for one label.
     `rejected`: refused before they ran, by the caller's mistake (not in `count`)."""
 
     max_samples: int
     count: int = 0
     failures: int = 0
     rejected: int = 0
-    total_ms: float = 0.0
     recent_ms: deque[float] = field(init=False)
     tools: dict[str, int] = field(default_factory=dict)
     histogram: Histogram = field(default_factory=Histogram)
@@ -104,7 +80,6 @@ class Series:
     def observe(self, duration_ms: float, *, failed: bool) -> None:
         self.count += 1
         self.failures += int(failed)
-        self.total_ms += duration_ms
         self.recent_ms.append(duration_ms)
         self.histogram.observe(duration_ms / 1000)
 
@@ -119,24 +94,20 @@ class Metrics:
         *,
         max_samples: int = DEFAULT_MAX_SAMPLES,
         max_series: int = DEFAULT_MAX_SERIES,
-        clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
-        history_interval: float = SAMPLE_SECONDS,
     ) -> None:
         self.discovery = discovery
         self.max_samples = max_samples
         self.max_series = max_series
-        self._clock = clock
-        self._started = clock()
-        self._started_wall = time.time()
+        self._started = time.monotonic()
         self.requests_by_method: dict[str, Series] = {}
         self.calls_by_space: dict[str, Series] = {}
         self.spaces = SpaceStatusBoard(discovery.settings.spaces, max_spaces=max_series)
         # Figures other parts keep themselves (the server's catalogs), read at each snapshot.
         self.sources: dict[str, Callable[[], dict[str, Any]]] = {}
         # Tasks (MCP tasks extension): created here, ended here (by outcome), forgotten.
-        self.tasks_created = 0
-        self.tasks_expired = 0
+        self.tasks_created = 0  # calls answered with a task handle
+        self.tasks_expired = 0  # forgotten, with their results, at the end of their TTL
         self.tasks_running = 0  # held by this server's runner, as of its last heartbeat
         self.tasks_by_outcome: dict[str, Series] = {
             outcome: Series(max_samples) for outcome in TASK_OUTCOMES
@@ -144,10 +115,8 @@ class Metrics:
         # Last: it reads the counters above. The dashboard's charts are drawn from it.
         fleet = None
         if discovery.redis is not None:  # a fleet shares its history through Redis
-            fleet = FleetHistory(discovery.redis, interval=history_interval, keep=KEEP_SECONDS)
-        self.history = History(
-            self.reading, interval=history_interval, clock=wall_clock, fleet=fleet
-        )
+            fleet = FleetHistory(discovery.redis)
+        self.history = History(self.reading, clock=wall_clock, fleet=fleet)
 
     # ------------------------------------------------------------------ recording
 
@@ -180,20 +149,12 @@ class Metrics:
         if not private and (tool in series.tools or len(series.tools) < self.max_series):
             series.tools[tool] = series.tools.get(tool, 0) + 1
 
-    def record_task_created(self) -> None:
-        """A call was answered with a task handle."""
-        self.tasks_created += 1
-
     def record_task_end(self, outcome: str, duration_ms: float) -> None:
         """A task ended (completed, failed or cancelled), `duration_ms` after its creation.
         With a shared store, the server that moved it to its end counts it."""
         series = self.tasks_by_outcome.get(outcome)
         if series is not None:
             series.observe(duration_ms, failed=outcome != "completed")
-
-    def record_tasks_expired(self, count: int) -> None:
-        """Tasks (and their results) forgotten at the end of their TTL."""
-        self.tasks_expired += count
 
     def _series(self, table: dict[str, Series], label: str) -> Series:
         series = table.get(label)
@@ -209,7 +170,7 @@ class Metrics:
 
     @property
     def uptime_seconds(self) -> float:
-        return round(self._clock() - self._started, 3)
+        return round(time.monotonic() - self._started, 3)
 
     def snapshot(self) -> dict[str, Any]:
         """Everything, as the `/api/metrics` JSON. Latencies in ms; null when no samples."""
@@ -283,14 +244,14 @@ class Metrics:
         """The counters now, for the history's next sample."""
         d = self.discovery
         caches = {"metadata": d.metadata_cache.stats, "schemas": d.schema_cache.stats}
-        redis = d.redis.status() if d.redis is not None else None
+        redis = self.shared_cache()
         return Reading(
             hits={k: s.hits for k, s in caches.items()},
             misses={k: s.misses for k, s in caches.items()},
             discoveries=d.stats.discoveries,
             calls={k: (s.count, s.failures, s.rejected) for k, s in self.calls_by_space.items()},
-            redis=redis["state"] if redis else "disabled",
-            redis_errors=redis["errors"] if redis else 0,
+            redis=redis["redisState"],
+            redis_errors=redis["redisErrors"],
             tasks_failed=self.tasks_by_outcome["failed"].count,
             spaces_failing=self.spaces.failing(),
             discovery_window=d.stats.recent_durations_ms,

@@ -39,7 +39,8 @@ def metrics_routes(metrics: Metrics) -> list[Route]:
 
     async def history(_request: Request) -> Response:
         metrics.history.sample_if_due()
-        body = {"intervalSeconds": metrics.history.interval, "samples": metrics.history.to_list()}
+        samples = [sample.to_dict() for sample in metrics.history.samples]
+        body = {"intervalSeconds": metrics.history.interval, "samples": samples}
         return JSONResponse(body, headers=_NO_STORE)
 
     async def prometheus(request: Request) -> Response:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import time
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from gradio_mcp._histogram import LATENCY_BUCKETS
+from gradio_mcp.ops._space_status import iso
 
 SAMPLE_SECONDS = 10.0
 KEEP_SECONDS = 3600.0
@@ -29,6 +30,19 @@ def hit_rates(hits: dict[str, int], misses: dict[str, int]) -> dict[str, float |
     total = sum(hits.values()) + sum(misses.values())
     rates["overall"] = round(100 * sum(hits.values()) / total, 2) if total else None
     return rates
+
+
+def percentile(samples: Iterable[float], q: float) -> float | None:
+    """The nearest-rank `q`-th percentile (0 < q <= 100), or None when there are no samples.
+
+    Nearest rank always returns a value that was actually observed, which is what an operator
+    reading "p99 = 812 ms" expects; interpolation would invent latencies nobody saw.
+    """
+    ordered = sorted(samples)
+    if not ordered:
+        return None
+    rank = max(1, math.ceil(q / 100.0 * len(ordered)))
+    return round(ordered[rank - 1], 2)
 
 
 def bucket_counts(durations_ms: Iterable[float]) -> list[int]:
@@ -95,7 +109,7 @@ class Sample:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.t)),
+            "time": iso(self.t),
             "seconds": round(self.seconds, 3),
             "hitRate": self.hit_rate,
             "lookups": self.lookups,

@@ -48,14 +48,14 @@ class SpaceState:
     message: str | None = None
     last_success: float | None = None
 
-    def to_dict(self, *, with_message: bool = True) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "status": "ok" if self.ok else "failing",
             "errorKind": self.kind,
-            "errorMessage": self.message if with_message else None,
-            "since": _iso(self.since),
-            "lastSuccess": _iso(self.last_success),
-            "lastChecked": _iso(self.checked),
+            "errorMessage": self.message,
+            "since": iso(self.since),
+            "lastSuccess": iso(self.last_success),
+            "lastChecked": iso(self.checked),
         }
 
 
@@ -150,10 +150,6 @@ class SpaceStatusBoard:
 
     # ------------------------------------------------------------------ reading
 
-    def seen_private(self, space_id: str) -> bool:
-        """Whether the Hub ever described this space as private to this server."""
-        return fingerprint(space_id) in self._known_private
-
     def failing(self) -> int:
         return sum(not s.ok for s in (*self.named.values(), *self.hidden.values()))
 
@@ -207,7 +203,6 @@ class SpaceStatusBoard:
         }
 
 
-def _iso(epoch: float | None) -> str | None:
-    if epoch is None:
-        return None
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+def iso(epoch: float | None) -> str | None:
+    """A wall-clock time as ISO 8601 in UTC, to the second (None stays None)."""
+    return None if epoch is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))

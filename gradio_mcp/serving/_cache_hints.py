@@ -60,15 +60,8 @@ def listing_hint(
     return Hint(max(0, math.floor(min(left_ms, horizon_ms))), scope)
 
 
-def discover_hint(*, sign_in_required: bool, horizon_ms: int) -> Hint:
-    """`server/discover` says what this process serves (versions, capabilities,
-    instructions): it changes only with a redeploy, which it shows within `horizon_ms`."""
-    return Hint(horizon_ms, "private" if sign_in_required else "public")
-
-
 def discover_cache_hint(settings: Settings) -> CacheHint:
-    """`discover_hint` for these settings, as the MCP server object takes it."""
-    hint = discover_hint(
-        sign_in_required=settings.require_auth, horizon_ms=settings.space_cache_ttl_ms
-    )
-    return CacheHint(ttl_ms=hint.ttl_ms, scope=hint.scope)
+    """`server/discover` says what this process serves (versions, capabilities,
+    instructions): it changes only with a redeploy, which it shows within the metadata TTL."""
+    scope: Scope = "private" if settings.require_auth else "public"
+    return CacheHint(ttl_ms=settings.space_cache_ttl_ms, scope=scope)

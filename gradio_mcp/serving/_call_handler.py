@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from mcp import types
@@ -15,8 +16,7 @@ from mcp.server import ServerRequestContext
 from mcp.server.context import ServerMiddleware
 from mcp.shared.exceptions import MCPError
 
-from gradio_mcp.catalog import ToolRef, error_result
-from gradio_mcp.config import Settings
+from gradio_mcp.catalog import error_result
 from gradio_mcp.errors import SpaceError
 from gradio_mcp.gradio import ProgressSink, ProgressUpdate
 from gradio_mcp.ops import Metrics
@@ -48,10 +48,7 @@ class WakeProgress:
 class CallHandler:
     """tools/call, and the same call for a host program: resolve, check, run, answer."""
 
-    def __init__(
-        self, settings: Settings, resolver: Resolver, calls: ToolCalls, dynamic: DynamicSpaces
-    ) -> None:
-        self.settings = settings
+    def __init__(self, resolver: Resolver, calls: ToolCalls, dynamic: DynamicSpaces) -> None:
         self.resolver = resolver
         self.calls = calls
         self.dynamic = dynamic
@@ -67,18 +64,17 @@ class CallHandler:
         started = time.perf_counter()
         arguments = dict(params.arguments or {})
         waking = WakeProgress(ctx)
-        found: types.CallToolResult | tuple[ToolRef, dict[str, Any]]
         if options.dynamic and params.name in DYNAMIC_TOOLS:
             # call_space hands back the endpoint, run as its own tool would be.
             found = await self.dynamic.run(params.name, arguments, caller.token)
+            if isinstance(found, types.CallToolResult):
+                return found
+            ref, arguments = found
         else:
             try:
-                found = (await self.resolver.resolve(caller, params.name, waking.report), arguments)
+                ref = await self.resolver.resolve(caller, params.name, waking.report)
             except SpaceError as exc:
                 return error_result(str(exc))
-        if isinstance(found, types.CallToolResult):
-            return found
-        ref, arguments = found
         call = ToolCall(
             self.calls,
             ref,
@@ -102,7 +98,7 @@ class CallHandler:
         except (SpaceError, MCPError) as exc:
             return error_result(str(exc))
         call = ToolCall(self.calls, ref, arguments, token=caller.token)
-        return call.check() or await call.run(on_progress or _ignore)
+        return call.check() or await call.run(on_progress)
 
     async def _answer(
         self, ctx: Context, call: ToolCall, caller: Caller, waking: WakeProgress
@@ -121,7 +117,7 @@ class CallHandler:
             if self.runner is not None and opted_in(ctx):
                 # A slow call becomes a task that outlives this request.
                 answer = await self.runner.submit(
-                    TaskOwner.of(caller.own_token), call.run_as_task, throttle
+                    TaskOwner.of(caller.own_token), partial(call.run, as_task=True), throttle
                 )
             else:
                 answer = await call.run(throttle)
@@ -151,7 +147,3 @@ def measure(metrics: Metrics) -> ServerMiddleware[Any]:
             metrics.record_request(ctx.method, elapsed, error=failed)
 
     return middleware
-
-
-async def _ignore(_update: ProgressUpdate) -> None:
-    return None

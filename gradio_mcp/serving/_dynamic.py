@@ -55,6 +55,14 @@ def _string(description: str, max_length: int) -> dict[str, Any]:
     return {"type": "string", "minLength": 1, "maxLength": max_length, "description": description}
 
 
+# What search_spaces and describe_space say of every space.
+_SPACE_FIELDS: dict[str, Any] = {
+    "id": {"type": "string"},
+    "title": {"type": "string"},
+    "emoji": {"type": "string"},
+    "private": {"type": "boolean"},
+    "mcp_server": {"type": "boolean"},
+}
 # What search_spaces answers: a page of spaces, and the cursor of the next one.
 _SEARCH_OUTPUT: dict[str, Any] = {
     "type": "object",
@@ -64,14 +72,10 @@ _SEARCH_OUTPUT: dict[str, Any] = {
             "items": {
                 "type": "object",
                 "properties": {
-                    "id": {"type": "string"},
-                    "title": {"type": "string"},
-                    "emoji": {"type": "string"},
+                    **_SPACE_FIELDS,
                     "stage": {"type": "string"},
                     "description": {"type": "string"},
                     "likes": {"type": "integer"},
-                    "private": {"type": "boolean"},
-                    "mcp_server": {"type": "boolean"},
                 },
                 "required": ["id", "likes", "private", "mcp_server"],
             },
@@ -154,13 +158,7 @@ def describe_tool() -> types.Tool:
             "properties": {
                 "space": {
                     "type": "object",
-                    "properties": {
-                        "id": {"type": "string"},
-                        "title": {"type": "string"},
-                        "emoji": {"type": "string"},
-                        "private": {"type": "boolean"},
-                        "mcp_server": {"type": "boolean"},
-                    },
+                    "properties": _SPACE_FIELDS,
                     "required": ["id", "private"],
                 },
                 "endpoints": {
@@ -233,13 +231,8 @@ def read_search_cursor(cursor: str, max_results: int) -> SpaceQuery:
         text, limit, sort, mcp_only, hub = (state[k] for k in ("q", "l", "s", "m", "c"))
     except (ValueError, KeyError):
         raise ValueError("not a cursor of search_spaces") from None
-    if not (
-        isinstance(text, str)
-        and isinstance(limit, int)
-        and isinstance(sort, str)
-        and isinstance(mcp_only, bool)
-        and isinstance(hub, str)
-    ):
+    kinds = ((text, str), (limit, int), (sort, str), (mcp_only, bool), (hub, str))
+    if not all(isinstance(value, kind) for value, kind in kinds):
         raise ValueError("not a cursor of search_spaces")
     return SpaceQuery(text, min(limit, max_results), sort, mcp_only, hub)
 
@@ -269,7 +262,8 @@ def search_text(query: SpaceQuery, page: SearchPage, cursor: str | None) -> str:
 
 
 def describe_text(space: GradioSpace, endpoints: list[dict[str, Any]]) -> str:
-    label = _label(space)
+    meta = space.metadata
+    label = " ".join(part for part in (meta.emoji, meta.title) if part) if meta else ""
     lines = [f"{space.id}" + (f" ({label})" if label else "") + f": {len(endpoints)} endpoints."]
     for entry in endpoints:
         lines.append(f"- {entry['endpoint']}: {entry.get('description', '')}")
@@ -279,13 +273,6 @@ def describe_text(space: GradioSpace, endpoints: list[dict[str, Any]]) -> str:
         f'Run one with call_space(space_id="{space.id}", endpoint=..., arguments={{...}}).'
     )
     return "\n".join(lines)
-
-
-def _label(space: GradioSpace) -> str:
-    meta = space.metadata
-    if meta is None:
-        return ""
-    return " ".join(part for part in (meta.emoji, meta.title) if part)
 
 
 # ------------------------------------------------------------------------------ the tools
@@ -379,10 +366,8 @@ class DynamicSpaces:
             endpoints.append({"endpoint": "/" + ref.api_name, **entry})
         meta = space.metadata
         about: dict[str, Any] = {"id": space.id, "private": bool(meta and meta.private)}
-        if meta is not None and meta.title:
-            about["title"] = meta.title
-        if meta is not None and meta.emoji:
-            about["emoji"] = meta.emoji
+        if meta is not None:
+            about.update((k, v) for k, v in (("title", meta.title), ("emoji", meta.emoji)) if v)
         if space.schema is not None:
             about["mcp_server"] = space.schema.mcp_server
         return types.CallToolResult(

@@ -78,7 +78,7 @@ class GradioMCP:
         resolver = Resolver(settings, self.discovery, self.catalogs)
         self.dynamic = DynamicSpaces(settings, SpaceSearch(self.discovery), self.catalogs)
         pipeline = ToolCalls(settings, self.discovery, self.metrics, self.shutdown)
-        self.calls = CallHandler(settings, resolver, pipeline, self.dynamic)
+        self.calls = CallHandler(resolver, pipeline, self.dynamic)
         self.lists = ListHandlers(settings, self.catalogs, self.dynamic)
         self.server: Server[Any] = Server(
             "gradio-mcp",

@@ -40,10 +40,6 @@ class GracefulShutdown:
         self._timer: asyncio.TimerHandle | None = None
         self._installed: dict[int, Any] = {}
 
-    @property
-    def calls_in_flight(self) -> int:
-        return len(self._calls)
-
     # ------------------------------------------------------------------ signals
 
     def install(self) -> None:
@@ -87,7 +83,7 @@ class GracefulShutdown:
         if self.draining:
             return
         self.draining = True
-        log.info("shutdown_started", grace_seconds=self.grace, calls_in_flight=self.calls_in_flight)
+        log.info("shutdown_started", grace_seconds=self.grace, calls_in_flight=len(self._calls))
         loop = self._loop or asyncio.get_running_loop()
         self._timer = loop.call_later(self.grace, self._interrupt_calls)
 

@@ -85,16 +85,11 @@ class ToolCall:
             headers["X-IP-Token"] = self.ip_token
         return headers
 
-    async def run(self, on_progress: ProgressSink) -> types.CallToolResult:
-        """The call itself, answering this request."""
-        return await self._run(on_progress, as_task=False)
-
-    async def run_as_task(self, on_progress: ProgressSink) -> types.CallToolResult:
-        """The call as a task's work: the same, but a shutdown that ends it raises
+    async def run(
+        self, on_progress: ProgressSink | None = None, *, as_task: bool = False
+    ) -> types.CallToolResult:
+        """The call itself. As a task's work (`as_task`), a shutdown that ends it raises
         `TaskInterrupted`, so that the task fails rather than completes with an error."""
-        return await self._run(on_progress, as_task=True)
-
-    async def _run(self, on_progress: ProgressSink, *, as_task: bool) -> types.CallToolResult:
         name, shutdown = self.ref.name, self.calls.shutdown
         if shutdown.draining:
             return self.rejected(f"gradio-mcp is shutting down: {name} was not run; try again")
@@ -117,7 +112,9 @@ class ToolCall:
         self._record(outcome)
         return without_images(result) if self.no_images else result
 
-    async def _call(self, on_progress: ProgressSink) -> tuple[CallOutcome, types.CallToolResult]:
+    async def _call(
+        self, on_progress: ProgressSink | None
+    ) -> tuple[CallOutcome, types.CallToolResult]:
         settings, limits = self.calls.settings, self.calls.limits
         client = self.calls.discovery.client
         headers = self.headers()
@@ -146,14 +143,10 @@ class ToolCall:
         return outcome, conform(converted, self.ref.output_validator)
 
     def _record(self, outcome: CallOutcome) -> None:
-        elapsed = (time.perf_counter() - self.started) * 1000
-        ref = self.ref
-        self.calls.metrics.record_call(
-            ref.space_id, ref.name, elapsed, ok=outcome.ok, private=self.private
-        )
+        elapsed = self._count(ok=outcome.ok)
         log.info(
             "tool_call",
-            tool=ref.name if not self.private else "<private>",
+            tool=self.ref.name if not self.private else "<private>",
             ok=outcome.ok,
             duration_ms=round(elapsed, 2),
             progress_events=outcome.progress_events,
@@ -162,14 +155,14 @@ class ToolCall:
     def rejected(self, message: str, *, caller_error: bool = False) -> types.CallToolResult:
         """An error result for this call, counted as a failed call of its tool, or as
         refused (`caller_error`: the caller's arguments were wrong, not the space)."""
-        elapsed = (time.perf_counter() - self.started) * 1000
-        ref = self.ref
-        self.calls.metrics.record_call(
-            ref.space_id,
-            ref.name,
-            elapsed,
-            ok=False,
-            private=self.private,
-            caller_error=caller_error,
-        )
+        self._count(ok=False, caller_error=caller_error)
         return error_result(message)
+
+    def _count(self, *, ok: bool, caller_error: bool = False) -> float:
+        """Count the call in the metrics; its duration so far, in ms."""
+        elapsed = (time.perf_counter() - self.started) * 1000
+        metrics, ref = self.calls.metrics, self.ref
+        metrics.record_call(
+            ref.space_id, ref.name, elapsed, ok=ok, private=self.private, caller_error=caller_error
+        )
+        return elapsed

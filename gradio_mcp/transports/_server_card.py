@@ -39,11 +39,6 @@ DESCRIPTION = "Hugging Face Gradio Spaces as MCP tools, with cached parallel dis
 MAX_AGE_SECONDS = 300
 
 
-def protocol_versions() -> list[str]:
-    """Every protocol version the endpoint serves, newest first (both eras)."""
-    return sorted(set(SUPPORTED_PROTOCOL_VERSIONS) | set(MODERN_PROTOCOL_VERSIONS), reverse=True)
-
-
 def authorization_header(settings: Settings) -> dict[str, Any]:
     """The `Authorization` header a remote takes: a Hub token, required with sign-in."""
     return {
@@ -68,6 +63,8 @@ def server_card(
 ) -> dict[str, Any]:
     """The card for a server reached at `origin` (no trailing slash)."""
     modern = MODERN_PROTOCOL_VERSIONS[-1]
+    # Every protocol version the endpoint serves, newest first (both eras).
+    versions = sorted({*SUPPORTED_PROTOCOL_VERSIONS, *MODERN_PROTOCOL_VERSIONS}, reverse=True)
     capabilities = server.get_capabilities(protocol_version=modern).model_dump(
         by_alias=True, mode="json", exclude_none=True
     )
@@ -88,7 +85,7 @@ def server_card(
                 "type": "streamable-http",
                 "url": origin + MCP_PATH,
                 "headers": [authorization_header(settings)],
-                "supportedProtocolVersions": protocol_versions(),
+                "supportedProtocolVersions": versions,
             }
         ],
         "_meta": {
@@ -99,10 +96,6 @@ def server_card(
             }
         },
     }
-
-
-def _etag(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
 def _matches(if_none_match: str, etag: str) -> bool:
@@ -121,7 +114,7 @@ def server_card_routes(server: Server[Any], settings: Settings) -> list[Route]:
             server, settings, public_origin(request, settings), metadata_url(request, settings)
         )
         body = json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
-        etag = _etag(body)
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         headers = {
             "ETag": etag,
             "Cache-Control": f"public, max-age={MAX_AGE_SECONDS}",

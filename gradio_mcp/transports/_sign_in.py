@@ -17,8 +17,6 @@ by fingerprint (`discovery.HubTokens`); when the Hub cannot be asked, `503` and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -75,17 +73,6 @@ def protected_resource_routes(settings: Settings) -> list[Route]:
     return [Route(METADATA_PATH + MCP_PATH, for_mcp), Route(METADATA_PATH, for_origin)]
 
 
-def _bearer(connection: HTTPConnection) -> str | None:
-    header = connection.headers.get("authorization", "")
-    if header.lower().startswith("bearer ") and header[7:].strip():
-        return header[7:].strip()
-    return None
-
-
-def _challenge(parameters: Sequence[tuple[str, str]]) -> str:
-    return "Bearer " + ", ".join(f'{name}="{value}"' for name, value in parameters)
-
-
 class RequireSignIn:
     """ASGI middleware: `/mcp` answers only requests whose token the Hub accepts."""
 
@@ -108,7 +95,8 @@ class RequireSignIn:
 
     async def _refusal(self, connection: HTTPConnection) -> Response | None:
         """None to let the request in, else the answer that keeps it out."""
-        token = _bearer(connection)
+        header = connection.headers.get("authorization", "")
+        token = (header[7:].strip() or None) if header.lower().startswith("bearer ") else None
         challenge: list[tuple[str, str]] = []
         if token is not None:
             try:
@@ -137,7 +125,7 @@ class RequireSignIn:
         return JSONResponse(
             {"error": "invalid_token" if token else "unauthorized", "error_description": described},
             status_code=401,
-            headers={"WWW-Authenticate": _challenge(challenge)},
+            headers={"WWW-Authenticate": "Bearer " + ", ".join(f'{k}="{v}"' for k, v in challenge)},
         )
 
 

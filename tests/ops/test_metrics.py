@@ -16,9 +16,10 @@ from starlette.testclient import TestClient
 from gradio_mcp import __version__
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery import Discovery
-from gradio_mcp.ops._metrics import OTHER_LABEL, PRIVATE_LABEL, Metrics, percentile
+from gradio_mcp.ops._metrics import OTHER_LABEL, PRIVATE_LABEL, Metrics
 from gradio_mcp.ops._prometheus import render_prometheus
 from gradio_mcp.ops._routes import metrics_routes
+from gradio_mcp.ops._samples import percentile
 from tests.mock_http import MockHTTP
 from tests.upstream import HUB, Upstream
 

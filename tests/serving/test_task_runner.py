@@ -280,7 +280,8 @@ async def test_shutdown_leaves_no_task_working() -> None:
 
 async def test_at_shutdown_tasks_get_the_grace_and_those_cut_short_fail_naming_it() -> None:
     """As the server runs a task's work: guarded by the graceful shutdown, a task ended by
-    it raises TaskInterrupted. `drain` returns once both ends are written to the store."""
+    it raises TaskInterrupted. `drain_at_shutdown` returns once both ends are written to the
+    store."""
     store = RecordingStore()
     shutdown = GracefulShutdown(grace=0.5)
 
@@ -302,7 +303,7 @@ async def test_at_shutdown_tasks_get_the_grace_and_those_cut_short_fail_naming_i
             await long.started.wait()
         shutdown.begin()
         short.release.set()  # within the grace period
-        await runner.drain(WAIT)
+        await runner.drain_at_shutdown(shutdown)
         assert runner.jobs_running == 0
         done, failed = [await store.load(h["taskId"], ALICE) for h in handles]  # type: ignore[index]
     assert done is not None and done.status == COMPLETED

@@ -89,9 +89,5 @@ def build() -> gr.Blocks:
     return demo
 
 
-def main() -> None:
-    serve(build, default_port=7862, description=__doc__)
-
-
 if __name__ == "__main__":
-    main()
+    serve(build, default_port=7862, description=__doc__)

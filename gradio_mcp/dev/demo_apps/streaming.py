@@ -69,9 +69,5 @@ def build() -> gr.Blocks:
     return demo
 
 
-def main() -> None:
-    serve(build, default_port=7864, description=__doc__)
-
-
 if __name__ == "__main__":
-    main()
+    serve(build, default_port=7864, description=__doc__)

@@ -3,7 +3,7 @@ are answered with a task handle, run on in the background, and are polled to the
 
 from gradio_mcp.errors import TaskInterrupted
 from gradio_mcp.net import RedisConnection
-from gradio_mcp.serving.tasks._protocol import EXTENSION, TasksProtocol, opted_in
+from gradio_mcp.serving.tasks._protocol import TasksProtocol, opted_in
 from gradio_mcp.serving.tasks._records import TaskOwner, TaskRecord
 from gradio_mcp.serving.tasks._runner import TaskRunner
 from gradio_mcp.serving.tasks._store import MemoryTaskStore, TaskStore
@@ -20,7 +20,6 @@ def build_task_store(redis: RedisConnection | None) -> TaskStore:
 
 
 __all__ = [
-    "EXTENSION",
     "MemoryTaskStore",
     "TaskInterrupted",
     "TaskOwner",

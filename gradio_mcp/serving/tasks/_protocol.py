@@ -75,11 +75,7 @@ class TasksProtocol:
     async def update(self, ctx: Context, params: UpdateTaskParams) -> dict[str, Any]:
         # These tasks never ask for input, so there is nothing to deliver; the task must
         # still be the caller's.
-        owner = self._check(ctx, params)
-        with _store_errors():
-            record = await self.runner.get(params.task_id, owner)
-        if record is None:
-            raise MCPError(types.INVALID_PARAMS, NOT_FOUND)
+        await self.get(ctx, params)
         return {"resultType": "complete"}
 
     async def cancel(self, ctx: Context, params: TaskIdParams) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -77,31 +77,9 @@ class TaskRecord:
     result: dict[str, Any] | None = None  # the CallToolResult, as sent on the wire
     error: dict[str, Any] | None = None  # the JSON-RPC error of a failed task
 
-    @property
-    def terminal(self) -> bool:
-        return self.status in TERMINAL
-
     def lost(self, now_ms: int) -> bool:
         """Still working, but its server stopped renewing it: it will never finish."""
         return self.status == WORKING and self.lease_ms < now_ms
-
-    def ended(
-        self,
-        status: str,
-        now_ms: int,
-        *,
-        message: str | None = None,
-        result: dict[str, Any] | None = None,
-        error: dict[str, Any] | None = None,
-    ) -> TaskRecord:
-        return replace(
-            self,
-            status=status,
-            updated_ms=now_ms,
-            status_message=message,
-            result=result,
-            error=error,
-        )
 
     def wire(self) -> dict[str, Any]:
         """The task as `tasks/get` and a task-answered `tools/call` show it."""
@@ -112,7 +90,7 @@ class TaskRecord:
             "lastUpdatedAt": iso(self.updated_ms),
             "ttlMs": self.expires_ms - self.created_ms,
         }
-        if not self.terminal:
+        if self.status not in TERMINAL:
             task["pollIntervalMs"] = TASK_POLL_INTERVAL_MS
         if self.status_message:
             task["statusMessage"] = self.status_message

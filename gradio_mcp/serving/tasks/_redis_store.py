@@ -181,7 +181,7 @@ class RedisTaskStore:
                 updated_ms=times["updated"],
                 lease_ms=times["lease"],
                 status=status,
-                status_message=_open_message(sealer, message) if message else None,
+                status_message=sealer.open("message", bytes(message)).decode() if message else None,
                 result=outcome.get("result"),
                 error=outcome.get("error"),
             )
@@ -197,7 +197,3 @@ def _text(value: Any) -> str:
 
 def _seal_message(sealer: Sealer, message: str) -> bytes:
     return sealer.seal("message", message.encode())
-
-
-def _open_message(sealer: Sealer, sealed: Any) -> str:
-    return sealer.open("message", bytes(sealed)).decode()

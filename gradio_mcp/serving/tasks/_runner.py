@@ -60,7 +60,7 @@ class _Shutdown(Protocol):
 
 log = get_logger("gradio_mcp.tasks")
 
-Work = Callable[[ProgressSink], Awaitable[types.CallToolResult]]
+Work = Callable[[ProgressSink | None], Awaitable[types.CallToolResult]]
 
 # The last write of a job (its result, or its failure at shutdown) may take this long,
 # retried while Redis is briefly away; after that, its lease tells readers it failed.
@@ -177,7 +177,7 @@ class TaskRunner:
         """Run `work`; its result if done within the threshold, else a task handle."""
         group = self._group
         if group is None:
-            return await work(forward or _ignore)
+            return await work(forward)
         job = _Job(new_task_id(), owner, forward)
         group.start_soon(self._run, job, work)
         try:
@@ -226,7 +226,7 @@ class TaskRunner:
         job.message_written = job.message
         job.registered = True
         job.forward = None
-        self.metrics.record_task_created()
+        self.metrics.tasks_created += 1
         return {"resultType": "task", **record.wire()}
 
     async def _run(self, job: _Job, work: Work) -> None:
@@ -278,16 +278,12 @@ class TaskRunner:
     async def drain_at_shutdown(self, shutdown: _Shutdown) -> None:
         """At shutdown: the jobs get the grace period plain calls get; those still running
         then end as failed (their jobs cancelled on the space while the connections are
-        still open) and their end is written, within END_AFTER_GRACE."""
+        still open) and their end is written, within END_AFTER_GRACE: before the connections
+        they use (the space's, Redis) are closed."""
         if not self._jobs:
             return
         shutdown.begin()
-        await self.drain(shutdown.grace + END_AFTER_GRACE)
-
-    async def drain(self, timeout: float) -> None:
-        """Wait (at most `timeout` seconds) until every job has ended and its end is written:
-        at shutdown, before the connections they use (the space's, Redis) are closed."""
-        with anyio.move_on_after(timeout):
+        with anyio.move_on_after(shutdown.grace + END_AFTER_GRACE):
             while self._jobs:
                 await anyio.sleep(DRAIN_POLL)
 
@@ -349,7 +345,7 @@ class TaskRunner:
                 renewed = self._clock()
                 expired = await self.store.sweep()
                 if expired:
-                    self.metrics.record_tasks_expired(expired)
+                    self.metrics.tasks_expired += expired
             except Exception as exc:
                 # Once per heartbeat while the store is down: Redis's own warning is enough.
                 log.debug("task_store_failed", action="renew", error=type(exc).__name__)
@@ -359,7 +355,3 @@ class TaskRunner:
                     # Readers already report these tasks failed: stop the work on the space.
                     for job in jobs.values():
                         job.stop("lease lost")
-
-
-async def _ignore(_update: ProgressUpdate) -> None:
-    return None

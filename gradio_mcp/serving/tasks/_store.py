@@ -98,7 +98,14 @@ class MemoryTaskStore:
         record = await self.load(task_id, owner)
         if record is None or record.status != WORKING:
             return None
-        ended = record.ended(status, self._clock(), message=message, result=result, error=error)
+        ended = replace(
+            record,
+            status=status,
+            updated_ms=self._clock(),
+            status_message=message,
+            result=result,
+            error=error,
+        )
         self._tasks[task_id] = ended
         return ended
 
