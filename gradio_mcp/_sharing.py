@@ -24,6 +24,7 @@ from collections import OrderedDict
 from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
+_ABSENT = object()
 
 
 class _Index:
@@ -39,8 +40,8 @@ class _Index:
 
     def shared(self, key: str, value: Any) -> Any:
         with self.lock:
-            kept = self.entries.get(key)
-            if kept is not None:
+            kept = self.entries.get(key, _ABSENT)
+            if kept is not _ABSENT:  # a kept None (JSON null) is kept too
                 self.entries.move_to_end(key)
                 return kept
             self.entries[key] = value

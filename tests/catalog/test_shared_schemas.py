@@ -52,6 +52,15 @@ def test_spaces_parsed_from_equal_documents_share_their_schemas() -> None:
     assert one.meta != two.meta  # what names the space stays its own
 
 
+def test_sharing_null_again_and_again_leaves_room_for_everything_else() -> None:
+    """JSON null is a value like any: sharing it a million times (every default of None)
+    once wore the index's budget away, after which nothing was shared any more."""
+    for _ in range(20_000):
+        shared_json(None)
+    first = {"type": "string", "title": "kept"}
+    assert shared_json(copy.deepcopy(first)) is shared_json(copy.deepcopy(first))
+
+
 def test_values_that_differ_as_json_are_never_shared() -> None:
     # Python holds 1 == 1.0 == True; a schema does not.
     schemas = [{"const": 1}, {"const": 1.0}, {"const": True}, {"default": 1, "type": "integer"}]
