@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from mcp.server.context import ServerMiddleware, ServerRequestContext
-from mcp_types.methods import serialize_server_result
+from mcp.types.methods import serialize_server_result
 from pydantic import BaseModel
 
 from gradio_mcp._sharing import shared_json
