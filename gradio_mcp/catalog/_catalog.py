@@ -132,17 +132,11 @@ def build_catalog(
         # building or the MCP types' checks, and then this space alone has no tools.
         try:
             made = ahead.take(space, api_name, tool_name) if ahead is not None else None
-            if made is not None:
-                tool_name, tool = made  # its equal name, whose texts the tool holds already
-            else:
-                chosen = hints.annotations(space.id, api_name) if hints else annotations
-                tool = build_tool(
-                    space,
-                    endpoint,
-                    tool_name,
-                    annotations=chosen,
-                    max_description_chars=max_description_chars,
-                )
+            # A tool built ahead comes with its equal name, whose texts it holds already.
+            tool_name, tool = made or (
+                tool_name,
+                _tool(space, endpoint, tool_name, hints, annotations, max_description_chars),
+            )
         except Exception as exc:
             failures[space.id] = _tools_failed(exc, space.id, "tools")
             by_space.pop(space.id, None)
@@ -153,6 +147,22 @@ def build_catalog(
             )
         )
     return ToolCatalog((ref for refs in by_space.values() for ref in refs), failures)
+
+
+def _tool(
+    space: GradioSpace,
+    endpoint: Endpoint,
+    name: ToolName,
+    hints: ToolHints | None,
+    annotations: ToolAnnotations | None,
+    max_description_chars: int,
+) -> Tool:
+    """One endpoint's tool, annotated as the operator's hints say (else `annotations`)."""
+    api_name = endpoint.api_name.lstrip("/")
+    chosen = hints.annotations(space.id, api_name) if hints else annotations
+    return build_tool(
+        space, endpoint, name, annotations=chosen, max_description_chars=max_description_chars
+    )
 
 
 # Cache outcomes (`Timings.schema_cache`) of a schema object seen before.
@@ -178,12 +188,12 @@ class ToolsAhead:
         name_style: str = "space",
         max_description_chars: int = DEFAULT_DESCRIPTION_CHARS,
         hints: ToolHints | None = None,
+        annotations: ToolAnnotations | None = None,
         on_built: Callable[[Sequence[Tool]], None] | None = None,
     ) -> None:
         self._names = (max_name_length, name_style)
+        self._tool_options = (hints, annotations, max_description_chars)
         self._on_built = on_built
-        self._max_description_chars = max_description_chars
-        self._hints = hints
         self._made: dict[tuple[str, str], tuple[GradioSpace, ToolName, Tool]] = {}
 
     def __len__(self) -> int:
@@ -208,14 +218,7 @@ class ToolsAhead:
             for endpoint in space.endpoints:
                 api_name = endpoint.api_name.lstrip("/")
                 name = names[(space.id, api_name)]
-                hints = self._hints.annotations(space.id, api_name) if self._hints else None
-                tool = build_tool(
-                    space,
-                    endpoint,
-                    name,
-                    annotations=hints,
-                    max_description_chars=self._max_description_chars,
-                )
+                tool = _tool(space, endpoint, name, *self._tool_options)
                 self._made[(space.id, api_name)] = (space, name, tool)
                 built.append(tool)
             if self._on_built is not None:
