@@ -15,7 +15,7 @@ from mcp.types import Tool
 
 from gradio_mcp.catalog._display import show_value
 from gradio_mcp.catalog._input_schema import build_input_schema
-from gradio_mcp.discovery import json_type
+from gradio_mcp.discovery import is_file_url_schema, json_type
 from gradio_mcp.errors import ToolArgumentError
 from gradio_mcp.models import Endpoint
 
@@ -56,7 +56,7 @@ def accepting_file_objects(node: Any) -> Any:
         return [accepting_file_objects(item) for item in node]
     if not isinstance(node, Mapping):
         return node
-    if node.get("format") == "uri" and node.get("type") == "string":
+    if is_file_url_schema(node):
         return {"$comment": _FILE_POSITION, "anyOf": [dict(node), _FILE_OBJECT]}
     return {
         key: value if key in ("default", "const", "enum") else accepting_file_objects(value)

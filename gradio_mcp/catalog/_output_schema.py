@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from gradio_mcp.catalog._schema_defs import hoist_definitions
+from gradio_mcp.discovery import is_file_url_schema
 from gradio_mcp.models import Endpoint
 
 # What a file becomes in structured content (see `_results.file_json`).
@@ -55,7 +56,7 @@ def _output_node(node: Any) -> Any:
         return [_output_node(item) for item in node]
     if not isinstance(node, Mapping):
         return node
-    if node.get("format") == "uri" and node.get("type") == "string":
+    if is_file_url_schema(node):
         return copy.deepcopy(FILE_OBJECT_SCHEMA)
     return {
         key: value if key == "const" else _output_node(value)

@@ -9,7 +9,7 @@ from gradio_mcp.discovery._default import (
 )
 from gradio_mcp.discovery._engine import Discovery
 from gradio_mcp.discovery._json_schema import json_type
-from gradio_mcp.discovery._schema_files import files_as_urls
+from gradio_mcp.discovery._schema_files import files_as_urls, is_file_url_schema
 from gradio_mcp.discovery._search import (
     MAX_CURSOR_CHARS,
     MAX_QUERY_CHARS,
@@ -43,6 +43,7 @@ __all__ = [
     "get_cache_stats",
     "get_gradio_space",
     "get_gradio_spaces",
+    "is_file_url_schema",
     "json_type",
     "parse_space_list",
     "predict_subdomain",

@@ -41,6 +41,12 @@ def file_url_schema(description: str | None = None) -> dict[str, Any]:
     return {"type": "string", "format": "uri", "description": text}
 
 
+def is_file_url_schema(node: Mapping[str, Any]) -> bool:
+    """Whether a schema is a file position as `file_url_schema` writes it (a space's own
+    `format` keywords are dropped, so no other string schema says `uri`)."""
+    return node.get("format") == "uri" and node.get("type") == "string"
+
+
 def _definitions(schema: Mapping[str, Any]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for key in _DEFS_KEYWORDS:
