@@ -18,6 +18,7 @@ from gradio_mcp.catalog._names import DEFAULT_NAME_LENGTH, ToolName, assign_tool
 from gradio_mcp.catalog._prompts import build_prompt
 from gradio_mcp.catalog._tool_ref import ToolRef
 from gradio_mcp.catalog._tools import DEFAULT_DESCRIPTION_CHARS, build_tool
+from gradio_mcp.discovery import KEPT_OUTCOMES
 from gradio_mcp.errors import ErrorPhase, SpaceError, UnknownNameError
 from gradio_mcp.models import Endpoint, GradioSpace
 
@@ -165,10 +166,6 @@ def _tool(
     )
 
 
-# Cache outcomes (`Timings.schema_cache`) of a schema object seen before.
-_KEPT_SCHEMA = frozenset({"hit", "stale"})
-
-
 class ToolsAhead:
     """Tools built before their catalog, a space at a time as discovery hands them over
     (`Discovery.get_spaces(on_space=...)`), so that building a big catalog overlaps the wait
@@ -204,7 +201,7 @@ class ToolsAhead:
         schema came from the cache as it was (a catalog kept already has its tools)."""
         if not space.ok or len(space.endpoints) > self.MAX_ENDPOINTS:
             return
-        if space.timings.schema_cache in _KEPT_SCHEMA:
+        if space.timings.schema_cache in KEPT_OUTCOMES:
             return
         max_length, style = self._names
         try:

@@ -1,6 +1,6 @@
 """The discovery core: space ids, Hub metadata, endpoint schemas, and the caches in front."""
 
-from gradio_mcp.discovery._cache import CacheStats
+from gradio_mcp.discovery._cache import KEPT_OUTCOMES, CacheStats
 from gradio_mcp.discovery._default import (
     format_cache_metrics,
     get_cache_stats,
@@ -25,6 +25,7 @@ from gradio_mcp.discovery._wake import ASLEEP_STAGES, can_wake, cannot_wake
 
 __all__ = [
     "ASLEEP_STAGES",
+    "KEPT_OUTCOMES",
     "MAX_CURSOR_CHARS",
     "MAX_QUERY_CHARS",
     "SORTS",

@@ -132,6 +132,8 @@ REFRESH_DELAY = 0.005
 
 # A lookup's outcome, for per-space timing logs.
 HIT, STALE, MISS, SHARED = "hit", "stale", "miss", "shared"
+# Outcomes that hand back the very object kept before (not one fetched or decoded anew).
+KEPT_OUTCOMES = frozenset({HIT, STALE})
 
 
 class _LRU(cachetools.LRUCache[Hashable, Entry[V]]):
