@@ -47,9 +47,6 @@ class WireForms:
         self._page: contextvars.ContextVar[list[list[dict[str, Any]]] | None]
         self._page = contextvars.ContextVar("gradio_mcp_listed_page", default=None)
 
-    def __len__(self) -> int:
-        return len(self._kept)
-
     def forms(
         self,
         method: str,
