@@ -27,6 +27,7 @@ from mcp.shared.exceptions import MCPError
 from PIL import Image
 
 from gradio_mcp.dev.launcher import GradioAppProcess
+from tests.raw_mcp import INITIALIZE, MCP_HEADERS
 from tests.stack import ServerProcess, SpaceSpec, Stack, running_server, running_stack
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
@@ -523,18 +524,6 @@ async def test_gradio_none_turns_configured_spaces_off(e2e_stack: Stack, era: st
 
 # ---------------------------------------------------------------------------------------------
 # HTTP edges
-
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-11-25",
-        "capabilities": {},
-        "clientInfo": {"name": "e2e", "version": "0"},
-    },
-}
-MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 
 
 def post_initialize(server: ServerProcess, **headers: str) -> httpx2.Response:

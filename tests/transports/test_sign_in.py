@@ -19,21 +19,11 @@ from gradio_mcp.discovery import Discovery
 from gradio_mcp.serving import GradioMCP
 from gradio_mcp.transports import build_http_app
 from tests.mock_http import MockHTTP
+from tests.raw_mcp import INITIALIZE, MCP_HEADERS
 from tests.upstream import HUB
 
 TOKEN = "hf_alice_token"
 BASE = "http://127.0.0.1"
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-11-25",
-        "capabilities": {},
-        "clientInfo": {"name": "test", "version": "0"},
-    },
-}
-MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 
 
 @pytest.fixture(scope="module")
