@@ -21,21 +21,12 @@ from starlette.types import ASGIApp
 from gradio_mcp.serving._server import GradioMCP
 from gradio_mcp.transports import build_http_app
 from tests.clock import Clock
+from tests.raw_mcp import META, MODERN, URL, serving
 from tests.upstream import Upstream
 
 pytestmark = pytest.mark.anyio
 
 TTL_S = 300  # the default metadata and schema cache TTL
-URL = "http://127.0.0.1:8000/mcp"
-MODERN = {
-    "Accept": "application/json, text/event-stream",
-    "Content-Type": "application/json",
-    "MCP-Protocol-Version": "2026-07-28",
-}
-META = {
-    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-    "io.modelcontextprotocol/clientCapabilities": {},
-}
 
 
 def count_requests(gradio: GradioMCP, method: str) -> list[int]:
@@ -58,30 +49,6 @@ async def settle(condition: Callable[[], bool]) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("the background refresh never finished")
-
-
-@contextlib.asynccontextmanager
-async def serving(app: ASGIApp) -> AsyncIterator[None]:
-    """Run an ASGI app's lifespan (startup, then shutdown) around the block."""
-    inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-
-    async def receive() -> dict[str, Any]:
-        return await inbox.get()
-
-    async def send(message: Any) -> None:
-        await outbox.put(message)
-
-    task = asyncio.create_task(app({"type": "lifespan", "asgi": {"version": "3.0"}}, receive, send))
-    await inbox.put({"type": "lifespan.startup"})
-    started = await asyncio.wait_for(outbox.get(), 30)
-    assert started["type"] == "lifespan.startup.complete", started
-    try:
-        yield
-    finally:
-        await inbox.put({"type": "lifespan.shutdown"})
-        await asyncio.wait_for(outbox.get(), 30)
-        await asyncio.wait_for(task, 30)
 
 
 @contextlib.asynccontextmanager

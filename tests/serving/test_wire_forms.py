@@ -13,7 +13,7 @@ from mcp.client.client import Client
 
 from gradio_mcp.serving import GradioMCP, _wire_forms
 from gradio_mcp.transports import build_http_app
-from tests.serving.test_cache_hints import META, MODERN, URL, serving
+from tests.raw_mcp import META, MODERN, URL, serving
 from tests.upstream import Upstream
 
 pytestmark = pytest.mark.anyio
