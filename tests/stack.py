@@ -53,6 +53,18 @@ def loopback_http_client() -> httpx2.AsyncClient:
     return new_http_client(Settings.from_env({}, allowed_networks=(f"{LOOPBACK}/32",)))
 
 
+def local_hub_settings(hub: LocalHub) -> Settings:
+    """Discovery's settings against a LocalHub: its spaces on their own loopback origins
+    (`{sub}.localhost`), which the caller's token may reach."""
+    return Settings.from_env(
+        {},
+        hf_endpoint=hub.url,
+        space_host_template=hub.host_template,
+        trusted_hosts=("*.localhost:*",),  # the hub proxies each space on its own origin
+        allowed_networks=(f"{LOOPBACK}/32",),
+    )
+
+
 @dataclass(frozen=True)
 class SpaceSpec:
     """A space to put on the LocalHub, backed by one of the running Gradio apps."""

@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from gradio_mcp.config import Settings
 from gradio_mcp.dev.hub_emulator import LocalHub
 from gradio_mcp.dev.launcher import GradioAppProcess
 from gradio_mcp.discovery import Discovery
+from tests.stack import local_hub_settings
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -31,14 +31,7 @@ def hub(gradio_apps: dict[str, GradioAppProcess]) -> Iterator[LocalHub]:
 
 @pytest.fixture
 async def discovery(hub: LocalHub) -> AsyncIterator[Discovery]:
-    settings = Settings.from_env(
-        {},
-        hf_endpoint=hub.url,
-        space_host_template=hub.host_template,
-        trusted_hosts=("*.localhost:*",),  # the hub proxies each space on its own origin
-        allowed_networks=("127.0.0.1/32",),
-    )
-    async with Discovery(settings) as discovery:
+    async with Discovery(local_hub_settings(hub)) as discovery:
         yield discovery
 
 

@@ -26,13 +26,12 @@ import pytest
 from PIL import Image
 
 from gradio_mcp.catalog._results import to_call_tool_result
-from gradio_mcp.config import Settings
 from gradio_mcp.dev.hub_emulator import LocalHub
 from gradio_mcp.dev.launcher import free_port, spawn_group, terminate_group, wait_for_http
 from gradio_mcp.discovery import Discovery
 from gradio_mcp.gradio import CallLimits, CallOutcome, ProgressUpdate, SpaceApi, call_endpoint
 from gradio_mcp.models import GradioSpace
-from tests.stack import REPO
+from tests.stack import REPO, local_hub_settings
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -83,14 +82,7 @@ def hub(app_url: str) -> Iterator[LocalHub]:
 
 @pytest.fixture
 async def discovery(hub: LocalHub) -> AsyncIterator[Discovery]:
-    settings = Settings.from_env(
-        {},
-        hf_endpoint=hub.url,
-        space_host_template=hub.host_template,
-        trusted_hosts=("*.localhost:*",),
-        allowed_networks=("127.0.0.1/32",),
-    )
-    async with Discovery(settings) as discovery:
+    async with Discovery(local_hub_settings(hub)) as discovery:
         yield discovery
 
 
