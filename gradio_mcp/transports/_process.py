@@ -4,7 +4,6 @@ garbage collector, and (on glibc) when big buffers go back to the system."""
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 
 # The collector's first threshold (Python's is 700 allocations). A cold discovery allocates
@@ -33,12 +32,10 @@ def settle_process() -> None:
 
 def fix_mmap_threshold() -> bool:
     """Fix glibc's mmap threshold at `MMAP_THRESHOLD`; False where there is no glibc."""
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return False
     try:
-        mallopt = ctypes.CDLL(name).mallopt
-    except (OSError, AttributeError):  # another C library (musl, macOS): nothing to set
+        # The process's own symbols: no library search (which runs ldconfig) at start-up.
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # another C library (macOS): nothing to set
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
