@@ -7,7 +7,6 @@ Pure (no I/O), so tests can pin the exact shapes an MCP client sees. Naming is i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, NoReturn
 
 from mcp.types import (
@@ -77,7 +76,7 @@ def tool_description(space: GradioSpace, endpoint: Endpoint) -> str:
 
 
 class _GivenFields(set[str]):
-    """The fields given to a tool (or its annotations), one set for all built alike: pydantic
+    """The fields given to a tool, one set for all built alike: pydantic
     keeps one per model otherwise (700 bytes for a tool), and answers are written with
     `exclude_unset`, which reads it. Catalog tools are never changed: changing one in place
     raises here rather than change them all; a copy (`model_copy`) is a plain set again."""
@@ -97,26 +96,10 @@ class _GivenFields(set[str]):
         return (set, (list(self),))
 
 
-_given: dict[frozenset[str], _GivenFields] = {}
-
-
-def _given_fields(names: Iterable[str]) -> _GivenFields:
-    key = frozenset(names)
-    found = _given.get(key)
-    return found if found is not None else _given.setdefault(key, _GivenFields(key))
-
-
 # What `Tool(...)` below was given, as a validated construction would record it.
-_TOOL_FIELDS = _given_fields(
+_TOOL_FIELDS = _GivenFields(
     ("name", "title", "description", "input_schema", "output_schema", "annotations", "meta")
 )
-
-
-def _titled(base: ToolAnnotations, title: str) -> ToolAnnotations:
-    """`base` with this title: `base.model_copy(update={"title": title})`, without a
-    private copy of its set of given fields."""
-    given = _given_fields((*base.model_fields_set, "title"))
-    return ToolAnnotations.model_construct(given, **{**base.__dict__, "title": title})
 
 
 def build_tool(
@@ -135,7 +118,6 @@ def build_tool(
     ours and of its field's type. Equal schemas are one shared object (`_sharing`)."""
     names = name if isinstance(name, ToolName) else ToolName(name, name)
     title = clip_text(tool_title(space, endpoint), max_description_chars)
-    base = annotations or TOOL_ANNOTATIONS
     return Tool.model_construct(
         _TOOL_FIELDS,
         name=names.name,
@@ -143,8 +125,9 @@ def build_tool(
         description=clip_text(tool_description(space, endpoint), max_description_chars),
         input_schema=shared_json(build_input_schema(endpoint)),
         output_schema=shared_json(build_output_schema(endpoint)),
-        # Clients of the 2025-03-26 era read the title only from the annotations.
-        annotations=_titled(base, title),
+        # One annotations object for every tool built alike. Clients of the 2025-03-26 era
+        # read a title only from the annotations: their wire forms get it there.
+        annotations=annotations or TOOL_ANNOTATIONS,
         meta={
             _META_SPACE: space.id,
             _META_ENDPOINT: "/" + endpoint.api_name.lstrip("/"),

@@ -34,6 +34,9 @@ ITEMS = {"tools/list": "tools", "prompts/list": "prompts"}
 # checked; a revision without these fields ignores them. The items' forms do not depend on it.
 _ENVELOPE = {"ttlMs": 0, "cacheScope": "private", "resultType": "complete"}
 _CHUNK = 100
+# Revisions whose tools have no title of their own: a client of these reads it from the
+# annotations (shared by all tools built alike, so without it), and its forms carry it there.
+_TITLE_IN_ANNOTATIONS = frozenset({"2024-11-05", "2025-03-26"})
 
 
 class WireForms:
@@ -125,7 +128,17 @@ def _made(method: str, version: str, items: Sequence[BaseModel]) -> list[dict[st
         dumps = [item.model_dump(by_alias=True, mode="json", exclude_none=True) for item in chunk]
         wire = serialize_server_result(method, version, {**_ENVELOPE, key: dumps})[key]
         forms += (_sharing_with(item, form) for item, form in zip(chunk, wire, strict=True))
+    if version in _TITLE_IN_ANNOTATIONS:
+        for form in forms:
+            _title_in_annotations(form)
     return forms
+
+
+def _title_in_annotations(form: dict[str, Any]) -> None:
+    title = form.get("title")
+    annotations = form.get("annotations")
+    if isinstance(title, str) and isinstance(annotations, dict) and "title" not in annotations:
+        form["annotations"] = {**annotations, "title": title}
 
 
 def _sharing_with(item: BaseModel, form: dict[str, Any]) -> dict[str, Any]:

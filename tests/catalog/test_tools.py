@@ -118,7 +118,9 @@ def test_description_fallback_and_title_with_emoji() -> None:
         bare.description == 'Calls the /predict endpoint of the Gradio Space alice/art "Art Maker".'
     )
     assert bare.title == "🎨 Art Maker: predict"
-    assert described.annotations is not None and described.annotations.title == described.title
+    # Every tool built alike holds one annotations object: the title is the tool's own.
+    assert described.annotations is bare.annotations
+    assert described.annotations is not None and described.annotations.title is None
     plain = build_catalog([space("alice/art", NO_DESCRIPTION)]).tools[0]
     assert plain.title == "alice/art: predict"
 
@@ -132,4 +134,4 @@ def test_annotations_claim_only_what_is_known() -> None:
     assert tool.annotations.destructive_hint is None
     assert tool.annotations.idempotent_hint is None
     wire = tool.model_dump(by_alias=True, exclude_none=True)["annotations"]
-    assert set(wire) == {"title", "openWorldHint"}
+    assert set(wire) == {"openWorldHint"}

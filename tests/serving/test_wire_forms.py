@@ -5,6 +5,7 @@ makes no form again."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx2
@@ -13,12 +14,20 @@ from mcp.client.client import Client
 
 from gradio_mcp.serving import GradioMCP, _wire_forms
 from gradio_mcp.transports import build_http_app
-from tests.raw_mcp import META, MODERN, URL, serving
+from tests.raw_mcp import INITIALIZE, MCP_HEADERS, META, MODERN, URL, serving
 from tests.upstream import Upstream
 
 pytestmark = pytest.mark.anyio
 
 SPACES = ("alice/blocks", "bob/echo")
+
+
+def sse_json(text: str) -> Any:
+    """The JSON-RPC message of an answer, sent as JSON or as one SSE event."""
+    if text.lstrip().startswith("{"):
+        return json.loads(text)
+    data = [line[5:].strip() for line in text.splitlines() if line.startswith("data:")]
+    return json.loads(next(d for d in data if d))
 
 
 def without_kept_forms(gradio: GradioMCP) -> GradioMCP:
@@ -93,3 +102,29 @@ async def test_a_tools_form_is_made_once(
     assert made_first == len(first.tools) > 0
     assert sum(made) == made_first  # the second listing reused every form
     assert second.tools == first.tools
+
+
+@pytest.mark.parametrize(
+    ("version", "title_in_annotations"), [("2025-03-26", True), ("2025-11-25", False)]
+)
+async def test_a_client_without_tool_titles_reads_them_in_the_annotations(
+    upstream: Upstream, make: Any, version: str, title_in_annotations: bool
+) -> None:
+    """Tools share one annotations object; a 2025-03-26 client, whose tools have no title
+    field, still gets each tool's title where it looks: in the annotations."""
+    for space in SPACES:
+        upstream.add(space)
+    app = build_http_app(make(spaces=SPACES))
+    headers = {**MCP_HEADERS, "MCP-Protocol-Version": version}
+    initialize = {**INITIALIZE, "params": {**INITIALIZE["params"], "protocolVersion": version}}
+    listing = {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}
+    async with serving(app), httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app)) as http:
+        started = await http.post(URL, headers=MCP_HEADERS, json=initialize)
+        assert started.status_code == 200, started.text
+        answer = await http.post(URL, headers=headers, json=listing)
+    assert answer.status_code == 200, answer.text
+    tools = sse_json(answer.text)["result"]["tools"]
+    assert len(tools) > 1
+    for tool in tools:
+        assert tool["annotations"]["openWorldHint"] is True
+        assert tool["annotations"].get("title") == (tool["title"] if title_in_annotations else None)
