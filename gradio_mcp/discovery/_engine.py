@@ -40,8 +40,8 @@ from gradio_mcp.discovery._hub import HubAccess, fetch_space_metadata
 from gradio_mcp.discovery._late import LateResults
 from gradio_mcp.discovery._prefetch import (
     Prefetch,
+    PrefetchWindow,
     predicted_host,
-    prefetch_window,
 )
 from gradio_mcp.discovery._private import PrivateSpaces
 from gradio_mcp.discovery._schema_fetcher import fetch_space_schema
@@ -134,7 +134,7 @@ class Discovery:
         self.protocol_check = protocol_check
         self._hub_slots = asyncio.Semaphore(s.discovery_concurrency)
         self._host_slots = self._new_host_slots()
-        self._prefetch_window = prefetch_window(s)
+        self._prefetch_window = PrefetchWindow(s.discovery_concurrency)
         self.credentials = CredentialPolicy.from_settings(s)
         self.stats = DiscoveryStats()  # read by ops (passes, durations, prefetches)
         self._late = LateResults(clock, s.cache_max_entries)
@@ -188,7 +188,7 @@ class Discovery:
                 self.client = self._new_client()
             self._hub_slots = asyncio.Semaphore(self.settings.discovery_concurrency)
             self._host_slots = self._new_host_slots()
-            self._prefetch_window = prefetch_window(self.settings)
+            self._prefetch_window = PrefetchWindow(self.settings.discovery_concurrency)
 
     async def __aenter__(self) -> Discovery:
         return self
@@ -498,7 +498,16 @@ class Discovery:
         """How to ask the Hub now (the window belongs to the loop this runs on)."""
         s = self.settings
         timeout = s.space_info_timeout_ms / 1000
-        return HubAccess(client, s.hf_endpoint, timeout, self._hub_slots, self.limits, self.egress)
+        window = self._prefetch_window
+        return HubAccess(
+            client,
+            s.hf_endpoint,
+            timeout,
+            self._hub_slots,
+            self.limits,
+            self.egress,
+            answered=lambda seconds: window.observe(hub=seconds),
+        )
 
     async def _metadata(self, space_id: str, token: str | None) -> tuple[SpaceMetadata, str]:
         hub = self._hub(self.documents)

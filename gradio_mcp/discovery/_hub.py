@@ -15,7 +15,7 @@ import email.utils
 import ipaddress
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -51,7 +51,7 @@ class HubAccess:
     """How discovery asks the Hub: through which client, at which address, within which
     time per request, in which shared window of requests in flight, read within which
     caps, and connecting only where the egress policy allows (checked on the hosts the Hub
-    gives)."""
+    gives). `answered` hears how many seconds each answer took once its request had a slot."""
 
     client: httpx2.AsyncClient | DocumentClient
     hub_url: str
@@ -59,6 +59,7 @@ class HubAccess:
     slots: asyncio.Semaphore
     limits: ReadLimits = DEFAULT_LIMITS
     egress: EgressPolicy | None = None
+    answered: Callable[[float], None] | None = None
 
 
 def _bad(message: str) -> SpaceError:
@@ -261,6 +262,7 @@ async def fetch_space_metadata(
         refused="",
     ):
         async with hub.slots, asyncio.timeout(timeout):
+            started = time.perf_counter()
             answer = await as_documents(hub.client).get(
                 url,
                 headers,
@@ -269,6 +271,8 @@ async def fetch_space_metadata(
                 setting=HUB_SETTING,
                 excerpt_bytes=0,
             )
+            if hub.answered is not None:
+                hub.answered(time.perf_counter() - started)
     payload, not_modified = _read_answer(answer, space_id, token, previous, limits)
     etag = answer.headers.get("etag")
     if not_modified and previous is not None:

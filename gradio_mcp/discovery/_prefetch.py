@@ -4,21 +4,81 @@ metadata is still in flight, kept only when the metadata confirms that host."""
 from __future__ import annotations
 
 import asyncio
+import collections
+import math
+import time
 from collections.abc import Awaitable, Callable
 
 from gradio_mcp.config import Settings
 from gradio_mcp.discovery._space_ids import predict_subdomain
 from gradio_mcp.models import SpaceSchema
 
-# Early schema fetches run at most this many Hub windows ahead of the metadata that confirms
-# them: enough to overlap a schema a few times slower than a Hub answer, without front-loading
-# thousands of fetches that would compete with the Hub answers everyone is waiting for.
-PREFETCH_WINDOWS = 4
+# Early schema fetches run ahead of the metadata that confirms them by as many Hub windows as
+# a schema takes Hub answers: enough to overlap the two, and no more, since every fetch run
+# ahead competes with the Hub answers everyone is waiting for (on the same CPU, and at the
+# hosts). Before both latencies are known: FIRST_WINDOWS.
+FIRST_WINDOWS = 4
+MIN_WINDOWS = 2
+MAX_WINDOWS = 8
+_WEIGHT = 0.2  # of each new latency in the running averages
 
 
-def prefetch_window(settings: Settings) -> asyncio.Semaphore:
-    """The slots early schema fetches share (on the running loop's side of things)."""
-    return asyncio.Semaphore(PREFETCH_WINDOWS * settings.discovery_concurrency)
+class PrefetchWindow:
+    """The slots early schema fetches share, on the running loop's side of things: a Hub
+    window's worth (`hub_window` requests) per window run ahead, the number of windows
+    following the latencies seen (`observe`)."""
+
+    def __init__(self, hub_window: int) -> None:
+        self._hub_window = max(1, hub_window)
+        self._hub: float | None = None
+        self._schema: float | None = None
+        self._in_use = 0
+        self._waiting: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    @property
+    def windows(self) -> int:
+        if not self._hub or self._schema is None:
+            return FIRST_WINDOWS
+        return min(MAX_WINDOWS, max(MIN_WINDOWS, math.ceil(self._schema / self._hub)))
+
+    @property
+    def size(self) -> int:
+        return self.windows * self._hub_window
+
+    async def acquire(self) -> None:
+        if self._in_use < self.size and not self._waiting:
+            self._in_use += 1
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        try:
+            await waiter  # the slot was counted as ours when this was woken
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # woken and cancelled at once: pass the slot on
+            else:
+                self._waiting.remove(waiter)
+            raise
+
+    def release(self) -> None:
+        self._in_use -= 1
+        self._wake()
+
+    def observe(self, *, hub: float | None = None, schema: float | None = None) -> None:
+        """A Hub answer (`hub`) or a schema (`schema`) took this many seconds."""
+        if hub is not None:
+            self._hub = hub if self._hub is None else self._hub + _WEIGHT * (hub - self._hub)
+        if schema is not None:
+            old = self._schema
+            self._schema = schema if old is None else old + _WEIGHT * (schema - old)
+        self._wake()
+
+    def _wake(self) -> None:
+        while self._waiting and self._in_use < self.size:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                self._in_use += 1
+                waiter.set_result(None)
 
 
 def predicted_host(settings: Settings, space_id: str) -> str | None:
@@ -39,7 +99,7 @@ class Prefetch:
     Its fetch gives None when it chose not to ask the space (the shared level has it)."""
 
     def __init__(
-        self, window: asyncio.Semaphore, fetch: Callable[[], Awaitable[SpaceSchema | None]]
+        self, window: PrefetchWindow, fetch: Callable[[], Awaitable[SpaceSchema | None]]
     ) -> None:
         self._window = window
         self.started = self._released = False
@@ -50,7 +110,11 @@ class Prefetch:
     async def _run(self, fetch: Callable[[], Awaitable[SpaceSchema | None]]) -> SpaceSchema | None:
         await self._window.acquire()
         self.started = True
-        return await fetch()
+        started = time.perf_counter()
+        schema = await fetch()
+        if schema is not None:
+            self._window.observe(schema=time.perf_counter() - started)
+        return schema
 
     def confirmed(self) -> None:
         """The metadata confirmed this fetch: it is no longer ahead of anything."""
