@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
+from typing import Any
 
 from mcp.types import Prompt, Tool, ToolAnnotations
 
@@ -17,7 +18,7 @@ from gradio_mcp.catalog._hints import ToolHints
 from gradio_mcp.catalog._names import DEFAULT_NAME_LENGTH, ToolName, assign_tool_names
 from gradio_mcp.catalog._prompts import build_prompt
 from gradio_mcp.catalog._tool_ref import ToolRef
-from gradio_mcp.catalog._tools import DEFAULT_DESCRIPTION_CHARS, build_tool
+from gradio_mcp.catalog._tools import DEFAULT_DESCRIPTION_CHARS, tool_form
 from gradio_mcp.discovery import KEPT_OUTCOMES
 from gradio_mcp.errors import ErrorPhase, SpaceError, UnknownNameError
 from gradio_mcp.models import Endpoint, GradioSpace
@@ -40,11 +41,17 @@ class ToolCatalog:
     ) -> None:
         self.failures: dict[str, SpaceError] = dict(failures or {})
         self.refs: tuple[ToolRef, ...] = tuple(refs)
-        self.tools: tuple[Tool, ...] = tuple(ref.tool for ref in self.refs)
+        # What a listing sends (the tools in JSON form); the models are made on demand.
+        self.forms: tuple[dict[str, Any], ...] = tuple(ref.form for ref in self.refs)
         by_name: dict[str, ToolRef] = {ref.name: ref for ref in self.refs}
         for ref in self.refs:  # listed names win if a qualified alias ever looks like one
             by_name.setdefault(ref.qualified_name, ref)
         self._by_name = by_name
+
+    @property
+    def tools(self) -> tuple[Tool, ...]:
+        """The tools as MCP models, made from their forms on each call."""
+        return tuple(ref.tool for ref in self.refs)
 
     @cached_property
     def prompts(self) -> tuple[Prompt, ...]:
@@ -134,7 +141,7 @@ def build_catalog(
         try:
             made = ahead.take(space, api_name, tool_name) if ahead is not None else None
             # A tool built ahead comes with its equal name, whose texts it holds already.
-            tool_name, tool = made or (
+            tool_name, form = made or (
                 tool_name,
                 _tool(space, endpoint, tool_name, hints, annotations, max_description_chars),
             )
@@ -144,7 +151,7 @@ def build_catalog(
             continue
         by_space.setdefault(space.id, []).append(
             ToolRef(
-                tool_name.name, tool_name.qualified_name, space.id, api_name, space, endpoint, tool
+                tool_name.name, tool_name.qualified_name, space.id, api_name, space, endpoint, form
             )
         )
     return ToolCatalog((ref for refs in by_space.values() for ref in refs), failures)
@@ -157,11 +164,11 @@ def _tool(
     hints: ToolHints | None,
     annotations: ToolAnnotations | None,
     max_description_chars: int,
-) -> Tool:
-    """One endpoint's tool, annotated as the operator's hints say (else `annotations`)."""
+) -> dict[str, Any]:
+    """One endpoint's tool form, annotated as the operator's hints say (else `annotations`)."""
     api_name = endpoint.api_name.lstrip("/")
     chosen = hints.annotations(space.id, api_name) if hints else annotations
-    return build_tool(
+    return tool_form(
         space, endpoint, name, annotations=chosen, max_description_chars=max_description_chars
     )
 
@@ -186,12 +193,12 @@ class ToolsAhead:
         max_description_chars: int = DEFAULT_DESCRIPTION_CHARS,
         hints: ToolHints | None = None,
         annotations: ToolAnnotations | None = None,
-        on_built: Callable[[Sequence[Tool]], None] | None = None,
+        on_built: Callable[[Sequence[dict[str, Any]]], None] | None = None,
     ) -> None:
         self._names = (max_name_length, name_style)
         self._tool_options = (hints, annotations, max_description_chars)
         self._on_built = on_built
-        self._made: dict[tuple[str, str], tuple[GradioSpace, ToolName, Tool]] = {}
+        self._made: dict[tuple[str, str], tuple[GradioSpace, ToolName, dict[str, Any]]] = {}
 
     def __len__(self) -> int:
         return len(self._made)
@@ -211,13 +218,13 @@ class ToolsAhead:
                 max_length=max_length,
                 style=style,
             )
-            built: list[Tool] = []
+            built: list[dict[str, Any]] = []
             for endpoint in space.endpoints:
                 api_name = endpoint.api_name.lstrip("/")
                 name = names[(space.id, api_name)]
-                tool = _tool(space, endpoint, name, *self._tool_options)
-                self._made[(space.id, api_name)] = (space, name, tool)
-                built.append(tool)
+                form = _tool(space, endpoint, name, *self._tool_options)
+                self._made[(space.id, api_name)] = (space, name, form)
+                built.append(form)
             if self._on_built is not None:
                 self._on_built(built)
         except Exception:
@@ -225,7 +232,7 @@ class ToolsAhead:
 
     def take(
         self, space: GradioSpace, api_name: str, name: ToolName
-    ) -> tuple[ToolName, Tool] | None:
+    ) -> tuple[ToolName, dict[str, Any]] | None:
         """The tool built ahead for this endpoint under this name (and that name), if any."""
         made = self._made.get((space.id, api_name))
         if made is None or made[0] is not space or made[1] != name:

@@ -7,6 +7,7 @@ Pure (no I/O), so tests can pin the exact shapes an MCP client sees. Naming is i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, NoReturn
 
 from mcp.types import (
@@ -96,7 +97,7 @@ class _GivenFields(set[str]):
         return (set, (list(self),))
 
 
-# What `Tool(...)` below was given, as a validated construction would record it.
+# What a tool built here was given, as a validated construction would record it.
 _TOOL_FIELDS = _GivenFields(
     ("name", "title", "description", "input_schema", "output_schema", "annotations", "meta")
 )
@@ -112,25 +113,82 @@ def build_tool(
 ) -> Tool:
     """The MCP `Tool` for one endpoint of a discovered space; its description at most
     `max_description_chars` long (`GRADIO_MCP_MAX_DESCRIPTION_CHARS`), whatever the space
-    wrote.
+    wrote. `tool_from_form(tool_form(...))`."""
+    return tool_from_form(
+        tool_form(
+            space,
+            endpoint,
+            name,
+            annotations=annotations,
+            max_description_chars=max_description_chars,
+        )
+    )
 
-    Built without pydantic's validation, which would copy each schema: every value here is
-    ours and of its field's type. Equal schemas are one shared object (`_sharing`)."""
+
+def tool_form(
+    space: GradioSpace,
+    endpoint: Endpoint,
+    name: ToolName | str,
+    *,
+    annotations: ToolAnnotations | None = None,
+    max_description_chars: int = DEFAULT_DESCRIPTION_CHARS,
+) -> dict[str, Any]:
+    """One endpoint's MCP tool in JSON form (aliases, no unset fields): what a client of
+    2025-06-18 or later receives, and the form a catalog keeps its tools in. A tool is listed
+    far more often than anything else reads it, and one dict costs a third of a model and its
+    wire form together.
+
+    Equal schemas are one shared object (`_sharing`), as are the annotations of every tool
+    built alike: the title is the tool's own (a 2025-03-26 client gets it in its annotations
+    from the wire forms)."""
     names = name if isinstance(name, ToolName) else ToolName(name, name)
     title = clip_text(tool_title(space, endpoint), max_description_chars)
+    form: dict[str, Any] = {
+        "name": names.name,
+        "title": title,
+        "description": clip_text(tool_description(space, endpoint), max_description_chars),
+        "inputSchema": shared_json(build_input_schema(endpoint)),
+    }
+    output_schema = build_output_schema(endpoint)
+    if output_schema is not None:
+        form["outputSchema"] = shared_json(output_schema)
+    form["annotations"] = _annotations_form(annotations or TOOL_ANNOTATIONS)
+    form["_meta"] = {
+        _META_SPACE: space.id,
+        _META_ENDPOINT: "/" + endpoint.api_name.lstrip("/"),
+        _META_QUALIFIED: names.qualified_name,
+    }
+    return form
+
+
+def tool_from_form(form: Mapping[str, Any]) -> Tool:
+    """The `Tool` model of a tool form (`tool_form`), holding the form's own values: built
+    without pydantic's validation, which would copy each schema (every value is ours)."""
+    annotations = form.get("annotations")
     return Tool.model_construct(
         _TOOL_FIELDS,
-        name=names.name,
-        title=title,
-        description=clip_text(tool_description(space, endpoint), max_description_chars),
-        input_schema=shared_json(build_input_schema(endpoint)),
-        output_schema=shared_json(build_output_schema(endpoint)),
-        # One annotations object for every tool built alike. Clients of the 2025-03-26 era
-        # read a title only from the annotations: their wire forms get it there.
-        annotations=annotations or TOOL_ANNOTATIONS,
-        meta={
-            _META_SPACE: space.id,
-            _META_ENDPOINT: "/" + endpoint.api_name.lstrip("/"),
-            _META_QUALIFIED: names.qualified_name,
-        },
+        name=form["name"],
+        title=form.get("title"),
+        description=form.get("description"),
+        input_schema=form["inputSchema"],
+        output_schema=form.get("outputSchema"),
+        annotations=None if annotations is None else ToolAnnotations.model_validate(annotations),
+        meta=form.get("_meta"),
     )
+
+
+# The JSON form of each annotations object tools were built with (hints make a few), kept
+# with the object so that its id stays its own.
+_ANNOTATION_FORMS: dict[int, tuple[ToolAnnotations, dict[str, Any]]] = {}
+_MAX_ANNOTATION_FORMS = 1024
+
+
+def _annotations_form(annotations: ToolAnnotations) -> dict[str, Any]:
+    kept = _ANNOTATION_FORMS.get(id(annotations))
+    if kept is not None and kept[0] is annotations:
+        return kept[1]
+    if len(_ANNOTATION_FORMS) >= _MAX_ANNOTATION_FORMS:
+        _ANNOTATION_FORMS.clear()
+    form = shared_json(annotations.model_dump(by_alias=True, mode="json", exclude_none=True))
+    _ANNOTATION_FORMS[id(annotations)] = (annotations, form)
+    return form

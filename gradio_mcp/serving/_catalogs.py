@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import cachetools
-from mcp import types
 
 from gradio_mcp.catalog import ToolCatalog, ToolHints, ToolsAhead, build_catalog
 from gradio_mcp.config import Settings
@@ -103,7 +102,7 @@ class Catalogs:
         *,
         deadline: float | None = None,
         rewait: bool = False,
-        on_built: Callable[[Sequence[types.Tool]], None] | None = None,
+        on_built: Callable[[Sequence[dict[str, Any]]], None] | None = None,
     ) -> tuple[Sequence[GradioSpace], ToolCatalog]:
         """The spaces and catalog for these ids and this caller: kept while fresh, else
         discovered within `deadline` (`rewait`: waiting again for spaces still loading;
@@ -205,13 +204,15 @@ class Catalogs:
 
     # ------------------------------------------------------------------ listed schemas
 
-    def remember_listed(self, tools: Sequence[types.Tool]) -> None:
-        """The latest listing of a name is what the SDK checks a call's headers against."""
+    def remember_listed(self, tools: Sequence[Mapping[str, Any]]) -> None:
+        """The latest listing of a name (tools in JSON form) is what the SDK checks a call's
+        headers against."""
         for tool in tools:
-            self._schemas.pop(tool.name, None)
+            name = tool["name"]
+            self._schemas.pop(name, None)
             if len(self._schemas) >= _SCHEMA_MEMORY:
                 self._schemas.pop(next(iter(self._schemas)))
-            self._schemas[tool.name] = tool.input_schema
+            self._schemas[name] = tool["inputSchema"]
 
     def listed_schema(self, name: str) -> Mapping[str, Any] | None:
         return self._schemas.get(name)

@@ -52,37 +52,31 @@ class ListHandlers:
             for space in not_running(spaces):
                 if space.error is not None and space.error.stage in ASLEEP_STAGES:
                     discovery.wake_in_background(space.id, caller.token)
-        tools: Sequence[types.Tool] = catalog.tools
-        forms = self.wire.forms("tools/list", version, catalog, tools, ahead)
+        forms = self.wire.forms("tools/list", version, catalog, catalog.forms, ahead)
         if options.dynamic:
             # The three on-demand tools come first; a space's endpoint of the same name stays
             # reachable through call_space.
-            mine = [
-                (t, f) for t, f in zip(tools, forms, strict=True) if t.name not in DYNAMIC_TOOLS
-            ]
-            tools = [*self.dynamic.tools, *(t for t, _ in mine)]
             dynamic = self.wire.forms("tools/list", version, self.dynamic, self.dynamic.tools)
-            forms = [*dynamic, *(f for _, f in mine)]
-        page, next_cursor = self._page(tools, params)
+            forms = [*dynamic, *(f for f in forms if f["name"] not in DYNAMIC_TOOLS)]
+        page, next_cursor = self._page(forms, params)
         self.catalogs.remember_listed(page)
         hint = self._hint(caller, spaces)
         result = types.ListToolsResult(
-            tools=page, next_cursor=next_cursor, ttl_ms=hint.ttl_ms, cache_scope=hint.scope
+            tools=[], next_cursor=next_cursor, ttl_ms=hint.ttl_ms, cache_scope=hint.scope
         )
-        return self.wire.defer("tools/list", result, self._page(forms, params)[0])
+        return self.wire.deliver("tools/list", result, page)
 
     async def list_prompts(
         self, caller: Caller, params: Params, version: str
     ) -> types.ListPromptsResult:
         spaces, catalog = await self.catalogs.listing(caller.space_ids, caller.token)
-        prompts = catalog.prompts
-        page, next_cursor = self._page(prompts, params)
+        forms = self.wire.forms("prompts/list", version, catalog, catalog.prompts)
+        page, next_cursor = self._page(forms, params)
         hint = self._hint(caller, spaces)
         result = types.ListPromptsResult(
-            prompts=page, next_cursor=next_cursor, ttl_ms=hint.ttl_ms, cache_scope=hint.scope
+            prompts=[], next_cursor=next_cursor, ttl_ms=hint.ttl_ms, cache_scope=hint.scope
         )
-        forms = self.wire.forms("prompts/list", version, catalog, prompts)
-        return self.wire.defer("prompts/list", result, self._page(forms, params)[0])
+        return self.wire.deliver("prompts/list", result, page)
 
     def _hint(self, caller: Caller, spaces: Sequence[GradioSpace]) -> Hint:
         """`ttl_ms` and `cache_scope` of a listing page built from `spaces` (every page)."""

@@ -7,6 +7,9 @@ listing's CPU at a thousand spaces. A tool's wire form only changes with the too
 made once, by the SDK's own serializer (the same checks, the same fields kept per revision),
 and kept with the catalog that holds the tool.
 
+A catalog keeps its tools in JSON form already (`tool_form`); where a revision's wire form
+of a tool is equal to it, the wire form is that very dict, so a listed tool costs one dict.
+
 How a page goes out: the handler hands its page here and gives the SDK a page without
 items, whose envelope (cursor, cache hints, result type, server stamp) the SDK shapes as
 always; the middleware then puts the kept forms of the page's items in that envelope.
@@ -20,6 +23,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from mcp.server.context import ServerMiddleware, ServerRequestContext
+from mcp.types import Prompt, Tool
 from mcp.types.methods import serialize_server_result
 from pydantic import BaseModel
 
@@ -27,9 +31,12 @@ from gradio_mcp._sharing import shared_json
 
 Context = ServerRequestContext[Any, Any]
 Result = TypeVar("Result", bound=BaseModel)
+# A listed item: an MCP model, or a tool already in JSON form.
+Item = BaseModel | dict[str, Any]
 
 # The list field of each listing method's result.
 ITEMS = {"tools/list": "tools", "prompts/list": "prompts"}
+_MODELS: dict[str, type[BaseModel]] = {"tools/list": Tool, "prompts/list": Prompt}
 # What a listing's envelope must hold in some revision (2026-07-28), for the items alone to be
 # checked; a revision without these fields ignores them. The items' forms do not depend on it.
 _ENVELOPE = {"ttlMs": 0, "cacheScope": "private", "resultType": "complete"}
@@ -55,7 +62,7 @@ class WireForms:
         method: str,
         version: str,
         owner: object,
-        items: Sequence[BaseModel],
+        items: Sequence[Item],
         ahead: FormsAhead | None = None,
     ) -> list[dict[str, Any]]:
         """The wire form of each of `items` in a `method` result at protocol `version`;
@@ -71,14 +78,15 @@ class WireForms:
         self._kept[key] = (weakref.ref(owner, lambda _ref: self._kept.pop(key, None)), forms)
         return forms
 
-    def defer(self, method: str, result: Result, forms: list[dict[str, Any]]) -> Result:
-        """`result` without its items when the middleware will put `forms` (their wire forms)
-        in its place (this request runs under it), else `result` as it is."""
+    def deliver(self, method: str, result: Result, forms: list[dict[str, Any]]) -> Result:
+        """`result` (a page without items) for the middleware to put `forms`, the page's wire
+        forms, in; outside it (no request runs under it), `result` with them as models."""
         slot = self._page.get()
-        if slot is None:
+        if slot is not None:
+            slot.append(forms)
             return result
-        slot.append(forms)
-        return result.model_copy(update={ITEMS[method]: []})
+        model = _MODELS[method]
+        return result.model_copy(update={ITEMS[method]: [model.model_validate(f) for f in forms]})
 
     def middleware(self) -> ServerMiddleware[Any]:
         """Server middleware: a listing's envelope from the SDK, its items' kept forms."""
@@ -107,50 +115,57 @@ class FormsAhead:
     def __init__(self, method: str, version: str) -> None:
         self.method = method
         self.version = version
-        self._made: dict[int, tuple[BaseModel, dict[str, Any]]] = {}
+        self._made: dict[int, tuple[Item, dict[str, Any]]] = {}
 
-    def add(self, items: Sequence[BaseModel]) -> None:
+    def add(self, items: Sequence[Item]) -> None:
         for item, form in zip(items, _made(self.method, self.version, items), strict=True):
             self._made[id(item)] = (item, form)
 
-    def take(self, item: BaseModel) -> dict[str, Any] | None:
+    def take(self, item: Item) -> dict[str, Any] | None:
         made = self._made.get(id(item))
         return made[1] if made is not None and made[0] is item else None
 
 
-def _made(method: str, version: str, items: Sequence[BaseModel]) -> list[dict[str, Any]]:
+def _made(method: str, version: str, items: Sequence[Item]) -> list[dict[str, Any]]:
     """The items' wire forms, made by the SDK's serializer as it shapes a whole result, a
-    hundred at a time: the serializer's copies of thousands at once would be megabytes."""
+    hundred at a time: the serializer's copies of thousands at once would be megabytes. An
+    item in JSON form whose wire form is equal is its own wire form."""
     key = ITEMS[method]
     forms: list[dict[str, Any]] = []
     for start in range(0, len(items), _CHUNK):
         chunk = items[start : start + _CHUNK]
-        dumps = [item.model_dump(by_alias=True, mode="json", exclude_none=True) for item in chunk]
+        dumps = [
+            item
+            if isinstance(item, dict)
+            else item.model_dump(by_alias=True, mode="json", exclude_none=True)
+            for item in chunk
+        ]
         wire = serialize_server_result(method, version, {**_ENVELOPE, key: dumps})[key]
-        forms += (_sharing_with(item, form) for item, form in zip(chunk, wire, strict=True))
+        forms += (
+            dump if form == dump else _sharing_with(dump, form)
+            for dump, form in zip(dumps, wire, strict=True)
+        )
     if version in _TITLE_IN_ANNOTATIONS:
-        for form in forms:
-            _title_in_annotations(form)
+        forms = [_title_in_annotations(form) for form in forms]
     return forms
 
 
-def _title_in_annotations(form: dict[str, Any]) -> None:
+def _sharing_with(dump: dict[str, Any], form: dict[str, Any]) -> dict[str, Any]:
+    """`form` holding the dump's own values where equal, not copies of them, and a shared
+    copy of small parts many items have alike (annotations, execution)."""
+    for key, value in form.items():
+        if key in dump and dump[key] == value:
+            form[key] = dump[key]
+        elif isinstance(value, dict):
+            form[key] = shared_json(value)
+    return form
+
+
+def _title_in_annotations(form: dict[str, Any]) -> dict[str, Any]:
+    """`form`, or a copy with the tool's title in its annotations (never changed in place:
+    the form may be a catalog's)."""
     title = form.get("title")
     annotations = form.get("annotations")
     if isinstance(title, str) and isinstance(annotations, dict) and "title" not in annotations:
-        form["annotations"] = {**annotations, "title": title}
-
-
-def _sharing_with(item: BaseModel, form: dict[str, Any]) -> dict[str, Any]:
-    """`form` holding the item's own schemas and texts where equal, not copies of them, and
-    a shared copy of small parts many items have alike (annotations, execution)."""
-    for name, field in type(item).model_fields.items():
-        alias = field.alias or name
-        value = getattr(item, name, None)
-        if alias not in form:
-            continue
-        if isinstance(value, dict | list | str) and form[alias] == value:
-            form[alias] = value
-        elif isinstance(form[alias], dict):
-            form[alias] = shared_json(form[alias])
+        return {**form, "annotations": {**annotations, "title": title}}
     return form

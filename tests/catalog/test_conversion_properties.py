@@ -1,7 +1,8 @@
 """Property-based tests of the conversions between a space's documents and MCP: whatever a
 space serves (`tests/gradio_documents.py` generates Gradio-shaped documents, hostile ones
 included), reading it never raises anything but that space's `SpaceError`, and every tool
-and prompt made from it is one the MCP types and a JSON Schema validator accept."""
+and prompt made from it is one the MCP types and a JSON Schema validator accept (the form a
+catalog keeps a tool in included)."""
 
 from __future__ import annotations
 
@@ -34,10 +35,15 @@ def assert_valid_tools(space: GradioSpace) -> None:
     assert len(catalog.tools) == len(space.endpoints)
     names = [tool.name for tool in catalog.tools]
     assert len(set(names)) == len(names)
-    for tool in catalog.tools:
+    for tool, form in zip(catalog.tools, catalog.forms, strict=True):
         assert TOOL_NAME.fullmatch(tool.name), tool.name
         wire = tool.model_dump(by_alias=True, mode="json", exclude_none=True)
-        Tool.model_validate(wire)
+        # The form a catalog keeps is the tool's JSON form, and a valid MCP tool.
+        assert wire == form
+        assert (
+            Tool.model_validate(form).model_dump(by_alias=True, mode="json", exclude_none=True)
+            == form
+        )
         assert wire["inputSchema"]["type"] == "object"
         check_schema(wire["inputSchema"])
         if "outputSchema" in wire:

@@ -119,7 +119,8 @@ def test_description_fallback_and_title_with_emoji() -> None:
     )
     assert bare.title == "🎨 Art Maker: predict"
     # Every tool built alike holds one annotations object: the title is the tool's own.
-    assert described.annotations is bare.annotations
+    forms = build_catalog([space("alice/art", NO_DESCRIPTION, LETTER_COUNTER)]).forms
+    assert forms[0]["annotations"] is forms[1]["annotations"]
     assert described.annotations is not None and described.annotations.title is None
     plain = build_catalog([space("alice/art", NO_DESCRIPTION)]).tools[0]
     assert plain.title == "alice/art: predict"

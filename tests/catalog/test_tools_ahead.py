@@ -49,9 +49,9 @@ def test_tools_built_ahead_are_the_ones_listed_unless_their_name_changed() -> No
     ahead = ToolsAhead(**OPTIONS)
     for each in SPACES:
         ahead.add(each)
-    kept = {id(tool) for _space, _name, tool in ahead._made.values()}
+    kept = {id(form) for _space, _name, form in ahead._made.values()}
     catalog = build_catalog(SPACES, ahead=ahead, **OPTIONS)
-    reused = [ref.space_id for ref in catalog.refs if id(ref.tool) in kept]
+    reused = [ref.space_id for ref in catalog.refs if id(ref.form) in kept]
     # Alice's and bob's names clash once both are listed: theirs are built again.
     assert reused == [SPACES[3].id]
 
