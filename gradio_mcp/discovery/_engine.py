@@ -39,6 +39,7 @@ from gradio_mcp.discovery._host_slots import HostSlots
 from gradio_mcp.discovery._hub import HubAccess, fetch_space_metadata
 from gradio_mcp.discovery._late import LateResults
 from gradio_mcp.discovery._prefetch import (
+    MAX_WINDOWS,
     Prefetch,
     PrefetchWindow,
     predicted_host,
@@ -135,6 +136,7 @@ class Discovery:
         self._hub_slots = asyncio.Semaphore(s.discovery_concurrency)
         self._host_slots = self._new_host_slots()
         self._prefetch_window = PrefetchWindow(s.discovery_concurrency)
+        self._started = self._new_started()
         self.credentials = CredentialPolicy.from_settings(s)
         self.stats = DiscoveryStats()  # read by ops (passes, durations, prefetches)
         self._late = LateResults(clock, s.cache_max_entries)
@@ -189,6 +191,15 @@ class Discovery:
             self._hub_slots = asyncio.Semaphore(self.settings.discovery_concurrency)
             self._host_slots = self._new_host_slots()
             self._prefetch_window = PrefetchWindow(self.settings.discovery_concurrency)
+            self._started = self._new_started()
+
+    def _new_started(self) -> asyncio.Semaphore:
+        """The spaces started at once, until their metadata: those in the Hub window, and
+        as many as early schema fetches may run ahead of it. The others wait in line at
+        no cost but their task: each one started holds sockets, tasks, a cache flight and
+        its early fetch, a few KiB that thousands of spaces at once made the peak of a cold
+        listing (the process keeps its peak), and their start delayed the first requests."""
+        return asyncio.Semaphore(self.settings.discovery_concurrency * (MAX_WINDOWS + 1))
 
     async def __aenter__(self) -> Discovery:
         return self
@@ -370,16 +381,18 @@ class Discovery:
         except Exception as exc:  # an id that is not even text is invalid too
             shown = raw_id if isinstance(raw_id, str) else repr(raw_id)[:100]
             return GradioSpace(id=shown, error=_invalid_id(exc, shown))
-        prefetch = None if skip_schemas else self._maybe_prefetch(space_id)
+        prefetch: Prefetch | None = None
         metadata: SpaceMetadata | None = None
         schema: SpaceSchema | None = None
         error: SpaceError | None = None
         meta_outcome = schema_outcome = ""
         meta_ms = schema_ms = 0.0
         try:
-            t0 = time.perf_counter()
-            metadata, meta_outcome = await self._metadata(space_id, token)
-            meta_ms = _ms(time.perf_counter() - t0)
+            async with self._started:  # a space waiting for its schema holds no place in line
+                prefetch = None if skip_schemas else self._maybe_prefetch(space_id)
+                t0 = time.perf_counter()
+                metadata, meta_outcome = await self._metadata(space_id, token)
+                meta_ms = _ms(time.perf_counter() - t0)
             if metadata.private:
                 await self._note_private(space_id, metadata)
             host = self._check_usable(metadata)

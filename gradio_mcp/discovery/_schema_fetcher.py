@@ -44,15 +44,15 @@ OFF_LOOP_ENDPOINTS = 500
 OFF_LOOP_BYTES = 1 << 20
 
 
-async def _fetch_json(
+async def _fetch_body(
     client: httpx2.AsyncClient | DocumentClient,
     url: str,
     headers: Mapping[str, str],
     timeout: float,
     limits: ReadLimits,
     slots: HostSlots,
-) -> Any:
-    """GET a JSON document; every failure becomes a SpaceError saying what went wrong.
+) -> bytes:
+    """GET a document's bytes; every failure becomes a SpaceError saying what went wrong.
     `timeout` bounds the whole document, body included, and the wait for a slot."""
     with hub_errors(
         _schema_error,
@@ -74,7 +74,11 @@ async def _fetch_json(
         if answer.status != 200:
             excerpt = answer.body.decode("utf-8", errors="replace")
             raise _status_error(url, answer.status, excerpt)
-        body = answer.body
+        return answer.body
+
+
+async def _decode(url: str, body: bytes, limits: ReadLimits) -> Any:
+    """A document's JSON; a SpaceError when it is not JSON or nests too deep."""
     decode = functools.partial(loads_json, body, limits.json_depth)
     try:
         # A document of megabytes takes tens of milliseconds or more to decode: off the loop.
@@ -144,16 +148,13 @@ async def fetch_space_schema(
     base = host.rstrip("/")
     hdrs = dict(headers or {})
 
-    async def get(path: str, optional: bool) -> Any:
-        """A JSON document of the space; an optional one is None when it fails."""
-        try:
-            return await _fetch_json(client, base + path, hdrs, timeout, limits, slots)
-        except SpaceError:
-            if optional:
-                return None
-            raise
+    async def get(path: str) -> bytes:
+        return await _fetch_body(client, base + path, hdrs, timeout, limits, slots)
 
-    documents = await _fetch_documents(get)
+    async def decode(path: str, body: bytes) -> Any:
+        return await _decode(base + path, body, limits)
+
+    documents = await _fetch_documents(get, decode)
     parse = _parser(documents, base + INFO_PATH, limits)
     named = documents.info.get("named_endpoints") if isinstance(documents.info, Mapping) else None
     # Tens of microseconds per endpoint: a space with thousands is parsed in a worker thread,
@@ -163,32 +164,50 @@ async def fetch_space_schema(
     return parse()
 
 
-async def _fetch_documents(get: Callable[[str, bool], Awaitable[Any]]) -> _Documents:
-    """/info (at the root where /gradio_api has none), /config and the MCP schema."""
+async def _fetch_documents(
+    get: Callable[[str], Awaitable[bytes]], decode: Callable[[str, bytes], Awaitable[Any]]
+) -> _Documents:
+    """/info (at the root where /gradio_api has none), /config and the MCP schema.
 
-    async def config_then_mcp_schema() -> tuple[Any, Any]:
-        # /config says whether the app serves MCP (`mcp_server`); most apps do not, and
-        # their MCP schema request would only be a 404. Asking after /config saves that
-        # request (a quarter of a cold space's) at the cost of one round trip for the apps
-        # that do serve MCP.
-        config = await get(CONFIG_PATH, True)
-        if isinstance(config, Mapping) and not config.get("mcp_server"):
-            return config, None
-        return config, await get(MCP_SCHEMA_PATH, True)
+    Both documents are decoded once both are in: a space waiting for one holds the other as
+    bytes, not as the thousands of small objects it decodes to (with dozens of spaces in
+    flight, those were most of a cold listing's peak memory, which the process keeps)."""
+
+    async def optional(path: str, body: bytes | BaseException | None = None) -> Any:
+        """An optional document (fetched unless given), or None when it fails."""
+        try:
+            if body is None:
+                body = await get(path)
+            if isinstance(body, BaseException):
+                raise body
+            return await decode(path, body)
+        except SpaceError:
+            return None
 
     gathered: tuple[Any, ...] = await asyncio.gather(
-        get(INFO_PATH, False), config_then_mcp_schema(), return_exceptions=True
+        get(INFO_PATH), get(CONFIG_PATH), return_exceptions=True
     )
-    info, documents = gathered
-    if isinstance(documents, BaseException):
-        raise documents  # optional documents map their failures to None: this is a bug
-    config, mcp_schema = documents
+    info_body, config_body = gathered
+    config = await optional(CONFIG_PATH, config_body)
+    # /config says whether the app serves MCP (`mcp_server`); most apps do not, and their
+    # MCP schema request would only be a 404. Asking after /config saves that request (a
+    # quarter of a cold space's) at the cost of one round trip for the apps that do.
+    serves_mcp = not isinstance(config, Mapping) or bool(config.get("mcp_server"))
+    mcp_schema = await optional(MCP_SCHEMA_PATH) if serves_mcp else None
     at_root = False
-    if isinstance(info, SpaceError) and info.status == 404:
+    if isinstance(info_body, SpaceError) and info_body.status == 404:
         # Gradio 4 and earlier serve their API at the root, without the /gradio_api prefix.
         with contextlib.suppress(SpaceError):
-            info = await get(LEGACY_INFO_PATH, False)
+            info_body = await get(LEGACY_INFO_PATH)
             at_root = True
+    info: Any = info_body
+    if isinstance(info_body, bytes):
+        try:
+            info = await decode(LEGACY_INFO_PATH if at_root else INFO_PATH, info_body)
+        except SpaceError as exc:
+            info = exc
+    elif isinstance(info_body, BaseException) and not isinstance(info_body, Exception):
+        raise info_body  # cancelled: not the space's failure
     return _Documents(info, config, mcp_schema, at_root)
 
 

@@ -491,6 +491,31 @@ async def test_early_schema_fetches_stay_a_few_hub_windows_ahead(
     assert discovery.stats.prefetches_used >= 4
 
 
+async def test_spaces_start_a_few_hub_windows_at_a_time(
+    upstream: Upstream, make: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thousands of spaces do not all start at once (each started one holds tasks, a cache
+    flight and an early fetch): with a Hub window of one, nine spaces start before the first
+    Hub answer, and each answer lets the next one start."""
+    ids = [f"owner/q{i}" for i in range(30)]
+    for space_id in ids:
+        upstream.add(space_id, hub_latency=0.01)
+    discovery = make(space_host_template="https://{subdomain}.hf.space", discovery_concurrency=1)
+    started: list[tuple[str, int]] = []
+    real = Discovery._maybe_prefetch
+
+    def starting(self: Discovery, space_id: str) -> Any:
+        started.append((space_id, len(upstream.events)))
+        return real(self, space_id)
+
+    monkeypatch.setattr(Discovery, "_maybe_prefetch", starting)
+    results = await discovery.get_spaces(ids)
+    assert all(r.ok for r in results)
+    assert [space_id for space_id, _ in started] == ids  # in line, each once
+    first_hub_answer = upstream.index("hub", "end", ids[0])
+    assert [space_id for space_id, seen in started if seen <= first_hub_answer] == ids[:9]
+
+
 async def test_each_space_is_told_as_soon_as_it_is_discovered(
     upstream: Upstream, make: Any
 ) -> None:
