@@ -17,7 +17,7 @@ from gradio_mcp.models import SpaceSchema
 # a schema takes Hub answers: enough to overlap the two, and no more, since every fetch run
 # ahead competes with the Hub answers everyone is waiting for (on the same CPU, and at the
 # hosts). Before both latencies are known: FIRST_WINDOWS.
-FIRST_WINDOWS = 4
+FIRST_WINDOWS = 3
 MIN_WINDOWS = 2
 MAX_WINDOWS = 8
 _WEIGHT = 0.2  # of each new latency in the running averages

@@ -1,4 +1,4 @@
-"""How far early schema fetches run ahead of their metadata (`PrefetchWindow`): four Hub
+"""How far early schema fetches run ahead of their metadata (`PrefetchWindow`): three Hub
 windows until both latencies are seen, then as many as a schema takes Hub answers."""
 
 from __future__ import annotations
