@@ -27,27 +27,27 @@ def test_the_window_follows_the_latencies_seen() -> None:
     assert window.windows == MAX_WINDOWS
 
 
-async def test_fetches_past_the_window_wait_for_a_slot() -> None:
-    window = PrefetchWindow(hub_window=1)
-    for _ in range(50):
-        window.observe(hub=0.1, schema=0.1)
-    await window.acquire()
-    await window.acquire()
-    third = asyncio.ensure_future(window.acquire())
-    await asyncio.sleep(0)
-    assert not third.done()
-    window.release()
-    await asyncio.wait_for(third, 1)
-
-
-async def test_slower_schemas_open_the_window_to_waiting_fetches() -> None:
+async def full_window() -> tuple[PrefetchWindow, asyncio.Future[None]]:
+    """A window of two slots (Hub window of one, schemas as fast as the Hub), both held, and
+    a third fetch waiting for a slot."""
     window = PrefetchWindow(hub_window=1)
     window.observe(hub=0.1, schema=0.1)
     await window.acquire()
     await window.acquire()
     waiting = asyncio.ensure_future(window.acquire())
     await asyncio.sleep(0)
-    assert not waiting.done()
+    assert window.size == 2 and not waiting.done()
+    return window, waiting
+
+
+async def test_fetches_past_the_window_wait_for_a_slot() -> None:
+    window, third = await full_window()
+    window.release()
+    await asyncio.wait_for(third, 1)
+
+
+async def test_slower_schemas_open_the_window_to_waiting_fetches() -> None:
+    window, waiting = await full_window()
     for _ in range(50):
         window.observe(schema=0.5)  # five Hub answers a schema: five windows
     await asyncio.wait_for(waiting, 1)
@@ -55,12 +55,7 @@ async def test_slower_schemas_open_the_window_to_waiting_fetches() -> None:
 
 
 async def test_a_cancelled_wait_takes_no_slot() -> None:
-    window = PrefetchWindow(hub_window=1)
-    window.observe(hub=0.1, schema=0.1)
-    await window.acquire()
-    await window.acquire()
-    gone = asyncio.ensure_future(window.acquire())
-    await asyncio.sleep(0)
+    window, gone = await full_window()
     gone.cancel()
     with pytest.raises(asyncio.CancelledError):
         await gone
