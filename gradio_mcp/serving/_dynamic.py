@@ -355,14 +355,9 @@ class DynamicSpaces:
             return error_result(f"Cannot describe {space_id}: {space.error.message}")
         endpoints = []
         for ref in catalog.refs:
-            entry = ref.tool.model_dump(
-                by_alias=True, exclude_none=True, include={"name", "title", "description"}
-            )
-            entry["inputSchema"] = dict(ref.tool.input_schema)
-            if ref.tool.annotations is not None:
-                entry["annotations"] = ref.tool.annotations.model_dump(
-                    by_alias=True, exclude_none=True
-                )
+            # As tools/list shows it (the tool's JSON form); the answer's own dicts at the top.
+            keys = ("name", "title", "description", "inputSchema", "annotations")
+            entry = {key: _own(ref.form[key]) for key in keys if key in ref.form}
             endpoints.append({"endpoint": "/" + ref.api_name, **entry})
         meta = space.metadata
         about: dict[str, Any] = {"id": space.id, "private": bool(meta and meta.private)}
@@ -388,3 +383,8 @@ class DynamicSpaces:
             listed = ", ".join("/" + r.api_name for r in catalog.refs) or "none"
             return error_result(f"{space.id} has no endpoint {endpoint!r}; its endpoints: {listed}")
         return ref, dict(given.get("arguments") or {})
+
+
+def _own(value: Any) -> Any:
+    """A shallow copy of a dict (catalog values are shared), anything else as it is."""
+    return dict(value) if isinstance(value, dict) else value
