@@ -11,6 +11,7 @@ from typing import Any
 import httpx2
 import pytest
 from mcp.client.client import Client
+from mcp.types import ListToolsResult
 
 from gradio_mcp.serving import GradioMCP, _wire_forms
 from gradio_mcp.transports import build_http_app
@@ -128,3 +129,10 @@ async def test_a_client_without_tool_titles_reads_them_in_the_annotations(
     for tool in tools:
         assert tool["annotations"]["openWorldHint"] is True
         assert tool["annotations"].get("title") == (tool["title"] if title_in_annotations else None)
+
+
+def test_a_page_handed_over_outside_a_request_holds_its_items_as_models() -> None:
+    """Without the middleware (a handler called directly), the page carries its tools."""
+    form = {"name": "one__echo", "title": "alice/one: echo", "inputSchema": {"type": "object"}}
+    page = _wire_forms.WireForms().deliver("tools/list", ListToolsResult(tools=[]), [form])
+    assert [tool.model_dump(by_alias=True, exclude_none=True) for tool in page.tools] == [form]
