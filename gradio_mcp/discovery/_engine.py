@@ -21,6 +21,7 @@ restarted process starts warm.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import functools
 import logging
@@ -136,7 +137,6 @@ class Discovery:
         self._hub_slots = asyncio.Semaphore(s.discovery_concurrency)
         self._host_slots = self._new_host_slots()
         self._prefetch_window = PrefetchWindow(s.discovery_concurrency)
-        self._started = self._new_started()
         self.credentials = CredentialPolicy.from_settings(s)
         self.stats = DiscoveryStats()  # read by ops (passes, durations, prefetches)
         self._late = LateResults(clock, s.cache_max_entries)
@@ -191,15 +191,24 @@ class Discovery:
             self._hub_slots = asyncio.Semaphore(self.settings.discovery_concurrency)
             self._host_slots = self._new_host_slots()
             self._prefetch_window = PrefetchWindow(self.settings.discovery_concurrency)
-            self._started = self._new_started()
 
-    def _new_started(self) -> asyncio.Semaphore:
-        """The spaces started at once, until their metadata: those in the Hub window, and
-        as many as early schema fetches may run ahead of it. The others wait in line at
-        no cost but their task: each one started holds sockets, tasks, a cache flight and
-        its early fetch, a few KiB that thousands of spaces at once made the peak of a cold
-        listing (the process keeps its peak), and their start delayed the first requests."""
+    def _line(self) -> asyncio.Semaphore:
+        """The places of one discovery pass's spaces started at once, until their metadata:
+        those in the Hub window, and as many as early schema fetches may run ahead of it.
+        The others wait in line at no cost but their task: each one started holds sockets,
+        tasks, a cache flight and its early fetch, a few KiB that thousands of spaces at
+        once made the peak of a cold listing (the process keeps its peak), and their start
+        delayed the first requests. One line per pass: nobody waits behind another's."""
         return asyncio.Semaphore(self.settings.discovery_concurrency * (MAX_WINDOWS + 1))
+
+    def _place(
+        self, space_id: str, line: asyncio.Semaphore | None
+    ) -> contextlib.AbstractAsyncContextManager[Any]:
+        """A place in `line` for a space whose metadata is to be fetched; a space whose
+        metadata is kept here needs none (it is answered at once, even when stale)."""
+        if line is None or self.metadata_cache.peek(space_id) is not None:
+            return contextlib.nullcontext()
+        return line
 
     async def __aenter__(self) -> Discovery:
         return self
@@ -261,8 +270,9 @@ class Discovery:
             return await self._within(space_ids, token, deadline, rewait, on_space)
         ids = list(space_ids)
         started = time.perf_counter()
+        line = self._line()
         results = await asyncio.gather(
-            *(self._discover(i, token, skip_schemas, include_runtime) for i in ids)
+            *(self._discover(i, token, skip_schemas, include_runtime, line) for i in ids)
         )
         elapsed = _ms(time.perf_counter() - started)
         self.record_discovery(elapsed)
@@ -294,6 +304,7 @@ class Discovery:
         fingerprint = token_fingerprint(token)
         tasks: list[asyncio.Future[GradioSpace]] = []
         waited: list[asyncio.Future[GradioSpace]] = []
+        line = self._line()
         for space_id in ids:
             late = self._late.take((space_id, fingerprint))
             if late is not None:
@@ -301,7 +312,7 @@ class Discovery:
                 if rewait and not late.done():
                     waited.append(late)
             else:
-                fresh = asyncio.ensure_future(self._discover(space_id, token, False, False))
+                fresh = asyncio.ensure_future(self._discover(space_id, token, False, False, line))
                 tasks.append(fresh)
                 waited.append(fresh)
         if on_space is not None:
@@ -374,6 +385,7 @@ class Discovery:
         token: str | None,
         skip_schemas: bool,
         include_runtime: bool,
+        line: asyncio.Semaphore | None = None,
     ) -> GradioSpace:
         started = time.perf_counter()
         try:
@@ -388,7 +400,7 @@ class Discovery:
         meta_outcome = schema_outcome = ""
         meta_ms = schema_ms = 0.0
         try:
-            async with self._started:  # a space waiting for its schema holds no place in line
+            async with self._place(space_id, line):  # none held while its schema loads
                 prefetch = None if skip_schemas else self._maybe_prefetch(space_id)
                 t0 = time.perf_counter()
                 metadata, meta_outcome = await self._metadata(space_id, token)

@@ -517,6 +517,23 @@ async def test_spaces_start_a_few_hub_windows_at_a_time(
     assert [space_id for space_id, seen in started if seen <= first_hub_answer] == ids[:9]
 
 
+async def test_a_kept_space_never_waits_in_line(upstream: Upstream, make: Any) -> None:
+    """Spaces wait in line only to be fetched: a space whose metadata is kept is answered at
+    once, while another caller's long cold list loads and within its own long list."""
+    upstream.add("owner/kept")
+    cold = [f"owner/c{i}" for i in range(40)]
+    for space_id in cold:
+        upstream.add(space_id, hub_latency=0.05)
+    discovery = make(space_host_template="https://{subdomain}.hf.space", discovery_concurrency=1)
+    assert (await discovery.get_space("owner/kept")).ok
+    loading = asyncio.ensure_future(discovery.get_spaces(cold[:20], None, deadline=30))
+    await asyncio.sleep(0.1)  # the other list is loading, its line full
+    (alone,) = await discovery.get_spaces(["owner/kept"], None, deadline=0.5)
+    *_, last = await discovery.get_spaces([*cold[20:], "owner/kept"], None, deadline=0.5)
+    assert alone.ok and last.ok
+    assert all(space.ok for space in await loading)
+
+
 async def test_each_space_is_told_as_soon_as_it_is_discovered(
     upstream: Upstream, make: Any
 ) -> None:
