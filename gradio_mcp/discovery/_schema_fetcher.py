@@ -191,23 +191,25 @@ async def _fetch_documents(
     config = await optional(CONFIG_PATH, config_body)
     # /config says whether the app serves MCP (`mcp_server`); most apps do not, and their
     # MCP schema request would only be a 404. Asking after /config saves that request (a
-    # quarter of a cold space's) at the cost of one round trip for the apps that do.
+    # quarter of a cold space's) at the cost of one more round trip, after both documents,
+    # for the apps that do.
     serves_mcp = not isinstance(config, Mapping) or bool(config.get("mcp_server"))
     mcp_schema = await optional(MCP_SCHEMA_PATH) if serves_mcp else None
-    at_root = False
-    if isinstance(info_body, SpaceError) and info_body.status == 404:
-        # Gradio 4 and earlier serve their API at the root, without the /gradio_api prefix.
-        with contextlib.suppress(SpaceError):
-            info_body = await get(LEGACY_INFO_PATH)
-            at_root = True
     info: Any = info_body
     if isinstance(info_body, bytes):
         try:
-            info = await decode(LEGACY_INFO_PATH if at_root else INFO_PATH, info_body)
+            info = await decode(INFO_PATH, info_body)
         except SpaceError as exc:
             info = exc
     elif isinstance(info_body, BaseException) and not isinstance(info_body, Exception):
         raise info_body  # cancelled: not the space's failure
+    at_root = False
+    if isinstance(info, SpaceError) and info.status == 404:
+        # Gradio 4 and earlier serve their API at the root, without the /gradio_api prefix;
+        # what is not a readable API there leaves the 404 (a Gradio too old, or no Gradio).
+        with contextlib.suppress(SpaceError):
+            info = await decode(LEGACY_INFO_PATH, await get(LEGACY_INFO_PATH))
+            at_root = True
     return _Documents(info, config, mcp_schema, at_root)
 
 

@@ -24,3 +24,14 @@ async def test_a_gradio_2_app_is_known_by_its_config(http_mock: MockHTTP) -> Non
     http_mock.add_response(url=f"{SPACE}/config", json={"version": "2.9.4", "mode": "interface"})
     schema = await fetch_space_schema(http_mock.client(), SPACE, timeout=5, slots=HostSlots(4, 8))
     assert (schema.endpoints, schema.gradio_version) == ((), "2.9.4")
+
+
+async def test_a_page_that_is_not_an_api_at_the_root_leaves_the_gradio_2_verdict(
+    http_mock: MockHTTP,
+) -> None:
+    """A Gradio 2 app answers its root paths with a web page: what is there is no API, so
+    the space is still known by its /config (unsupported), not failed as a bad document."""
+    http_mock.add_response(url=f"{SPACE}/info", text="<html>Gradio</html>")
+    http_mock.add_response(url=f"{SPACE}/config", json={"version": "2.9.4", "mode": "interface"})
+    schema = await fetch_space_schema(http_mock.client(), SPACE, timeout=5, slots=HostSlots(4, 8))
+    assert (schema.endpoints, schema.gradio_version) == ((), "2.9.4")
