@@ -180,7 +180,7 @@ def tool_from_form(form: Mapping[str, Any]) -> Tool:
 # The JSON form of each annotations object tools were built with (hints make a few), kept
 # with the object so that its id stays its own.
 _ANNOTATION_FORMS: dict[int, tuple[ToolAnnotations, dict[str, Any]]] = {}
-_MAX_ANNOTATION_FORMS = 1024
+_MAX_ANNOTATION_FORMS = 1024  # hints give a few per catalog; past this, start afresh
 
 
 def _annotations_form(annotations: ToolAnnotations) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import math
 import time
 from collections.abc import Awaitable, Callable
@@ -56,8 +57,9 @@ class PrefetchWindow:
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():
                 self.release()  # woken and cancelled at once: pass the slot on
-            else:
-                self._waiting.remove(waiter)
+            else:  # still in line, unless a wake-up passed over it as cancelled
+                with contextlib.suppress(ValueError):
+                    self._waiting.remove(waiter)
             raise
 
     def release(self) -> None:

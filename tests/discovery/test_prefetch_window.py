@@ -65,3 +65,14 @@ async def test_a_cancelled_wait_takes_no_slot() -> None:
     await asyncio.sleep(0)
     assert not late.done()  # two held again: the window is full
     late.cancel()
+
+
+async def test_a_wait_cancelled_then_passed_over_ends_as_cancelled() -> None:
+    """A fetch cancelled while waiting, whose turn comes before it runs again: the turn goes
+    to nobody, and the fetch ends cancelled (not with an error of the window's)."""
+    window, gone = await full_window()
+    gone.cancel()
+    window.release()  # a wake-up passes over the cancelled waiter
+    with pytest.raises(asyncio.CancelledError):
+        await gone
+    await asyncio.wait_for(window.acquire(), 1)
