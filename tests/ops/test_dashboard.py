@@ -38,8 +38,10 @@ from gradio_mcp.discovery import Discovery
 from gradio_mcp.discovery._cache import Entry, Fetched
 from gradio_mcp.errors import ErrorKind, SpaceError
 from gradio_mcp.models import GradioSpace, SpaceMetadata, SpaceSchema
+from gradio_mcp.ops._fleet_history import interval_number
 from gradio_mcp.ops._metrics import PRIVATE_LABEL, Metrics
 from gradio_mcp.ops._routes import metrics_routes
+from gradio_mcp.ops._samples import SAMPLE_SECONDS
 from tests.redis_server import RedisServer
 
 pytestmark = pytest.mark.slow
@@ -577,6 +579,14 @@ def test_the_status_board_tells_what_the_spaces_did() -> None:
     assert text(dom.metric("failures", data_space="demo/text-tools")) == "0"
     assert text(dom.metric("rejected", data_space="demo/text-tools")) == "1"
     assert "acme-secret" not in html
+
+
+@pytest.mark.parametrize("start", [1_765_100_005.0, 1_765_100_000.0, 1_765_100_003.7])
+def test_samples_an_interval_apart_are_filed_an_interval_apart(start: float) -> None:
+    """Each sample of the fleet's history has its own interval, even when the first falls on
+    a half (at 5 s past the tens, halves rounded to even filed two samples under one)."""
+    numbers = [interval_number(start + k * SAMPLE_SECONDS, SAMPLE_SECONDS) for k in range(30)]
+    assert numbers == list(range(numbers[0], numbers[0] + 30))
 
 
 def test_a_fleet_sharing_redis_charts_every_process(redis_server: RedisServer) -> None:
