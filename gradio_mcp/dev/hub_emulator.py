@@ -482,7 +482,11 @@ class LocalHub:
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind(("127.0.0.1", self._port))
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="off")
+        # The standard loop and h11 whatever is installed: the emulated Hub, the benchmarks'
+        # world, stays the same when gradio_mcp's own server gets quicker libraries.
+        config = uvicorn.Config(
+            self.app, log_level="warning", lifespan="off", loop="asyncio", http="h11"
+        )
         self._server = uvicorn.Server(config)
         server, sock = self._server, self._socket
         self._thread = threading.Thread(
