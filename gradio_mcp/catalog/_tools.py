@@ -177,18 +177,6 @@ def tool_from_form(form: Mapping[str, Any]) -> Tool:
     )
 
 
-# The JSON form of each annotations object tools were built with (hints make a few), kept
-# with the object so that its id stays its own.
-_ANNOTATION_FORMS: dict[int, tuple[ToolAnnotations, dict[str, Any]]] = {}
-_MAX_ANNOTATION_FORMS = 1024  # hints give a few per catalog; past this, start afresh
-
-
 def _annotations_form(annotations: ToolAnnotations) -> dict[str, Any]:
-    kept = _ANNOTATION_FORMS.get(id(annotations))
-    if kept is not None and kept[0] is annotations:
-        return kept[1]
-    if len(_ANNOTATION_FORMS) >= _MAX_ANNOTATION_FORMS:
-        _ANNOTATION_FORMS.clear()
-    form = shared_json(annotations.model_dump(by_alias=True, mode="json", exclude_none=True))
-    _ANNOTATION_FORMS[id(annotations)] = (annotations, form)
-    return form
+    """The annotations' JSON form, one shared object for every tool annotated alike."""
+    return shared_json(annotations.model_dump(by_alias=True, mode="json", exclude_none=True))
