@@ -69,10 +69,9 @@ class PrefetchWindow:
     def observe(self, *, hub: float | None = None, schema: float | None = None) -> None:
         """A Hub answer (`hub`) or a schema (`schema`) took this many seconds."""
         if hub is not None:
-            self._hub = hub if self._hub is None else self._hub + _WEIGHT * (hub - self._hub)
+            self._hub = _averaged(self._hub, hub)
         if schema is not None:
-            old = self._schema
-            self._schema = schema if old is None else old + _WEIGHT * (schema - old)
+            self._schema = _averaged(self._schema, schema)
         self._wake()
 
     def _wake(self) -> None:
@@ -81,6 +80,10 @@ class PrefetchWindow:
             if not waiter.done():
                 self._in_use += 1
                 waiter.set_result(None)
+
+
+def _averaged(average: float | None, seconds: float) -> float:
+    return seconds if average is None else average + _WEIGHT * (seconds - average)
 
 
 def predicted_host(settings: Settings, space_id: str) -> str | None:
